@@ -1,0 +1,88 @@
+"""Which database we talk to, and engines for reading (the app) and writing (the seed)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_DIR / "data" / "erqi-demo.sqlite"
+QUERY_TIMEOUT_MS = 15_000
+
+
+class DatabaseConfigError(ValueError):
+    """DATABASE_URL is not a usable SQLAlchemy URL."""
+
+
+def database_url() -> URL:
+    """DATABASE_URL if set, else the embedded SQLite file inside the project."""
+    raw = os.environ.get("DATABASE_URL", "").strip()
+    if not raw:
+        return make_url(f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    try:
+        return make_url(raw)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a config error
+        raise DatabaseConfigError("DATABASE_URL 不是有效的 SQLAlchemy 连接串") from exc
+
+
+def is_default_database(url: URL) -> bool:
+    """True when url is the embedded demo file the app may create itself."""
+    return url.get_backend_name() == "sqlite" and Path(url.database or "") == DEFAULT_SQLITE_PATH
+
+
+def safe_url_text(url: URL) -> str:
+    """The URL with its password hidden, for logs and the seed's own messages."""
+    return url.render_as_string(hide_password=True)
+
+
+def write_engine(url: URL | str) -> Engine:
+    """An engine that may write: used by the seed and the first-start bootstrap only."""
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        if url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=OFF")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def read_engine(url: URL | str) -> Engine:
+    """A read-only engine with a statement timeout: the app's own connection."""
+    url = make_url(url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        path = Path(url.database or "").resolve()
+        ro = URL.create("sqlite", database=f"file:{path}?mode=ro", query={"uri": "true"})
+        engine = create_engine(ro, connect_args={"timeout": QUERY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _readonly(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA query_only=ON")
+            cur.close()
+
+        return engine
+    if backend == "postgresql":
+        options = (
+            "-c default_transaction_read_only=on "
+            f"-c statement_timeout={QUERY_TIMEOUT_MS} -c application_name=erqi-dashboard"
+        )
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=4,
+            max_overflow=4,
+            connect_args={"options": options, "connect_timeout": 5},
+        )
+    return create_engine(url, pool_pre_ping=True)

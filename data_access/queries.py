@@ -1,0 +1,241 @@
+"""Query functions: (connection, filters) -> DataFrame. All filtering and aggregation in SQL, bound parameters.
+
+No Streamlit here; the cached wrappers in data_access.cached are what pages call.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select, true
+
+from . import models as m
+from .filters import Filters, Places
+
+NOT_APPLICABLE = None  # a figure that has no meaning at the current scope (e.g. stations of one building)
+
+
+# ---------------------------------------------------------------- scope helpers
+
+
+def _place(table: Table, f: Filters) -> ColumnElement[bool] | None:
+    """The WHERE clause putting a table's rows in scope; None when the table cannot be scoped that fine."""
+    c = table.c
+    if f.building_group_id:
+        return c.building_group_id == f.building_group_id if "building_group_id" in c else None
+    if f.community_id:
+        return c.community_id == f.community_id
+    if f.street_id:
+        return c.street_id == f.street_id
+    return true()
+
+
+def _day_range(col, f: Filters) -> ColumnElement[bool]:
+    return and_(col >= f.start, col <= f.end)
+
+
+def _time_range(col, f: Filters) -> ColumnElement[bool]:
+    return and_(col >= datetime.combine(f.start, time.min), col < datetime.combine(f.end + timedelta(days=1), time.min))
+
+
+def month_of(col, conn: Connection):
+    """'YYYY-MM' of a date/datetime column, in the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        return func.to_char(col, "YYYY-MM")
+    return func.strftime("%Y-%m", col)
+
+
+def _scalar(conn: Connection, stmt) -> float | int:
+    value = conn.execute(stmt).scalar()
+    return value or 0
+
+
+# ---------------------------------------------------------------- dataset facts and places
+
+
+def dataset_info(conn: Connection) -> dict[str, str]:
+    """The dataset_meta key/values (as_of, is_demo, seed, scale, source)."""
+    rows = conn.execute(select(m.DatasetMeta.key, m.DatasetMeta.value)).all()
+    return {k: v for k, v in rows}
+
+
+def date_bounds(info: dict[str, str]) -> tuple[date, date]:
+    """The five years before the as-of date: the data's whole span and the default date range."""
+    as_of = date.fromisoformat(info["as_of"])
+    first = date(as_of.year - 5, as_of.month, as_of.day) + timedelta(days=1)
+    return first, as_of
+
+
+def places(conn: Connection) -> Places:
+    """Every selectable place: streets/town, communities/villages, building groups."""
+    g, o, b = m.Grid.__table__, m.Org.__table__, m.BuildingGroup.__table__
+    streets = pd.read_sql(
+        select(o.c.id, o.c.code, g.c.name).join(g, and_(g.c.org_id == o.c.id, g.c.level == 2)).order_by(o.c.code),
+        conn,
+    )
+    communities = pd.read_sql(
+        select(o.c.id, o.c.code, g.c.name, o.c.street_id)
+        .join(g, and_(g.c.org_id == o.c.id, g.c.level == 3))
+        .order_by(o.c.code),
+        conn,
+    )
+    groups = pd.read_sql(
+        select(b.c.id, b.c.code, b.c.name, b.c.community_id, b.c.street_id).order_by(b.c.code), conn
+    )
+    return Places(streets, communities, groups)
+
+
+# ---------------------------------------------------------------- overview
+
+
+def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
+    """Headline figures under the filters. Stocks (orgs, people, places) are as of the data date;
+    flows (hours, served, activities, wishes, events, requests) fall inside the date range."""
+    o, mem, bg, grid = m.Org.__table__, m.Member.__table__, m.BuildingGroup.__table__, m.Grid.__table__
+    team, station, vol = m.Team.__table__, m.Station.__table__, m.Volunteer.__table__
+    rec, act, wish = m.ServiceRecord.__table__, m.Activity.__table__, m.MicroWish.__table__
+    ev, req, fac, jm = m.ServiceEvent.__table__, m.ServiceRequest.__table__, m.Facility.__table__, m.JointMeeting.__table__
+    out: dict[str, float | int | None] = {}
+
+    def count(table: Table, *conds, what=None) -> int | None:
+        place = _place(table, f)
+        if place is None:
+            return NOT_APPLICABLE
+        return int(_scalar(conn, select(what if what is not None else func.count()).select_from(table).where(place, *conds)))
+
+    grassroots = o.c.kind.in_(m.GRASSROOTS_KINDS)
+    out["orgs"] = count(o, grassroots)
+    out["street_joint"] = count(o, o.c.kind == "street", o.c.is_joint_committee)
+    out["community_joint"] = count(o, o.c.kind == "community", o.c.is_joint_committee)
+    out["members"] = count(mem)
+    if f.building_group_id:
+        out["building_groups"], out["demonstration"], out["grids"] = 1, int(_scalar(
+            conn, select(func.count()).select_from(bg).where(bg.c.id == f.building_group_id, bg.c.is_demonstration)
+        )), 1
+        out["teams"] = int(_scalar(conn, select(func.count()).select_from(m.GridTeam.__table__).where(
+            m.GridTeam.grid_id == select(bg.c.grid_id).where(bg.c.id == f.building_group_id).scalar_subquery()
+        )))
+    else:
+        out["building_groups"] = count(bg)
+        out["demonstration"] = count(bg, bg.c.is_demonstration)
+        out["grids"] = int(_scalar(conn, select(func.count()).select_from(grid).where(
+            _place(grid, f) if f.level != "district" else true()
+        )))
+        out["teams"] = count(team)
+    out["stations"] = count(station)
+    out["volunteers"] = count(vol)
+    out["service_centers"] = count(fac, fac.c.kind == "service_center")
+    out["kitchens"] = count(fac, fac.c.kind == "kitchen")
+    out["people_fed"] = count(fac, fac.c.kind == "kitchen", what=func.coalesce(func.sum(fac.c.people_fed), 0))
+
+    hours, served = conn.execute(
+        select(func.coalesce(func.sum(rec.c.hours), 0), func.coalesce(func.sum(rec.c.people_served), 0))
+        .where(_place(rec, f), _time_range(rec.c.started_at, f))
+    ).one()
+    out["hours"], out["served"] = float(hours), int(served)
+    n_act, n_part = conn.execute(
+        select(func.count(), func.coalesce(func.sum(act.c.participants), 0)).where(
+            _place(act, f), _day_range(act.c.held_on, f)
+        )
+    ).one()
+    out["activities"], out["participations"] = int(n_act), int(n_part)
+    out["wishes"] = count(wish, _day_range(wish.c.fulfilled_on, f))
+    out["events"] = count(ev, _day_range(ev.c.held_on, f))
+    out["requests"] = count(req, _time_range(req.c.ordered_at, f))
+    out["joint_meetings"] = count(jm, _day_range(jm.c.held_on, f))
+    return out
+
+
+def orgs_by_kind(conn: Connection, f: Filters) -> pd.DataFrame:
+    """Grassroots organisations per kind in scope (kind, orgs)."""
+    o = m.Org.__table__
+    place = _place(o, f)
+    if place is None:
+        return pd.DataFrame({"kind": pd.Series(dtype=str), "orgs": pd.Series(dtype=int)})
+    stmt = (
+        select(o.c.kind, func.count().label("orgs"))
+        .where(place, o.c.kind.in_(m.GRASSROOTS_KINDS))
+        .group_by(o.c.kind)
+        .order_by(func.count().desc())
+    )
+    return pd.read_sql(stmt, conn)
+
+
+def monthly_trend(conn: Connection, f: Filters) -> pd.DataFrame:
+    """Per month in range: activities, participations, volunteer hours and people served."""
+    act, rec = m.Activity.__table__, m.ServiceRecord.__table__
+    am = month_of(act.c.held_on, conn).label("month")
+    acts = pd.read_sql(
+        select(am, func.count().label("activities"), func.sum(act.c.participants).label("participations"))
+        .where(_place(act, f), _day_range(act.c.held_on, f))
+        .group_by(am),
+        conn,
+    )
+    rm = month_of(rec.c.started_at, conn).label("month")
+    recs = pd.read_sql(
+        select(rm, func.sum(rec.c.hours).label("hours"), func.sum(rec.c.people_served).label("served"))
+        .where(_place(rec, f), _time_range(rec.c.started_at, f))
+        .group_by(rm),
+        conn,
+    )
+    months = pd.period_range(f.start, f.end, freq="M").strftime("%Y-%m")
+    frame = pd.DataFrame({"month": months})
+    frame = frame.merge(acts, on="month", how="left").merge(recs, on="month", how="left").fillna(0)
+    frame["month"] = pd.to_datetime(frame["month"] + "-01")
+    return frame.astype({"activities": int, "participations": int, "served": int, "hours": float})
+
+
+def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
+    """One row per street (district scope) or per community/village (street scope) with key measures."""
+    g = m.Grid.__table__
+    if f.level == "district":
+        key, level, where = "street_id", 2, true()
+    elif f.level == "street":
+        key, level, where = "community_id", 3, g.c.street_id == f.street_id
+    else:
+        return pd.DataFrame(columns=["area_id", "area", "members", "building_groups", "volunteers",
+                                     "hours", "served", "activities", "requests"])
+    areas = pd.read_sql(select(g.c.org_id.label("area_id"), g.c.name.label("area")).where(g.c.level == level, where), conn)
+
+    def per_area(table: Table, value, label: str, *conds) -> pd.DataFrame:
+        col = table.c[key]
+        return pd.read_sql(
+            select(col.label("area_id"), value.label(label)).where(_place(table, f), col.is_not(None), *conds).group_by(col),
+            conn,
+        )
+
+    mem, bg, vol = m.Member.__table__, m.BuildingGroup.__table__, m.Volunteer.__table__
+    rec, act, req = m.ServiceRecord.__table__, m.Activity.__table__, m.ServiceRequest.__table__
+    parts = [
+        per_area(mem, func.count(), "members"),
+        per_area(bg, func.count(), "building_groups"),
+        per_area(vol, func.count(), "volunteers"),
+        per_area(rec, func.sum(rec.c.hours), "hours", _time_range(rec.c.started_at, f)),
+        per_area(rec, func.sum(rec.c.people_served), "served", _time_range(rec.c.started_at, f)),
+        per_area(act, func.count(), "activities", _day_range(act.c.held_on, f)),
+        per_area(req, func.count(), "requests", _time_range(req.c.ordered_at, f)),
+    ]
+    for p in parts:
+        areas = areas.merge(p, on="area_id", how="left")
+    num = areas.columns.drop(["area_id", "area"])
+    areas[num] = areas[num].fillna(0)
+    return areas.astype({c: (float if c == "hours" else int) for c in num})
+
+
+def overdue_tasks(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
+    """Supervision tasks past due and not completed on the as-of date, longest overdue first."""
+    t, o = m.SupervisionTask.__table__, m.Org.__table__
+    place = _place(t, f)
+    if place is None:  # a building group has no tasks of its own: show its community's
+        place = t.c.community_id == f.community_id
+    stmt = (
+        select(t.c.code, t.c.title, t.c.aspect, o.c.name.label("org"), t.c.due_on)
+        .join(o, o.c.id == t.c.org_id)
+        .where(place, t.c.due_on < as_of, or_(t.c.completed_on.is_(None), t.c.completed_on > as_of))
+        .order_by(t.c.due_on, t.c.code)
+    )
+    frame = pd.read_sql(stmt, conn)
+    frame["due_on"] = pd.to_datetime(frame["due_on"]).dt.date
+    frame["days_overdue"] = [(as_of - d).days for d in frame["due_on"]]
+    return frame

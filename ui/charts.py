@@ -1,0 +1,46 @@
+"""Altair chart builders: each takes a prepared DataFrame and returns a chart, nothing else."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+PALETTE = ["#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a", "#00838f", "#8d6e63", "#546e7a", "#ad1457"]
+PARTY_RED = "#c62828"
+
+
+def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, height: int = 420) -> alt.Chart:
+    """Horizontal bars, largest on top, with the value printed at the end of each bar."""
+    base = alt.Chart(df).encode(
+        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
+        x=alt.X(f"{value}:Q", title=value_title),
+        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",.0f", title=value_title)],
+    )
+    bars = base.mark_bar(color=PARTY_RED, cornerRadiusEnd=3)
+    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=",.0f"))
+    return (bars + text).properties(height=height)
+
+
+def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, height: int = 240) -> alt.Chart:
+    """One measure per month as an area with a line on top."""
+    base = alt.Chart(df).encode(
+        x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=10)),
+        y=alt.Y(f"{value}:Q", title=title),
+        tooltip=[alt.Tooltip("yearmonth(month):T", title="月份", format="%Y-%m"),
+                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
+    )
+    return (base.mark_area(color=color, opacity=0.15) + base.mark_line(color=color, strokeWidth=2)).properties(height=height)
+
+
+def composition(df: pd.DataFrame, label: str, value: str, height: int = 300) -> alt.Chart:
+    """Counts by category as sorted horizontal bars in distinct colours."""
+    base = alt.Chart(df).encode(
+        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
+        x=alt.X(f"{value}:Q", title=None),
+        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",")],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        color=alt.Color(f"{label}:N", legend=None, scale=alt.Scale(range=PALETTE))
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=","))
+    return (bars + text).properties(height=height)

@@ -1,0 +1,131 @@
+"""The global filter bar: place scope and date range, kept in the session and mirrored in the URL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from data_access.filters import URL_KEYS, Filters, Places, filters_to_params, parse_filters
+
+from .labels import LANGS, t
+
+STATE = "_filters"  # the current Filters value, shared by every page of the session
+_W = "_w_"  # widget keys are shadows of the state, so values survive page switches
+
+
+def _notice_text(n) -> str:
+    return t(f"notice_{n.reason}", key=n.key, value=n.value)
+
+
+def current_filters(places: Places, first: date, last: date) -> Filters:
+    """On a session's first run, read the URL (dropping bad values with a notice); later, the session's value."""
+    if STATE not in st.session_state:
+        params = {k: st.query_params.get(k) for k in URL_KEYS if st.query_params.get(k)}
+        f, notices = parse_filters(params, places, first, last)
+        st.session_state[STATE] = f
+        st.session_state["_notices"] = [_notice_text(n) for n in notices]
+        lang = st.query_params.get("lang")
+        if lang and lang not in LANGS:
+            st.session_state["_notices"].append(t("notice_bad_lang", value=lang))
+            del st.query_params["lang"]
+    return st.session_state[STATE]
+
+
+def _set(**changes) -> None:
+    f: Filters = st.session_state[STATE]
+    st.session_state[STATE] = Filters(**{**f.__dict__, **changes})
+
+
+def _on_street() -> None:
+    _set(street_id=st.session_state[_W + "street"], community_id=None, building_group_id=None)
+
+
+def _on_community() -> None:
+    _set(community_id=st.session_state[_W + "community"], building_group_id=None)
+
+
+def _on_group() -> None:
+    _set(building_group_id=st.session_state[_W + "bg"])
+
+
+def _on_dates() -> None:
+    picked = st.session_state[_W + "dates"]
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:  # half-picked ranges wait for the second click
+        _set(start=picked[0], end=picked[1])
+
+
+def _on_reset(first: date, last: date) -> None:
+    st.session_state[STATE] = Filters(first, last)
+
+
+def _on_lang() -> None:
+    lang = st.session_state[_W + "lang"]
+    if lang == "zh":
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = lang
+
+
+def render(places: Places, first: date, last: date) -> Filters:
+    """Draw the filter bar in the sidebar and return the Filters it sets; the URL follows."""
+    f = current_filters(places, first, last)
+    sb = st.sidebar
+    sb.subheader(t("filters"))
+
+    streets = places.streets
+    names = dict(zip(streets["id"], streets["name"]))
+    st.session_state[_W + "street"] = f.street_id
+    sb.selectbox(
+        t("street"), [None, *streets["id"].tolist()], key=_W + "street", on_change=_on_street,
+        format_func=lambda i: t("district") if i is None else names[i],
+    )
+    if f.street_id:
+        comms = places.communities[places.communities["street_id"] == f.street_id]
+        cnames = dict(zip(comms["id"], comms["name"]))
+        st.session_state[_W + "community"] = f.community_id
+        sb.selectbox(
+            t("community"), [None, *comms["id"].tolist()], key=_W + "community", on_change=_on_community,
+            format_func=lambda i: t("all_communities") if i is None else cnames[i],
+        )
+    if f.community_id:
+        groups = places.groups[places.groups["community_id"] == f.community_id]
+        gnames = dict(zip(groups["id"], groups["name"]))
+        st.session_state[_W + "bg"] = f.building_group_id
+        sb.selectbox(
+            t("building_group"), [None, *groups["id"].tolist()], key=_W + "bg", on_change=_on_group,
+            format_func=lambda i: t("all_groups") if i is None else gnames[i],
+        )
+    st.session_state[_W + "dates"] = (f.start, f.end)
+    sb.date_input(t("dates"), min_value=first, max_value=last, key=_W + "dates", on_change=_on_dates)
+    sb.button(t("reset"), on_click=_on_reset, args=(first, last), width="stretch")
+    sb.caption(t("share_hint"))
+    sb.divider()
+    st.session_state[_W + "lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
+    sb.radio(t("language"), list(LANGS), key=_W + "lang", on_change=_on_lang, horizontal=True,
+             format_func=lambda x: {"zh": "中文", "en": "English"}[x])
+
+    f = st.session_state[STATE]
+    _sync_url(f, places, first, last)
+    return f
+
+
+def _sync_url(f: Filters, places: Places, first: date, last: date) -> None:
+    """Make the address bar describe f, so copying it shares the view."""
+    want = filters_to_params(f, places, first, last)
+    for key in URL_KEYS:
+        if key in want:
+            if st.query_params.get(key) != want[key]:
+                st.query_params[key] = want[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def scope_path(f: Filters, places: Places) -> list[str]:
+    """Names from the district down to the current scope, for the breadcrumb."""
+    path = [t("district")]
+    for frame, ident in (("streets", f.street_id), ("communities", f.community_id), ("groups", f.building_group_id)):
+        if ident:
+            df = getattr(places, frame)
+            path.append(str(df.loc[df["id"] == ident, "name"].iloc[0]))
+    return path

@@ -1,7 +1,8 @@
-"""Router: the shared chrome, then the selected page."""
+"""Router: the shared chrome, then the selected page (the root URL forwards to the overview)."""
 
 from ui.shell import navigation, page_setup
 
 page = navigation()
-page_setup()
+if page.url_path:
+    page_setup()
 page.run()

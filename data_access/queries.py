@@ -80,9 +80,7 @@ def places(conn: Connection) -> Places:
         .order_by(o.c.code),
         conn,
     )
-    groups = pd.read_sql(
-        select(b.c.id, b.c.code, b.c.name, b.c.community_id, b.c.street_id).order_by(b.c.code), conn
-    )
+    groups = pd.read_sql(select(b.c.id, b.c.code, b.c.name, b.c.community_id, b.c.street_id).order_by(b.c.code), conn)
     return Places(streets, communities, groups)
 
 
@@ -95,14 +93,21 @@ def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
     o, mem, bg, grid = m.Org.__table__, m.Member.__table__, m.BuildingGroup.__table__, m.Grid.__table__
     team, station, vol = m.Team.__table__, m.Station.__table__, m.Volunteer.__table__
     rec, act, wish = m.ServiceRecord.__table__, m.Activity.__table__, m.MicroWish.__table__
-    ev, req, fac, jm = m.ServiceEvent.__table__, m.ServiceRequest.__table__, m.Facility.__table__, m.JointMeeting.__table__
+    ev, req, fac, jm = (
+        m.ServiceEvent.__table__,
+        m.ServiceRequest.__table__,
+        m.Facility.__table__,
+        m.JointMeeting.__table__,
+    )
     out: dict[str, float | int | None] = {}
 
     def count(table: Table, *conds, what=None) -> int | None:
         place = _place(table, f)
         if place is None:
             return NOT_APPLICABLE
-        return int(_scalar(conn, select(what if what is not None else func.count()).select_from(table).where(place, *conds)))
+        return int(
+            _scalar(conn, select(what if what is not None else func.count()).select_from(table).where(place, *conds))
+        )
 
     grassroots = o.c.kind.in_(m.GRASSROOTS_KINDS)
     out["orgs"] = count(o, grassroots)
@@ -110,18 +115,34 @@ def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
     out["community_joint"] = count(o, o.c.kind == "community", o.c.is_joint_committee)
     out["members"] = count(mem)
     if f.building_group_id:
-        out["building_groups"], out["demonstration"], out["grids"] = 1, int(_scalar(
-            conn, select(func.count()).select_from(bg).where(bg.c.id == f.building_group_id, bg.c.is_demonstration)
-        )), 1
-        out["teams"] = int(_scalar(conn, select(func.count()).select_from(m.GridTeam.__table__).where(
-            m.GridTeam.grid_id == select(bg.c.grid_id).where(bg.c.id == f.building_group_id).scalar_subquery()
-        )))
+        out["building_groups"], out["demonstration"], out["grids"] = (
+            1,
+            int(
+                _scalar(
+                    conn,
+                    select(func.count()).select_from(bg).where(bg.c.id == f.building_group_id, bg.c.is_demonstration),
+                )
+            ),
+            1,
+        )
+        out["teams"] = int(
+            _scalar(
+                conn,
+                select(func.count())
+                .select_from(m.GridTeam.__table__)
+                .where(
+                    m.GridTeam.grid_id == select(bg.c.grid_id).where(bg.c.id == f.building_group_id).scalar_subquery()
+                ),
+            )
+        )
     else:
         out["building_groups"] = count(bg)
         out["demonstration"] = count(bg, bg.c.is_demonstration)
-        out["grids"] = int(_scalar(conn, select(func.count()).select_from(grid).where(
-            _place(grid, f) if f.level != "district" else true()
-        )))
+        out["grids"] = int(
+            _scalar(
+                conn, select(func.count()).select_from(grid).where(_place(grid, f) if f.level != "district" else true())
+            )
+        )
         out["teams"] = count(team)
     out["stations"] = count(station)
     out["volunteers"] = count(vol)
@@ -130,8 +151,9 @@ def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
     out["people_fed"] = count(fac, fac.c.kind == "kitchen", what=func.coalesce(func.sum(fac.c.people_fed), 0))
 
     hours, served = conn.execute(
-        select(func.coalesce(func.sum(rec.c.hours), 0), func.coalesce(func.sum(rec.c.people_served), 0))
-        .where(_place(rec, f), _time_range(rec.c.started_at, f))
+        select(func.coalesce(func.sum(rec.c.hours), 0), func.coalesce(func.sum(rec.c.people_served), 0)).where(
+            _place(rec, f), _time_range(rec.c.started_at, f)
+        )
     ).one()
     out["hours"], out["served"] = float(hours), int(served)
     n_act, n_part = conn.execute(
@@ -194,14 +216,29 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
     elif f.level == "street":
         key, level, where = "community_id", 3, g.c.street_id == f.street_id
     else:
-        return pd.DataFrame(columns=["area_id", "area", "members", "building_groups", "volunteers",
-                                     "hours", "served", "activities", "requests"])
-    areas = pd.read_sql(select(g.c.org_id.label("area_id"), g.c.name.label("area")).where(g.c.level == level, where), conn)
+        return pd.DataFrame(
+            columns=[
+                "area_id",
+                "area",
+                "members",
+                "building_groups",
+                "volunteers",
+                "hours",
+                "served",
+                "activities",
+                "requests",
+            ]
+        )
+    areas = pd.read_sql(
+        select(g.c.org_id.label("area_id"), g.c.name.label("area")).where(g.c.level == level, where), conn
+    )
 
     def per_area(table: Table, value, label: str, *conds) -> pd.DataFrame:
         col = table.c[key]
         return pd.read_sql(
-            select(col.label("area_id"), value.label(label)).where(_place(table, f), col.is_not(None), *conds).group_by(col),
+            select(col.label("area_id"), value.label(label))
+            .where(_place(table, f), col.is_not(None), *conds)
+            .group_by(col),
             conn,
         )
 

@@ -14,34 +14,57 @@ k = cached.kpis(f)
 overdue = cached.overdue_tasks(f, ctx.as_of)
 
 st.markdown(f"#### {t('sec_org')}")
-tile_row([
-    Tile("kpi_orgs", k["orgs"], "def_orgs"),
-    Tile("kpi_members", k["members"], "def_members"),
-    Tile("kpi_building_groups", k["building_groups"], "def_building_groups",
-         sub=t("sub_demonstration", n=fmt_number(k["demonstration"] or 0))),
-    Tile("kpi_grids", k["grids"], "def_grids"),
-    Tile("kpi_joint", None if k["street_joint"] is None else f"{k['street_joint']} / {k['community_joint']}", "def_joint"),
-    Tile("kpi_activities", k["activities"], "def_activities", sub=t("sub_participations", n=fmt_number(k["participations"]))),
-])
+tile_row(
+    [
+        Tile("kpi_orgs", k["orgs"], "def_orgs"),
+        Tile("kpi_members", k["members"], "def_members"),
+        Tile(
+            "kpi_building_groups",
+            k["building_groups"],
+            "def_building_groups",
+            sub=t("sub_demonstration", n=fmt_number(k["demonstration"] or 0)),
+        ),
+        Tile("kpi_grids", k["grids"], "def_grids"),
+        Tile(
+            "kpi_joint",
+            None if k["street_joint"] is None else f"{k['street_joint']} / {k['community_joint']}",
+            "def_joint",
+        ),
+        Tile(
+            "kpi_activities",
+            k["activities"],
+            "def_activities",
+            sub=t("sub_participations", n=fmt_number(k["participations"])),
+        ),
+    ]
+)
 st.markdown(f"#### {t('sec_service')}")
-tile_row([
-    Tile("kpi_teams", k["teams"], "def_teams"),
-    Tile("kpi_stations", k["stations"], "def_stations"),
-    Tile("kpi_volunteers", k["volunteers"], "def_volunteers"),
-    Tile("kpi_hours", k["hours"], "def_hours", unit_key="unit_hours"),
-    Tile("kpi_served", k["served"], "def_served"),
-    Tile("kpi_events", k["events"], "def_events"),
-])
+tile_row(
+    [
+        Tile("kpi_teams", k["teams"], "def_teams"),
+        Tile("kpi_stations", k["stations"], "def_stations"),
+        Tile("kpi_volunteers", k["volunteers"], "def_volunteers"),
+        Tile("kpi_hours", k["hours"], "def_hours", unit_key="unit_hours"),
+        Tile("kpi_served", k["served"], "def_served"),
+        Tile("kpi_events", k["events"], "def_events"),
+    ]
+)
 st.markdown(f"#### {t('sec_work')}")
-tile_row([
-    Tile("kpi_centers", k["service_centers"], "def_centers"),
-    Tile("kpi_kitchens", k["kitchens"], "def_kitchens",
-         sub=None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"]))),
-    Tile("kpi_meetings", k["joint_meetings"], "def_meetings"),
-    Tile("kpi_requests", k["requests"], "def_requests"),
-    Tile("kpi_wishes", k["wishes"], "def_wishes"),
-    Tile("kpi_overdue", len(overdue), "def_overdue"),
-])
+tile_row(
+    [
+        Tile("kpi_centers", k["service_centers"], "def_centers"),
+        Tile(
+            "kpi_kitchens",
+            k["kitchens"],
+            "def_kitchens",
+            sub=None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"])),
+        ),
+        Tile("kpi_meetings", k["joint_meetings"], "def_meetings"),
+        Tile("kpi_requests", k["requests"], "def_requests"),
+        Tile("kpi_wishes", k["wishes"], "def_wishes"),
+        Tile("kpi_overdue", len(overdue), "def_overdue"),
+    ]
+)
 
 left, right = st.columns([2, 1])
 with left:
@@ -56,7 +79,7 @@ with right:
         st.info(t("na_help"))
     else:
         kinds = kinds.assign(kind=kinds["kind"].map(kind_label))
-        st.altair_chart(charts.composition(kinds, "kind", "orgs", height=480), width="stretch")
+        st.altair_chart(charts.composition(kinds, "kind", "orgs"), width="stretch")
 
 ranking = cached.area_ranking(f)
 st.markdown(f"#### {t('ranking_streets' if f.level == 'district' else 'ranking_communities')}")
@@ -64,24 +87,32 @@ if ranking.empty:
     st.info(t("ranking_none"))
 else:
     measures = ["hours", "members", "building_groups", "volunteers", "served", "activities", "requests"]
-    measure = st.segmented_control(t("ranking_measure"), measures, default="hours", key="rank_measure",
-                                   format_func=lambda c: t(f"col_{c}")) or "hours"
+    measure = (
+        st.segmented_control(
+            t("ranking_measure"), measures, default="hours", key="rank_measure", format_func=lambda c: t(f"col_{c}")
+        )
+        or "hours"
+    )
     chart_col, table_col = st.columns([3, 2])
     chart_col.altair_chart(
-        charts.bar_ranking(ranking, "area", measure, t(f"col_{measure}"), height=max(260, 26 * len(ranking))),
+        charts.bar_ranking(ranking, "area", measure, t(f"col_{measure}")),
         width="stretch",
     )
     table = ranking.drop(columns="area_id").sort_values(measure, ascending=False)
     table = table.rename(columns={c: t(f"col_{c}") for c in table.columns})
     table_col.dataframe(table, hide_index=True, width="stretch")
-    table_col.download_button(t("download_csv"), table.to_csv(index=False).encode("utf-8-sig"),
-                              file_name="ranking.csv", mime="text/csv")
+    table_col.download_button(
+        t("download_csv"), table.to_csv(index=False).encode("utf-8-sig"), file_name="ranking.csv", mime="text/csv"
+    )
 
 st.markdown(f"#### {t('warnings')}")
 if overdue.empty:
     st.success(t("warnings_none"))
 else:
     shown = overdue[["title", "aspect", "org", "due_on", "days_overdue"]]
-    st.dataframe(shown.rename(columns={c: t(f"col_{c if c != 'due_on' else 'due'}") for c in shown.columns}),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        shown.rename(columns={c: t(f"col_{c if c != 'due_on' else 'due'}") for c in shown.columns}),
+        hide_index=True,
+        width="stretch",
+    )
 st.caption(t("schematic"))

@@ -19,8 +19,16 @@ MICRO_WISHES_FULFILLED = 2_168
 
 # members an org of each kind has, relative to a community
 MEMBER_WEIGHT = {
-    "town": 1.2, "street": 0.8, "park": 0.5, "scenic": 0.4, "community": 1.6, "village": 1.1,
-    "enterprise": 0.22, "agency": 1.3, "institution": 0.9, "social_org": 0.15,
+    "town": 1.2,
+    "street": 0.8,
+    "park": 0.5,
+    "scenic": 0.4,
+    "community": 1.6,
+    "village": 1.1,
+    "enterprise": 0.22,
+    "agency": 1.3,
+    "institution": 0.9,
+    "social_org": 0.15,
 }
 EDUCATION = ["初中及以下", "高中/中专", "大专", "本科", "研究生"]
 # three meetings and one lecture dominate the system's records
@@ -61,7 +69,7 @@ def members(rng: np.random.Generator, s: Structure, scale: float, as_of: date, o
     out.member_street = street
     start = 0
     for o, c in zip(orgs, counts):
-        out.member_ids_of_org[o.id] = ids[start:start + c]
+        out.member_ids_of_org[o.id] = ids[start : start + c]
         start += c
 
     residential = np.isin(kinds, ["community", "village"])
@@ -89,13 +97,25 @@ def members(rng: np.random.Generator, s: Structure, scale: float, as_of: date, o
             groups = s.groups_of[hc]
             bg = groups[int(pick[i] * len(groups))]
         bd = date.fromordinal(int(birth[i]))
-        rows.append((
-            int(ids[i]), f"M{ids[i]:07d}", person[i], str(gender[i]), bd, EDUCATION[int(edu[i])],
-            date.fromordinal(int(max(joined[i], birth[i] + 18 * 366))), int(org_of[i]),
-            int(street[i]) or None, int(community[i]) or None, bg, bool(employed[i]),
-            int(reported[i]) or None, f"1{rng_digit(i)}{phone_tail[i]:09d}"[:11],
-            f"410103{bd:%Y%m%d}{id_tail[i]:04d}",
-        ))
+        rows.append(
+            (
+                int(ids[i]),
+                f"M{ids[i]:07d}",
+                person[i],
+                str(gender[i]),
+                bd,
+                EDUCATION[int(edu[i])],
+                date.fromordinal(int(max(joined[i], birth[i] + 18 * 366))),
+                int(org_of[i]),
+                int(street[i]) or None,
+                int(community[i]) or None,
+                bg,
+                bool(employed[i]),
+                int(reported[i]) or None,
+                f"1{rng_digit(i)}{phone_tail[i]:09d}"[:11],
+                f"410103{bd:%Y%m%d}{id_tail[i]:04d}",
+            )
+        )
     return rows
 
 
@@ -114,7 +134,7 @@ def grid_staff(rng: np.random.Generator, s: Structure, people: People):
         by_comm[cid] = np.concatenate(ms) if ms else np.array([], int)
     everyone = np.arange(1, people.n_members + 1)
     for g in s.grids:
-        gid, level, street_id, community_id = g[0], g[3], g[6], g[7]
+        gid, level, community_id = g[0], g[3], g[7]
         pool = by_comm.get(community_id) if community_id else None
         if pool is None or len(pool) == 0:
             pool = everyone
@@ -176,6 +196,8 @@ def activities(rng: np.random.Generator, s: Structure, people: People, scale: fl
     short = n_part - int(count.sum())
     while short > 0:  # top up activities that still have room until the total is exact
         room = np.flatnonzero(count < cap)
+        if len(room) == 0:  # only at tiny scales: orgs too small to seat everyone; stay consistent
+            break
         take = room[:short]
         count[take] += 1
         short -= len(take)
@@ -189,7 +211,9 @@ def activities(rng: np.random.Generator, s: Structure, people: People, scale: fl
         if code == "group_meeting" and o.kind in ("community", "village"):
             bg = int(rng.choice(s.groups_of[o.id]))
         held = date.fromordinal(int(days[i]))
-        act_rows.append((i + 1, o.id, o.street_id, o.community_id, bg, code, f"{held:%Y年%m月}{label}", held, int(count[i])))
+        act_rows.append(
+            (i + 1, o.id, o.street_id, o.community_id, bg, code, f"{held:%Y年%m月}{label}", held, int(count[i]))
+        )
         for m in rng.choice(people.member_ids_of_org[o.id], int(count[i]), replace=False):
             part_rows.append((i + 1, int(m)))
     return act_rows, part_rows
@@ -202,8 +226,14 @@ def joint_meetings(rng: np.random.Generator, s: Structure, as_of: date):
     pick = rng.choice(len(joint), JOINT_MEETINGS)
     days = _dates(rng, JOINT_MEETINGS, start, end, growth=0.8)
     return [
-        (i + 1, joint[p].id, joint[p].street_id, joint[p].community_id, date.fromordinal(int(d)),
-         int(rng.integers(5, 30)))
+        (
+            i + 1,
+            joint[p].id,
+            joint[p].street_id,
+            joint[p].community_id,
+            date.fromordinal(int(d)),
+            int(rng.integers(5, 30)),
+        )
         for i, (p, d) in enumerate(zip(pick, days))
     ]
 
@@ -214,8 +244,23 @@ def micro_wishes(rng: np.random.Generator, s: Structure, people: People, scale: 
     n_done = round(MICRO_WISHES_FULFILLED * scale)
     n_claimed = n_done + (n - n_done) // 2
     start, end = _window(as_of)
-    wishes = ["轮椅一台", "冬衣一套", "助听器", "学习用品", "米面油", "电暖器", "老花镜", "书包文具",
-              "血压计", "保温杯", "棉被", "电饭煲", "图书一套", "康复器材", "营养品"]
+    wishes = [
+        "轮椅一台",
+        "冬衣一套",
+        "助听器",
+        "学习用品",
+        "米面油",
+        "电暖器",
+        "老花镜",
+        "书包文具",
+        "血压计",
+        "保温杯",
+        "棉被",
+        "电饭煲",
+        "图书一套",
+        "康复器材",
+        "营养品",
+    ]
     rows = []
     posted = _dates(rng, n, start, end - timedelta(days=40), growth=1.0)
     for i in range(n):
@@ -228,8 +273,19 @@ def micro_wishes(rng: np.random.Generator, s: Structure, people: People, scale: 
             claimed_on = min(end, p + timedelta(days=int(rng.integers(0, 15))))
             if i < n_done:
                 fulfilled_on = min(end, claimed_on + timedelta(days=int(rng.integers(1, 25))))
-        rows.append((i + 1, f"{s.org(cid).name.replace('社区党委', '社区')}居民微心愿：{rng.choice(wishes)}",
-                     s.community_street[cid], cid, bg, p, claimed_by, claimed_on, fulfilled_on))
+        rows.append(
+            (
+                i + 1,
+                f"{s.org(cid).name.replace('社区党委', '社区')}居民微心愿：{rng.choice(wishes)}",
+                s.community_street[cid],
+                cid,
+                bg,
+                p,
+                claimed_by,
+                claimed_on,
+                fulfilled_on,
+            )
+        )
     return rows
 
 
@@ -255,6 +311,18 @@ def supervision_tasks(rng: np.random.Generator, s: Structure, as_of: date):
                     completed = date.fromordinal(int(rng.integers(assigned.toordinal(), as_of.toordinal() + 1)))
                 code = f"T{year}{o.code}{t + 1:02d}"
                 aspect = names.TASK_ASPECTS[t % len(names.TASK_ASPECTS)]
-                rows.append((len(rows) + 1, code, f"{year}年{title}", aspect, o.id, o.street_id, o.community_id,
-                             assigned, due, completed))
+                rows.append(
+                    (
+                        len(rows) + 1,
+                        code,
+                        f"{year}年{title}",
+                        aspect,
+                        o.id,
+                        o.street_id,
+                        o.community_id,
+                        assigned,
+                        due,
+                        completed,
+                    )
+                )
     return rows

@@ -79,8 +79,9 @@ def _date_between(rng: np.random.Generator, lo: date, hi: date) -> date:
     return date.fromordinal(int(rng.integers(lo.toordinal(), hi.toordinal() + 1)))
 
 
-def near_inside(rng: np.random.Generator, xy: tuple[float, float], ring: geo.Ring,
-                sd: float = 0.0004) -> tuple[float, float]:
+def near_inside(
+    rng: np.random.Generator, xy: tuple[float, float], ring: geo.Ring, sd: float = 0.0004
+) -> tuple[float, float]:
     """A point a few dozen metres from xy, kept inside ring (falls back to xy itself)."""
     x, y = xy[0] + rng.normal(0, sd), xy[1] + rng.normal(0, sd)
     if not geo.points_in_ring(np.array([x]), np.array([y]), ring)[0]:
@@ -96,7 +97,14 @@ def build_structure(rng: np.random.Generator, as_of: date) -> Structure:
 
     def add_org(code, name, kind, parent_id, depth, street_id, community_id, established=None) -> OrgRow:
         row = OrgRow(
-            len(s.orgs) + 1, code, name, kind, parent_id, depth, street_id, community_id,
+            len(s.orgs) + 1,
+            code,
+            name,
+            kind,
+            parent_id,
+            depth,
+            street_id,
+            community_id,
             established_on=established or _date_between(rng, oldest, date(as_of.year - 1, 12, 31)),
         )
         if street_id == -1:
@@ -108,15 +116,35 @@ def build_structure(rng: np.random.Generator, as_of: date) -> Structure:
 
     def add_grid(code, name, level, parent, org_id, street_id, community_id, ring, center) -> int:
         gid = len(s.grids) + 1
-        s.grids.append((
-            gid, code, name, level, parent, org_id, street_id, community_id,
-            geo.ring_to_geojson(ring), round(center[0], 6), round(center[1], 6),
-        ))
+        s.grids.append(
+            (
+                gid,
+                code,
+                name,
+                level,
+                parent,
+                org_id,
+                street_id,
+                community_id,
+                geo.ring_to_geojson(ring),
+                round(center[0], 6),
+                round(center[1], 6),
+            )
+        )
         return gid
 
     district = add_org("D", "中共郑州市二七区委员会", "district", None, 0, None, None, date(1955, 1, 1))
-    district_grid = add_grid("G", "二七区", 1, None, district.id, None, None, outline,
-                             (float(np.mean([p[0] for p in outline])), float(np.mean([p[1] for p in outline]))))
+    district_grid = add_grid(
+        "G",
+        "二七区",
+        1,
+        None,
+        district.id,
+        None,
+        None,
+        outline,
+        (float(np.mean([p[0] for p in outline])), float(np.mean([p[1] for p in outline]))),
+    )
     s.grid_of_org[district.id] = district_grid
 
     # Streets and the town: Voronoi cells of their approximate centres, clipped to the outline.
@@ -126,15 +154,13 @@ def build_structure(rng: np.random.Generator, as_of: date) -> Structure:
         raise ValueError("a street centre lies outside the district outline")
     street_rings = geo.voronoi_partition(outline, sites)
     street_kinds = [st[1] for st in names.STREETS]
-    joint_streets = set(rng.choice(
-        [i for i, k in enumerate(street_kinds) if k == "street"], N_STREET_JOINT, replace=False
-    ).tolist())
+    joint_streets = set(
+        rng.choice([i for i, k in enumerate(street_kinds) if k == "street"], N_STREET_JOINT, replace=False).tolist()
+    )
 
     # How many building groups each community/village gets: more in town, fewer in villages.
     per_street_cv = [(st[4], st[5]) for st in names.STREETS]
-    cv_weights = np.concatenate([
-        np.r_[rng.uniform(0.8, 1.4, c), rng.uniform(0.35, 0.7, v)] for c, v in per_street_cv
-    ])
+    cv_weights = np.concatenate([np.r_[rng.uniform(0.8, 1.4, c), rng.uniform(0.35, 0.7, v)] for c, v in per_street_cv])
     bg_counts = _allocate(N_BUILDING_GROUPS, cv_weights, 1)
 
     community_orgs: list[OrgRow] = []
@@ -189,9 +215,13 @@ def build_structure(rng: np.random.Generator, as_of: date) -> Structure:
                 bname = f"{word}{rng.choice(names.BUILDING_WORDS)}{bi + 1}号楼院"
                 bx, by = round(float(bsites[bi, 0]), 6), round(float(bsites[bi, 1]), 6)
                 bcode = f"{code}B{bi + 1:02d}"
-                ggrid = add_grid(f"G{bcode}", bname, 4, cgrid, comm.id, street.id, comm.id, brings[bi] or [(bx, by)], (bx, by))
+                ggrid = add_grid(
+                    f"G{bcode}", bname, 4, cgrid, comm.id, street.id, comm.id, brings[bi] or [(bx, by)], (bx, by)
+                )
                 households = int(rng.integers(60, 900) if not is_village else rng.integers(40, 300))
-                s.groups.append([bid, bcode, bname, comm.id, ggrid, street.id, comm.id, bx, by, households, False, None])
+                s.groups.append(
+                    [bid, bcode, bname, comm.id, ggrid, street.id, comm.id, bx, by, households, False, None]
+                )
                 s.groups_of[comm.id].append(bid)
                 s.group_xy[bid] = (bx, by)
                 s.group_grid[bid] = ggrid
@@ -220,15 +250,22 @@ def build_structure(rng: np.random.Generator, as_of: date) -> Structure:
     used: set[str] = set()
 
     def unique(make) -> str:
+        """A fresh name from make(); after a few clashes, a numbered variant so it always ends."""
         name = make()
-        while name in used:
-            name = make()
+        for attempt in range(2, 50):
+            if name not in used:
+                break
+            name = make() if attempt < 10 else name.replace("党支部", f"{attempt}党支部")
         used.add(name)
         return name
 
     def ent_name() -> str:
-        return (str(rng.choice(names.ENTERPRISE_PREFIX)) + "".join(rng.choice(names.ENTERPRISE_STEM, 2))
-                + str(rng.choice(names.ENTERPRISE_TRADE)) + "党支部")
+        return (
+            str(rng.choice(names.ENTERPRISE_PREFIX))
+            + "".join(rng.choice(names.ENTERPRISE_STEM, 2))
+            + str(rng.choice(names.ENTERPRISE_TRADE))
+            + "党支部"
+        )
 
     for i in range(N_ENTERPRISE):
         if i < ENTERPRISES_IN_PARKS:
@@ -242,25 +279,53 @@ def build_structure(rng: np.random.Generator, as_of: date) -> Structure:
     for i in range(N_INSTITUTION):
         kind_word = str(rng.choice(names.INSTITUTION_KINDS))
         if i < 40:
-            add_org(f"I{i + 1:03d}", unique(lambda: f"二七区第{rng.integers(1, 60)}{kind_word}党支部"),
-                    "institution", district.id, 1, None, None)
+            add_org(
+                f"I{i + 1:03d}",
+                unique(lambda k=kind_word: f"二七区第{rng.integers(1, 60)}{k}党支部"),
+                "institution",
+                district.id,
+                1,
+                None,
+                None,
+            )
         else:
             sid = int(rng.choice(urban_streets))
             short = names.STREETS[s.street_ids.index(sid)][0].replace("街道", "").replace("镇", "")
-            add_org(f"I{i + 1:03d}", unique(lambda: f"{short}{kind_word}{rng.integers(1, 9)}党支部"),
-                    "institution", sid, 2, sid, None)
+            add_org(
+                f"I{i + 1:03d}",
+                unique(lambda k=kind_word, p=short: f"{p}{k}{rng.integers(1, 9)}党支部"),
+                "institution",
+                sid,
+                2,
+                sid,
+                None,
+            )
     for i in range(N_SOCIAL):
         kind_word = str(rng.choice(names.SOCIAL_ORG_KINDS))
         if i < N_SOCIAL // 2:
             sid = int(rng.choice(s.street_ids))
             short = names.STREETS[s.street_ids.index(sid)][0].replace("街道", "").replace("镇", "")
-            add_org(f"O{i + 1:02d}", unique(lambda: f"{short}{kind_word}{rng.integers(1, 9)}党支部"),
-                    "social_org", sid, 2, sid, None)
+            add_org(
+                f"O{i + 1:02d}",
+                unique(lambda k=kind_word, p=short: f"{p}{k}{rng.integers(1, 9)}党支部"),
+                "social_org",
+                sid,
+                2,
+                sid,
+                None,
+            )
         else:
             cid = int(rng.choice(comm_only))
             cname = s.org(cid).name.replace("社区党委", "")
-            add_org(f"O{i + 1:02d}", unique(lambda: f"{cname}{kind_word}党支部"), "social_org", cid, 3,
-                    s.community_street[cid], cid)
+            add_org(
+                f"O{i + 1:02d}",
+                unique(lambda k=kind_word, p=cname: f"{p}{k}党支部"),
+                "social_org",
+                cid,
+                3,
+                s.community_street[cid],
+                cid,
+            )
 
     # One volunteer station per community/village, beside its centre.
     for cid in s.community_ids:

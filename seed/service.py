@@ -65,7 +65,9 @@ def teams(rng: np.random.Generator, s: Structure, as_of: date, out: Service):
             cat = int(cats[k])
             cname = names.VOLUNTEER_CATEGORIES[cat - 1][1]
             founded = date.fromordinal(int(rng.integers(start.toordinal() - 700, start.toordinal() + 900)))
-            rows.append((tid, f"T{tid:03d}", f"{place}{cname}志愿服务队", cat, stid, s.community_street[cid], cid, founded))
+            rows.append(
+                (tid, f"T{tid:03d}", f"{place}{cname}志愿服务队", cat, stid, s.community_street[cid], cid, founded)
+            )
             out.teams_of_station[stid].append(tid)
             out.team_category[tid] = cat
             out.team_station[tid] = stid
@@ -113,8 +115,21 @@ def volunteers(rng: np.random.Generator, s: Structure, scale: float, as_of: date
             members_of.setdefault(team, []).append(i + 1)
         groups = s.groups_of[cid]
         bg = groups[int(pick2[i] * len(groups))] if lives[i] else None
-        rows.append((i + 1, person[i], str(gender[i]), int(birth[i]), f"13{phone[i]:09d}", team, stid,
-                     s.community_street[cid], cid, bg, date.fromordinal(int(reg[i]))))
+        rows.append(
+            (
+                i + 1,
+                person[i],
+                str(gender[i]),
+                int(birth[i]),
+                f"13{phone[i]:09d}",
+                team,
+                stid,
+                s.community_street[cid],
+                cid,
+                bg,
+                date.fromordinal(int(reg[i])),
+            )
+        )
     out.volunteers_of_team = {t: np.array(v) for t, v in members_of.items()}
     return rows
 
@@ -122,8 +137,9 @@ def volunteers(rng: np.random.Generator, s: Structure, scale: float, as_of: date
 def _session_times(rng: np.random.Generator, n: int, days: np.ndarray) -> list[datetime]:
     hours = rng.choice(24, n, p=HOUR_P / HOUR_P.sum())
     minutes = rng.choice([0, 0, 15, 30, 30, 45], n)
-    return [datetime.fromordinal(int(d)) + timedelta(hours=int(h), minutes=int(m))
-            for d, h, m in zip(days, hours, minutes)]
+    return [
+        datetime.fromordinal(int(d)) + timedelta(hours=int(h), minutes=int(m)) for d, h, m in zip(days, hours, minutes)
+    ]
 
 
 def _weekday_weighted_days(rng: np.random.Generator, n: int, lo: date, hi: date, growth: float) -> np.ndarray:
@@ -144,29 +160,49 @@ def events(rng: np.random.Generator, s: Structure, scale: float, as_of: date, ou
     team_ids = np.array(sorted(out.team_station))
     pick = rng.choice(team_ids, n)
     days = np.sort(_weekday_weighted_days(rng, n, start, end, 1.0))
-    themes = ["学雷锋志愿服务", "敬老爱老集中服务", "文明城市创建", "环境清洁日", "义诊进社区",
-              "法律进社区", "暑期护苗", "防汛应急演练", "邻里节", "重阳节慰问"]
+    themes = [
+        "学雷锋志愿服务",
+        "敬老爱老集中服务",
+        "文明城市创建",
+        "环境清洁日",
+        "义诊进社区",
+        "法律进社区",
+        "暑期护苗",
+        "防汛应急演练",
+        "邻里节",
+        "重阳节慰问",
+    ]
     rows = []
     for i, (t, d) in enumerate(zip(pick, days)):
         stid = out.team_station[int(t)]
         station = s.stations[stid - 1]
         cid = station[5]
         bg = int(rng.choice(s.groups_of[cid])) if rng.random() < 0.6 else None
-        rows.append((i + 1, f"{station[2].replace('志愿服务站', '')}{rng.choice(themes)}",
-                     out.team_category[int(t)], stid, station[4], cid, bg, date.fromordinal(int(d))))
+        rows.append(
+            (
+                i + 1,
+                f"{station[2].replace('志愿服务站', '')}{rng.choice(themes)}",
+                out.team_category[int(t)],
+                stid,
+                station[4],
+                cid,
+                bg,
+                date.fromordinal(int(d)),
+            )
+        )
     return rows
 
 
-def records(rng: np.random.Generator, s: Structure, scale: float, as_of: date, out: Service,
-            event_rows: list[tuple]) -> Iterator[tuple]:
+def records(
+    rng: np.random.Generator, s: Structure, scale: float, as_of: date, out: Service, event_rows: list[tuple]
+) -> Iterator[tuple]:
     """Service sessions, calibrated so hours and people served sum to the report's totals."""
     n = max(round(RECORDS * scale), 3 * len(event_rows) + 1)
     start, end = _window(as_of)
     team_ids = np.array(sorted(out.team_station))
     activity = rng.lognormal(0, 0.6, len(team_ids))
     n_event = 3 * len(event_rows)
-    team = np.r_[rng.choice(team_ids, n - n_event, p=activity / activity.sum()),
-                 np.zeros(n_event, int)]
+    team = np.r_[rng.choice(team_ids, n - n_event, p=activity / activity.sum()), np.zeros(n_event, int)]
     days = np.r_[_weekday_weighted_days(rng, n - n_event, start, end, 1.3), np.zeros(n_event, int)]
     event = np.zeros(n, int)
     for j, ev in enumerate(event_rows):  # three sessions at every event, by teams of its station
@@ -199,13 +235,33 @@ def records(rng: np.random.Generator, s: Structure, scale: float, as_of: date, o
             groups = s.groups_of[cid]
             bg = groups[int(pick[i] * len(groups))]
             x, y = s.group_xy[bg]
-        yield (rid, t, out.team_category[t], stid, int(event[i]) or None, station[4], cid, bg, times[i],
-               int(vols[i]), float(hours[i]), int(served[i]),
-               round(x + float(jitter[i, 0]), 6), round(y + float(jitter[i, 1]), 6))
+        yield (
+            rid,
+            t,
+            out.team_category[t],
+            stid,
+            int(event[i]) or None,
+            station[4],
+            cid,
+            bg,
+            times[i],
+            int(vols[i]),
+            float(hours[i]),
+            int(served[i]),
+            round(x + float(jitter[i, 0]), 6),
+            round(y + float(jitter[i, 1]), 6),
+        )
 
 
-def requests(rng: np.random.Generator, s: Structure, scale: float, as_of: date, out: Service,
-             n_items: int, item_category: dict[int, int]) -> Iterator[tuple]:
+def requests(
+    rng: np.random.Generator,
+    s: Structure,
+    scale: float,
+    as_of: date,
+    out: Service,
+    n_items: int,
+    item_category: dict[int, int],
+) -> Iterator[tuple]:
     """居民点单 → 社区下单 → 志愿者接单: stage times drawn per station, some stations slow to answer."""
     n = round(REQUESTS * scale)
     start, end = _window(as_of)
@@ -250,8 +306,24 @@ def requests(rng: np.random.Generator, s: Structure, scale: float, as_of: date, 
                 vol = int(vs[int(pick[i, 2] * len(vs))])
         rating = int(rng.choice([3, 4, 5, 5, 5])) if stages[3] is not None else None
         it = int(item[i])
-        yield (rid, it, item_category[it], stid, station[4], cid, bg, team, vol, status, t0,
-               stages[0], stages[1], stages[2], stages[3], rating)
+        yield (
+            rid,
+            it,
+            item_category[it],
+            stid,
+            station[4],
+            cid,
+            bg,
+            team,
+            vol,
+            status,
+            t0,
+            stages[0],
+            stages[1],
+            stages[2],
+            stages[3],
+            rating,
+        )
 
 
 def facilities(rng: np.random.Generator, s: Structure, as_of: date):
@@ -268,13 +340,39 @@ def facilities(rng: np.random.Generator, s: Structure, as_of: date):
         place = s.org(cid).name.replace("社区党委", "社区")
         x, y = near_inside(rng, s.community_site[cid], outline, 0.0006)
         opened = date.fromordinal(int(rng.integers(start.toordinal(), as_of.toordinal() + 1)))
-        rows.append((len(rows) + 1, f"FC{len(rows) + 1:03d}", "service_center", f"{place}党群服务中心", cid,
-                     s.community_street[cid], cid, x, y, opened, None))
+        rows.append(
+            (
+                len(rows) + 1,
+                f"FC{len(rows) + 1:03d}",
+                "service_center",
+                f"{place}党群服务中心",
+                cid,
+                s.community_street[cid],
+                cid,
+                x,
+                y,
+                opened,
+                None,
+            )
+        )
     for cid, people_fed in zip(kitchen_at, fed):
         cid = int(cid)
         place = s.org(cid).name.replace("社区党委", "社区")
         x, y = near_inside(rng, s.community_site[cid], outline, 0.0008)
         opened = date.fromordinal(int(rng.integers(date(as_of.year, 1, 1).toordinal(), as_of.toordinal() + 1)))
-        rows.append((len(rows) + 1, f"FK{len(rows) + 1:03d}", "kitchen", f"{place}社区小厨房", cid,
-                     s.community_street[cid], cid, x, y, opened, int(people_fed)))
+        rows.append(
+            (
+                len(rows) + 1,
+                f"FK{len(rows) + 1:03d}",
+                "kitchen",
+                f"{place}社区小厨房",
+                cid,
+                s.community_street[cid],
+                cid,
+                x,
+                y,
+                opened,
+                int(people_fed),
+            )
+        )
     return rows

@@ -9,7 +9,7 @@ PALETTE = ["#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a", "#0
 PARTY_RED = "#c62828"
 
 
-def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, height: int = 420) -> alt.Chart:
+def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, step: int = 24) -> alt.Chart:
     """Horizontal bars, largest on top, with the value printed at the end of each bar."""
     base = alt.Chart(df).encode(
         y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
@@ -18,7 +18,7 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, heig
     )
     bars = base.mark_bar(color=PARTY_RED, cornerRadiusEnd=3)
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=",.0f"))
-    return (bars + text).properties(height=height)
+    return (bars + text).properties(height=alt.Step(step))
 
 
 def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, height: int = 240) -> alt.Chart:
@@ -26,13 +26,17 @@ def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_R
     base = alt.Chart(df).encode(
         x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=10)),
         y=alt.Y(f"{value}:Q", title=title),
-        tooltip=[alt.Tooltip("yearmonth(month):T", title="月份", format="%Y-%m"),
-                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
+        tooltip=[
+            alt.Tooltip("yearmonth(month):T", title="月份", format="%Y-%m"),
+            alt.Tooltip(f"{value}:Q", title=title, format=",.0f"),
+        ],
     )
-    return (base.mark_area(color=color, opacity=0.15) + base.mark_line(color=color, strokeWidth=2)).properties(height=height)
+    return (base.mark_area(color=color, opacity=0.15) + base.mark_line(color=color, strokeWidth=2)).properties(
+        height=height
+    )
 
 
-def composition(df: pd.DataFrame, label: str, value: str, height: int = 300) -> alt.Chart:
+def composition(df: pd.DataFrame, label: str, value: str, step: int = 30) -> alt.Chart:
     """Counts by category as sorted horizontal bars in distinct colours."""
     base = alt.Chart(df).encode(
         y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
@@ -43,4 +47,4 @@ def composition(df: pd.DataFrame, label: str, value: str, height: int = 300) -> 
         color=alt.Color(f"{label}:N", legend=None, scale=alt.Scale(range=PALETTE))
     )
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=","))
-    return (bars + text).properties(height=height)
+    return (bars + text).properties(height=alt.Step(step))

@@ -12,6 +12,7 @@ from .labels import LANGS, t
 
 STATE = "_filters"  # the current Filters value, shared by every page of the session
 _W = "_w_"  # widget keys are shadows of the state, so values survive page switches
+ALL = 0  # the "whole scope" choice of a place selector (ids start at 1)
 
 
 def _notice_text(n) -> str:
@@ -38,15 +39,15 @@ def _set(**changes) -> None:
 
 
 def _on_street() -> None:
-    _set(street_id=st.session_state[_W + "street"], community_id=None, building_group_id=None)
+    _set(street_id=st.session_state[_W + "street"] or None, community_id=None, building_group_id=None)
 
 
 def _on_community() -> None:
-    _set(community_id=st.session_state[_W + "community"], building_group_id=None)
+    _set(community_id=st.session_state[_W + "community"] or None, building_group_id=None)
 
 
 def _on_group() -> None:
-    _set(building_group_id=st.session_state[_W + "bg"])
+    _set(building_group_id=st.session_state[_W + "bg"] or None)
 
 
 def _on_dates() -> None:
@@ -75,26 +76,35 @@ def render(places: Places, first: date, last: date) -> Filters:
 
     streets = places.streets
     names = dict(zip(streets["id"], streets["name"]))
-    st.session_state[_W + "street"] = f.street_id
+    st.session_state[_W + "street"] = f.street_id or ALL
     sb.selectbox(
-        t("street"), [None, *streets["id"].tolist()], key=_W + "street", on_change=_on_street,
-        format_func=lambda i: t("district") if i is None else names[i],
+        t("street"),
+        [ALL, *streets["id"].tolist()],
+        key=_W + "street",
+        on_change=_on_street,
+        format_func=lambda i: t("district") if i == ALL else names[i],
     )
     if f.street_id:
         comms = places.communities[places.communities["street_id"] == f.street_id]
         cnames = dict(zip(comms["id"], comms["name"]))
-        st.session_state[_W + "community"] = f.community_id
+        st.session_state[_W + "community"] = f.community_id or ALL
         sb.selectbox(
-            t("community"), [None, *comms["id"].tolist()], key=_W + "community", on_change=_on_community,
-            format_func=lambda i: t("all_communities") if i is None else cnames[i],
+            t("community"),
+            [ALL, *comms["id"].tolist()],
+            key=_W + "community",
+            on_change=_on_community,
+            format_func=lambda i: t("all_communities") if i == ALL else cnames[i],
         )
     if f.community_id:
         groups = places.groups[places.groups["community_id"] == f.community_id]
         gnames = dict(zip(groups["id"], groups["name"]))
-        st.session_state[_W + "bg"] = f.building_group_id
+        st.session_state[_W + "bg"] = f.building_group_id or ALL
         sb.selectbox(
-            t("building_group"), [None, *groups["id"].tolist()], key=_W + "bg", on_change=_on_group,
-            format_func=lambda i: t("all_groups") if i is None else gnames[i],
+            t("building_group"),
+            [ALL, *groups["id"].tolist()],
+            key=_W + "bg",
+            on_change=_on_group,
+            format_func=lambda i: t("all_groups") if i == ALL else gnames[i],
         )
     st.session_state[_W + "dates"] = (f.start, f.end)
     sb.date_input(t("dates"), min_value=first, max_value=last, key=_W + "dates", on_change=_on_dates)
@@ -102,8 +112,14 @@ def render(places: Places, first: date, last: date) -> Filters:
     sb.caption(t("share_hint"))
     sb.divider()
     st.session_state[_W + "lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
-    sb.radio(t("language"), list(LANGS), key=_W + "lang", on_change=_on_lang, horizontal=True,
-             format_func=lambda x: {"zh": "中文", "en": "English"}[x])
+    sb.radio(
+        t("language"),
+        list(LANGS),
+        key=_W + "lang",
+        on_change=_on_lang,
+        horizontal=True,
+        format_func=lambda x: {"zh": "中文", "en": "English"}[x],
+    )
 
     f = st.session_state[STATE]
     _sync_url(f, places, first, last)

@@ -36,5 +36,12 @@ def tile_row(tiles: list[Tile]) -> None:
         value = fmt_number(tile.value)
         if tile.unit_key:
             value = f"{value} {t(tile.unit_key)}"
-        col.metric(t(tile.label_key), value, delta=tile.sub, delta_color="off", delta_arrow="off",
-                   help=t(tile.help_key), border=True)
+        col.metric(
+            t(tile.label_key),
+            value,
+            delta=tile.sub,
+            delta_color="off",
+            delta_arrow="off",
+            help=t(tile.help_key),
+            border=True,
+        )

@@ -29,12 +29,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "language": ("语言 Language", "Language 语言"),
     "filters": ("筛选", "Filters"),
     "share_hint": ("地址栏中的链接即当前视图，可直接复制分享。", "The address bar holds this view; copy it to share."),
-    "notice_unknown_place": ("链接参数 {key}={value} 不是有效的地点，已忽略。", "URL parameter {key}={value} is not a known place; ignored."),
-    "notice_outside_parent": ("链接参数 {key}={value} 不在所选上级范围内，已忽略。", "URL parameter {key}={value} is outside the chosen parent; ignored."),
-    "notice_bad_date": ("链接参数 {key}={value} 不是日期（应为 YYYY-MM-DD），已忽略。", "URL parameter {key}={value} is not a date (YYYY-MM-DD); ignored."),
-    "notice_out_of_range": ("链接参数 {key}={value} 超出数据时间范围，已忽略。", "URL parameter {key}={value} is outside the data's time span; ignored."),
-    "notice_reversed": ("链接中的开始日期晚于结束日期，已恢复默认日期范围。", "The URL's start date is after its end date; default dates restored."),
-    "notice_bad_lang": ("链接参数 lang={value} 无效，已使用中文。", "URL parameter lang={value} is invalid; using Chinese."),
+    "notice_unknown_place": (
+        "链接参数 {key}={value} 不是有效的地点，已忽略。",
+        "URL parameter {key}={value} is not a known place; ignored.",
+    ),
+    "notice_outside_parent": (
+        "链接参数 {key}={value} 不在所选上级范围内，已忽略。",
+        "URL parameter {key}={value} is outside the chosen parent; ignored.",
+    ),
+    "notice_bad_date": (
+        "链接参数 {key}={value} 不是日期（应为 YYYY-MM-DD），已忽略。",
+        "URL parameter {key}={value} is not a date (YYYY-MM-DD); ignored.",
+    ),
+    "notice_out_of_range": (
+        "链接参数 {key}={value} 超出数据时间范围，已忽略。",
+        "URL parameter {key}={value} is outside the data's time span; ignored.",
+    ),
+    "notice_reversed": (
+        "链接中的开始日期晚于结束日期，已恢复默认日期范围。",
+        "The URL's start date is after its end date; default dates restored.",
+    ),
+    "notice_bad_lang": (
+        "链接参数 lang={value} 无效，已使用中文。",
+        "URL parameter lang={value} is invalid; using Chinese.",
+    ),
     "db_first_start": ("首次启动：正在生成示例数据库…", "First start: building the demo database…"),
     "db_first_done": ("示例数据库已生成", "Demo database ready"),
     "db_unreachable": (
@@ -56,7 +74,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi_members": ("党员", "Party members"),
     "kpi_building_groups": ("楼院党小组", "Building party groups"),
     "kpi_grids": ("四级网格", "Grids (4 levels)"),
-    "kpi_joint": ("大工委 / 大党委", "Joint committees (street / community)"),
+    "kpi_joint": ("大工委 / 大党委", "Joint committees"),
     "kpi_activities": ("党内活动", "Party activities"),
     "kpi_teams": ("志愿服务队", "Volunteer teams"),
     "kpi_stations": ("志愿服务站", "Volunteer stations"),
@@ -76,24 +94,63 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_hours": ("小时", "h"),
     "na": ("—", "—"),
     "na_help": ("此范围下不适用。", "Not applicable at this scope."),
-    "def_orgs": ("区委以下的基层党组织：镇党委、街道党工委、园区党工委、景区党工委、社区、村、非公企业、机关、事业单位和社会组织党组织（不含楼院党小组）。", "Grassroots orgs under the district committee (town, street, park, scenic-area, community, village, enterprise, agency, institution, social-organisation); building groups not included."),
-    "def_members": ("在范围内党组织的党员人数（楼院范围：居住在该楼院的党员）；截至数据日期。", "Members of orgs in scope (building scope: members living there); as of the data date."),
-    "def_building_groups": ("楼院党小组（党支部）数，每个楼院片区网格一个。", "Building party groups, one per building-area grid."),
-    "def_grids": ("区、街道（镇）、社区（村）、楼院片区四级网格的数量。", "Grids of all four levels: district, street/town, community/village, building area."),
-    "def_joint": ("设有街道大工委的街道党工委数 / 设有大党委的社区党组织数。", "Street committees with a joint committee / community orgs with a joint committee."),
-    "def_activities": ("日期范围内依托党建信息系统开展的各类党内活动次数；副标题为参与党员人次。", "Party activities recorded in the information system within the dates; subtitle: participations."),
-    "def_teams": ("志愿服务队数（10大类）；楼院范围为服务该楼院网格的队伍（1+X+Y 中的 Y）。", "Volunteer teams (10 categories); building scope: teams serving its grid (the Y of 1+X+Y)."),
+    "def_orgs": (
+        "区委以下的基层党组织：镇党委、街道党工委、园区党工委、景区党工委、社区、村、非公企业、机关、事业单位和社会组织党组织（不含楼院党小组）。",
+        "Grassroots orgs under the district committee (town, street, park, scenic-area, community, village, enterprise, agency, institution, social-organisation); building groups not included.",
+    ),
+    "def_members": (
+        "在范围内党组织的党员人数（楼院范围：居住在该楼院的党员）；截至数据日期。",
+        "Members of orgs in scope (building scope: members living there); as of the data date.",
+    ),
+    "def_building_groups": (
+        "楼院党小组（党支部）数，每个楼院片区网格一个。",
+        "Building party groups, one per building-area grid.",
+    ),
+    "def_grids": (
+        "区、街道（镇）、社区（村）、楼院片区四级网格的数量。",
+        "Grids of all four levels: district, street/town, community/village, building area.",
+    ),
+    "def_joint": (
+        "设有街道大工委的街道党工委数 / 设有大党委的社区党组织数。",
+        "Street committees with a joint committee / community orgs with a joint committee.",
+    ),
+    "def_activities": (
+        "日期范围内依托党建信息系统开展的各类党内活动次数；副标题为参与党员人次。",
+        "Party activities recorded in the information system within the dates; subtitle: participations.",
+    ),
+    "def_teams": (
+        "志愿服务队数（10大类）；楼院范围为服务该楼院网格的队伍（1+X+Y 中的 Y）。",
+        "Volunteer teams (10 categories); building scope: teams serving its grid (the Y of 1+X+Y).",
+    ),
     "def_stations": ("志愿服务站数，每个社区/村一个。", "Volunteer stations, one per community/village."),
-    "def_volunteers": ("在范围内志愿服务站注册的居民志愿者（楼院范围：居住在该楼院）。", "Resident volunteers registered at stations in scope (building scope: living there)."),
-    "def_hours": ("日期范围内志愿服务记录的志愿者服务时数之和。", "Sum of volunteer-hours in service records within the dates."),
-    "def_served": ("日期范围内志愿服务记录的服务人次之和。", "Sum of people served in service records within the dates."),
+    "def_volunteers": (
+        "在范围内志愿服务站注册的居民志愿者（楼院范围：居住在该楼院）。",
+        "Resident volunteers registered at stations in scope (building scope: living there).",
+    ),
+    "def_hours": (
+        "日期范围内志愿服务记录的志愿者服务时数之和。",
+        "Sum of volunteer-hours in service records within the dates.",
+    ),
+    "def_served": (
+        "日期范围内志愿服务记录的服务人次之和。",
+        "Sum of people served in service records within the dates.",
+    ),
     "def_wishes": ("日期范围内实现（完成）的微心愿数。", "Micro-wishes fulfilled within the dates."),
     "def_events": ("日期范围内组织开展的志愿服务活动场次。", "Organised volunteer service events within the dates."),
     "def_centers": ("社区党群服务中心数量。", "Party-mass service centres."),
-    "def_kitchens": ("社区小厨房、爱心就餐点数量；副标题为免费供餐人数。", "Community kitchens and charity canteens; subtitle: people given free meals."),
-    "def_meetings": ("日期范围内街道大工委、社区大党委召开的联席会议次数。", "Joint meetings of joint committees within the dates."),
+    "def_kitchens": (
+        "社区小厨房、爱心就餐点数量；副标题为免费供餐人数。",
+        "Community kitchens and charity canteens; subtitle: people given free meals.",
+    ),
+    "def_meetings": (
+        "日期范围内街道大工委、社区大党委召开的联席会议次数。",
+        "Joint meetings of joint committees within the dates.",
+    ),
     "def_requests": ("日期范围内居民点单（服务需求）数量。", "Resident service requests ordered within the dates."),
-    "def_overdue": ("截至数据日期已过期限仍未完成的督查任务数。", "Supervision tasks past due and not completed on the data date."),
+    "def_overdue": (
+        "截至数据日期已过期限仍未完成的督查任务数。",
+        "Supervision tasks past due and not completed on the data date.",
+    ),
     "orgs_by_kind": ("基层党组织构成", "Grassroots orgs by kind"),
     "trend": ("月度趋势", "Monthly trend"),
     "trend_activities": ("党内活动（次）", "Party activities"),
@@ -101,7 +158,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ranking_streets": ("街道（镇）排名", "Streets ranked"),
     "ranking_communities": ("社区（村）排名", "Communities ranked"),
     "ranking_measure": ("排名指标", "Rank by"),
-    "ranking_none": ("当前范围为单个社区或楼院，无下级排名。", "The scope is a single community or building; nothing below to rank."),
+    "ranking_none": (
+        "当前范围为单个社区或楼院，无下级排名。",
+        "The scope is a single community or building; nothing below to rank.",
+    ),
     "warnings": ("督查预警（逾期未完成）", "Supervision warnings (overdue)"),
     "warnings_none": ("当前范围内没有逾期督查任务。", "No overdue supervision tasks in scope."),
     "download_csv": ("下载 CSV", "Download CSV"),
@@ -131,7 +191,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind_agency": ("机关党组织", "Agency"),
     "kind_institution": ("事业单位党组织", "Public institution"),
     "kind_social_org": ("社会组织党组织", "Social organisation"),
-    "schematic": ("街道、社区、楼院范围为示意，非测绘边界。", "Street, community and building areas are schematic, not surveyed."),
+    "schematic": (
+        "街道、社区、楼院范围为示意，非测绘边界。",
+        "Street, community and building areas are schematic, not surveyed.",
+    ),
 }
 
 

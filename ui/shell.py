@@ -38,10 +38,16 @@ class PageContext:
     is_demo: bool
 
 
+def _forward_to_overview() -> None:
+    """The root URL opens the overview at its own address, keeping the filters."""
+    st.switch_page(PAGES[0][0], query_params=st.query_params.to_dict())
+
+
 def navigation():
-    """The router's page list (titles in the current language)."""
+    """The router's page list (titles in the current language); the root forwards to the first page."""
     st.session_state[_RUN] = uuid.uuid4().hex
-    pages = [st.Page(path, title=t(key), icon=icon, default=i == 0) for i, (path, key, icon) in enumerate(PAGES)]
+    pages = [st.Page(_forward_to_overview, title=t("app_title"), url_path="home", default=True, visibility="hidden")]
+    pages += [st.Page(path, title=t(key), icon=icon) for path, key, icon in PAGES]
     return st.navigation(pages, position="top")
 
 

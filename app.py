@@ -4,5 +4,5 @@ from ui.shell import navigation, page_setup
 
 page = navigation()
 if page.url_path:
-    page_setup()
+    page_setup(page.url_path)
 page.run()

@@ -12,7 +12,7 @@ from . import queries
 from .db import database_url, read_engine
 from .filters import Filters, Places
 
-TTL_SECONDS = 600
+TTL_SECONDS = 300  # the briefing refreshes every 300 s; no cache may outlive that
 
 
 @st.cache_resource(show_spinner=False)
@@ -61,3 +61,9 @@ def area_ranking(f: Filters) -> pd.DataFrame:
 def overdue_tasks(f: Filters, as_of: date) -> pd.DataFrame:
     with engine().connect() as conn:
         return queries.overdue_tasks(conn, f, as_of)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def warning_counts(f: Filters, as_of: date) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return queries.warning_counts(conn, f, as_of)

@@ -276,3 +276,67 @@ def overdue_tasks(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
     frame["due_on"] = pd.to_datetime(frame["due_on"]).dt.date
     frame["days_overdue"] = [(as_of - d).days for d in frame["due_on"]]
     return frame
+
+
+# ---------------------------------------------------------------- warnings (briefing, kiosk)
+
+MEETING_KINDS = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture")  # 三会一课
+MEETING_GAP_DAYS = 90
+
+
+def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
+    """Per street/town: overdue supervision tasks, 三会一课 gaps and 1+X+Y staffing gaps in scope.
+
+    A 三会一课 gap is a community/village org with no 三会一课 activity in the 90 days up to the as-of
+    date; a staffing gap is a building-area grid without a leader, without grid members or without a
+    volunteer team.
+    """
+    t, o, a = m.SupervisionTask.__table__, m.Org.__table__, m.Activity.__table__
+    g, gs, gt = m.Grid.__table__, m.GridStaff.__table__, m.GridTeam.__table__
+    streets = pd.read_sql(
+        select(g.c.org_id.label("street_id"), g.c.name.label("street")).where(g.c.level == 2).order_by(g.c.code), conn
+    )
+    scope_org = _place(o, f)
+    if scope_org is None:  # building scope: the building group's community
+        scope_org = o.c.community_id == f.community_id
+    overdue = pd.read_sql(
+        select(t.c.street_id, func.count().label("overdue_tasks"))
+        .where(
+            _place(t, f) if _place(t, f) is not None else t.c.community_id == f.community_id,
+            t.c.due_on < as_of,
+            or_(t.c.completed_on.is_(None), t.c.completed_on > as_of),
+        )
+        .group_by(t.c.street_id),
+        conn,
+    )
+    recent = select(a.c.org_id).where(
+        a.c.kind.in_(MEETING_KINDS), a.c.held_on > as_of - timedelta(days=MEETING_GAP_DAYS), a.c.held_on <= as_of
+    )
+    gaps = pd.read_sql(
+        select(o.c.street_id, func.count().label("meeting_gaps"))
+        .where(scope_org, o.c.kind.in_(("community", "village")), o.c.id.not_in(recent))
+        .group_by(o.c.street_id),
+        conn,
+    )
+    leaders = select(gs.c.grid_id).where(gs.c.role == "leader")
+    staffed = select(gs.c.grid_id).where(gs.c.role == "member")
+    teamed = select(gt.c.grid_id)
+    grid_scope = (
+        g.c.id == select(m.BuildingGroup.grid_id).where(m.BuildingGroup.id == f.building_group_id).scalar_subquery()
+        if f.building_group_id
+        else _place(g, f)
+    )
+    staffing = pd.read_sql(
+        select(g.c.street_id, func.count().label("staffing_gaps"))
+        .where(grid_scope, g.c.level == 4, or_(g.c.id.not_in(leaders), g.c.id.not_in(staffed), g.c.id.not_in(teamed)))
+        .group_by(g.c.street_id),
+        conn,
+    )
+    out = streets
+    for part in (overdue, gaps, staffing):
+        out = out.merge(part, on="street_id", how="left")
+    cols = ["overdue_tasks", "meeting_gaps", "staffing_gaps"]
+    out[cols] = out[cols].fillna(0).astype(int)
+    if f.street_id:
+        out = out[out["street_id"] == f.street_id]
+    return out.reset_index(drop=True)

@@ -45,7 +45,7 @@ def test_every_page_runs(app_env):
     at = run_app()
     from ui.shell import PAGES
 
-    for path, _key, _icon in PAGES:
+    for path, _key in PAGES:
         at.switch_page(path).run()
         assert not at.exception, path
         assert not at.error, path

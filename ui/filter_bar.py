@@ -8,7 +8,7 @@ import streamlit as st
 
 from data_access.filters import URL_KEYS, Filters, Places, filters_to_params, parse_filters
 
-from .labels import LANGS, t
+from .labels import LANG_STATE, LANGS, current_lang, t
 
 STATE = "_filters"  # the current Filters value, shared by every page of the session
 _W = "_w_"  # widget keys are shadows of the state, so values survive page switches
@@ -61,11 +61,7 @@ def _on_reset(first: date, last: date) -> None:
 
 
 def _on_lang() -> None:
-    lang = st.session_state[_W + "lang"]
-    if lang == "zh":
-        st.query_params.pop("lang", None)
-    else:
-        st.query_params["lang"] = lang
+    st.session_state[LANG_STATE] = st.session_state[_W + "lang"]
 
 
 def render(places: Places, first: date, last: date) -> Filters:
@@ -111,7 +107,7 @@ def render(places: Places, first: date, last: date) -> Filters:
     sb.button(t("reset"), on_click=_on_reset, args=(first, last), width="stretch")
     sb.caption(t("share_hint"))
     sb.divider()
-    st.session_state[_W + "lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
+    st.session_state[_W + "lang"] = current_lang()
     sb.radio(
         t("language"),
         list(LANGS),
@@ -129,7 +125,9 @@ def render(places: Places, first: date, last: date) -> Filters:
 def _sync_url(f: Filters, places: Places, first: date, last: date) -> None:
     """Make the address bar describe f, so copying it shares the view."""
     want = filters_to_params(f, places, first, last)
-    for key in URL_KEYS:
+    if current_lang() != "zh":
+        want["lang"] = current_lang()
+    for key in (*URL_KEYS, "lang"):
         if key in want:
             if st.query_params.get(key) != want[key]:
                 st.query_params[key] = want[key]

@@ -9,6 +9,24 @@ LANGS = ("zh", "en")
 TEXT: dict[str, tuple[str, str]] = {
     "app_title": ("二七区城市基层党建", "Erqi District Party Building"),
     "page_overview": ("总览", "Overview"),
+    "page_briefing": ("大屏", "Briefing wall"),
+    "briefing_title": ("二七区城市基层党建态势", "Erqi party building at a glance"),
+    "refreshed": ("更新于 {t}", "updated {t}"),
+    "wan": ("万", "wan"),
+    "warnings_now": ("当前预警", "Current warnings"),
+    "warn_overdue_tasks": ("督查任务逾期", "overdue tasks"),
+    "warn_meeting_gaps": ("三会一课90天未开展", "三会一课 gaps (90 days)"),
+    "warn_staffing_gaps": ("楼院网格1+X+Y缺员", "1+X+Y staffing gaps"),
+    "days_overdue": ("逾期{n}天", "{n} days late"),
+    "notice_bad_cycle": (
+        "链接参数 cycle={value} 无效（应为5–3600秒），已使用 {default} 秒。",
+        "URL parameter cycle={value} is invalid (5–3600 s); using {default} s.",
+    ),
+    "kiosk_bad_playlist": (
+        "轮播清单有误，暂停轮播：{reason}",
+        "The kiosk playlist is invalid, rotation stopped: {reason}",
+    ),
+    "kiosk_paused": ("⏸ 已暂停", "⏸ paused"),
     "demo_badge": ("示例数据", "Demo data"),
     "demo_help": (
         "本页数据为按报告公开数字校准的示例数据：人名虚构，街道名称真实，街道/社区/楼院范围为示意。",
@@ -198,10 +216,15 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+LANG_STATE = "_lang"
+
+
 def current_lang() -> str:
-    """The UI language: the `lang` URL parameter if valid, else Chinese."""
-    lang = st.query_params.get("lang", "zh")
-    return lang if lang in LANGS else "zh"
+    """The UI language of the session: taken from the `lang` URL parameter on its first run, else Chinese."""
+    if LANG_STATE not in st.session_state:
+        lang = st.query_params.get("lang", "zh")
+        st.session_state[LANG_STATE] = lang if lang in LANGS else "zh"
+    return st.session_state[LANG_STATE]
 
 
 def t(_key: str, **fmt: object) -> str:

@@ -15,14 +15,17 @@ from data_access.db import DatabaseConfigError, database_url
 from data_access.filters import Filters, Places
 from data_access.queries import date_bounds
 
-from . import filter_bar
+from . import filter_bar, kiosk
 from .labels import t
-from .theme import CSS
+from .theme import CSS, SCREEN_CSS
 
-# (file, label key, icon): the app's pages, in menu order; URL slugs come from the file names.
+# (file, label key): the app's pages, in menu order; URL slugs come from the file names.
+# No icons: Streamlit fetches material icons from Google, and emoji need fonts a wall PC may lack.
 PAGES = [
-    ("pages/overview.py", "page_overview", ":material/dashboard:"),
+    ("pages/overview.py", "page_overview"),
+    ("pages/briefing.py", "page_briefing"),
 ]
+SCREEN_PAGES = {"briefing"}  # composed for a wall screen: dark, own title bar, sidebar folded
 _RUN = "_run_token"
 _CTX = "_page_ctx"
 
@@ -47,7 +50,7 @@ def navigation():
     """The router's page list (titles in the current language); the root forwards to the first page."""
     st.session_state[_RUN] = uuid.uuid4().hex
     pages = [st.Page(_forward_to_overview, title=t("app_title"), url_path="home", default=True, visibility="hidden")]
-    pages += [st.Page(path, title=t(key), icon=icon) for path, key, icon in PAGES]
+    pages += [st.Page(path, title=t(key)) for path, key in PAGES]
     return st.navigation(pages, position="top")
 
 
@@ -58,8 +61,11 @@ def _legacy_run() -> bool:
     return bool(PagesManager.uses_pages_directory)
 
 
-def page_setup() -> PageContext:
-    """Draw the shared chrome once per run and return the page's context. Safe to call twice."""
+def page_setup(slug: str | None = None) -> PageContext:
+    """Draw the shared chrome once per run and return the page's context. Safe to call twice.
+
+    app.py calls it with the page's URL slug; the page's own call returns what that drew.
+    """
     if _legacy_run():
         # Hand the run back to app.py so a deep link renders exactly like navigation.
         from streamlit.runtime.pages_manager import PagesManager
@@ -71,19 +77,32 @@ def page_setup() -> PageContext:
     if held and token and held[0] == token:
         return held[1]
 
-    st.set_page_config(page_title=t("app_title"), page_icon="🏛️", layout="wide", initial_sidebar_state="expanded")
-    st.html(f"<style>{CSS}</style>")
+    screen = slug in SCREEN_PAGES
+    st.set_page_config(
+        page_title=t("app_title"),
+        page_icon="🏛️",
+        layout="wide",
+        initial_sidebar_state="collapsed" if screen or kiosk.requested() else "expanded",
+    )
+    st.html(f"<style>{CSS}{SCREEN_CSS if screen else ''}</style>")
     info, places = _load_dataset()
     first, last = date_bounds(info)
     f = filter_bar.render(places, first, last)
     ctx = PageContext(f, places, last, first, info.get("is_demo") == "1")
-    _header(ctx)
+    if kiosk.requested():
+        kiosk.run(places, first, last, [p for p, _k in PAGES])
+        f = st.session_state[filter_bar.STATE]
+        ctx = PageContext(f, places, last, first, ctx.is_demo)
+    if not screen:
+        _header(ctx)
+    else:
+        _notices()
     st.session_state[_CTX] = (token, ctx)
     return ctx
 
 
 def _db_problem(key: str) -> None:
-    st.error(t(key), icon=":material/database:")
+    st.error(t(key))
     if st.button(t("retry"), type="primary"):
         st.cache_data.clear()
         st.cache_resource.clear()
@@ -126,5 +145,9 @@ def _header(ctx: PageContext) -> None:
     if ctx.is_demo:
         badge = f'<span class="demo-badge" title="{t("demo_help")}">{t("demo_badge")}</span>'
     right.html(f'<div class="asof">{t("as_of", d=ctx.as_of.isoformat())}{badge}</div>')
+    _notices()
+
+
+def _notices() -> None:
     for text in st.session_state.pop("_notices", []):
-        st.warning(text, icon=":material/link_off:")
+        st.warning(text)

@@ -8,3 +8,28 @@ CSS = """
   background: #fdecea; color: #b3261e; border: 1px solid #f3b7b2; font-weight: 600; }
 .block-container { padding-top: 3.6rem; }
 """
+
+# Wall-screen pages (大屏): dark, large type, composed to fit 1920×1080 without scrolling.
+SCREEN_CSS = """
+[data-testid="stApp"], [data-testid="stHeader"] { background: #0a1526; color: #e8eef5; }
+[data-testid="stHeader"] a, [data-testid="stHeader"] span, [data-testid="stHeader"] p { color: #cfd8e3 !important; }
+[data-testid="stMain"] .block-container { padding: 3.4rem 1.4rem 0.4rem 1.4rem; max-width: 100%; }
+[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3,
+[data-testid="stMain"] h4, [data-testid="stMain"] p, [data-testid="stMain"] span { color: #e8eef5; }
+.brief-bar { display: flex; align-items: baseline; gap: 1.2rem; border-bottom: 2px solid #c62828; padding-bottom: .3rem; }
+.brief-title { font-size: 2.1rem; font-weight: 700; color: #fff; letter-spacing: .05em; }
+.brief-scope { font-size: 1.4rem; color: #ffd54f; }
+.brief-meta { margin-left: auto; font-size: 1.05rem; color: #9fb3c8; }
+.brief-kpis { display: grid; grid-template-columns: repeat(8, 1fr); gap: 10px; margin: .5rem 0 .2rem 0; }
+.brief-kpi { background: #112240; border: 1px solid #1e3a5f; border-radius: 10px; padding: 6px 12px; }
+.brief-kpi .v { font-size: 2.35rem; font-weight: 700; color: #ffd54f; font-variant-numeric: tabular-nums; line-height: 1.15; }
+.brief-kpi .l { font-size: 1.05rem; color: #a9bdd3; }
+.brief-panel-title { font-size: 1.35rem; font-weight: 700; color: #fff; margin: .2rem 0 .2rem 0; }
+.brief-warn { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
+.brief-warn div { background: #2a1216; border: 1px solid #7f1d1d; border-radius: 10px; padding: 4px 10px; }
+.brief-warn .v { font-size: 2rem; font-weight: 700; color: #ff8a80; }
+.brief-warn .l { display: block; font-size: 1rem; color: #f0c0bc; }
+.brief-list { font-size: 1.05rem; line-height: 1.55; color: #e8eef5; margin-top: .4rem; }
+.brief-list .d { color: #ff8a80; float: right; }
+.demo-badge { background: #3b1116; color: #ff8a80; border-color: #7f1d1d; }
+"""

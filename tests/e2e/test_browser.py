@@ -1,0 +1,116 @@
+"""Every page renders in a real browser, offline; the briefing fits; the kiosk rotates; deep links match."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from ui.shell import PAGES
+
+from .conftest import wait_idle, whole_page_shot
+
+SLUGS = [path.removeprefix("pages/").removesuffix(".py") for path, _k in PAGES]
+
+
+def _open(browser, url: str, scale: float = 1, requests: list[str] | None = None):
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, device_scale_factor=scale)
+    page = ctx.new_page()
+    if requests is not None:
+        page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    wait_idle(page)
+    return ctx, page
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_page_renders_offline(browser, server, shots, slug):
+    requests: list[str] = []
+    ctx, page = _open(browser, f"{server.base}/{slug}", requests=requests)
+    try:
+        assert page.query_selector_all("[data-testid=stException]") == []
+        assert page.query_selector_all("[data-testid=stAlertContentError]") == []
+        charts = page.query_selector_all("[data-testid=stVegaLiteChart]")
+        assert charts, "no chart on the page"
+        for chart in charts:
+            drawn = chart.query_selector("canvas, svg")
+            assert drawn is not None and drawn.bounding_box()["height"] > 50
+        for deck in page.query_selector_all("[data-testid=stDeckGlJsonChart]"):
+            canvas = deck.query_selector("canvas")
+            assert canvas is not None and canvas.bounding_box()["height"] > 100
+        whole_page_shot(page, shots / f"{slug}-1920x1080.png")
+        hosts = {urlparse(u).netloc for u in requests if not u.startswith(("data:", "blob:"))}
+        assert hosts == {urlparse(server.base).netloc}, hosts
+    finally:
+        ctx.close()
+
+
+def test_briefing_fits_a_4k_wall_without_scrolling(browser, server, shots):
+    ctx, page = _open(browser, f"{server.base}/briefing", scale=2)
+    try:
+        main = page.evaluate(
+            "(() => { const m = document.querySelector('[data-testid=stMain]');"
+            " return [m.scrollHeight, m.clientHeight, m.scrollWidth, m.clientWidth]; })()"
+        )
+        assert main[0] <= main[1] + 1 and main[2] <= main[3] + 1, main
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(shots / "briefing-1920x1080@2x.png"))
+    finally:
+        ctx.close()
+
+
+def _status(page) -> tuple[int, str, str]:
+    el = page.wait_for_selector("#kiosk-status", timeout=30_000)
+    return int(el.get_attribute("data-step")), el.get_attribute("data-paused"), el.inner_text()
+
+
+def test_kiosk_hides_chrome_rotates_and_obeys_the_clicker(browser, server, shots):
+    ctx, page = _open(browser, f"{server.base}/briefing?kiosk=1&cycle=5")
+    try:
+        for testid in ("stHeader", "stSidebar", "stToolbar", "stStatusWidget"):
+            assert not page.is_visible(f"[data-testid={testid}]"), testid
+        step, _, _ = _status(page)
+        page.wait_for_function(
+            f"Number(document.querySelector('#kiosk-status')?.dataset.step) > {step}", timeout=30_000
+        )
+        wait_idle(page)
+        page.keyboard.press("Space")  # pause
+        page.wait_for_function("document.querySelector('#kiosk-status')?.dataset.paused === '1'", timeout=15_000)
+        paused_step, _, _ = _status(page)
+        page.wait_for_timeout(7000)
+        assert _status(page)[0] == paused_step  # paused means paused
+        page.keyboard.press("ArrowRight")  # the clicker still moves on
+        page.wait_for_function(
+            f"Number(document.querySelector('#kiosk-status')?.dataset.step) > {paused_step}", timeout=30_000
+        )
+        wait_idle(page)
+        page.screenshot(path=str(shots / "kiosk-briefing.png"))
+    finally:
+        ctx.close()
+
+
+def _kpis(page) -> list[str]:
+    tiles = page.query_selector_all("[data-kpi]")
+    return [t.inner_text() for t in tiles]
+
+
+def test_deep_link_on_a_fresh_server_matches_navigation(browser, fresh_server):
+    # cold: the very first request to this server is the deep link
+    ctx, page = _open(browser, f"{fresh_server.base}/briefing?street=S03&lang=en")
+    try:
+        cold = _kpis(page)
+        cold_title = page.title()
+        assert len(cold) == 8
+        assert page.query_selector_all("[data-testid=stAlertContentError]") == []
+    finally:
+        ctx.close()
+    # navigation: start on the overview, pick the same place there, then follow the menu to the briefing
+    ctx, page = _open(browser, f"{fresh_server.base}/overview?street=S03&lang=en")
+    try:
+        page.get_by_role("link", name="Briefing wall").click()
+        page.wait_for_url("**/briefing**")
+        wait_idle(page)
+        assert _kpis(page) == cold
+        assert page.title() == cold_title
+    finally:
+        ctx.close()

@@ -1,0 +1,129 @@
+"""Briefing wall and kiosk: figures, warnings against independent SQL, playlist parsing, URL handling."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from data_access import queries as q
+from data_access.filters import Filters
+from ui import playlist
+
+from .test_app import run_app
+
+
+def test_warning_counts_match_independent_sql(engine):
+    with engine.connect() as conn:
+        first, as_of = q.date_bounds(q.dataset_info(conn))
+        got = q.warning_counts(conn, Filters(first, as_of), as_of)
+        d = as_of.isoformat()
+        overdue = conn.execute(
+            text(
+                "SELECT count(*) FROM supervision_task WHERE street_id IS NOT NULL AND due_on < :d "
+                "AND (completed_on IS NULL OR completed_on > :d)"
+            ),
+            {"d": d},
+        ).scalar()
+        gaps = conn.execute(
+            text(
+                "SELECT count(*) FROM org o WHERE o.kind IN ('community','village') AND NOT EXISTS ("
+                " SELECT 1 FROM activity a WHERE a.org_id = o.id AND a.kind IN "
+                " ('branch_meeting','committee_meeting','group_meeting','party_lecture')"
+                " AND a.held_on > :lo AND a.held_on <= :d)"
+            ),
+            {"d": d, "lo": (as_of - timedelta(days=90)).isoformat()},
+        ).scalar()
+        staffing = conn.execute(
+            text(
+                "SELECT count(*) FROM grid g WHERE g.level = 4 AND ("
+                " NOT EXISTS (SELECT 1 FROM grid_staff s WHERE s.grid_id = g.id AND s.role = 'leader')"
+                " OR NOT EXISTS (SELECT 1 FROM grid_staff s WHERE s.grid_id = g.id AND s.role = 'member')"
+                " OR NOT EXISTS (SELECT 1 FROM grid_team t WHERE t.grid_id = g.id))"
+            )
+        ).scalar()
+    assert got["overdue_tasks"].sum() == overdue
+    assert got["meeting_gaps"].sum() == gaps
+    assert got["staffing_gaps"].sum() == staffing
+    assert len(got) == 17
+
+
+def _html(at) -> str:
+    return " ".join(str(h.proto.body) for h in at.get("html"))
+
+
+def test_briefing_shows_the_data(app_env):
+    at = run_app()
+    at.switch_page("pages/briefing.py").run()
+    assert not at.exception
+    body = _html(at)
+    kpis = dict(re.findall(r'data-kpi="(\w+)"><div class="v">([^<]+)<', body))
+    assert kpis["kpi_orgs"] == "631" and kpis["kpi_members"] == "25,218" and kpis["kpi_building_groups"] == "838"
+    assert kpis["kpi_teams"] == "264" and kpis["kpi_activities"] == "3,677"
+    assert kpis["kpi_hours"].endswith("万")
+    assert "示例数据" in body and "2017-09-30" in body
+    assert 'data-warning="overdue_tasks"' in body
+
+
+def test_briefing_deep_link_scope(app_env):
+    at = run_app({"street": "S02"})
+    at.switch_page("pages/briefing.py").run()
+    body = _html(at)
+    assert "解放路街道" in body
+    kpis = dict(re.findall(r'data-kpi="(\w+)"><div class="v">([^<]+)<', body))
+    assert kpis["kpi_orgs"] != "631"
+
+
+def test_kiosk_bad_cycle_is_reported_and_replaced(app_env):
+    at = run_app({"kiosk": "1", "cycle": "fast"})
+    assert any("cycle=fast" in w.value for w in at.warning)
+    assert "kiosk-status" in _html(at)
+
+
+@pytest.fixture()
+def places(engine):
+    with engine.connect() as conn:
+        return q.places(conn)
+
+
+def test_playlist_expands_streets(tmp_path, places):
+    f = tmp_path / "p.toml"
+    f.write_text(
+        'cycle_seconds = 20\n[[view]]\npage = "briefing"\nscope = "each_street"\n'
+        '[[view]]\npage = "overview"\nscope = "S03C02"\n',
+        encoding="utf-8",
+    )
+    stops, cycle = playlist.load_playlist(f, ["pages/briefing.py", "pages/overview.py"], places)
+    assert cycle == 20 and len(stops) == 18
+    assert stops[-1].community_id and stops[-1].page == "pages/overview.py"
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("", "no [[view]]"),
+        ("cycle_seconds = 1\n[[view]]\npage='briefing'\n", "cycle_seconds"),
+        ("[[view]]\npage = 'nowhere'\n", "unknown page"),
+        ("[[view]]\npage = 'briefing'\nscope = 'S99'\n", "unknown scope"),
+        ("[[view\n", "p.toml"),
+    ],
+)
+def test_playlist_errors_say_what_is_wrong(tmp_path, places, content, fragment):
+    f = tmp_path / "p.toml"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(playlist.PlaylistError, match=re.escape(fragment)):
+        playlist.load_playlist(f, ["pages/briefing.py"], places)
+
+
+def test_the_shipped_playlist_is_valid(places):
+    stops, cycle = playlist.load_playlist(playlist.DEFAULT_PLAYLIST, ["pages/briefing.py", "pages/overview.py"], places)
+    assert stops and cycle >= playlist.MIN_CYCLE
+
+
+def test_parse_cycle():
+    assert playlist.parse_cycle("45", 30) == (45, True)
+    assert playlist.parse_cycle(None, 30) == (30, True)
+    assert playlist.parse_cycle("2", 30) == (30, False)
+    assert playlist.parse_cycle("x", 30) == (30, False)

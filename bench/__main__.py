@@ -1,0 +1,155 @@
+"""python -m bench [--scales 1,10] [--pg URL] [--reps N] [--json FILE] [--data DIR]
+
+Seeds (or reuses) a database per scale on SQLite and, with --pg, on PostgreSQL; measures every page
+in a child process (so each gets its own peak memory); prints a table; writes the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _scale_of(url: str) -> str | None:
+    """The scale recorded in a database's dataset_meta, or None when it has no dataset."""
+    engine = create_engine(url)
+    try:
+        if "dataset_meta" not in inspect(engine).get_table_names():
+            return None
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT value FROM dataset_meta WHERE key = 'scale'")).scalar()
+    finally:
+        engine.dispose()
+
+
+def _ensure_pg_database(base: str, name: str) -> str:
+    url = make_url(base)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def ensure_seeded(url: str, scale: float) -> dict:
+    """Seed url at scale unless it already holds that scale; returns seed time and peak memory."""
+    if _scale_of(url) == repr(scale):
+        return {"seed_seconds": None, "seed_peak_rss_mb": None, "reused": True}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "seed", "--url", url, "--scale", str(scale), "--force"],
+        cwd=PROJECT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "seed_seconds": time.perf_counter() - started,
+        "seed_peak_rss_mb": max(after, before) / 1024,
+        "reused": False,
+    }
+
+
+def measure(url: str, reps: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.measure", "--url", url, "--reps", str(reps)],
+        cwd=PROJECT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout)
+
+
+def _ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:,.0f}"
+
+
+def table(results: list[dict]) -> str:
+    head = (
+        "backend",
+        "scale",
+        "page",
+        "cold ms",
+        "warm ms (max)",
+        "change ms (max)",
+        "floor ms",
+        "chg/floor",
+        "spec KB",
+        "RSS MB",
+    )
+    rows = [head]
+    for r in results:
+        for p in r["pages"]:
+            ratio = p["change_median"] / p["floor"] if p["floor"] else float("nan")
+            rows.append(
+                (
+                    r["backend"],
+                    str(r["scale"]),
+                    p["page"].removeprefix("pages/").removesuffix(".py"),
+                    _ms(p["cold_median"]),
+                    f"{_ms(p['warm_median'])} ({_ms(p['warm_max'])})",
+                    f"{_ms(p['change_median'])} ({_ms(p['change_max'])})",
+                    _ms(p["floor"]),
+                    f"{ratio:.1f}×",
+                    f"{p['largest_spec_bytes'] / 1024:,.0f}",
+                    f"{r['peak_rss_mb']:,.0f}",
+                )
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    seeds = [
+        f"- seed {r['backend']} scale {r['scale']}: "
+        + (
+            "reused"
+            if r["seed"]["reused"]
+            else f"{r['seed']['seed_seconds']:.0f} s, peak {r['seed']['seed_peak_rss_mb']:.0f} MB"
+        )
+        for r in results
+    ]
+    return "\n".join(lines + [""] + seeds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10", help="comma-separated seed scales (default 1,10)")
+    parser.add_argument("--pg", help="PostgreSQL server URL; a database per scale is created on it")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions per step (default 5)")
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--data", type=Path, default=PROJECT / "data" / "bench", help="where SQLite files live")
+    args = parser.parse_args(argv)
+    scales = [float(s) for s in args.scales.split(",") if s.strip()]
+    args.data.mkdir(parents=True, exist_ok=True)
+    targets = []
+    for scale in scales:
+        tag = f"{scale:g}".replace(".", "_")
+        targets.append(("sqlite", scale, f"sqlite:///{args.data / f'erqi-s{tag}.sqlite'}"))
+        if args.pg:
+            targets.append(("postgresql", scale, _ensure_pg_database(args.pg, f"erqi_bench_s{tag}")))
+    results = []
+    for backend, scale, url in targets:
+        print(f"== {backend} scale {scale:g}: seeding", file=sys.stderr, flush=True)
+        seed = ensure_seeded(url, scale)
+        print(f"== {backend} scale {scale:g}: measuring", file=sys.stderr, flush=True)
+        results.append({"backend": backend, "scale": scale, "seed": seed, **measure(url, args.reps)})
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

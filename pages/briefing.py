@@ -39,14 +39,9 @@ def wall() -> None:
     with left:
         trend = cached.monthly_trend(f)
         st.html(f'<div class="brief-panel-title">{t("trend_hours")}</div>')
-        st.altair_chart(
-            briefing.dark(charts.monthly_lines(trend, "hours", t("trend_hours"), color="#4fc3f7"), 300), width="stretch"
-        )
+        charts.show(trend, briefing.dark_lines, "hours", t("trend_hours"), "#4fc3f7", 300)
         st.html(f'<div class="brief-panel-title">{t("trend_activities")}</div>')
-        st.altair_chart(
-            briefing.dark(charts.monthly_lines(trend, "activities", t("trend_activities"), color="#ff8a80"), 300),
-            width="stretch",
-        )
+        charts.show(trend, briefing.dark_lines, "activities", t("trend_activities"), "#ff8a80", 300)
     with middle:
         ranking = cached.area_ranking(f)
         st.html(
@@ -55,9 +50,7 @@ def wall() -> None:
         if ranking.empty:
             st.info(t("ranking_none"))
         else:
-            st.altair_chart(
-                briefing.dark(charts.bar_ranking(ranking, "area", "hours", t("col_hours")), 660), width="stretch"
-            )
+            charts.show(ranking, briefing.dark_ranking, "area", "hours", t("col_hours"), 660)
     with right:
         st.html(f'<div class="brief-panel-title">{t("warnings_now")}</div>')
         st.html(briefing.warnings_panel(cached.warning_counts(f, ctx.as_of), overdue))

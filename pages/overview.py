@@ -70,8 +70,8 @@ left, right = st.columns([2, 1])
 with left:
     st.markdown(f"#### {t('trend')}")
     trend = cached.monthly_trend(f)
-    st.altair_chart(charts.monthly_lines(trend, "activities", t("trend_activities")), width="stretch")
-    st.altair_chart(charts.monthly_lines(trend, "hours", t("trend_hours"), color="#1565c0"), width="stretch")
+    charts.show(trend, charts.monthly_lines, "activities", t("trend_activities"))
+    charts.show(trend, charts.monthly_lines, "hours", t("trend_hours"), color="#1565c0")
 with right:
     st.markdown(f"#### {t('orgs_by_kind')}")
     kinds = cached.orgs_by_kind(f)
@@ -79,7 +79,7 @@ with right:
         st.info(t("na_help"))
     else:
         kinds = kinds.assign(kind=kinds["kind"].map(kind_label))
-        st.altair_chart(charts.composition(kinds, "kind", "orgs"), width="stretch")
+        charts.show(kinds, charts.composition, "kind", "orgs")
 
 ranking = cached.area_ranking(f)
 st.markdown(f"#### {t('ranking_streets' if f.level == 'district' else 'ranking_communities')}")
@@ -94,10 +94,8 @@ else:
         or "hours"
     )
     chart_col, table_col = st.columns([3, 2])
-    chart_col.altair_chart(
-        charts.bar_ranking(ranking, "area", measure, t(f"col_{measure}")),
-        width="stretch",
-    )
+    with chart_col:
+        charts.show(ranking, charts.bar_ranking, "area", measure, t(f"col_{measure}"))
     table = ranking.drop(columns="area_id").sort_values(measure, ascending=False)
     table = table.rename(columns={c: t(f"col_{c}") for c in table.columns})
     table_col.dataframe(table, hide_index=True, width="stretch")

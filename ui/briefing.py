@@ -8,6 +8,7 @@ from datetime import date, datetime
 import altair as alt
 import pandas as pd
 
+from . import charts
 from .kpi import fmt_number
 from .labels import t
 
@@ -58,6 +59,14 @@ def warnings_panel(counts: pd.DataFrame, overdue: pd.DataFrame, top: int = 6) ->
         or f"<div>{t('warnings_none')}</div>"
     )
     return f'<div class="brief-warn">{cells}</div><div class="brief-list">{rows}</div>'
+
+
+def dark_lines(df: pd.DataFrame, value: str, title: str, color: str, height: int) -> alt.Chart:
+    return dark(charts.monthly_lines(df, value, title, color=color), height)
+
+
+def dark_ranking(df: pd.DataFrame, label: str, value: str, title: str, height: int) -> alt.Chart:
+    return dark(charts.bar_ranking(df, label, value, title), height)
 
 
 def dark(chart: alt.Chart, height: int) -> alt.Chart:

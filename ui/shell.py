@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,8 @@ PAGES = [
 ]
 SCREEN_PAGES = {"briefing"}  # composed for a wall screen: dark, own title bar, sidebar folded
 _RUN = "_run_token"
+_STARTED = "_run_started"
+SCRIPT_SECONDS = "_script_seconds"  # how long the last full run of the script took (read by the bench)
 _CTX = "_page_ctx"
 
 
@@ -49,9 +52,16 @@ def _forward_to_overview() -> None:
 def navigation():
     """The router's page list (titles in the current language); the root forwards to the first page."""
     st.session_state[_RUN] = uuid.uuid4().hex
+    st.session_state[_STARTED] = time.perf_counter()
     pages = [st.Page(_forward_to_overview, title=t("app_title"), url_path="home", default=True, visibility="hidden")]
     pages += [st.Page(path, title=t(key)) for path, key in PAGES]
     return st.navigation(pages, position="top")
+
+
+def finish_run() -> None:
+    """Record the script time of this run (the bench reads it; viewers never see it)."""
+    if _STARTED in st.session_state:
+        st.session_state[SCRIPT_SECONDS] = time.perf_counter() - st.session_state[_STARTED]
 
 
 def _legacy_run() -> bool:

@@ -128,3 +128,24 @@ def test_unreachable_database_shows_a_message_not_a_traceback(monkeypatch, url):
     assert at.error and ("数据库" in at.error[0].value)
     assert "127.0.0.1" not in at.error[0].value and "nonexistent" not in at.error[0].value
     st.cache_resource.clear()
+
+
+def test_recovers_when_the_database_comes_back(tmp_path, monkeypatch, sqlite_url):
+    import shutil
+
+    import streamlit as st
+    from sqlalchemy import make_url
+
+    target = tmp_path / "later.sqlite"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{target}")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception and at.error and not at.metric
+    shutil.copy(make_url(sqlite_url).database, target)  # the database returns
+    at.button(key="db_retry").click().run()
+    assert not at.exception and not at.error
+    assert tiles(at)["基层党组织"] == "631"
+    st.cache_data.clear()
+    st.cache_resource.clear()

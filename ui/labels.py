@@ -83,6 +83,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "db_config": ("DATABASE_URL 配置无效，请检查。", "DATABASE_URL is not valid; please check it."),
     "retry": ("重试", "Retry"),
+    "db_auto_retry": (
+        "页面每 {s} 秒自动重试，数据库恢复后自动刷新。",
+        "This page retries every {s} s and refreshes by itself once the database is back.",
+    ),
     "empty": ("当前筛选条件下没有数据。", "No data under the current filters."),
     # overview
     "sec_org": ("组织体系", "Organisation"),

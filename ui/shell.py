@@ -111,13 +111,42 @@ def page_setup(slug: str | None = None) -> PageContext:
     return ctx
 
 
-def _db_problem(key: str) -> None:
+RECHECK_SECONDS = 15
+
+
+def _reconnect() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    st.session_state.pop("_db_checked", None)
+
+
+def db_problem(key: str) -> None:
+    """Say plainly what is wrong (no traceback, no connection string), offer a retry, and keep
+    checking in the background so an unattended wall screen recovers by itself."""
     st.error(t(key))
-    if st.button(t("retry"), type="primary"):
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        st.rerun()
+    st.button(t("retry"), type="primary", on_click=_reconnect, key="db_retry")
+    st.caption(t("db_auto_retry", s=RECHECK_SECONDS))
+
+    @st.fragment(run_every=RECHECK_SECONDS)
+    def _recheck() -> None:
+        try:
+            ok = database_ready(database_url())
+        except Exception:  # noqa: BLE001 - any failure just means "not yet"
+            ok = False
+        if ok:
+            _reconnect()
+            st.rerun(scope="app")
+
+    _recheck()
     st.stop()
+
+
+def run_page(page) -> None:
+    """Run the selected page; a database failure mid-page becomes the same plain message."""
+    try:
+        page.run()
+    except (SQLAlchemyError, OSError):
+        db_problem("db_unreachable")
 
 
 def _load_dataset() -> tuple[dict[str, str], Places]:
@@ -125,7 +154,7 @@ def _load_dataset() -> tuple[dict[str, str], Places]:
     try:
         url = database_url()
     except DatabaseConfigError:
-        _db_problem("db_config")
+        db_problem("db_config")
     try:
         if not st.session_state.get("_db_checked"):
             if not database_ready(url):
@@ -140,10 +169,10 @@ def _load_dataset() -> tuple[dict[str, str], Places]:
             st.session_state["_db_checked"] = True
         return cached.dataset_info(), cached.places()
     except DatabaseNotReady:
-        _db_problem("db_not_ready")
+        db_problem("db_not_ready")
     except (SQLAlchemyError, OSError):
-        _db_problem("db_unreachable")
-    raise AssertionError("unreachable")  # _db_problem stops the script
+        db_problem("db_unreachable")
+    raise AssertionError("unreachable")  # db_problem stops the script
 
 
 def _header(ctx: PageContext) -> None:

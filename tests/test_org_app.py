@@ -241,4 +241,6 @@ def test_colour_measures(app_env, colour):
     at.segmented_control(key="org_colour").set_value(colour).run()
     assert not at.exception
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert colour in json.dumps(spec["layer"][0]["encoding"]["color"])
+    assert "measure" in json.dumps(spec["layer"][0]["encoding"]["color"])
+    legend_title = {"points": "堡垒积分（平均）", "compliance": "三会一课达标率（平均）"}[colour]
+    assert legend_title in json.dumps(spec["layer"][0]["encoding"]["color"], ensure_ascii=False)

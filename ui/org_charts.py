@@ -51,11 +51,14 @@ def icicle(
             legend=alt.Legend(orient="bottom", columns=6, labelFontSize=13, titleFontSize=13, symbolType="square"),
         )
     else:
+        # missing values (building groups have no points) get grey; a null in a quantitative channel would
+        # make Vega-Lite drop the whole block, so the scale reads a filled copy and a flag picks the grey
+        data = data.assign(measure=data[colour].astype(float).fillna(0.0), has_measure=data[colour].notna())
         fill = (
-            alt.when(f"isValid(datum.{colour})")
+            alt.when(alt.datum.has_measure)
             .then(
                 alt.Color(
-                    f"{colour}:Q",
+                    "measure:Q",
                     title=titles[colour],
                     scale=alt.Scale(domain=MEASURE_DOMAIN[colour], range=MEASURE_RANGE, clamp=True),
                     legend=alt.Legend(
@@ -67,7 +70,7 @@ def icicle(
                     ),
                 )
             )
-            .otherwise(alt.value("#e0e0e0"))
+            .otherwise(alt.value("#cfcfcf"))
         )
     stroke = (
         alt.when(alt.datum.flagged)

@@ -49,10 +49,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "colour_compliance": ("三会一课达标率", "三会一课 compliance"),
     "tree_caption": (
         "图中显示当前组织及以下两级；同一上级下数量较多的企业、机关、事业单位、社会组织合并为一块，点击展开。"
-        "按党员数时，楼院党小组按居住党员比例分摊所属社区（村）党组织的党员。红色虚线框为合计与下级之和或属地口径不一致的组织。",
+        "按党员数时，楼院党小组按居住党员比例分摊所属社区（村）党组织的党员，下级之外的空白为上级本级的党员。红色虚线框为合计与下级之和或属地口径不一致的组织。",
         "The chart shows the current org and two levels below; many enterprises, agencies, institutions or social "
         "organisations under one parent form one block (click to open). By members, building groups share their "
-        "community's members in proportion to members living there. A red dashed outline marks an org whose totals "
+        "community's members in proportion to members living there; blank space below the children is the parent's own members. A red dashed outline marks an org whose totals "
         "disagree with its children or with the place counts.",
     ),
     "tree_empty": ("所选类型在当前范围内没有组织。", "No organisations of the chosen kinds in this scope."),

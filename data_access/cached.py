@@ -67,3 +67,92 @@ def overdue_tasks(f: Filters, as_of: date) -> pd.DataFrame:
 def warning_counts(f: Filters, as_of: date) -> pd.DataFrame:
     with engine().connect() as conn:
         return queries.warning_counts(conn, f, as_of)
+
+
+# ---------------------------------------------------------------- organisation page
+
+from . import org_queries  # noqa: E402  (kept with its wrappers so parallel edits do not collide)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
+def org_root(f: Filters) -> str:
+    with engine().connect() as conn:
+        return org_queries.root_code(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
+def org_tree(f: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return org_queries.org_tree(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_kinds_under(code: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return org_queries.kinds_under(conn, code)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_member_composition(code: str, as_of: date) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return org_queries.member_composition(conn, code, as_of)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_employed_members(code: str) -> dict[str, int]:
+    with engine().connect() as conn:
+        return org_queries.employed_members(conn, code)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_meeting_compliance(f: Filters, code: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return org_queries.meeting_compliance(conn, f, code)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_points_trend(f: Filters, code: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return org_queries.points_trend(conn, f, code)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_wishes_claimed(f: Filters, code: str) -> tuple[dict[str, int], pd.DataFrame]:
+    with engine().connect() as conn:
+        return org_queries.wishes_claimed(conn, f, code)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_open_tasks(code: str, as_of: date) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return org_queries.open_tasks(conn, code, as_of)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_points_quarter(f: Filters) -> date | None:
+    with engine().connect() as conn:
+        return org_queries.points_quarter(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_points_year(f: Filters) -> date | None:
+    with engine().connect() as conn:
+        return org_queries.points_year(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def member_points_histogram(f: Filters, code: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return org_queries.member_points_histogram(conn, f, code)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def member_points_top(f: Filters, code: str) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return org_queries.member_points_top(conn, f, code)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def org_node_known(code: str) -> bool:
+    with engine().connect() as conn:
+        return org_queries.resolve_node(conn, code) is not None

@@ -240,3 +240,8 @@ def t(_key: str, **fmt: object) -> str:
 
 def kind_label(kind: str) -> str:
     return t(f"kind_{kind}")
+
+
+from . import text_org  # noqa: E402  (page texts live in their own modules)
+
+TEXT.update(text_org.TEXT)

@@ -24,6 +24,7 @@ from .theme import CSS, SCREEN_CSS
 # No icons: Streamlit fetches material icons from Google, and emoji need fonts a wall PC may lack.
 PAGES = [
     ("pages/overview.py", "page_overview"),
+    ("pages/organization.py", "page_organization"),
     ("pages/briefing.py", "page_briefing"),
 ]
 SCREEN_PAGES = {"briefing"}  # composed for a wall screen: dark, own title bar, sidebar folded

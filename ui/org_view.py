@@ -122,11 +122,10 @@ def breadcrumb(tree: Tree, node: str) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         for code in path[:-1]:
             st.button(
-                node_name(tree, code),
+                ("↑ " if code == path[-2] else "") + node_name(tree, code),
                 key=f"org_crumb:{code}",
                 on_click=go,
                 args=(code,),
-                icon="↑" if code == path[-2] else None,
                 help=t("crumb_help"),
             )
             st.markdown("›")

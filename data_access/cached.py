@@ -150,3 +150,9 @@ def vol_top_teams(f: Filters, weekday: int | None, hour: int | None) -> pd.DataF
 def vol_kitchens(f: Filters) -> pd.DataFrame:
     with engine().connect() as conn:
         return vol_queries.kitchens(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def vol_scope_outline(f: Filters) -> list[str]:
+    with engine().connect() as conn:
+        return vol_queries.scope_outline(conn, f)

@@ -663,6 +663,20 @@ def kitchens(conn: Connection, f: Filters) -> pd.DataFrame:
     return out.astype({"people_fed": int})
 
 
+def scope_outline(conn: Connection, f: Filters) -> list[str]:
+    """The schematic outline (GeoJSON Polygon text) of the place in scope; none for the whole district."""
+    g, bg = m.Grid.__table__, m.BuildingGroup.__table__
+    if f.building_group_id:
+        where = g.c.id == select(bg.c.grid_id).where(bg.c.id == f.building_group_id).scalar_subquery()
+    elif f.community_id:
+        where = and_(g.c.level == 3, g.c.org_id == f.community_id)
+    elif f.street_id:
+        where = and_(g.c.level == 2, g.c.org_id == f.street_id)
+    else:
+        return []
+    return [geometry for (geometry,) in conn.execute(select(g.c.geometry).where(where, g.c.geometry.is_not(None)))]
+
+
 def volunteer_categories(conn: Connection) -> pd.DataFrame:
     """The 10 volunteer categories: id, code, name."""
     cat = m.VolunteerCategory.__table__

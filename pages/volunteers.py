@@ -14,6 +14,7 @@ from ui.vol_filters import category_filter, category_name, chart_key, clear_sele
 from ui.vol_map import service_deck
 
 SLOWEST = 10  # stations ringed on the map and listed as waiting longest
+MIN_REQUESTS = 5  # fewer requests than this make a median too noisy to rank a station by
 
 ctx = page_setup()
 cats = cached.vol_categories()
@@ -62,7 +63,7 @@ tile_row(
 # ---------------------------------------------------------------- where
 st.markdown(f"#### {t('vol_sec_where')}")
 supply = cached.vol_station_supply_demand(f, wd, hr)
-slowest = supply.dropna(subset=["median_wait_h"]).head(SLOWEST)
+slowest = supply[supply["requests"] >= MIN_REQUESTS].dropna(subset=["median_wait_h"]).head(SLOWEST)
 kitchens = cached.vol_kitchens(f)
 map_col, list_col = st.columns([3, 2])
 with map_col:
@@ -81,30 +82,29 @@ with map_col:
             f.level == "district",
             t("vol_tip_station"),  # templates: filled per point by the builder
             t("vol_tip_kitchen"),
+            cached.vol_scope_outline(ctx.filters),
         ),
         height=600,
     )
     st.caption(t("vol_map_caption", n=fmt_number(len(cells)), k=len(slowest)) + " " + t("schematic"))
 with list_col:
     st.markdown(f"##### {t('vol_slowest')}")
-    st.caption(t("vol_supply_caption", k=len(slowest)))
+    st.caption(t("vol_supply_caption", k=len(slowest), m=MIN_REQUESTS))
     if slowest.empty:
         st.info(t("empty"))
     else:
         cols = {
             "station": t("col_station"),
-            "street": t("col_street"),
             "requests": t("col_requests"),
             "unmet": t("col_unmet"),
             "median_wait_h": t("col_median_wait_h"),
             "p90_wait_h": t("col_p90_wait_h"),
-            "hours": t("col_hours"),
         }
         st.dataframe(
-            vol_charts.labelled(slowest.round({"median_wait_h": 1, "p90_wait_h": 1, "hours": 0}), cols),
+            vol_charts.labelled(slowest.round({"median_wait_h": 1, "p90_wait_h": 1}), cols),
             hide_index=True,
             width="stretch",
-            height=420,
+            height=vol_charts.table_height(len(slowest)),
         )
         st.caption(t("vol_wait_help"))
 
@@ -186,26 +186,25 @@ else:
         "median_wait_h": t("col_median_wait_h"),
         "p90_wait_h": t("col_p90_wait_h"),
     }
-    shares = vol_charts.number_formats(t("col_unmet_share"), [t("col_median_wait_h"), t("col_p90_wait_h")])
+    share, waits = t("col_unmet_share"), [t("col_median_wait_h"), t("col_p90_wait_h")]
     area_col, need_col = st.columns(2)
     with area_col:
         st.markdown(f"##### {t('vol_by_area_streets' if f.level == 'district' else 'vol_by_area_communities')}")
         by_area = cached.vol_requests_by_area(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
         st.dataframe(
-            vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols}),
+            vol_charts.styled(vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols}), share, waits),
             hide_index=True,
             width="stretch",
-            column_config=shares,
+            height=vol_charts.table_height(len(by_area)),
         )
     with need_col:
         st.markdown(f"##### {t('vol_by_need')}")
         by_need = cached.vol_requests_by_need(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
         by_need["need"] = [category_name(c, n) for c, n in zip(by_need["code"], by_need["need"])]
         st.dataframe(
-            vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols}),
+            vol_charts.styled(vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols}), share, waits),
             hide_index=True,
             width="stretch",
-            column_config=shares,
         )
         st.caption(t("vol_wait_help"))
 
@@ -228,7 +227,6 @@ else:
     with table_col:
         cols = {
             "station": t("col_station"),
-            "community": t("col_community"),
             "street": t("col_street"),
             "requests": t("col_requests"),
             "unmet": t("col_unmet"),
@@ -239,10 +237,8 @@ else:
             "requests_per_1k_hours": t("col_requests_per_1k_hours"),
         }
         table = vol_charts.labelled(supply.round({"median_wait_h": 1, "hours": 0, "requests_per_1k_hours": 1}), cols)
-        formats = vol_charts.number_formats(
-            t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")]
-        )
-        st.dataframe(table, hide_index=True, width="stretch", height=340, column_config=formats)
+        shown = vol_charts.styled(table, t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")])
+        st.dataframe(shown, hide_index=True, width="stretch", height=340)
         st.download_button(
             t("download_csv"),
             table.to_csv(index=False).encode("utf-8-sig"),
@@ -253,7 +249,7 @@ else:
 
 # ---------------------------------------------------------------- teams, stations, kitchens
 st.markdown(f"#### {t('vol_sec_teams')}")
-cat_col, team_col, station_col, kitchen_col = st.columns([2, 3, 3, 3])
+cat_col, team_col, station_col, kitchen_col = st.columns([2, 4, 3, 3])
 with cat_col:
     st.markdown(f"##### {t('vol_teams_by_category')}")
     by_cat = cached.vol_teams_by_category(f)
@@ -275,7 +271,12 @@ with team_col:
             "hours": t("col_hours"),
             "served": t("col_served"),
         }
-        st.dataframe(vol_charts.labelled(teams, cols), hide_index=True, width="stretch", height=390)
+        st.dataframe(
+            vol_charts.labelled(teams, cols),
+            hide_index=True,
+            width="stretch",
+            height=vol_charts.table_height(len(teams)),
+        )
 with station_col:
     st.markdown(f"##### {t('vol_top_stations')}")
     busiest = supply[supply["hours"] > 0].nlargest(10, "hours")

@@ -291,6 +291,8 @@ def test_street_scope_english(sql):
         params={"s": sid},
     )
     assert dict(zip(by_area["Area"], by_area["Requests"])) == dict(zip(communities["name"], communities["n"]))
+    scope = [ly for ly in deck(at)["layers"] if ly["id"] == "scope"][0]
+    assert len(scope["data"]["features"]) == 1  # the street's outline drawn over the base
     english = {en for key, (_zh, en) in TEXT.items() if key.startswith("vcat_")}
     assert set(chart_with(at, "category", "teams")["category"]) <= english
 

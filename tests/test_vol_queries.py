@@ -366,3 +366,11 @@ def test_bucket_bounds_are_contiguous():
     assert edges[0][0] == 0 and math.isinf(edges[-1][1])
     assert all(a[1] == pytest.approx(b[0]) for a, b in zip(edges, edges[1:]))
     assert v.bucket_bounds(int(v.BUCKETS * 24 / 48))[1] - v.bucket_bounds(int(v.BUCKETS * 24 / 48))[0] < 0.03
+
+
+def test_scope_outline(conn, full):
+    assert v.scope_outline(conn, full) == []
+    street = _street(conn, "S06")
+    (outline,) = v.scope_outline(conn, Filters(full.start, full.end, street_id=street))
+    assert outline == _one(conn, "SELECT geometry FROM grid WHERE level = 2 AND org_id = :s", s=street)
+    assert json.loads(outline)["type"] == "Polygon"

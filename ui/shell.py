@@ -22,7 +22,11 @@ from .theme import CSS
 # (file, label key, icon): the app's pages, in menu order; URL slugs come from the file names.
 PAGES = [
     ("pages/overview.py", "page_overview", ":material/dashboard:"),
-    ("pages/volunteers.py", "page_volunteers", "🤝"),  # an emoji: a material icon would fetch its favicon from Google
+    (
+        "pages/volunteers.py",
+        "page_volunteers",
+        None,
+    ),  # no icon: a page's material icon becomes a favicon fetched from Google
 ]
 _RUN = "_run_token"
 _CTX = "_page_ctx"

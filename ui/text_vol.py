@@ -11,7 +11,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "链接参数 vcat 中的 {value} 不是有效的志愿服务类别，已忽略。",
         "URL parameter vcat: {value} is not a volunteer category; ignored.",
     ),
-    "vol_selected": ("已选：{what}（点击图中空白处或“清除选择”取消）", "Selected: {what} (click empty space or Clear)"),
+    "vol_selected": (
+        "已选：{what}（双击图中空白处或点“清除选择”取消）",
+        "Selected: {what} (double-click the chart or press Clear)",
+    ),
     "vol_clear": ("清除选择", "Clear selection"),
     "vol_requests_note": (
         "居民点单按 5 大需求类别统计，不受志愿服务类别筛选影响；月份、星期和时段选择同样作用于点单。",
@@ -131,9 +134,10 @@ TEXT: dict[str, tuple[str, str]] = {
     # supply and demand
     "vol_slowest": ("等待接单最久的服务站", "Stations where requests wait longest"),
     "vol_supply_caption": (
-        "需求：本社区居民点单；供给：本站服务队的服务时数（同一社区）。按等待接单中位数排序，前 {k} 名在地图上以红圈标出。",
+        "需求：本社区居民点单；供给：本站服务队的服务时数（同一社区）。点单不少于 {m} 件的服务站按等待接单中位数排序，"
+        "前 {k} 名在地图上以红圈标出。",
         "Demand: requests from the station's community; supply: hours given by the station's teams (same "
-        "community). Sorted by median wait; the top {k} are ringed on the map.",
+        "community). Stations with at least {m} requests, by median wait; the top {k} are ringed on the map.",
     ),
     "col_station": ("服务站", "Station"),
     "col_community": ("社区/村", "Community"),

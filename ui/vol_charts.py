@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
-import streamlit as st
 
 from .charts import PARTY_RED
 
@@ -161,8 +160,13 @@ def backlog_frame(df: pd.DataFrame, buckets: tuple[str, ...], age_label, stage_l
     )
 
 
-def number_formats(share: str, one_decimal: list[str]) -> dict:
-    """Column formats for request tables: the share as a percentage, waits with one decimal, gaps left blank."""
-    formats = {share: st.column_config.NumberColumn(format="percent")}
-    formats.update({c: st.column_config.NumberColumn(format="%.1f") for c in one_decimal})
-    return formats
+def styled(df: pd.DataFrame, share: str, one_decimal: list[str]):
+    """A request table for display: whole numbers, the share as a percentage, waits with one decimal, gaps as a dash."""
+    formats = {c: "{:.0f}" for c in df.columns if pd.api.types.is_float_dtype(df[c])}
+    formats.update({share: "{:.1%}", **{c: "{:.1f}" for c in one_decimal}})
+    return df.style.format(formats, na_rep="—")
+
+
+def table_height(rows: int, most: int = 18) -> int:
+    """Pixels for a dataframe showing up to `most` rows without an inner scrollbar."""
+    return 35 * (min(rows, most) + 1) + 3

@@ -83,9 +83,11 @@ def service_deck(
     whole_district: bool,
     station_tip: str,
     kitchen_tip: str,
+    outline: list[str] | None = None,
     height: int = 600,
 ) -> pdk.Deck:
-    """Heat of cells (lon, lat, value), rings on highlighted stations, dots on kitchens.
+    """Heat of cells (lon, lat, value), rings on highlighted stations, dots on kitchens, and the
+    outline of the street/community/building area in scope (GeoJSON Polygon texts).
 
     station_tip / kitchen_tip are format strings filled per row (names are escaped); they become
     each point's tooltip.
@@ -118,8 +120,21 @@ def service_deck(
     dots = kitchens.assign(
         tip=[kitchen_tip.format(name=escape(str(r.name)), fed=f"{int(r.people_fed):,}") for r in kitchens.itertuples()]
     )[["lon", "lat", "tip"]]
+    scope = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": json.loads(g)} for g in outline or []],
+    }
     layers = [
         *base_layers(),
+        pdk.Layer(
+            "GeoJsonLayer",
+            scope,
+            id="scope",
+            filled=False,
+            stroked=True,
+            get_line_color=[21, 101, 192, 255],
+            line_width_min_pixels=2,
+        ),
         heat,
         pdk.Layer(
             "ScatterplotLayer",

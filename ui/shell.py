@@ -22,11 +22,7 @@ from .theme import CSS
 # (file, label key, icon): the app's pages, in menu order; URL slugs come from the file names.
 PAGES = [
     ("pages/overview.py", "page_overview", ":material/dashboard:"),
-    (
-        "pages/volunteers.py",
-        "page_volunteers",
-        None,
-    ),  # no icon: a page's material icon becomes a favicon fetched from Google
+    ("pages/volunteers.py", "page_volunteers", None),  # no icon: a material one is fetched from Google as favicon
 ]
 _RUN = "_run_token"
 _CTX = "_page_ctx"

@@ -365,7 +365,7 @@ def facilities(rng: np.random.Generator, s: Structure, as_of: date):
                 len(rows) + 1,
                 f"FK{len(rows) + 1:03d}",
                 "kitchen",
-                f"{place}社区小厨房",
+                f"{place}小厨房" if place.endswith("社区") else f"{place}社区小厨房",
                 cid,
                 s.community_street[cid],
                 cid,

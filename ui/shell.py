@@ -25,6 +25,7 @@ from .theme import CSS, SCREEN_CSS
 PAGES = [
     ("pages/overview.py", "page_overview"),
     ("pages/organization.py", "page_organization"),
+    ("pages/volunteers.py", "page_volunteers"),
     ("pages/briefing.py", "page_briefing"),
 ]
 SCREEN_PAGES = {"briefing"}  # composed for a wall screen: dark, own title bar, sidebar folded

@@ -1,0 +1,301 @@
+"""志愿服务 Volunteer service: where and when service happens, how requests flow, where demand is unmet."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from data_access import cached
+from data_access.vol_queries import AGE_BUCKETS, MEASURES
+from ui import charts, vol_charts
+from ui.kpi import Tile, fmt_number, tile_row
+from ui.labels import t
+from ui.shell import page_setup
+from ui.vol_filters import category_filter, category_name, chart_key, clear_selections, narrowed, picked
+from ui.vol_map import service_deck
+
+SLOWEST = 10  # stations ringed on the map and listed as waiting longest
+MIN_REQUESTS = 5  # fewer requests than this make a median too noisy to rank a station by
+
+ctx = page_setup()
+cats = cached.vol_categories()
+cat_names = {int(i): category_name(c, n) for i, c, n in zip(cats["id"], cats["code"], cats["name"])}
+
+filter_col, pick_col = st.columns([2, 3], vertical_alignment="bottom")
+with filter_col:
+    base = replace(ctx.filters, categories=category_filter(cats))
+pick = picked(set(cat_names))
+f = narrowed(base, pick)  # everything below the time heatmaps follows the clicked cells
+wd, hr = pick.weekday, pick.hour
+with pick_col:
+    if pick.any:
+        what = [
+            pick.month or "",
+            cat_names.get(pick.category_id, ""),
+            t(f"wd_{wd}") if wd is not None else "",
+            f"{hr}:00" if hr is not None else "",
+        ]
+        st.info(t("vol_selected", what=" · ".join(w for w in what if w)))
+        st.button(t("vol_clear"), on_click=clear_selections, key="vol_clear")
+
+k = cached.vol_totals(f, wd, hr)
+tile_row(
+    [
+        Tile(
+            "vol_kpi_hours",
+            k["hours"],
+            "vol_def_hours",
+            t("vol_sub_sessions", n=fmt_number(k["sessions"])),
+        ),
+        Tile("vol_kpi_served", k["served"], "vol_def_served"),
+        Tile("vol_kpi_events", k["events"], "vol_def_events"),
+        Tile("vol_kpi_requests", k["requests"], "vol_def_requests", t("vol_sub_unmet", n=fmt_number(k["unmet"]))),
+        Tile("vol_kpi_teams", k["teams"], "vol_def_teams"),
+        Tile("vol_kpi_stations", k["stations"], "vol_def_stations"),
+        Tile(
+            "vol_kpi_kitchens",
+            k["kitchens"],
+            "vol_def_kitchens",
+            None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"])),
+        ),
+    ]
+)
+
+# ---------------------------------------------------------------- where
+st.markdown(f"#### {t('vol_sec_where')}")
+supply = cached.vol_station_supply_demand(f, wd, hr)
+slowest = supply[supply["requests"] >= MIN_REQUESTS].dropna(subset=["median_wait_h"]).head(SLOWEST)
+kitchens = cached.vol_kitchens(f)
+map_col, list_col = st.columns([3, 2])
+with map_col:
+    measure = (
+        st.segmented_control(
+            t("vol_measure"), MEASURES, default="hours", key="vol_measure", format_func=lambda m: t(f"measure_{m}")
+        )
+        or "hours"
+    )
+    cells = cached.vol_service_cells(f, measure, wd, hr)
+    st.pydeck_chart(
+        service_deck(
+            cells,
+            slowest,
+            kitchens,
+            f.level == "district",
+            t("vol_tip_station"),  # templates: filled per point by the builder
+            t("vol_tip_kitchen"),
+            cached.vol_scope_outline(ctx.filters),
+        ),
+        height=600,
+    )
+    st.caption(t("vol_map_caption", n=fmt_number(len(cells)), k=len(slowest)) + " " + t("schematic"))
+with list_col:
+    st.markdown(f"##### {t('vol_slowest')}")
+    st.caption(t("vol_supply_caption", k=len(slowest), m=MIN_REQUESTS))
+    if slowest.empty:
+        st.info(t("empty"))
+    else:
+        cols = {
+            "station": t("col_station"),
+            "requests": t("col_requests"),
+            "unmet": t("col_unmet"),
+            "median_wait_h": t("col_median_wait_h"),
+            "p90_wait_h": t("col_p90_wait_h"),
+        }
+        st.dataframe(
+            vol_charts.labelled(slowest.round({"median_wait_h": 1, "p90_wait_h": 1}), cols),
+            hide_index=True,
+            width="stretch",
+            height=vol_charts.table_height(len(slowest)),
+        )
+        st.caption(t("vol_wait_help"))
+
+# ---------------------------------------------------------------- when
+st.markdown(f"#### {t('vol_sec_when')}")
+st.caption(t("vol_click_hint"))
+heat_labels = {
+    "month": t("col_month"),
+    "category": t("col_category"),
+    "hours": t("col_hours"),
+    "served": t("col_served"),
+    "sessions": t("col_sessions"),
+    "weekday": t("col_weekday"),
+    "hour": t("col_hour"),
+}
+mc_col, wh_col = st.columns([3, 2])
+with mc_col:
+    st.markdown(f"##### {t('vol_month_category')}")
+    mc = cached.vol_month_category(base, wd, hr)  # not narrowed by its own click
+    if mc.empty:
+        st.info(t("empty"))
+    else:
+        mc = mc.assign(category=[category_name(c, n) for c, n in zip(mc["code"], mc["category"])])
+        chart = vol_charts.month_category_heat(mc, "hours", t("col_hours"), heat_labels)
+        st.altair_chart(chart, on_select="rerun", key=chart_key("mc"), width="stretch")
+with wh_col:
+    st.markdown(f"##### {t('vol_weekday_hour')}")
+    wh = cached.vol_weekday_hour(narrowed(base, pick))  # narrowed by the month/category click, not its own
+    if wh.empty:
+        st.info(t("empty"))
+    else:
+        wh = vol_charts.full_week(wh)
+        wh["day"] = [t(f"wd_{w}") for w in wh["weekday"]]
+        chart = vol_charts.weekday_hour_heat(wh, "hours", t("col_hours"), heat_labels)
+        st.altair_chart(chart, on_select="rerun", key=chart_key("wh"), width="stretch")
+
+# ---------------------------------------------------------------- request flow
+st.markdown(f"#### {t('vol_sec_flow')}")
+st.caption(t("vol_requests_note"))
+stage = lambda s: t(f"stage_{s}")  # noqa: E731
+funnel = cached.vol_request_funnel(f, wd, hr)
+if int(funnel["requests"].iloc[0]) == 0:
+    st.info(t("empty"))
+else:
+    fun_col, dur_col, age_col = st.columns([4, 4, 5])
+    with fun_col:
+        st.markdown(f"##### {t('vol_funnel')}")
+        st.altair_chart(vol_charts.funnel(vol_charts.funnel_frame(funnel, stage), t("col_requests")), width="stretch")
+    with dur_col:
+        st.markdown(f"##### {t('vol_durations')}")
+        durations = cached.vol_stage_durations(f, wd, hr)
+        durations["transition"] = [
+            f"{stage(a)} → {stage(b)}" for a, b in zip(durations["from_stage"], durations["to_stage"])
+        ]
+        cols = {
+            "transition": t("col_transition"),
+            "requests": t("col_requests_n"),
+            "median_h": t("col_median_h"),
+            "p90_h": t("col_p90_h"),
+        }
+        st.dataframe(
+            vol_charts.labelled(durations.round({"median_h": 1, "p90_h": 1}), cols), hide_index=True, width="stretch"
+        )
+    with age_col:
+        st.markdown(f"##### {t('vol_backlog')}")
+        backlog = cached.vol_request_backlog(f, wd, hr)
+        st.caption(t("vol_backlog_caption", n=fmt_number(int(backlog["requests"].sum())), d=f.end.isoformat()))
+        if not backlog.empty:
+            frame = vol_charts.backlog_frame(backlog, AGE_BUCKETS, lambda b: t(f"age_{b}"), stage)
+            labels = {"age": t("col_age"), "requests": t("col_requests"), "stage": t("col_stage")}
+            st.altair_chart(vol_charts.backlog_bars(frame, labels), width="stretch")
+
+    flow_cols = {
+        "requests": t("col_requests"),
+        "accepted": t("col_accepted"),
+        "done": t("col_done"),
+        "unmet": t("col_unmet"),
+        "unmet_share": t("col_unmet_share"),
+        "median_wait_h": t("col_median_wait_h"),
+        "p90_wait_h": t("col_p90_wait_h"),
+    }
+    share, waits = t("col_unmet_share"), [t("col_median_wait_h"), t("col_p90_wait_h")]
+    area_col, need_col = st.columns(2)
+    with area_col:
+        st.markdown(f"##### {t('vol_by_area_streets' if f.level == 'district' else 'vol_by_area_communities')}")
+        by_area = cached.vol_requests_by_area(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
+        st.dataframe(
+            vol_charts.styled(vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols}), share, waits),
+            hide_index=True,
+            width="stretch",
+            height=vol_charts.table_height(len(by_area)),
+        )
+    with need_col:
+        st.markdown(f"##### {t('vol_by_need')}")
+        by_need = cached.vol_requests_by_need(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
+        by_need["need"] = [category_name(c, n) for c, n in zip(by_need["code"], by_need["need"])]
+        st.dataframe(
+            vol_charts.styled(vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols}), share, waits),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(t("vol_wait_help"))
+
+# ---------------------------------------------------------------- supply and demand
+st.markdown(f"#### {t('vol_sec_supply')}")
+if supply.empty:
+    st.info(t("empty"))
+else:
+    scatter_col, table_col = st.columns([2, 3])
+    with scatter_col:
+        st.markdown(f"##### {t('vol_supply_chart')}")
+        labels = {
+            "hours": t("col_hours"),
+            "requests": t("col_requests"),
+            "wait": t("col_median_wait_h"),
+            "station": t("col_station"),
+            "unmet": t("col_unmet"),
+        }
+        st.altair_chart(vol_charts.supply_scatter(supply, labels), width="stretch")
+    with table_col:
+        cols = {
+            "station": t("col_station"),
+            "street": t("col_street"),
+            "requests": t("col_requests"),
+            "unmet": t("col_unmet"),
+            "unmet_share": t("col_unmet_share"),
+            "median_wait_h": t("col_median_wait_h"),
+            "hours": t("col_hours"),
+            "teams": t("col_teams"),
+            "requests_per_1k_hours": t("col_requests_per_1k_hours"),
+        }
+        table = vol_charts.labelled(supply.round({"median_wait_h": 1, "hours": 0, "requests_per_1k_hours": 1}), cols)
+        shown = vol_charts.styled(table, t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")])
+        st.dataframe(shown, hide_index=True, width="stretch", height=340)
+        st.download_button(
+            t("download_csv"),
+            table.to_csv(index=False).encode("utf-8-sig"),
+            file_name="stations.csv",
+            mime="text/csv",
+            key="vol_download_stations",
+        )
+
+# ---------------------------------------------------------------- teams, stations, kitchens
+st.markdown(f"#### {t('vol_sec_teams')}")
+cat_col, team_col, station_col, kitchen_col = st.columns([2, 4, 3, 3])
+with cat_col:
+    st.markdown(f"##### {t('vol_teams_by_category')}")
+    by_cat = cached.vol_teams_by_category(f)
+    if by_cat.empty:
+        st.info(t("empty"))
+    else:
+        by_cat["category"] = [category_name(c, n) for c, n in zip(by_cat["code"], by_cat["category"])]
+        st.altair_chart(charts.composition(by_cat, "category", "teams", step=26), width="stretch")
+with team_col:
+    st.markdown(f"##### {t('vol_top_teams')}")
+    teams = cached.vol_top_teams(f, wd, hr)
+    if teams.empty:
+        st.info(t("empty"))
+    else:
+        teams["category"] = [category_name(c, n) for c, n in zip(teams["category_code"], teams["category"])]
+        cols = {
+            "team": t("col_team"),
+            "category": t("col_category"),
+            "hours": t("col_hours"),
+            "served": t("col_served"),
+        }
+        st.dataframe(
+            vol_charts.labelled(teams, cols),
+            hide_index=True,
+            width="stretch",
+            height=vol_charts.table_height(len(teams)),
+        )
+with station_col:
+    st.markdown(f"##### {t('vol_top_stations')}")
+    busiest = supply[supply["hours"] > 0].nlargest(10, "hours")
+    if busiest.empty:
+        st.info(t("empty"))
+    else:
+        st.altair_chart(charts.bar_ranking(busiest, "station", "hours", t("col_hours"), step=30), width="stretch")
+with kitchen_col:
+    st.markdown(f"##### {t('vol_kitchens')}")
+    if f.building_group_id:
+        st.caption(t("vol_kitchens_bg"))
+    if kitchens.empty:
+        st.info(t("vol_kitchens_none"))
+    else:
+        cols = {
+            "name": t("col_name"),
+            "community": t("col_community"),
+            "people_fed": t("col_people_fed"),
+            "opened_on": t("col_opened_on"),
+        }
+        st.dataframe(vol_charts.labelled(kitchens, cols), hide_index=True, width="stretch", height=390)
+st.caption(t("schematic"))

@@ -292,7 +292,7 @@ with kitchen_col:
         st.info(t("vol_kitchens_none"))
     else:
         cols = {
-            "name": t("col_name"),
+            "name": t("vol_col_name"),
             "community": t("col_community"),
             "people_fed": t("col_people_fed"),
             "opened_on": t("col_opened_on"),

@@ -149,3 +149,21 @@ def test_recovers_when_the_database_comes_back(tmp_path, monkeypatch, sqlite_url
     assert tiles(at)["基层党组织"] == "631"
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_page_texts_do_not_collide():
+    """Each page keeps its labels in its own ui/text_*.py module; a key two modules define differently
+    would silently relabel the other page."""
+    import importlib
+    import pkgutil
+
+    import ui
+
+    seen: dict[str, tuple[str, tuple[str, str]]] = {}
+    for info in pkgutil.iter_modules(ui.__path__):
+        if not info.name.startswith("text_"):
+            continue
+        module = importlib.import_module(f"ui.{info.name}")
+        for key, value in module.TEXT.items():
+            assert key not in seen or seen[key][1] == value, f"{key}: {seen[key][0]} and {info.name} differ"
+            seen[key] = (info.name, value)

@@ -153,7 +153,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "vol_kitchens_bg": ("楼院范围：显示所在社区的小厨房。", "Building scope: kitchens of its community."),
     "vol_kitchens_none": ("当前范围内没有社区小厨房。", "No community kitchens in scope."),
     "col_team": ("服务队", "Team"),
-    "col_name": ("名称", "Name"),
+    "vol_col_name": ("名称", "Name"),
     "col_people_fed": ("供餐人数", "People fed"),
     "col_opened_on": ("开办日期", "Opened"),
     # category names for English viewers (Chinese names come from the database)

@@ -213,3 +213,8 @@ def t(_key: str, **fmt: object) -> str:
 
 def kind_label(kind: str) -> str:
     return t(f"kind_{kind}")
+
+
+from . import text_grid  # noqa: E402
+
+TEXT.update(text_grid.TEXT)

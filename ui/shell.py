@@ -22,6 +22,7 @@ from .theme import CSS
 # (file, label key, icon): the app's pages, in menu order; URL slugs come from the file names.
 PAGES = [
     ("pages/overview.py", "page_overview", ":material/dashboard:"),
+    ("pages/grid_map.py", "grid_page", "🗺️"),  # an emoji: a material icon would make the favicon load from the internet
 ]
 _RUN = "_run_token"
 _CTX = "_page_ctx"

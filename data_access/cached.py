@@ -251,3 +251,78 @@ def vol_kitchens(f: Filters) -> pd.DataFrame:
 def vol_scope_outline(f: Filters) -> list[str]:
     with engine().connect() as conn:
         return vol_queries.scope_outline(conn, f)
+
+
+# ---------------------------------------------------------------- grid map (网格地图)
+from . import grid_queries  # noqa: E402  (beside its wrappers, so this section stands on its own)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def grid_base() -> tuple[dict, dict]:
+    return grid_queries.base_outlines()
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def grid_scope_area(f: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.scope_area(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def grid_sibling_areas(f: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.sibling_areas(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def grid_areas(f: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.grid_areas(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def grid_building_groups(f: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.building_groups(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def grid_facilities(f: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.facilities(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def grid_gaps(f: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.grid_staffing(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
+def grid_gap_summary(f: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.gap_summary(conn, f)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
+def grid_group_profile(f: Filters, bg_id: int) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.group_profile(conn, f, bg_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
+def grid_group_staff(f: Filters, bg_id: int) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.group_staff(conn, f, bg_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
+def grid_group_teams(f: Filters, bg_id: int) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.group_teams(conn, f, bg_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
+def grid_group_activities(f: Filters, bg_id: int) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return grid_queries.group_activities(conn, f, bg_id)

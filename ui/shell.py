@@ -25,6 +25,7 @@ from .theme import CSS, SCREEN_CSS
 PAGES = [
     ("pages/overview.py", "page_overview"),
     ("pages/organization.py", "page_organization"),
+    ("pages/grid_map.py", "grid_page"),
     ("pages/volunteers.py", "page_volunteers"),
     ("pages/briefing.py", "page_briefing"),
 ]

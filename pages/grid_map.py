@@ -1,0 +1,86 @@
+"""网格地图 Grid map: grid areas, the building party groups and facilities on an offline map; 1+X+Y gaps."""
+
+import streamlit as st
+
+from data_access import cached
+from ui import basemap, grid_map, grid_panels, grid_selection
+from ui.labels import t
+from ui.shell import page_setup
+
+ctx = page_setup()
+f = ctx.filters
+st.html(f"<style>{grid_map.LEGEND_CSS}</style>")
+
+groups = cached.grid_building_groups(f)
+if groups.empty:
+    st.info(t("grid_empty"))
+    st.stop()
+areas = cached.grid_areas(f)
+facilities = cached.grid_facilities(f)
+gaps = cached.grid_gaps(f)
+tiles, tiles_problem = basemap.tile_config()
+if tiles_problem:
+    st.warning(t(f"grid_notice_{tiles_problem}"))
+
+grid_selection.follow_map_pick(grid_selection.map_key(f), ctx.places)
+bg_id, bg_code, dropped = grid_selection.current_selection(ctx.places, f)
+if dropped:
+    st.warning(t(f"grid_notice_{dropped[0]}", value=dropped[1]))
+
+map_col, side_col = st.columns([3.2, 1.1])
+with side_col:
+    measure = (
+        st.radio(
+            t("grid_color_by"),
+            grid_map.COLOR_BY,
+            key="grid_color",
+            horizontal=True,
+            format_func=lambda m: t(f"grid_color_{m}"),
+            help=t("grid_color_help"),
+        )
+        or "street"
+    )
+    shown = tuple(
+        st.pills(
+            t("grid_layers"),
+            grid_map.FACILITY_KINDS,
+            selection_mode="multi",
+            default=list(grid_map.FACILITY_KINDS),
+            key="grid_layers",
+            format_func=lambda k: f"{grid_map.FACILITY_STYLE[k][0]} {t(f'grid_facility_{k}')}",
+        )
+    )
+    use_tiles = tiles is not None and st.toggle(
+        t("grid_tiles_toggle"), value=False, key="grid_tiles", help=t("grid_tiles_help")
+    )
+
+scale = grid_map.colour_scale(measure, groups, areas, f.level)
+scope = cached.grid_scope_area(f)
+data = grid_map.MapInput(f.level, cached.grid_base(), scope, areas, groups, facilities, cached.grid_sibling_areas(f))
+deck = grid_map.build_deck(data, scale, shown, bg_code, tiles if use_tiles else None)
+
+with map_col:
+    with st.container(key="grid_map_box"):
+        st.pydeck_chart(
+            deck,
+            on_select="rerun",
+            selection_mode="single-object",
+            key=grid_selection.map_key(f),
+            height=grid_map.MAP_HEIGHT,
+            alt=t("grid_map_alt"),
+        )
+    st.html(grid_map.legend_html(scale, shown, tiles if use_tiles else None))
+    st.caption(t("grid_schematic") + ("　" + t("grid_tiles_shifted") if use_tiles and tiles.shift else ""))
+with side_col:
+    if bg_id is None:
+        grid_panels.scope_summary(groups, gaps, facilities)
+    else:
+        grid_panels.group_detail(
+            cached.grid_group_profile(f, bg_id),
+            cached.grid_group_staff(f, bg_id),
+            cached.grid_group_teams(f, bg_id),
+            cached.grid_group_activities(f, bg_id),
+            closable=not f.building_group_id,
+        )
+
+grid_panels.gaps_section(cached.grid_gap_summary(f), gaps, f.level)

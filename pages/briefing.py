@@ -5,20 +5,25 @@ from datetime import datetime
 import streamlit as st
 
 from data_access import cached
-from ui import briefing, charts, filter_bar
+from ui import briefing, charts, filter_bar, grid_map, vol_charts
 from ui.labels import t
 from ui.shell import page_setup
+from ui.vol_map import service_deck
 
 REFRESH_SECONDS = 300  # data caches live no longer than this (cached.TTL_SECONDS)
+SLOWEST = 10  # stations ringed on the heat map: the longest median wait for an answer
 
 ctx = page_setup()
+
+
+def panel(key: str, extra: str = "") -> None:
+    st.html(f'<div class="brief-panel-title">{t(key)}{extra}</div>')
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def wall() -> None:
     f = ctx.filters
     k = cached.kpis(f)
-    overdue = cached.overdue_tasks(f, ctx.as_of)
     scope = " › ".join(filter_bar.scope_path(f, ctx.places))
     st.html(briefing.title_bar(scope, ctx.as_of, ctx.is_demo, datetime.now()))
     st.html(
@@ -35,25 +40,70 @@ def wall() -> None:
             ]
         )
     )
-    left, middle, right = st.columns([5, 4, 4], gap="medium")
+    left, middle, right = st.columns([5, 5, 4], gap="medium")
     with left:
-        trend = cached.monthly_trend(f)
-        st.html(f'<div class="brief-panel-title">{t("trend_hours")}</div>')
-        charts.show(trend, briefing.dark_lines, "hours", t("trend_hours"), "#4fc3f7", 300)
-        st.html(f'<div class="brief-panel-title">{t("trend_activities")}</div>')
-        charts.show(trend, briefing.dark_lines, "activities", t("trend_activities"), "#ff8a80", 300)
+        panel("brief_grid_map")
+        groups = cached.grid_building_groups(f)
+        if groups.empty:
+            st.info(t("empty"))
+        else:
+            areas = cached.grid_areas(f)
+            facilities = cached.grid_facilities(f)
+            data = grid_map.MapInput(
+                f.level,
+                cached.grid_base(),
+                cached.grid_scope_area(f),
+                areas,
+                groups,
+                facilities,
+                cached.grid_sibling_areas(f),
+            )
+            scale = grid_map.colour_scale("street", groups, areas, f.level)
+            st.pydeck_chart(grid_map.build_deck(data, scale, (), None, None), height=BRIEF_MAP_HEIGHT)
     with middle:
-        ranking = cached.area_ranking(f)
-        st.html(
-            f'<div class="brief-panel-title">{t("ranking_streets" if f.level == "district" else "ranking_communities")} · {t("col_hours")}</div>'
+        panel("brief_heat")
+        supply = cached.vol_station_supply_demand(f, None, None)
+        slowest = supply.dropna(subset=["median_wait_h"]).head(SLOWEST)
+        st.pydeck_chart(
+            service_deck(
+                cached.vol_service_cells(f, "hours", None, None),
+                slowest,
+                cached.vol_kitchens(f),
+                f.level == "district",
+                t("vol_tip_station"),
+                t("vol_tip_kitchen"),
+                cached.vol_scope_outline(f),
+                height=HEAT_HEIGHT,
+            ),
+            height=HEAT_HEIGHT,
         )
+        panel("vol_weekday_hour")
+        wh = cached.vol_weekday_hour(f)
+        if not wh.empty:
+            wh = vol_charts.full_week(wh)
+            wh["day"] = [t(f"wd_{w}") for w in wh["weekday"]]
+            labels = tuple(
+                sorted(
+                    {
+                        "hour": t("col_hour"),
+                        "weekday": t("col_weekday"),
+                        "hours": t("col_hours"),
+                        "served": t("col_served"),
+                        "sessions": t("col_sessions"),
+                    }.items()
+                )
+            )
+            charts.show(wh, briefing.dark_weekday_hour, "hours", t("col_hours"), labels, 215)
+    with right:
+        ranking = cached.area_ranking(f)
+        panel("ranking_streets" if f.level == "district" else "ranking_communities", f" · {t('col_hours')}")
         if ranking.empty:
             st.info(t("ranking_none"))
         else:
-            charts.show(ranking, briefing.dark_ranking, "area", "hours", t("col_hours"), 660)
-    with right:
-        st.html(f'<div class="brief-panel-title">{t("warnings_now")}</div>')
-        st.html(briefing.warnings_panel(cached.warning_counts(f, ctx.as_of), overdue))
+            charts.show(ranking, briefing.dark_ranking, "area", "hours", t("col_hours"), RANK_HEIGHT)
+        panel("warnings_now")
+        st.html(briefing.warnings_panel(cached.warning_counts(f, ctx.as_of), cached.overdue_tasks(f, ctx.as_of), top=4))
 
 
+BRIEF_MAP_HEIGHT, HEAT_HEIGHT, RANK_HEIGHT = 690, 440, 380
 wall()

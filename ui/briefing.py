@@ -8,7 +8,7 @@ from datetime import date, datetime
 import altair as alt
 import pandas as pd
 
-from . import charts
+from . import charts, vol_charts
 from .kpi import fmt_number
 from .labels import t
 
@@ -67,6 +67,11 @@ def dark_lines(df: pd.DataFrame, value: str, title: str, color: str, height: int
 
 def dark_ranking(df: pd.DataFrame, label: str, value: str, title: str, height: int) -> alt.Chart:
     return dark(charts.bar_ranking(df, label, value, title), height)
+
+
+def dark_weekday_hour(df: pd.DataFrame, value: str, title: str, labels: tuple, height: int) -> alt.Chart:
+    """The volunteer page's weekday × hour heat, for the wall (labels as sorted (key, text) pairs)."""
+    return dark(vol_charts.weekday_hour_heat(df, value, title, dict(labels), height=height), height)
 
 
 def dark(chart: alt.Chart, height: int) -> alt.Chart:

@@ -14,6 +14,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "refreshed": ("更新于 {t}", "updated {t}"),
     "wan": ("万", "wan"),
     "warnings_now": ("当前预警", "Current warnings"),
+    "brief_grid_map": ("四级网格与楼院党小组（示意）", "Grids and building party groups (schematic)"),
+    "brief_heat": ("志愿服务热力 · 服务时数", "Where volunteers serve · hours"),
     "warn_overdue_tasks": ("督查任务逾期", "overdue tasks"),
     "warn_meeting_gaps": ("三会一课90天未开展", "三会一课 gaps (90 days)"),
     "warn_staffing_gaps": ("楼院网格1+X+Y缺员", "1+X+Y staffing gaps"),

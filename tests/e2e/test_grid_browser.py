@@ -7,12 +7,7 @@ is skipped with the reason shown. The app is served on GRID_E2E_PORT (default 85
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from urllib.parse import urlparse
 
 import pytest
@@ -21,64 +16,19 @@ from sqlalchemy import text
 from data_access.db import read_engine
 from ui.grid_map import bounds_of, fit_view, to_pixels
 
-from .conftest import PROJECT
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PORT = int(os.environ.get("GRID_E2E_PORT", "8522"))
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 CANVAS = "[data-testid=stDeckGlJsonChart] canvas"
 
 
-@pytest.fixture(scope="module")
-def server(sqlite_url):
-    if not os.path.exists(CHROMIUM) or shutil.which("streamlit") is None:
-        pytest.skip("browser test needs /usr/bin/chromium and streamlit")
-    pytest.importorskip("playwright.sync_api", reason="browser test needs the playwright package")
-    env = {**os.environ, "DATABASE_URL": sqlite_url}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(PORT), "--server.headless", "true"],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://localhost:{PORT}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"the app did not start on port {PORT}")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
 @pytest.fixture()
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1920, "height": 1080})
-        pg.requested = []
-        pg.on("request", lambda r: pg.requested.append(r.url))
-        yield pg
-        browser.close()
+def page(browser):
+    """A 1920×1080 page of the shared browser that records every request it makes."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    pg = context.new_page()
+    pg.requested = []
+    pg.on("request", lambda r: pg.requested.append(r.url))
+    yield pg
+    context.close()
 
 
 def _open(pg, url: str) -> None:
@@ -89,8 +39,8 @@ def _open(pg, url: str) -> None:
 
 
 def test_district_map_contacts_only_the_app(server, page):
-    _open(page, f"{server}/grid_map")
-    app_host = urlparse(server).netloc
+    _open(page, f"{server.base}/grid_map")
+    app_host = urlparse(server.base).netloc
     network = [u for u in page.requested if urlparse(u).scheme not in ("data", "blob")]
     assert network and {urlparse(u).netloc for u in network} == {app_host}, network
     body = page.inner_text("[data-testid=stMain]")
@@ -112,7 +62,7 @@ def test_clicking_a_building_group_opens_its_detail(server, page, sqlite_url):
         ).scalar()
         name, lon, lat = conn.execute(text("SELECT name, lon, lat FROM building_group WHERE code = 'S01C02B02'")).one()
     engine.dispose()
-    _open(page, f"{server}/grid_map?community=S01C02")
+    _open(page, f"{server.base}/grid_map?community=S01C02")
     box = page.locator(CANVAS).first.bounding_box()
     x, y = to_pixels(lon, lat, fit_view(*bounds_of(json.loads(geom))), box["width"], box["height"])
     for _attempt in range(3):  # a click that lands while the page is still settling is lost: try again
@@ -130,5 +80,5 @@ def test_clicking_a_building_group_opens_its_detail(server, page, sqlite_url):
     page.wait_for_selector(IDLE, timeout=60_000)
     page.get_by_role("heading", name=name).wait_for(timeout=30_000)
     assert {urlparse(u).netloc for u in page.requested if urlparse(u).scheme in ("http", "https")} == {
-        urlparse(server).netloc
+        urlparse(server.base).netloc
     }

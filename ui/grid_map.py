@@ -196,13 +196,15 @@ def _plain(labels: list[dict]) -> list[dict]:
 def declutter(labels: list[dict], view: pdk.ViewState, taken: list[tuple] | None = None) -> list[dict]:
     """Keep the labels (in order of priority) whose boxes do not overlap a label already kept.
 
-    Each label has pos, label, size (px) and optional offset (px, upwards). Names left out still
-    show in the tooltips; zooming to a smaller scope gives them room.
+    Each label has pos, label, size (px) and optional offset (px, upwards). Labels the map's edge would
+    cut are left out too. Names left out still show in the tooltips; a smaller scope gives them room.
     """
     boxes = list(taken or [])
     kept = []
     for item in labels:
         box = _box_of(item, view)
+        if box[0] < 0 or box[1] < 0 or box[2] > MAP_WIDTH - 40 or box[3] > MAP_HEIGHT:
+            continue  # would be cut by the map's edge (the map may be a little narrower than assumed)
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
             continue
         boxes.append(box)

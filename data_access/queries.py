@@ -31,6 +31,12 @@ def _place(table: Table, f: Filters) -> ColumnElement[bool] | None:
     return true()
 
 
+def _place_or_community(table: Table, f: Filters) -> ColumnElement[bool]:
+    """Like _place, but a table without building-level rows is scoped to the building's community."""
+    place = _place(table, f)
+    return table.c.community_id == f.community_id if place is None else place
+
+
 def _day_range(col, f: Filters) -> ColumnElement[bool]:
     return and_(col >= f.start, col <= f.end)
 
@@ -263,9 +269,7 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
 def overdue_tasks(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
     """Supervision tasks past due and not completed on the as-of date, longest overdue first."""
     t, o = m.SupervisionTask.__table__, m.Org.__table__
-    place = _place(t, f)
-    if place is None:  # a building group has no tasks of its own: show its community's
-        place = t.c.community_id == f.community_id
+    place = _place_or_community(t, f)  # a building group has no tasks of its own: show its community's
     stmt = (
         select(t.c.code, t.c.title, t.c.aspect, o.c.name.label("org"), t.c.due_on)
         .join(o, o.c.id == t.c.org_id)
@@ -296,13 +300,11 @@ def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
     streets = pd.read_sql(
         select(g.c.org_id.label("street_id"), g.c.name.label("street")).where(g.c.level == 2).order_by(g.c.code), conn
     )
-    scope_org = _place(o, f)
-    if scope_org is None:  # building scope: the building group's community
-        scope_org = o.c.community_id == f.community_id
+    scope_org = _place_or_community(o, f)
     overdue = pd.read_sql(
         select(t.c.street_id, func.count().label("overdue_tasks"))
         .where(
-            _place(t, f) if _place(t, f) is not None else t.c.community_id == f.community_id,
+            _place_or_community(t, f),
             t.c.due_on < as_of,
             or_(t.c.completed_on.is_(None), t.c.completed_on > as_of),
         )

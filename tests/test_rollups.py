@@ -92,7 +92,10 @@ def test_service_month_and_slot(raw):
 def test_service_cells_and_teams(raw):
     rec = raw["rec"].assign(served=lambda d: d["people_served"], sessions=1)
     inside = rec[
-        (rec["lon"] >= v.GRID_LON0) & (rec["lon"] < v.GRID_LON1) & (rec["lat"] >= v.GRID_LAT0) & (rec["lat"] < v.GRID_LAT1)
+        (rec["lon"] >= v.GRID_LON0)
+        & (rec["lon"] < v.GRID_LON1)
+        & (rec["lat"] >= v.GRID_LAT0)
+        & (rec["lat"] < v.GRID_LAT1)
     ].copy()
     inside["ix"] = np.floor((inside["lon"] - v.GRID_LON0) / v.CELL_DEG).astype(int)
     inside["iy"] = np.floor((inside["lat"] - v.GRID_LAT0) / v.CELL_DEG).astype(int)

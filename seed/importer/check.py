@@ -17,7 +17,7 @@ from .spec import COMMUNITY_KINDS, ENTITIES, IGNORED_SHEETS, STREET_KINDS, Col, 
 GRID_LEVEL_KINDS = {1: ("district",), 2: STREET_KINDS, 3: COMMUNITY_KINDS, 4: COMMUNITY_KINDS}
 
 
-@dataclass
+@dataclass(eq=False)
 class Row:
     n: int  # the row number Excel shows
     v: dict[str, object]
@@ -160,9 +160,8 @@ class _Checker:
                         )
                         row.v[col.field] = None
                     elif col.ref_kinds and orgs and hit.v["kind"] not in col.ref_kinds:
-                        self.row_bad(
-                            t, row, col.field, "该组织不是社区/村或街道/镇党组织", "wrong kind of organisation"
-                        )
+                        what = "社区/村" if col.ref_kinds == COMMUNITY_KINDS else "街道/镇或社区/村"
+                        self.row_bad(t, row, col.field, f"该组织不是{what}党组织", "wrong kind of organisation")
                         row.v[col.field] = None
 
     # ------------------------------------------------------------ trees
@@ -187,20 +186,25 @@ class _Checker:
         self._cycles(t, "上级组织")
 
     def _cycles(self, t: Table, what: str) -> None:
-        reported: set[int] = set()
+        """Report every row of every loop in the parent chains (each loop once, on all its rows)."""
+        done: set[int] = set()  # rows whose chain is known to end (or whose loop was reported)
         for start in t.rows:
-            seen: list[Row] = []
+            path: list[Row] = []
+            on_path: dict[int, int] = {}
             row: Row | None = start
-            while row is not None and row.v["parent"] is not None:
-                if row in seen:
-                    loop = seen[seen.index(row) :]
-                    if not reported & {id(r) for r in loop}:
-                        path = " → ".join(str(r.v["code"]) for r in [*loop, row])
-                        self.row_bad(t, row, "parent", f"{what}关系成环：{path}", f"the parent chain loops: {path}")
-                    reported |= {id(r) for r in loop}
+            while row is not None and id(row) not in done:
+                if id(row) in on_path:
+                    loop = path[on_path[id(row)] :]
+                    chain = " → ".join(str(r.v["code"]) for r in [*loop, row])
+                    for member in loop:
+                        self.row_bad(
+                            t, member, "parent", f"{what}关系成环：{chain}", f"the parent chain loops: {chain}"
+                        )
                     break
-                seen.append(row)
-                row = t.by_code(row.v["parent"])
+                on_path[id(row)] = len(path)
+                path.append(row)
+                row = t.by_code(row.v["parent"]) if row.v["parent"] is not None else None
+            done.update(id(r) for r in path)
 
     def grid_tree(self) -> None:
         t, orgs = self.tables.get("grid"), self.tables.get("org")
@@ -252,14 +256,14 @@ class _Checker:
         t, grids = self.tables.get("building_group"), self.tables.get("grid")
         for r in t.rows if t else []:
             grid = grids.by_code(r.v["grid"]) if grids and r.v["grid"] else None
-            if grid is not None and (grid.v["level"] != 4 or grid.v["org"] != r.v["org"]):
+            if grid is not None and "org" not in r.bad and (grid.v["level"] != 4 or grid.v["org"] != r.v["org"]):
                 self.row_bad(
                     t, r, "grid", "应为本社区/村的第4级（楼院片区）网格", "must be a level-4 grid of the same community"
                 )
         wishes, groups = self.tables.get("micro_wish"), t
         for r in wishes.rows if wishes and groups else []:
             bg = groups.by_code(r.v["building_group"]) if r.v["building_group"] else None
-            if bg is not None and r.v["org"] is not None and bg.v["org"] != r.v["org"]:
+            if bg is not None and r.v["org"] is not None and "org" not in bg.bad and bg.v["org"] != r.v["org"]:
                 self.row_bad(
                     wishes,
                     r,
@@ -343,4 +347,5 @@ def validate(sheets: list[Sheet]) -> Checked:
     c.in_order("micro_wish", ("posted_on", "claimed_on", "fulfilled_on"))
     c.in_order("supervision_task", ("assigned_on", "due_on"))
     c.in_order("supervision_task", ("assigned_on", "completed_on"))
+    c.problems.sort(key=lambda p: (p.file, p.row or 0))
     return Checked(c.tables, c.problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from data_access import models as m
+from seed import geo
 
 from .check import Checked, Row, Table
 from .spec import COMMUNITY_KINDS, ENTITIES, STREET_KINDS
@@ -91,6 +92,8 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
         s, c = place_of_org(v["org"])
         if v["level"] == 1:
             s = c = None
+            if v["geometry"] is None:  # the district's own outline is known; the map draws the scope from it
+                v["geometry"] = geo.ring_to_geojson(geo.district_outline())
         elif v["level"] == 2:
             c = None
         put(

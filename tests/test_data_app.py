@@ -92,7 +92,7 @@ def test_failed_import_shows_its_rejections(sqlite_url, tmp_path, use_db):
     assert any(f"发现 {len(expected)} 处问题" in e.value and "未做任何更改" in e.value for e in at.error)
     shown = frame_with(at, "原因")
     assert len(shown) == len(expected)
-    blank = lambda v: None if pd.isna(v) else v  # noqa: E731 - file-level problems have no row or column
+    blank = lambda v: None if pd.isna(v) or v == "" else v  # noqa: E731 - file-level problems: no row, no column
     listed = {(f, blank(r), blank(c)) for f, r, c in zip(shown["文件 / 工作表"], shown["行号"], shown["列"])}
     assert listed == {(f, r, c) for f, r, c, _ in expected}
     assert any("示例数据" in i.value for i in at.info)  # the demo data is still what the dashboard shows

@@ -68,10 +68,12 @@ def sources(info: dict[str, str], runs: pd.DataFrame, rows_now: dict[str, int]) 
             t("data_col_entity"): [e.sheet for e in ENTITIES],
             t("data_col_file"): [f"{e.key}.csv / {e.sheet}" for e in ENTITIES],
             t("data_col_rows_now"): [rows_now.get(e.model.__tablename__, 0) for e in ENTITIES],
-            t("data_col_rows_import"): [counts.get(e.key) if counts else None for e in ENTITIES],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch", height=35 * 12)
+    if counts:  # rows the last import read, beside what the database holds now
+        table[t("data_col_rows_import")] = [counts.get(e.key, 0) for e in ENTITIES]
+    numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[2:]}
+    st.dataframe(table, hide_index=True, width="stretch", height=35 * 12, column_config=numbers)
 
 
 def run_history(runs: pd.DataFrame) -> None:
@@ -118,8 +120,8 @@ def rejections(runs: pd.DataFrame, rejected: pd.DataFrame) -> None:
         {
             t("data_col_file"): rejected["source_file"],
             t("data_col_row"): rejected["row_number"].astype("Int64"),
-            t("data_col_column"): rejected["column_name"],
-            t("data_col_value"): rejected["value"],
+            t("data_col_column"): rejected["column_name"].fillna(""),
+            t("data_col_value"): rejected["value"].fillna(""),
             t("data_col_reason"): reason,
         }
     )

@@ -100,6 +100,18 @@ def test_shipped_templates_import(fresh_url):
     assert meta["is_demo"] == "0" and meta["as_of"] == "2017-09-29"
     runs = query(fresh_url, "SELECT mode, status, error_count FROM import_run")
     assert runs == [("import", "imported", 0)]
+    # the import rebuilt the rollups the pages read: the district rows hold the imported rows
+    (hours, sessions, requests, activities) = query(
+        fresh_url,
+        "SELECT sum(hours), sum(sessions), sum(requests), sum(activities) FROM ru_place_month WHERE lvl = 0",
+    )[0]
+    assert (sessions, requests, activities) == (
+        expected["service_record"],
+        expected["service_request"],
+        expected["activity"],
+    )
+    assert hours == query(fresh_url, "SELECT sum(hours) FROM service_record")[0][0]
+    assert query(fresh_url, "SELECT sum(requests) FROM ru_request_station")[0][0] == expected["service_request"]
 
 
 def test_xlsx_template_imports_the_same_rows(tmp_path):

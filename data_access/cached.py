@@ -326,3 +326,12 @@ def grid_group_teams(f: Filters, bg_id: int) -> pd.DataFrame:
 def grid_group_activities(f: Filters, bg_id: int) -> pd.DataFrame:
     with engine().connect() as conn:
         return grid_queries.group_activities(conn, f, bg_id)
+
+
+# ---------------------------------------------------------------- access guard (keep last)
+# Every wrapper above is replaced by its guarded form: Filters clamped to the session's scope before the
+# cache is consulted, ids checked, names masked, small counts suppressed. Wrappers added above are
+# covered automatically; one with an argument the guard does not know stops the import.
+from .guard import install  # noqa: E402
+
+install(globals())

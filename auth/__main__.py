@@ -1,9 +1,9 @@
 """python -m auth: manage the users file.
 
-  python -m auth add-user NAME --role street --place S03 [--display 淮河路街道] [--file PATH]
-  python -m auth add-user someone@example.org --role district --oidc      (OpenID Connect user: no password)
-  python -m auth hash-password                                              (prints a hash for a password)
-  python -m auth list [--file PATH]
+python -m auth add-user NAME --role street --place S03 [--display 淮河路街道] [--file PATH]
+python -m auth add-user someone@example.org --role district --oidc      (OpenID Connect user: no password)
+python -m auth hash-password                                              (prints a hash for a password)
+python -m auth list [--file PATH]
 """
 
 from __future__ import annotations

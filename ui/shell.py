@@ -14,9 +14,8 @@ from data_access import cached
 from data_access.bootstrap import DatabaseNotReady, database_ready, ensure_demo_database
 from data_access.db import DatabaseConfigError, database_url
 from data_access.filters import Filters, Places
-from data_access.queries import date_bounds
-
 from data_access.guard import AccessDenied, clamp_filters
+from data_access.queries import date_bounds
 
 from . import auth_gate, filter_bar, kiosk
 from .labels import t

@@ -321,7 +321,7 @@ def test_public_screen_shows_no_name_and_no_small_cell(app_env, db_url, monkeypa
             assert not [n for n in names if len(n) >= 3 and n in body][:1], path
             assert not people_cells_small(at, 20), (path, people_cells_small(at, 20))
             assert not at.get("download_button"), path  # no exports on a public screen
-        assert any("公开展示" in w.value for w in at.sidebar.info)
+        assert any("公开展示" in m.value for m in at.sidebar.markdown)
 
 
 def test_public_screen_suppresses_what_a_signed_in_user_sees(users_env):
@@ -381,5 +381,5 @@ def test_demo_without_configuration_is_marked_unsecured(app_env, monkeypatch, tm
     at.run()
     assert not at.exception
     assert tiles(at)["基层党组织"] == "631"
-    assert any("未启用登录" in w.value for w in at.sidebar.warning)
+    assert any("未启用登录" in m.value for m in at.sidebar.markdown)
     assert not at.text_input  # no sign-in form

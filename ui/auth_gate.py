@@ -250,10 +250,10 @@ def sidebar(who: Identity, access: guard.Access, scope_name: str, cfg: Settings)
     """Who is signed in, with what scope, and the sign-out button (or the mode's badge)."""
     sb = st.sidebar
     if who.method == "demo":
-        sb.warning(t("auth_unsecured"), icon=None)
+        sb.markdown(f"**:red-background[{t('auth_unsecured')}]**")  # a badge, not a warning about the page
         sb.caption(t("auth_unsecured_help"))
     elif who.method == "public":
-        sb.info(t("auth_public"))
+        sb.markdown(f"**:blue-background[{t('auth_public')}]**")
         sb.caption(t("auth_public_help", n=cfg.min_cell))
     else:
         sb.caption(t("auth_as", who=who.name, role=t(f"auth_role_{who.role}")))

@@ -110,7 +110,7 @@ def groups(conn: Connection, f: Filters, by: str) -> tuple[pd.DataFrame, pd.Data
 def stations(conn: Connection, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per station: counts (key, requests, accepted, done) and the wait histogram (grp, bin, k)."""
     ru = RuRequestStation.__table__
-    where = [_place(ru, f), _months(ru.c.month, f)]
+    where = [_level(ru, f), _months(ru.c.month, f)]
     counts = pd.read_sql(
         select(
             ru.c.station_id.label("key"),

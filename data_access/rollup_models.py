@@ -77,28 +77,26 @@ class RuServiceSlot(_Place, Base):
 
 
 class RuServiceCell(_Place, Base):
-    """Per place (finest), month, category and map cell (ix, iy of the volunteer heat map's grid)."""
+    """Per level, place, month, category and map cell (ix, iy of the volunteer heat map's grid)."""
 
     __tablename__ = "ru_service_cell"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lvl: Mapped[int] = mapped_column(Integer)
     month: Mapped[date] = mapped_column(Date)
     category_id: Mapped[int] = mapped_column(Integer)
     ix: Mapped[int] = mapped_column(Integer)
     iy: Mapped[int] = mapped_column(Integer)
     hours: Mapped[float] = mapped_column(Float)
     served: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (
-        Index("ix_ru_cell_place", "street_id", "community_id", "month"),
-        Index("ix_ru_cell_bg", "building_group_id", "month"),
-        Index("ix_ru_cell_month", "month"),
-    )
+    __table_args__ = (Index("ix_ru_cell", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
 class RuServiceTeam(_Place, Base):
-    """Per place (finest), month and team: the work of each team (its station and category follow)."""
+    """Per level, place, month and team: the work of each team (its station and category follow)."""
 
     __tablename__ = "ru_service_team"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lvl: Mapped[int] = mapped_column(Integer)
     month: Mapped[date] = mapped_column(Date)
     team_id: Mapped[int] = mapped_column(Integer)
     station_id: Mapped[int] = mapped_column(Integer)
@@ -106,11 +104,7 @@ class RuServiceTeam(_Place, Base):
     hours: Mapped[float] = mapped_column(Float)
     served: Mapped[int] = mapped_column(Integer)
     sessions: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (
-        Index("ix_ru_team_place", "street_id", "community_id", "month"),
-        Index("ix_ru_team_bg", "building_group_id", "month"),
-        Index("ix_ru_team_month", "month"),
-    )
+    __table_args__ = (Index("ix_ru_team", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
 class RuRequest(_Place, Base):
@@ -156,20 +150,17 @@ class RuRequestStage(_Place, Base):
 
 
 class RuRequestStation(_Place, Base):
-    """Requests per place (finest), station, order month, furthest stage and wait bucket."""
+    """Requests per level, place, station, order month, furthest stage and wait bucket."""
 
     __tablename__ = "ru_request_station"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lvl: Mapped[int] = mapped_column(Integer)
     month: Mapped[date] = mapped_column(Date)
     station_id: Mapped[int] = mapped_column(Integer)
     stage: Mapped[int] = mapped_column(Integer)
     bucket: Mapped[int] = mapped_column(Integer)
     requests: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (
-        Index("ix_ru_req_station_place", "street_id", "community_id", "month"),
-        Index("ix_ru_req_station_bg", "building_group_id", "month"),
-        Index("ix_ru_req_station_month", "month"),
-    )
+    __table_args__ = (Index("ix_ru_request_station", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
 class RuMeeting(Base):

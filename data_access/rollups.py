@@ -94,17 +94,6 @@ def _cube(conn: Connection, model, source, dims: tuple[str, ...], measures: tupl
     conn.execute(delete(t).where(t.c.lvl == _WORK))
 
 
-def _flat(conn: Connection, model, source, dims: tuple[str, ...], measures: tuple[str, ...]) -> None:
-    """Fill a rollup at the finest place grain (no levels)."""
-    t, s = model.__table__, source
-    keys = [*[s.c[k] for k in PLACE], *[s.c[d] for d in dims]]
-    conn.execute(
-        insert(t).from_select(
-            [*PLACE, *dims, *measures], select(*keys, *[func.sum(s.c[x]) for x in measures]).group_by(*keys)
-        )
-    )
-
-
 def _records(conn: Connection):
     rec = m.ServiceRecord.__table__
     return rec, [rec.c[k] for k in PLACE] + [month_start(rec.c.started_at, conn).label("month")]
@@ -181,7 +170,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
         rec.c.hours,
         rec.c.people_served.label("served"),
     ).where(*inside)
-    _flat(conn, RuServiceCell, by_cell.subquery(), ("month", "category_id", "ix", "iy"), ("hours", "served"))
+    _cube(conn, RuServiceCell, by_cell.subquery(), ("month", "category_id", "ix", "iy"), ("hours", "served"))
 
     by_team = select(
         *keys,
@@ -192,7 +181,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
         rec.c.people_served.label("served"),
         literal(1, Integer).label("sessions"),
     )
-    _flat(conn, RuServiceTeam, by_team.subquery(), ("month", "team_id", "station_id", "category_id"), svc)
+    _cube(conn, RuServiceTeam, by_team.subquery(), ("month", "team_id", "station_id", "category_id"), svc)
 
     _requests(conn)
     _meetings(conn)
@@ -245,4 +234,4 @@ def _requests(conn: Connection) -> None:
     ]
     _cube(conn, RuRequestStage, union_all(*parts).subquery(), ("month", "transition", "bucket"), ("requests",))
     rows = select(*keys, req.c.station_id, furthest.label("stage"), wait.label("bucket"), one)
-    _flat(conn, RuRequestStation, rows.subquery(), ("month", "station_id", "stage", "bucket"), ("requests",))
+    _cube(conn, RuRequestStation, rows.subquery(), ("month", "station_id", "stage", "bucket"), ("requests",))

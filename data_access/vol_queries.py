@@ -305,7 +305,7 @@ def service_cells(
         ru = RuServiceCell.__table__
         stmt = (
             select(ru.c.ix, ru.c.iy, func.sum(ru.c[measure]).label("value"))
-            .where(_place(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f))
+            .where(_level(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f))
             .group_by(ru.c.ix, ru.c.iy)
             .having(func.sum(ru.c[measure]) > 0)
         )
@@ -698,7 +698,7 @@ def _team_work(conn: Connection, f: Filters, weekday: int | None, hour: int | No
     slot is picked, the slot's raw sessions."""
     if weekday is None and hour is None:
         ru = RuServiceTeam.__table__
-        return ru, [_place(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f)]
+        return ru, [_level(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f)]
     rec = m.ServiceRecord.__table__
     rows = select(
         rec.c.team_id,

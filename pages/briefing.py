@@ -5,7 +5,7 @@ from datetime import datetime
 import streamlit as st
 
 from data_access import cached
-from ui import briefing, charts, filter_bar, grid_map, vol_charts
+from ui import briefing, charts, filter_bar, grid_map, prebuilt, vol_charts
 from ui.labels import t
 from ui.shell import page_setup
 from ui.vol_map import service_deck
@@ -59,13 +59,14 @@ def wall() -> None:
                 cached.grid_sibling_areas(f),
             )
             scale = grid_map.colour_scale("street", groups, areas, f.level)
-            st.pydeck_chart(grid_map.build_deck(data, scale, (), None, None), height=BRIEF_MAP_HEIGHT)
+            st.pydeck_chart(prebuilt.deck(grid_map.build_deck, data, scale, (), None, None), height=BRIEF_MAP_HEIGHT)
     with middle:
         panel("brief_heat")
         supply = cached.vol_station_supply_demand(f, None, None)
         slowest = supply.dropna(subset=["median_wait_h"]).head(SLOWEST)
         st.pydeck_chart(
-            service_deck(
+            prebuilt.deck(
+                service_deck,
                 cached.vol_service_cells(f, "hours", None, None),
                 slowest,
                 cached.vol_kitchens(f),

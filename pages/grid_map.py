@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_access import cached
-from ui import basemap, grid_map, grid_panels, grid_selection
+from ui import basemap, grid_map, grid_panels, grid_selection, prebuilt
 from ui.labels import t
 from ui.shell import page_setup
 
@@ -57,7 +57,7 @@ with side_col:
 scale = grid_map.colour_scale(measure, groups, areas, f.level)
 scope = cached.grid_scope_area(f)
 data = grid_map.MapInput(f.level, cached.grid_base(), scope, areas, groups, facilities, cached.grid_sibling_areas(f))
-deck = grid_map.build_deck(data, scale, shown, bg_code, tiles if use_tiles else None)
+deck = prebuilt.deck(grid_map.build_deck, data, scale, shown, bg_code, tiles if use_tiles else None)
 
 with map_col:
     with st.container(key="grid_map_box"):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from data_access import cached
 from data_access.vol_queries import AGE_BUCKETS, MEASURES
-from ui import charts, vol_charts
+from ui import charts, prebuilt, vol_charts
 from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import t
@@ -76,7 +76,8 @@ with map_col:
     )
     cells = cached.vol_service_cells(f, measure, wd, hr)
     st.pydeck_chart(
-        service_deck(
+        prebuilt.deck(
+            service_deck,
             cells,
             slowest,
             kitchens,
@@ -128,9 +129,10 @@ with mc_col:
     if mc.empty:
         st.info(t("empty"))
     else:
-        mc = mc.assign(category=[category_name(c, n) for c, n in zip(mc["code"], mc["category"])])
-        chart = vol_charts.month_category_heat(mc, "hours", t("col_hours"), heat_labels)
-        st.altair_chart(chart, on_select="rerun", key=chart_key("mc"), width="stretch")
+        named = {(c, n): category_name(c, n) for c, n in set(zip(mc["code"], mc["category"]))}  # once per category
+        mc = mc.assign(category=[named[c, n] for c, n in zip(mc["code"], mc["category"])])
+        chart = prebuilt.chart(vol_charts.month_category_heat, mc, "hours", t("col_hours"), heat_labels)
+        st.vega_lite_chart(chart, on_select="rerun", key=chart_key("mc"), width="stretch")
 with wh_col:
     st.markdown(f"##### {t('vol_weekday_hour')}")
     wh = cached.vol_weekday_hour(narrowed(base, pick))  # narrowed by the month/category click, not its own
@@ -139,8 +141,8 @@ with wh_col:
     else:
         wh = vol_charts.full_week(wh)
         wh["day"] = [t(f"wd_{w}") for w in wh["weekday"]]
-        chart = vol_charts.weekday_hour_heat(wh, "hours", t("col_hours"), heat_labels)
-        st.altair_chart(chart, on_select="rerun", key=chart_key("wh"), width="stretch")
+        chart = prebuilt.chart(vol_charts.weekday_hour_heat, wh, "hours", t("col_hours"), heat_labels)
+        st.vega_lite_chart(chart, on_select="rerun", key=chart_key("wh"), width="stretch")
 
 # ---------------------------------------------------------------- request flow
 st.markdown(f"#### {t('vol_sec_flow')}")
@@ -153,7 +155,10 @@ else:
     fun_col, dur_col, age_col = st.columns([4, 4, 5])
     with fun_col:
         st.markdown(f"##### {t('vol_funnel')}")
-        st.altair_chart(vol_charts.funnel(vol_charts.funnel_frame(funnel, stage), t("col_requests")), width="stretch")
+        st.vega_lite_chart(
+            prebuilt.chart(vol_charts.funnel, vol_charts.funnel_frame(funnel, stage), t("col_requests")),
+            width="stretch",
+        )
     with dur_col:
         st.markdown(f"##### {t('vol_durations')}")
         durations = cached.vol_stage_durations(f, wd, hr)
@@ -176,7 +181,7 @@ else:
         if not backlog.empty:
             frame = vol_charts.backlog_frame(backlog, AGE_BUCKETS, lambda b: t(f"age_{b}"), stage)
             labels = {"age": t("col_age"), "requests": t("col_requests"), "stage": t("col_stage")}
-            st.altair_chart(vol_charts.backlog_bars(frame, labels), width="stretch")
+            st.vega_lite_chart(prebuilt.chart(vol_charts.backlog_bars, frame, labels), width="stretch")
 
     flow_cols = {
         "requests": t("col_requests"),
@@ -192,8 +197,10 @@ else:
     with area_col:
         st.markdown(f"##### {t('vol_by_area_streets' if f.level == 'district' else 'vol_by_area_communities')}")
         by_area = cached.vol_requests_by_area(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
+        shown = vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols})
         st.dataframe(
-            vol_charts.styled(vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols}), share, waits),
+            shown,
+            column_config=vol_charts.number_formats(shown, share, waits),
             hide_index=True,
             width="stretch",
             height=vol_charts.table_height(len(by_area)),
@@ -202,8 +209,10 @@ else:
         st.markdown(f"##### {t('vol_by_need')}")
         by_need = cached.vol_requests_by_need(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
         by_need["need"] = [category_name(c, n) for c, n in zip(by_need["code"], by_need["need"])]
+        shown = vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols})
         st.dataframe(
-            vol_charts.styled(vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols}), share, waits),
+            shown,
+            column_config=vol_charts.number_formats(shown, share, waits),
             hide_index=True,
             width="stretch",
         )
@@ -224,7 +233,7 @@ else:
             "station": t("col_station"),
             "unmet": t("col_unmet"),
         }
-        st.altair_chart(vol_charts.supply_scatter(supply, labels), width="stretch")
+        st.vega_lite_chart(prebuilt.chart(vol_charts.supply_scatter, supply, labels), width="stretch")
     with table_col:
         cols = {
             "station": t("col_station"),
@@ -238,8 +247,10 @@ else:
             "requests_per_1k_hours": t("col_requests_per_1k_hours"),
         }
         table = vol_charts.labelled(supply.round({"median_wait_h": 1, "hours": 0, "requests_per_1k_hours": 1}), cols)
-        shown = vol_charts.styled(table, t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")])
-        st.dataframe(shown, hide_index=True, width="stretch", height=340)
+        formats = vol_charts.number_formats(
+            table, t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")]
+        )
+        st.dataframe(table, column_config=formats, hide_index=True, width="stretch", height=340)
         download_csv(st, table, "stations.csv", "vol_download_stations")
 
 # ---------------------------------------------------------------- teams, stations, kitchens
@@ -252,7 +263,7 @@ with cat_col:
         st.info(t("empty"))
     else:
         by_cat["category"] = [category_name(c, n) for c, n in zip(by_cat["code"], by_cat["category"])]
-        st.altair_chart(charts.composition(by_cat, "category", "teams", step=26), width="stretch")
+        st.vega_lite_chart(prebuilt.chart(charts.composition, by_cat, "category", "teams", step=26), width="stretch")
 with team_col:
     st.markdown(f"##### {t('vol_top_teams')}")
     teams = cached.vol_top_teams(f, wd, hr)
@@ -278,7 +289,9 @@ with station_col:
     if busiest.empty:
         st.info(t("empty"))
     else:
-        st.altair_chart(charts.bar_ranking(busiest, "station", "hours", t("col_hours"), step=30), width="stretch")
+        st.vega_lite_chart(
+            prebuilt.chart(charts.bar_ranking, busiest, "station", "hours", t("col_hours"), step=30), width="stretch"
+        )
 with kitchen_col:
     st.markdown(f"##### {t('vol_kitchens')}")
     if f.building_group_id:

@@ -99,16 +99,13 @@ def test_service_cells_and_teams(raw):
     ].copy()
     inside["ix"] = np.floor((inside["lon"] - v.GRID_LON0) / v.CELL_DEG).astype(int)
     inside["iy"] = np.floor((inside["lat"] - v.GRID_LAT0) / v.CELL_DEG).astype(int)
-    keys = [*PLACE, "month", "category_id", "ix", "iy"]
-    want = inside.groupby(keys, dropna=False).agg(hours=("hours", "sum"), served=("served", "sum")).reset_index()
-    _same(raw["ru"]["ru_service_cell"], want, keys, ["hours", "served"])
-    keys = [*PLACE, "month", "team_id", "station_id", "category_id"]
-    want = (
-        rec.groupby(keys, dropna=False)
-        .agg(hours=("hours", "sum"), served=("served", "sum"), sessions=("sessions", "sum"))
-        .reset_index()
-    )
-    _same(raw["ru"]["ru_service_team"], want, keys, ["hours", "served", "sessions"])
+    dims = ["month", "category_id", "ix", "iy"]
+    want = _levels(inside, dims, {"hours": ("hours", "sum"), "served": ("served", "sum")})
+    _same(raw["ru"]["ru_service_cell"], want, ["lvl", *PLACE, *dims], ["hours", "served"])
+    dims = ["month", "team_id", "station_id", "category_id"]
+    measures = {"hours": ("hours", "sum"), "served": ("served", "sum"), "sessions": ("sessions", "sum")}
+    want = _levels(rec, dims, measures)
+    _same(raw["ru"]["ru_service_team"], want, ["lvl", *PLACE, *dims], list(measures))
 
 
 def _requests(raw) -> pd.DataFrame:
@@ -139,9 +136,9 @@ def test_requests(raw):
     _same(raw["ru"]["ru_request"], want, keys, ["requests"])
     want = _levels(req, ["month", "need_category_id", "bucket"], n)
     _same(raw["ru"]["ru_request_wait"], want, ["lvl", *PLACE, "month", "need_category_id", "bucket"], ["requests"])
-    keys = [*PLACE, "month", "station_id", "stage", "bucket"]
-    want = req.groupby(keys, dropna=False).agg(**n).reset_index()
-    _same(raw["ru"]["ru_request_station"], want, keys, ["requests"])
+    dims = ["month", "station_id", "stage", "bucket"]
+    want = _levels(req, dims, n)
+    _same(raw["ru"]["ru_request_station"], want, ["lvl", *PLACE, *dims], ["requests"])
 
 
 def test_request_stage_times(raw):

@@ -11,7 +11,7 @@ import streamlit as st
 from data_access.guard import names_allowed
 from data_access.org_queries import AGE_BANDS, PARTY_YEARS, THREE_MEETINGS
 
-from . import org_charts, org_tree
+from . import org_charts, org_tree, prebuilt
 from .export import download_csv
 from .kpi import Tile, fmt_number, tile_row
 from .labels import TEXT, kind_label, t
@@ -245,9 +245,9 @@ def tree_chart(tree: Tree, node: str, kinds: list[str], size: str, colour: str) 
         "check": t("col_check"),
     }
     names = {k: kind_name(k) for k in set(rects["kind"])}
-    chart = org_charts.icicle(rects, colour, TREE_HEIGHT, names, titles)
+    chart = prebuilt.chart(org_charts.icicle, rects, colour, TREE_HEIGHT, names, titles)
     key = TREE_KEY + node
-    event = st.altair_chart(chart, on_select="rerun", selection_mode=org_charts.TREE_PARAM, key=key, width="stretch")
+    event = st.vega_lite_chart(chart, on_select="rerun", selection_mode=org_charts.TREE_PARAM, key=key, width="stretch")
     code = picked(event, org_charts.TREE_PARAM, "code")
     if code == node:
         code = tree.parent(node)
@@ -301,9 +301,12 @@ def table_frame(tree: Tree, node: str, kinds: list[str], search: str) -> pd.Data
     rows = org_tree.table_rows(tree, node, kinds, search)
     if rows.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    rows["check"] = [_issue_text(tree, i, r) for i, r in zip(rows["issues"], rows.to_dict("records"))]
-    rows["kind"] = rows["kind"].map(kind_name)
-    rows["joint"] = rows["joint"].map(lambda j: t("yes") if j else t("no"))
+    ok = t("check_ok")  # labels looked up once, not once a row
+    rows["check"] = [_issue_text(tree, i, r) if i else ok for i, r in zip(rows["issues"], rows.to_dict("records"))]
+    kinds_named = {k: kind_name(k) for k in rows["kind"].unique()}
+    rows["kind"] = rows["kind"].map(kinds_named)
+    yes, no = t("yes"), t("no")
+    rows["joint"] = [yes if j else no for j in rows["joint"]]
     rows["compliance"] = rows["compliance"].astype(float) * 100
     for col in ("points", "rank", "peers"):
         rows[col] = pd.to_numeric(rows[col], errors="coerce").astype(float)
@@ -457,7 +460,9 @@ def composition(frame: pd.DataFrame) -> None:
         labels = [_band(b) for b in [*order, *extra]]
         part = part.assign(band=part["band"].map(_band))
         col.markdown(f"**{t(f'dim_{dim}')}**")
-        col.altair_chart(org_charts.ordered_bars(part, "band", "members", labels, colours[dim]), width="stretch")
+        col.vega_lite_chart(
+            prebuilt.chart(org_charts.ordered_bars, part, "band", "members", labels, colours[dim]), width="stretch"
+        )
 
 
 def meetings(frame: pd.DataFrame) -> None:
@@ -472,7 +477,7 @@ def meetings(frame: pd.DataFrame) -> None:
         "share": t("col_share"),
         "status": t("col_check"),
     }
-    st.altair_chart(org_charts.meeting_heatmap(frame, items, statuses, titles), width="stretch")
+    st.vega_lite_chart(prebuilt.chart(org_charts.meeting_heatmap, frame, items, statuses, titles), width="stretch")
     st.caption(t("meetings_caption"))
 
 
@@ -483,7 +488,7 @@ def points_trend(frame: pd.DataFrame) -> None:
         return
     series = {s: t(f"series_{s}") for s in ("own", "subtree", "peers")}
     titles = {"points": t("col_points"), "quarter": t("col_quarter"), "series": t("col_series")}
-    st.altair_chart(org_charts.points_lines(frame, series, titles), width="stretch")
+    st.vega_lite_chart(prebuilt.chart(org_charts.points_lines, frame, series, titles), width="stretch")
 
 
 def wishes_list(frame: pd.DataFrame) -> None:
@@ -533,7 +538,7 @@ def member_points(year: date | None, hist: pd.DataFrame, top: pd.DataFrame) -> N
     titles = {"points": t("col_member_points"), "members": t("col_members"), "band": t("col_band")}
     with left:
         st.markdown(f"##### {t('points_hist')}")
-        st.altair_chart(org_charts.points_histogram(hist, 10, titles), width="stretch")
+        st.vega_lite_chart(prebuilt.chart(org_charts.points_histogram, hist, 10, titles), width="stretch")
     with right:
         st.markdown(f"##### {t('points_top', n=len(top))}")
         if not names_allowed():  # aggregates only: the query layer withheld the list

@@ -172,6 +172,7 @@ class MemberPoints(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
     period: Mapped[date] = mapped_column(Date, primary_key=True)
     points: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_member_points_period", "period", "points"),)  # latest period, top points
 
 
 class JointMeeting(Base):

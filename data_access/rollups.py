@@ -100,10 +100,10 @@ def _records(conn: Connection):
 
 
 def rebuild(conn: Connection) -> dict[str, int]:
-    """Empty and refill every rollup from the raw rows; returns the rows written per rollup."""
-    m.Base.metadata.create_all(conn, tables=[r.__table__ for r in ROLLUPS])
-    for r in ROLLUPS:
-        conn.execute(delete(r.__table__))
+    """Recreate and fill every rollup from the raw rows; returns the rows written per rollup."""
+    tables = [r.__table__ for r in ROLLUPS]
+    m.Base.metadata.drop_all(conn, tables=tables)  # dropped, not emptied: an older layout is replaced too
+    m.Base.metadata.create_all(conn, tables=tables)
     rec, keys = _records(conn)
     act, req = m.Activity.__table__, m.ServiceRequest.__table__
     zero, zf = literal(0, Integer), literal(0.0)

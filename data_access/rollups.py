@@ -17,6 +17,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     literal,
     select,
     union_all,
@@ -94,6 +95,22 @@ def _cube(conn: Connection, model, source, dims: tuple[str, ...], measures: tupl
     conn.execute(delete(t).where(t.c.lvl == _WORK))
 
 
+def _fresh_tables(conn: Connection) -> None:
+    """Empty rollup tables, created where missing and recreated where an older layout is found. Emptied
+    rather than dropped otherwise, so a live PostgreSQL keeps serving the old figures until the commit."""
+    found = inspect(conn)
+    names = set(found.get_table_names())
+    for r in ROLLUPS:
+        table = r.__table__
+        if table.name in names and {c["name"] for c in found.get_columns(table.name)} != set(table.c.keys()):
+            table.drop(conn)
+            names.discard(table.name)
+        if table.name in names:
+            conn.execute(delete(table))
+        else:
+            table.create(conn)
+
+
 def _records(conn: Connection):
     rec = m.ServiceRecord.__table__
     return rec, [rec.c[k] for k in PLACE] + [month_start(rec.c.started_at, conn).label("month")]
@@ -101,9 +118,7 @@ def _records(conn: Connection):
 
 def rebuild(conn: Connection) -> dict[str, int]:
     """Recreate and fill every rollup from the raw rows; returns the rows written per rollup."""
-    tables = [r.__table__ for r in ROLLUPS]
-    m.Base.metadata.drop_all(conn, tables=tables)  # dropped, not emptied: an older layout is replaced too
-    m.Base.metadata.create_all(conn, tables=tables)
+    _fresh_tables(conn)
     rec, keys = _records(conn)
     act, req = m.Activity.__table__, m.ServiceRequest.__table__
     zero, zf = literal(0, Integer), literal(0.0)

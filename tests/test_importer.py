@@ -111,7 +111,10 @@ def test_shipped_templates_import(fresh_url):
         expected["activity"],
     )
     assert hours == query(fresh_url, "SELECT sum(hours) FROM service_record")[0][0]
-    assert query(fresh_url, "SELECT sum(requests) FROM ru_request_station WHERE lvl = 0")[0][0] == expected["service_request"]
+    assert (
+        query(fresh_url, "SELECT sum(requests) FROM ru_request_station WHERE lvl = 0")[0][0]
+        == expected["service_request"]
+    )
 
 
 def test_xlsx_template_imports_the_same_rows(tmp_path):

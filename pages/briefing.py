@@ -6,6 +6,7 @@ import streamlit as st
 
 from data_access import cached
 from ui import briefing, charts, filter_bar, grid_map, vol_charts
+from ui.db_status import fragment_guard
 from ui.labels import t
 from ui.shell import page_setup
 from ui.vol_map import service_deck
@@ -21,6 +22,7 @@ def panel(key: str, extra: str = "") -> None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@fragment_guard
 def wall() -> None:
     f = ctx.filters
     k = cached.kpis(f)

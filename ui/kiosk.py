@@ -13,6 +13,7 @@ from data_access import cached
 from data_access.filters import Filters, Places, filters_to_params
 
 from . import filter_bar, playlist
+from .db_status import fragment_guard
 from .labels import current_lang, t
 
 STATE = "_kiosk"
@@ -152,6 +153,7 @@ def run(places: Places, first: date, last: date, page_paths: list[str]) -> None:
     )
 
     @st.fragment(run_every=state["cycle"])
+    @fragment_guard
     def _timer() -> None:
         if not state["paused"] and time.monotonic() - state["last"] >= state["cycle"] - 0.5:
             _advance(state, first, last, places)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import cached
 from data_access.bootstrap import DatabaseNotReady, database_ready, ensure_demo_database
@@ -17,6 +16,7 @@ from data_access.filters import Filters, Places
 from data_access.queries import date_bounds
 
 from . import filter_bar, kiosk
+from .db_status import DB_ERRORS, RECHECK_SECONDS, db_problem, failure_key, run_guarded  # noqa: F401
 from .labels import t
 from .theme import CSS, SCREEN_CSS
 
@@ -114,42 +114,9 @@ def page_setup(slug: str | None = None) -> PageContext:
     return ctx
 
 
-RECHECK_SECONDS = 15
-
-
-def _reconnect() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    st.session_state.pop("_db_checked", None)
-
-
-def db_problem(key: str) -> None:
-    """Say plainly what is wrong (no traceback, no connection string), offer a retry, and keep
-    checking in the background so an unattended wall screen recovers by itself."""
-    st.error(t(key))
-    st.button(t("retry"), type="primary", on_click=_reconnect, key="db_retry")
-    st.caption(t("db_auto_retry", s=RECHECK_SECONDS))
-
-    @st.fragment(run_every=RECHECK_SECONDS)
-    def _recheck() -> None:
-        try:
-            ok = database_ready(database_url())
-        except Exception:  # noqa: BLE001 - any failure just means "not yet"
-            ok = False
-        if ok:
-            _reconnect()
-            st.rerun(scope="app")
-
-    _recheck()
-    st.stop()
-
-
 def run_page(page) -> None:
     """Run the selected page; a database failure mid-page becomes the same plain message."""
-    try:
-        page.run()
-    except (SQLAlchemyError, OSError):
-        db_problem("db_unreachable")
+    run_guarded(page.run)
 
 
 def _load_dataset() -> tuple[dict[str, str], Places]:
@@ -173,8 +140,11 @@ def _load_dataset() -> tuple[dict[str, str], Places]:
         return cached.dataset_info(), cached.places()
     except DatabaseNotReady:
         db_problem("db_not_ready")
-    except (SQLAlchemyError, OSError):
-        db_problem("db_unreachable")
+    except DB_ERRORS as exc:
+        key = failure_key(exc)
+        if key is None:
+            raise
+        db_problem(key)
     raise AssertionError("unreachable")  # db_problem stops the script
 
 

@@ -1,0 +1,94 @@
+"""What a viewer sees while the database is unreachable, busy or slow: a plain message, a retry button,
+and a background re-check so an unattended wall screen recovers by itself. Bugs are not hidden here."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from data_access.bootstrap import database_ready
+from data_access.db import database_url, query_timeout_ms
+from data_access.failures import DB_ERRORS, UNREACHABLE, classify, describe
+
+from .labels import t
+
+RECHECK_SECONDS = 15
+log = logging.getLogger("erqi.db")
+F = TypeVar("F", bound=Callable)
+
+
+def reconnect() -> None:
+    """Forget engines, cached results and the first-start check, so the next run asks the database afresh."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    st.session_state.pop("_db_checked", None)
+
+
+def db_problem(key: str) -> None:
+    """Say plainly what is wrong (no traceback, no connection string), offer a retry, and keep
+    checking in the background so an unattended wall screen recovers by itself."""
+    st.error(t(key, s=round(query_timeout_ms() / 1000)), icon="⚠️")
+    st.button(t("retry"), type="primary", on_click=reconnect, key="db_retry")
+    st.caption(t("db_auto_retry", s=RECHECK_SECONDS))
+
+    @st.fragment(run_every=RECHECK_SECONDS)
+    def _recheck() -> None:
+        try:
+            ok = database_ready(database_url())
+        except Exception:  # noqa: BLE001 - any failure here just means "not yet"
+            ok = False
+        if ok:
+            reconnect()
+            st.rerun(scope="app")
+
+    _recheck()
+    st.stop()
+
+
+def failure_key(exc: BaseException) -> str | None:
+    """The message for a database failure (logged server-side), or None when exc is a bug."""
+    key = classify(exc)
+    if key is None:
+        log.error("query failed in the app's own code: %s", describe(exc))
+    else:
+        log.warning("database %s: %s", key.removeprefix("db_"), describe(exc))
+    return key
+
+
+def run_guarded(body: Callable[[], object]) -> None:
+    """Run body (a page); a database failure becomes the plain message, anything else is a bug:
+    Streamlit logs it server-side and, with error details off, shows no traceback."""
+    try:
+        body()
+    except DB_ERRORS as exc:
+        key = failure_key(exc)
+        if key is None:
+            st.error(t("page_failed"))
+            raise
+        db_problem(key)
+
+
+def fragment_guard(fn: F) -> F:
+    """For st.fragment bodies that query: a failure during a fragment-only rerun (the briefing's
+    refresh, the kiosk timer) reruns the whole page, which then shows the message and its re-check."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DB_ERRORS as exc:
+            ctx = get_script_run_ctx()
+            if ctx is None or not ctx.fragment_ids_this_run or failure_key(exc) is None:
+                raise  # a full run: run_page handles it (bugs are raised as they are)
+            reconnect()
+            st.rerun(scope="app")
+
+    return wrapper  # type: ignore[return-value]
+
+
+__all__ = ["DB_ERRORS", "RECHECK_SECONDS", "UNREACHABLE", "db_problem", "fragment_guard", "reconnect", "run_guarded"]

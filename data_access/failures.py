@@ -43,6 +43,8 @@ _SQLITE_BUGS = ("syntax error", "no such column", "no such function", "misuse", 
 
 def classify(exc: BaseException) -> str | None:
     """The viewer's message key for a database failure, or None when exc is a bug in the app."""
+    if isinstance(exc, PandasDatabaseError) and exc.__cause__ is not None:
+        return classify(exc.__cause__)  # pandas rewraps the driver's error: judge the original
     if isinstance(exc, sa_exc.TimeoutError):  # the pool had no free connection in time
         return BUSY
     if isinstance(exc, _OUR_BUGS):
@@ -81,6 +83,8 @@ def classify(exc: BaseException) -> str | None:
 
 def describe(exc: BaseException) -> str:
     """A one-line account of exc for the server log (exception class and the driver's first line)."""
+    if isinstance(exc, PandasDatabaseError) and exc.__cause__ is not None:
+        exc = exc.__cause__
     orig = getattr(exc, "orig", None) or exc
     first = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
     return f"{type(exc).__name__}/{type(orig).__name__}: {first[:300]}"

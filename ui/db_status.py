@@ -32,12 +32,14 @@ def reconnect() -> None:
 def db_problem(key: str) -> None:
     """Say plainly what is wrong (no traceback, no connection string), offer a retry, and keep
     checking in the background so an unattended wall screen recovers by itself."""
-    st.error(t(key, s=round(query_timeout_ms() / 1000)), icon="⚠️")
+    st.error(t(key, s=f"{query_timeout_ms() / 1000:g}"), icon="⚠️")
     st.button(t("retry"), type="primary", on_click=reconnect, key="db_retry")
     st.caption(t("db_auto_retry", s=RECHECK_SECONDS))
 
     @st.fragment(run_every=RECHECK_SECONDS)
     def _recheck() -> None:
+        if not _fragment_run():
+            return  # drawn inline with the message: checking now would rerun a page that just failed
         try:
             ok = database_ready(database_url())
         except Exception:  # noqa: BLE001 - any failure here just means "not yet"
@@ -48,6 +50,12 @@ def db_problem(key: str) -> None:
 
     _recheck()
     st.stop()
+
+
+def _fragment_run() -> bool:
+    """True while Streamlit reruns only fragments (a timer tick), not the whole page."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def failure_key(exc: BaseException) -> str | None:
@@ -82,8 +90,7 @@ def fragment_guard(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except DB_ERRORS as exc:
-            ctx = get_script_run_ctx()
-            if ctx is None or not ctx.fragment_ids_this_run or failure_key(exc) is None:
+            if not _fragment_run() or failure_key(exc) is None:
                 raise  # a full run: run_page handles it (bugs are raised as they are)
             reconnect()
             st.rerun(scope="app")

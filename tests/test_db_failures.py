@@ -7,7 +7,6 @@ import logging
 import shutil
 import sqlite3
 from contextlib import contextmanager
-from types import SimpleNamespace
 
 import pytest
 import streamlit as st
@@ -182,14 +181,16 @@ def test_classify_postgres_states():
 
 
 def test_fragment_guard_reruns_the_page_on_an_outage_and_raises_bugs(monkeypatch):
-    """The briefing's refresh and the kiosk timer run as fragments: an outage there reruns the whole
-    page (which shows the message and its re-check); a bug is raised as it is."""
+    """The briefing wall and the kiosk timer run as fragments, whose exceptions Streamlit keeps inside
+    them: an outage there reruns the whole page with the failure noted for the chrome to show; a bug is
+    raised as it is."""
     from ui import db_status
 
     calls: list[str] = []
-    monkeypatch.setattr(db_status, "get_script_run_ctx", lambda: SimpleNamespace(fragment_ids_this_run=["f"]))
+    state: dict = {}
     monkeypatch.setattr(db_status, "reconnect", lambda: calls.append("reconnect"))
     monkeypatch.setattr(db_status.st, "rerun", lambda scope="app": calls.append(f"rerun:{scope}"))
+    monkeypatch.setattr(db_status.st, "session_state", state)
 
     @db_status.fragment_guard
     def outage():
@@ -201,11 +202,11 @@ def test_fragment_guard_reruns_the_page_on_an_outage_and_raises_bugs(monkeypatch
 
     outage()
     assert calls == ["reconnect", "rerun:app"]
+    assert state == {db_status.FAILED: failures.BUSY}
+    calls.clear()
     with pytest.raises(sqlite3.OperationalError):
         bug()
-    monkeypatch.setattr(db_status, "get_script_run_ctx", lambda: SimpleNamespace(fragment_ids_this_run=[]))
-    with pytest.raises(sqlite3.OperationalError):
-        outage()  # a full run: run_page shows the message
+    assert calls == []
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_access.bootstrap import database_ready
 from data_access.db import database_url, query_timeout_ms
-from data_access.failures import DB_ERRORS, UNREACHABLE, classify, describe
+from data_access.failures import DB_ERRORS, classify, describe
 
 from .labels import t
 
@@ -81,21 +81,42 @@ def run_guarded(body: Callable[[], object]) -> None:
         db_problem(key)
 
 
+FAILED = "_db_failed"  # a failure met inside a fragment, for the next full run to show
+
+
 def fragment_guard(fn: F) -> F:
-    """For st.fragment bodies that query: a failure during a fragment-only rerun (the briefing's
-    refresh, the kiosk timer) reruns the whole page, which then shows the message and its re-check."""
+    """For st.fragment bodies that query (the briefing wall, the kiosk timer). Streamlit keeps an
+    exception inside its fragment, so run_page never sees it: instead the whole page is rerun, and the
+    chrome shows the message and its re-check in place of the page. Bugs are raised as they are."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except DB_ERRORS as exc:
-            if not _fragment_run() or failure_key(exc) is None:
-                raise  # a full run: run_page handles it (bugs are raised as they are)
+            key = failure_key(exc)
+            if key is None:
+                raise
             reconnect()
+            st.session_state[FAILED] = key
             st.rerun(scope="app")
 
     return wrapper  # type: ignore[return-value]
 
 
-__all__ = ["DB_ERRORS", "RECHECK_SECONDS", "UNREACHABLE", "db_problem", "fragment_guard", "reconnect", "run_guarded"]
+def show_pending_failure() -> None:
+    """If a fragment met a database failure, show its message now (and stop the page)."""
+    key = st.session_state.pop(FAILED, None)
+    if key:
+        db_problem(key)
+
+
+__all__ = [
+    "DB_ERRORS",
+    "RECHECK_SECONDS",
+    "db_problem",
+    "fragment_guard",
+    "reconnect",
+    "run_guarded",
+    "show_pending_failure",
+]

@@ -16,7 +16,14 @@ from data_access.filters import Filters, Places
 from data_access.queries import date_bounds
 
 from . import filter_bar, kiosk
-from .db_status import DB_ERRORS, RECHECK_SECONDS, db_problem, failure_key, run_guarded  # noqa: F401
+from .db_status import (  # noqa: F401  (db_problem, RECHECK_SECONDS: used by pages and tests)
+    DB_ERRORS,
+    RECHECK_SECONDS,
+    db_problem,
+    failure_key,
+    run_guarded,
+    show_pending_failure,
+)
 from .labels import t
 from .theme import CSS, SCREEN_CSS
 
@@ -115,12 +122,20 @@ def page_setup(slug: str | None = None) -> PageContext:
 
 
 def run_page(page) -> None:
-    """Run the selected page; a database failure mid-page becomes the same plain message."""
-    run_guarded(page.run)
+    """Draw the chrome and run the selected page; a database failure anywhere in them becomes the
+    same plain message."""
+
+    def body() -> None:
+        if page.url_path:
+            page_setup(page.url_path)
+        page.run()
+
+    run_guarded(body)
 
 
 def _load_dataset() -> tuple[dict[str, str], Places]:
     """Dataset facts and places; builds the embedded demo file on first start; never shows a traceback."""
+    show_pending_failure()
     try:
         url = database_url()
     except DatabaseConfigError:

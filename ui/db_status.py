@@ -32,9 +32,10 @@ def reconnect() -> None:
 def db_problem(key: str) -> None:
     """Say plainly what is wrong (no traceback, no connection string), offer a retry, and keep
     checking in the background so an unattended wall screen recovers by itself."""
-    st.error(t(key, s=f"{query_timeout_ms() / 1000:g}"), icon="⚠️")
-    st.button(t("retry"), type="primary", on_click=reconnect, key="db_retry")
-    st.caption(t("db_auto_retry", s=RECHECK_SECONDS))
+    with st.container(key="db_problem"):  # styled large enough to read on a wall screen (ui/theme.py)
+        st.error(t(key, s=f"{query_timeout_ms() / 1000:g}"), icon="⚠️")
+        st.button(t("retry"), type="primary", on_click=reconnect, key="db_retry")
+        st.caption(t("db_auto_retry", s=RECHECK_SECONDS))
 
     @st.fragment(run_every=RECHECK_SECONDS)
     def _recheck() -> None:

@@ -128,7 +128,6 @@ def _advance(state: dict, first: date, last: date, places: Places) -> None:
 
 def run(places: Places, first: date, last: date, page_paths: list[str]) -> None:
     """Drive the rotation for this run: controls, status line, and the timer."""
-    hide_chrome()
     state = _state(places, page_paths)
     if state is None:
         st.error(t("kiosk_bad_playlist", reason=st.session_state[STATE]["error"]))

@@ -105,6 +105,8 @@ def page_setup(slug: str | None = None) -> PageContext:
         initial_sidebar_state="collapsed" if screen or kiosk.requested() else "expanded",
     )
     st.html(f"<style>{CSS}{SCREEN_CSS if screen else ''}</style>")
+    if kiosk.requested():
+        kiosk.hide_chrome()  # before the database is asked: a failure message must not bring the chrome back
     info, places = _load_dataset()
     first, last = date_bounds(info)
     f = filter_bar.render(places, first, last)

@@ -326,3 +326,20 @@ def grid_group_teams(f: Filters, bg_id: int) -> pd.DataFrame:
 def grid_group_activities(f: Filters, bg_id: int) -> pd.DataFrame:
     with engine().connect() as conn:
         return grid_queries.group_activities(conn, f, bg_id)
+
+
+# ---------------------------------------------------------------- data quality (rows the pages leave out)
+
+from . import quality_queries  # noqa: E402
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def org_tree_problems() -> dict[str, int]:
+    with engine().connect() as conn:
+        return quality_queries.org_tree_problems(conn)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def unmapped_counts() -> dict[str, int]:
+    with engine().connect() as conn:
+        return quality_queries.unmapped_counts(conn)

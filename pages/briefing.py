@@ -5,7 +5,7 @@ from datetime import datetime
 import streamlit as st
 
 from data_access import cached
-from ui import briefing, charts, filter_bar, grid_map, vol_charts
+from ui import briefing, charts, data_quality, filter_bar, grid_map, vol_charts
 from ui.db_status import fragment_guard
 from ui.labels import t
 from ui.shell import page_setup
@@ -60,6 +60,7 @@ def wall() -> None:
                 facilities,
                 cached.grid_sibling_areas(f),
             )
+            data, _left_out = data_quality.mappable(data)  # the wall shows no caption; the grid map page does
             scale = grid_map.colour_scale("street", groups, areas, f.level)
             st.pydeck_chart(grid_map.build_deck(data, scale, (), None, None), height=BRIEF_MAP_HEIGHT)
     with middle:

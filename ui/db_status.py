@@ -80,6 +80,9 @@ def run_guarded(body: Callable[[], object]) -> None:
             st.error(t("page_failed"))
             raise
         db_problem(key)
+    except Exception:
+        st.error(t("page_failed"))  # a bug: Chinese first for the viewer, the traceback in the server log
+        raise
 
 
 FAILED = "_db_failed"  # a failure met inside a fragment, for the next full run to show

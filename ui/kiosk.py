@@ -15,6 +15,7 @@ from data_access.filters import Filters, Places, filters_to_params
 from . import filter_bar, playlist
 from .db_status import fragment_guard
 from .labels import current_lang, t
+from .safe_text import md
 
 STATE = "_kiosk"
 CHROME_CSS = """
@@ -130,7 +131,7 @@ def run(places: Places, first: date, last: date, page_paths: list[str]) -> None:
     """Drive the rotation for this run: controls, status line, and the timer."""
     state = _state(places, page_paths)
     if state is None:
-        st.error(t("kiosk_bad_playlist", reason=st.session_state[STATE]["error"]))
+        st.error(t("kiosk_bad_playlist", reason=md(st.session_state[STATE]["error"])))
         return
     st.button("prev", key="kiosk_prev", on_click=_move, args=(-1,))
     st.button("next", key="kiosk_next", on_click=_move, args=(+1,))

@@ -25,6 +25,7 @@ from .db_status import (  # noqa: F401  (db_problem, RECHECK_SECONDS: used by pa
     show_pending_failure,
 )
 from .labels import t
+from .safe_text import md
 from .theme import CSS, SCREEN_CSS
 
 # (file, label key): the app's pages, in menu order; URL slugs come from the file names.
@@ -169,7 +170,7 @@ def _header(ctx: PageContext) -> None:
     path = filter_bar.scope_path(ctx.filters, ctx.places)
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     left.markdown(f"### {t('app_title')}")
-    left.caption(" › ".join(path) + f"　·　{ctx.filters.start:%Y-%m-%d} — {ctx.filters.end:%Y-%m-%d}")
+    left.caption(" › ".join(md(p) for p in path) + f"　·　{ctx.filters.start:%Y-%m-%d} — {ctx.filters.end:%Y-%m-%d}")
     badge = ""
     if ctx.is_demo:
         badge = f'<span class="demo-badge" title="{t("demo_help")}">{t("demo_badge")}</span>'
@@ -179,4 +180,4 @@ def _header(ctx: PageContext) -> None:
 
 def _notices() -> None:
     for text in st.session_state.pop("_notices", []):
-        st.warning(text)
+        st.warning(md(text))

@@ -72,7 +72,10 @@ def write_bad_rows(url: str, street_code: str = "S03") -> dict[str, object]:
             act = q("SELECT min(id) FROM activity WHERE street_id = :s", s=street_id).scalar_one()
             q("UPDATE activity SET held_on = '2999-12-31', participants = -7 WHERE id = :i", i=act)
             q("UPDATE org_points SET points = -1e9 WHERE org_id = :i", i=comm[0].id)
-            q("UPDATE member_points SET points = 1e15 WHERE member_id IN (SELECT id FROM member WHERE street_id = :s)", s=street_id)
+            q(
+                "UPDATE member_points SET points = 1e15 WHERE member_id IN (SELECT id FROM member WHERE street_id = :s)",
+                s=street_id,
+            )
             q("UPDATE facility SET people_fed = -100 WHERE street_id = :s", s=street_id)
             q("UPDATE building_group SET households = 2000000000 WHERE id = :i", i=groups[3].id)
     finally:

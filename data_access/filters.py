@@ -60,6 +60,23 @@ class Notice:
     reason: str
 
 
+def month_floor(day: date) -> date:
+    """The first day of day's month."""
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of day's month."""
+    nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+def whole_months(start: date, end: date, first_day: date, last_day: date) -> tuple[date, date]:
+    """The range widened to whole months (as far as the data goes): figures come from monthly rollups,
+    so a range always means whole months."""
+    return max(month_floor(start), first_day), min(month_end(end), last_day)
+
+
 def _lookup(df: pd.DataFrame, code: str) -> pd.Series | None:
     hit = df[df["code"] == code]
     return hit.iloc[0] if len(hit) else None
@@ -120,6 +137,7 @@ def parse_filters(
     if start > end:
         notices.append(Notice("from", params.get("from", ""), "reversed"))
         start, end = first_day, last_day
+    start, end = whole_months(start, end, first_day, last_day)
     return Filters(start, end, street_id, community_id, group_id), notices
 
 

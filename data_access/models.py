@@ -408,3 +408,6 @@ class SupervisionTask(Base):
     due_on: Mapped[date] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (Index("ix_task_due", "due_on", "completed_on"),)
+
+
+from . import rollup_models  # noqa: E402,F401  (registers the rollup tables in Base.metadata)

@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select, true
 
 from . import models as m
-from .filters import Filters, Places
+from .filters import Filters, Places, month_floor
+from .rollup_models import LEVELS, RuPlaceMonth
 
 NOT_APPLICABLE = None  # a figure that has no meaning at the current scope (e.g. stations of one building)
 
@@ -35,6 +36,16 @@ def _place_or_community(table: Table, f: Filters) -> ColumnElement[bool]:
     """Like _place, but a table without building-level rows is scoped to the building's community."""
     place = _place(table, f)
     return table.c.community_id == f.community_id if place is None else place
+
+
+def _level(ru: Table, f: Filters) -> ColumnElement[bool]:
+    """The rows of a levelled rollup that hold exactly the filters' place."""
+    return and_(ru.c.lvl == LEVELS[f.level], _place(ru, f))
+
+
+def _months(col, f: Filters) -> ColumnElement[bool]:
+    """A rollup's month column inside the (whole-month) date range."""
+    return and_(col >= month_floor(f.start), col <= month_floor(f.end))
 
 
 def _day_range(col, f: Filters) -> ColumnElement[bool]:
@@ -98,13 +109,7 @@ def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
     flows (hours, served, activities, wishes, events, requests) fall inside the date range."""
     o, mem, bg, grid = m.Org.__table__, m.Member.__table__, m.BuildingGroup.__table__, m.Grid.__table__
     team, station, vol = m.Team.__table__, m.Station.__table__, m.Volunteer.__table__
-    rec, act, wish = m.ServiceRecord.__table__, m.Activity.__table__, m.MicroWish.__table__
-    ev, req, fac, jm = (
-        m.ServiceEvent.__table__,
-        m.ServiceRequest.__table__,
-        m.Facility.__table__,
-        m.JointMeeting.__table__,
-    )
+    wish, ev, fac, jm = m.MicroWish.__table__, m.ServiceEvent.__table__, m.Facility.__table__, m.JointMeeting.__table__
     out: dict[str, float | int | None] = {}
 
     def count(table: Table, *conds, what=None) -> int | None:
@@ -156,21 +161,20 @@ def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
     out["kitchens"] = count(fac, fac.c.kind == "kitchen")
     out["people_fed"] = count(fac, fac.c.kind == "kitchen", what=func.coalesce(func.sum(fac.c.people_fed), 0))
 
-    hours, served = conn.execute(
-        select(func.coalesce(func.sum(rec.c.hours), 0), func.coalesce(func.sum(rec.c.people_served), 0)).where(
-            _place(rec, f), _time_range(rec.c.started_at, f)
-        )
+    pm = RuPlaceMonth.__table__
+    hours, served, n_act, n_part, n_req = conn.execute(
+        select(
+            *[
+                func.coalesce(func.sum(pm.c[c]), 0)
+                for c in ("hours", "served", "activities", "participants", "requests")
+            ]
+        ).where(_level(pm, f), _months(pm.c.month, f))
     ).one()
     out["hours"], out["served"] = float(hours), int(served)
-    n_act, n_part = conn.execute(
-        select(func.count(), func.coalesce(func.sum(act.c.participants), 0)).where(
-            _place(act, f), _day_range(act.c.held_on, f)
-        )
-    ).one()
     out["activities"], out["participations"] = int(n_act), int(n_part)
     out["wishes"] = count(wish, _day_range(wish.c.fulfilled_on, f))
     out["events"] = count(ev, _day_range(ev.c.held_on, f))
-    out["requests"] = count(req, _time_range(req.c.ordered_at, f))
+    out["requests"] = int(n_req)
     out["joint_meetings"] = count(jm, _day_range(jm.c.held_on, f))
     return out
 
@@ -192,24 +196,22 @@ def orgs_by_kind(conn: Connection, f: Filters) -> pd.DataFrame:
 
 def monthly_trend(conn: Connection, f: Filters) -> pd.DataFrame:
     """Per month in range: activities, participations, volunteer hours and people served."""
-    act, rec = m.Activity.__table__, m.ServiceRecord.__table__
-    am = month_of(act.c.held_on, conn).label("month")
-    acts = pd.read_sql(
-        select(am, func.count().label("activities"), func.sum(act.c.participants).label("participations"))
-        .where(_place(act, f), _day_range(act.c.held_on, f))
-        .group_by(am),
+    pm = RuPlaceMonth.__table__
+    rows = pd.read_sql(
+        select(
+            pm.c.month,
+            func.sum(pm.c.activities).label("activities"),
+            func.sum(pm.c.participants).label("participations"),
+            func.sum(pm.c.hours).label("hours"),
+            func.sum(pm.c.served).label("served"),
+        )
+        .where(_level(pm, f), _months(pm.c.month, f))
+        .group_by(pm.c.month),
         conn,
     )
-    rm = month_of(rec.c.started_at, conn).label("month")
-    recs = pd.read_sql(
-        select(rm, func.sum(rec.c.hours).label("hours"), func.sum(rec.c.people_served).label("served"))
-        .where(_place(rec, f), _time_range(rec.c.started_at, f))
-        .group_by(rm),
-        conn,
-    )
+    rows["month"] = pd.to_datetime(rows["month"]).dt.strftime("%Y-%m")
     months = pd.period_range(f.start, f.end, freq="M").strftime("%Y-%m")
-    frame = pd.DataFrame({"month": months})
-    frame = frame.merge(acts, on="month", how="left").merge(recs, on="month", how="left").fillna(0)
+    frame = pd.DataFrame({"month": months}).merge(rows, on="month", how="left").fillna(0)
     frame["month"] = pd.to_datetime(frame["month"] + "-01")
     return frame.astype({"activities": int, "participations": int, "served": int, "hours": float})
 
@@ -218,9 +220,9 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
     """One row per street (district scope) or per community/village (street scope) with key measures."""
     g = m.Grid.__table__
     if f.level == "district":
-        key, level, where = "street_id", 2, true()
+        key, level, where, lvl = "street_id", 2, true(), LEVELS["street"]
     elif f.level == "street":
-        key, level, where = "community_id", 3, g.c.street_id == f.street_id
+        key, level, where, lvl = "community_id", 3, g.c.street_id == f.street_id, LEVELS["community"]
     else:
         return pd.DataFrame(
             columns=[
@@ -249,15 +251,30 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
         )
 
     mem, bg, vol = m.Member.__table__, m.BuildingGroup.__table__, m.Volunteer.__table__
-    rec, act, req = m.ServiceRecord.__table__, m.Activity.__table__, m.ServiceRequest.__table__
+    pm = RuPlaceMonth.__table__
+    col = pm.c[key]
+    flows = pd.read_sql(
+        select(
+            col.label("area_id"),
+            *[
+                func.sum(pm.c[c]).label(label)
+                for c, label in (
+                    ("hours", "hours"),
+                    ("served", "served"),
+                    ("activities", "activities"),
+                    ("requests", "requests"),
+                )
+            ],
+        )
+        .where(pm.c.lvl == lvl, _place(pm, f), _months(pm.c.month, f))
+        .group_by(col),
+        conn,
+    )
     parts = [
         per_area(mem, func.count(), "members"),
         per_area(bg, func.count(), "building_groups"),
         per_area(vol, func.count(), "volunteers"),
-        per_area(rec, func.sum(rec.c.hours), "hours", _time_range(rec.c.started_at, f)),
-        per_area(rec, func.sum(rec.c.people_served), "served", _time_range(rec.c.started_at, f)),
-        per_area(act, func.count(), "activities", _day_range(act.c.held_on, f)),
-        per_area(req, func.count(), "requests", _time_range(req.c.ordered_at, f)),
+        flows,
     ]
     for p in parts:
         areas = areas.merge(p, on="area_id", how="left")

@@ -11,7 +11,7 @@ happened before the cutoff, so a range ending in 2016 shows the backlog as it st
 from __future__ import annotations
 
 import math
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -34,8 +34,10 @@ from sqlalchemy import (
 )
 
 from . import models as m
+from . import request_flow
 from .filters import Filters
-from .queries import _place, _time_range, month_of
+from .queries import _day_range, _level, _months, _place, _time_range
+from .rollup_models import RuServiceCell, RuServiceMonth, RuServiceSlot, RuServiceTeam
 
 MEASURES = ("hours", "served", "requests", "unmet")
 STAGES = m.REQUEST_STAGES  # ordered, dispatched, accepted, done, rated
@@ -49,7 +51,7 @@ TRANSITIONS = (
 )
 # age buckets of open requests, upper bounds in hours (the last one is open-ended)
 AGE_BOUNDS_H = (24, 72, 168, 720, 2160, 8760)
-BUCKETS = 4000  # duration buckets for percentiles (see _duration_bucket)
+BUCKETS = 100  # duration buckets for percentiles (see duration_bucket): about an hour wide at a day
 AGE_BUCKETS = ("lt1d", "1to3d", "3to7d", "1to4w", "1to3m", "3to12m", "gt1y")
 
 # The heat map's cells: a fixed grid of about 400 m over the district's bounding box (which holds
@@ -84,10 +86,13 @@ def hour_of(col, conn: Connection):
 
 
 def hours_between(start, end, conn: Connection):
-    """end − start in hours, as a float."""
+    """end − start in hours, as a float, rounded to whole seconds (so SQLite's julianday arithmetic and
+    PostgreSQL agree exactly, and a duration bucket never depends on floating-point noise)."""
     if _is_pg(conn):
-        return cast(extract("epoch", end - start), Float) / 3600.0
-    return (func.julianday(end) - func.julianday(start)) * 24.0
+        seconds = cast(extract("epoch", end - start), Float)
+    else:
+        seconds = (func.julianday(end) - func.julianday(start)) * 86400.0
+    return func.round(seconds) / 3600.0
 
 
 def floor_of(expr, conn: Connection):
@@ -101,17 +106,21 @@ def floor_of(expr, conn: Connection):
 # ---------------------------------------------------------------- scope helpers
 
 
-def cutoff_of(f: Filters) -> datetime:
-    """The first instant after the date range: requests are judged as they stood then."""
-    return datetime.combine(f.end + timedelta(days=1), time.min)
+def data_cutoff(conn: Connection) -> datetime:
+    """The first instant after the data date (dataset_meta as_of): requests are judged as they stand then,
+    whatever the date range (which picks the requests by the day they were ordered)."""
+    as_of = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "as_of")).scalar()
+    if not as_of:
+        raise ValueError("dataset_meta has no as_of date")
+    return datetime.combine(date.fromisoformat(as_of) + timedelta(days=1), time.min)
 
 
-def _cutoff(f: Filters):
-    return literal(cutoff_of(f), type_=DateTime())
+def _cutoff(conn: Connection):
+    return literal(data_cutoff(conn), type_=DateTime())
 
 
-def _reached(col, f: Filters) -> ColumnElement[bool]:
-    return and_(col.is_not(None), col < _cutoff(f))
+def _reached(col, cut) -> ColumnElement[bool]:
+    return and_(col.is_not(None), col < cut)
 
 
 def _slot(col, conn: Connection, weekday: int | None, hour: int | None) -> list[ColumnElement[bool]]:
@@ -137,20 +146,36 @@ def _records_where(conn: Connection, f: Filters, weekday: int | None, hour: int 
     ]
 
 
+def _rollup(f: Filters, weekday: int | None, hour: int | None):
+    """The service rollup for a query (the week-slot cube only when a slot is picked) and its WHERE."""
+    ru = (RuServiceSlot if weekday is not None or hour is not None else RuServiceMonth).__table__
+    where = [_level(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f)]
+    if weekday is not None:
+        where.append(ru.c.weekday == weekday)
+    if hour is not None:
+        where.append(ru.c.hour == hour)
+    return ru, where
+
+
 def _requests_where(conn: Connection, f: Filters, weekday: int | None, hour: int | None) -> list:
     """Requests ordered in range (and slot). Need categories are not volunteer categories: no category filter."""
     req = m.ServiceRequest.__table__
     return [_place(req, f), _time_range(req.c.ordered_at, f), *_slot(req.c.ordered_at, conn, weekday, hour)]
 
 
+def _slot_picked(weekday: int | None, hour: int | None) -> bool:
+    """A clicked weekday × hour cell: a drill-down read from the raw rows (the rollups have no slot for it)."""
+    return weekday is not None or hour is not None
+
+
 def _stage_col(stage: str):
     return m.ServiceRequest.__table__.c[f"{stage}_at"]
 
 
-def _wait_hours(conn: Connection, f: Filters):
+def _wait_hours(conn: Connection, cut):
     """Hours from order to a volunteer accepting it; still unanswered at the cutoff: hours waited so far."""
     req = m.ServiceRequest.__table__
-    answered = case((_reached(req.c.accepted_at, f), req.c.accepted_at), else_=_cutoff(f))
+    answered = case((_reached(req.c.accepted_at, cut), req.c.accepted_at), else_=cut)
     return hours_between(req.c.ordered_at, answered, conn)
 
 
@@ -193,24 +218,42 @@ def _percentiles(conn: Connection, durations, ps: tuple[float, ...] = (0.5, 0.9)
 def totals(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> dict:
     """The page's headline figures. Flows (hours, served, sessions, events, requests) follow the dates and
     slot; stocks (teams, stations, kitchens) are as of the data date. None: not meaningful at this scope."""
-    rec, req = m.ServiceRecord.__table__, m.ServiceRequest.__table__
+    req = m.ServiceRequest.__table__
     team, station, fac, bg = m.Team.__table__, m.Station.__table__, m.Facility.__table__, m.BuildingGroup.__table__
     out: dict[str, float | int | None] = {}
-    hours, served, sessions, events = conn.execute(
+    ru, where = _rollup(f, weekday, hour)
+    hours, served, sessions = conn.execute(
         select(
-            func.coalesce(func.sum(rec.c.hours), 0),
-            func.coalesce(func.sum(rec.c.people_served), 0),
-            func.count(),
-            func.count(rec.c.event_id.distinct()),
-        ).where(*_records_where(conn, f, weekday, hour))
+            func.coalesce(func.sum(ru.c.hours), 0),
+            func.coalesce(func.sum(ru.c.served), 0),
+            func.coalesce(func.sum(ru.c.sessions), 0),
+        ).where(*where)
     ).one()
-    out.update(hours=float(hours), served=int(served), sessions=int(sessions), events=int(events))
-    n_req, n_unmet = conn.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((_reached(req.c.accepted_at, f), 0), else_=1)), 0),
-        ).where(*_requests_where(conn, f, weekday, hour))
-    ).one()
+    out.update(hours=float(hours), served=int(served), sessions=int(sessions))
+    # events held in range: a date without a time, so no week slot applies to them
+    ev = m.ServiceEvent.__table__
+    place = _place(ev, f)
+    out["events"] = (
+        None
+        if place is None or weekday is not None or hour is not None
+        else int(
+            conn.execute(
+                select(func.count())
+                .select_from(ev)
+                .where(place, _day_range(ev.c.held_on, f), _categories(ev.c.category_id, f))
+            ).scalar()
+        )
+    )
+    if _slot_picked(weekday, hour):
+        cut = _cutoff(conn)
+        n_req, n_unmet = conn.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((_reached(req.c.accepted_at, cut), 0), else_=1)), 0),
+            ).where(*_requests_where(conn, f, weekday, hour))
+        ).one()
+    else:
+        n_req, n_unmet = request_flow.totals(conn, f)
     out.update(requests=int(n_req), unmet=int(n_unmet))
     if f.building_group_id:  # the teams serving its grid (the Y of 1+X+Y)
         gt = m.GridTeam.__table__
@@ -258,13 +301,23 @@ def service_cells(
         raise ValueError(f"unknown measure {measure!r}")
     rec, req = m.ServiceRecord.__table__, m.ServiceRequest.__table__
     bg, st_ = m.BuildingGroup.__table__, m.Station.__table__
-    if measure in ("hours", "served"):
+    if measure in ("hours", "served") and weekday is None and hour is None:
+        ru = RuServiceCell.__table__
+        stmt = (
+            select(ru.c.ix, ru.c.iy, func.sum(ru.c[measure]).label("value"))
+            .where(_place(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f))
+            .group_by(ru.c.ix, ru.c.iy)
+            .having(func.sum(ru.c[measure]) > 0)
+        )
+        return _cell_centres(pd.read_sql(stmt, conn))
+    if measure in ("hours", "served"):  # a week slot is picked: the slot's sessions, from the raw rows
         lon, lat = rec.c.lon, rec.c.lat
         value = rec.c.hours if measure == "hours" else rec.c.people_served
         src, where = rec, _records_where(conn, f, weekday, hour)
     else:
         lon, lat = func.coalesce(bg.c.lon, st_.c.lon), func.coalesce(bg.c.lat, st_.c.lat)
-        value = literal(1) if measure == "requests" else case((_reached(req.c.accepted_at, f), 0), else_=1)
+        cut = _cutoff(conn)
+        value = literal(1) if measure == "requests" else case((_reached(req.c.accepted_at, cut), 0), else_=1)
         src = req.outerjoin(bg, bg.c.id == req.c.building_group_id).join(st_, st_.c.id == req.c.station_id)
         where = _requests_where(conn, f, weekday, hour)
     inside = [lon >= GRID_LON0, lon < GRID_LON1, lat >= GRID_LAT0, lat < GRID_LAT1]
@@ -283,7 +336,10 @@ def service_cells(
         .group_by(points.c.ix, points.c.iy)
         .having(func.sum(points.c.v) > 0)
     )
-    cells = pd.read_sql(stmt, conn)
+    return _cell_centres(pd.read_sql(stmt, conn))
+
+
+def _cell_centres(cells: pd.DataFrame) -> pd.DataFrame:
     cells["lon"] = GRID_LON0 + (cells["ix"] + 0.5) * CELL_DEG
     cells["lat"] = GRID_LAT0 + (cells["iy"] + 0.5) * CELL_DEG
     cells["value"] = cells["value"].astype(float)
@@ -295,26 +351,18 @@ def service_cells(
 
 def month_category(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> pd.DataFrame:
     """Service per month and volunteer category: month ('YYYY-MM'), category_id, code, category, hours, served, sessions."""
-    rec, cat = m.ServiceRecord.__table__, m.VolunteerCategory.__table__
-    rows = (
-        select(
-            month_of(rec.c.started_at, conn).label("month"),
-            rec.c.category_id,
-            rec.c.hours,
-            rec.c.people_served,
-        )
-        .where(*_records_where(conn, f, weekday, hour))
-        .subquery()
-    )
+    cat = m.VolunteerCategory.__table__
+    ru, where = _rollup(f, weekday, hour)
     per = (
         select(
-            rows.c.month,
-            rows.c.category_id,
-            func.sum(rows.c.hours).label("hours"),
-            func.sum(rows.c.people_served).label("served"),
-            func.count().label("sessions"),
+            ru.c.month,
+            ru.c.category_id,
+            func.sum(ru.c.hours).label("hours"),
+            func.sum(ru.c.served).label("served"),
+            func.sum(ru.c.sessions).label("sessions"),
         )
-        .group_by(rows.c.month, rows.c.category_id)
+        .where(*where)
+        .group_by(ru.c.month, ru.c.category_id)
         .subquery()
     )
     stmt = (
@@ -331,32 +379,24 @@ def month_category(conn: Connection, f: Filters, weekday: int | None = None, hou
         .order_by(per.c.month, per.c.category_id)
     )
     out = pd.read_sql(stmt, conn)
+    out["month"] = pd.to_datetime(out["month"]).dt.strftime("%Y-%m")
     return out.astype({"hours": float, "served": int, "sessions": int, "category_id": int})
 
 
 def weekday_hour(conn: Connection, f: Filters) -> pd.DataFrame:
     """Service per weekday (0 = Sunday) and hour of the day it started: weekday, hour, hours, served, sessions."""
-    rec = m.ServiceRecord.__table__
-    rows = (
-        select(
-            weekday_of(rec.c.started_at, conn).label("weekday"),
-            hour_of(rec.c.started_at, conn).label("hour"),
-            rec.c.hours,
-            rec.c.people_served,
-        )
-        .where(*_records_where(conn, f, None, None))
-        .subquery()
-    )
+    ru = RuServiceSlot.__table__
     stmt = (
         select(
-            rows.c.weekday,
-            rows.c.hour,
-            func.sum(rows.c.hours).label("hours"),
-            func.sum(rows.c.people_served).label("served"),
-            func.count().label("sessions"),
+            ru.c.weekday,
+            ru.c.hour,
+            func.sum(ru.c.hours).label("hours"),
+            func.sum(ru.c.served).label("served"),
+            func.sum(ru.c.sessions).label("sessions"),
         )
-        .group_by(rows.c.weekday, rows.c.hour)
-        .order_by(rows.c.weekday, rows.c.hour)
+        .where(_level(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f))
+        .group_by(ru.c.weekday, ru.c.hour)
+        .order_by(ru.c.weekday, ru.c.hour)
     )
     out = pd.read_sql(stmt, conn)
     return out.astype({"weekday": int, "hour": int, "hours": float, "served": int, "sessions": int})
@@ -366,27 +406,45 @@ def weekday_hour(conn: Connection, f: Filters) -> pd.DataFrame:
 
 
 def request_funnel(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> pd.DataFrame:
-    """Requests ordered in range that reached each stage by the cutoff: stage, requests (in stage order)."""
-    req = m.ServiceRequest.__table__
+    """Requests ordered in range that reached each stage by the data date: stage, requests (in stage order)."""
+    if not _slot_picked(weekday, hour):
+        return request_flow.funnel(conn, f)
+    req, cut = m.ServiceRequest.__table__, _cutoff(conn)
     cols = [func.count().label("ordered")]
     for stage in STAGES[1:]:
-        cols.append(func.coalesce(func.sum(case((_reached(_stage_col(stage), f), 1), else_=0)), 0).label(stage))
+        cols.append(func.coalesce(func.sum(case((_reached(_stage_col(stage), cut), 1), else_=0)), 0).label(stage))
     row = conn.execute(select(*cols).select_from(req).where(*_requests_where(conn, f, weekday, hour))).one()
     return pd.DataFrame({"stage": list(STAGES), "requests": [int(v) for v in row]})
 
 
-def _duration_bucket(hours, conn: Connection):
-    """The bucket of a duration (hours >= 0): floor(BUCKETS * h / (h + 24)), fine for short durations and
-    coarse for long ones; see bucket_bounds."""
-    x = BUCKETS * hours / (hours + 24.0)
+TAIL_H = 24.0 * (BUCKETS - 1)  # from 99 days on, buckets are a flat 30 days wide
+TAIL_STEP_H = 720.0
+
+
+def duration_bucket(hours, conn: Connection):
+    """The bucket of a duration (hours >= 0): floor(BUCKETS * h / (h + 24)) below TAIL_H — fine for short
+    durations, coarser for long ones — then one bucket per 30 days; see bucket_bounds."""
+    x = case(
+        (hours < TAIL_H, BUCKETS * hours / (hours + 24.0)),
+        else_=(BUCKETS - 1) + (hours - TAIL_H) / TAIL_STEP_H,
+    )
     return cast(func.floor(x), Integer) if _is_pg(conn) else cast(x, Integer)  # cast truncates: floor for x >= 0
 
 
+def bucket_of(hours: float) -> int:
+    """duration_bucket for one value, in Python (tests and tolerances)."""
+    h = max(hours, 0.0)
+    x = BUCKETS * h / (h + 24.0) if h < TAIL_H else (BUCKETS - 1) + (h - TAIL_H) / TAIL_STEP_H
+    return math.floor(x)
+
+
 def bucket_bounds(bucket: int) -> tuple[float, float]:
-    """The hours a duration bucket spans: about 20 s wide near zero, 90 s at a day, 45 min at ten days."""
+    """The hours a duration bucket spans: about 15 min wide near zero, an hour at a day, 30 days past 99 days."""
 
     def edge(b: int) -> float:
-        return 24.0 * b / (BUCKETS - b) if b < BUCKETS else math.inf
+        if b >= BUCKETS - 1:
+            return TAIL_H + (b - (BUCKETS - 1)) * TAIL_STEP_H
+        return 24.0 * b / (BUCKETS - b)
 
     return edge(max(bucket, 0)), edge(max(bucket + 1, 0))
 
@@ -405,15 +463,23 @@ def _percentiles_binned(conn: Connection, durations, ps: tuple[float, ...] = (0.
     inside the bucket that holds them. Much cheaper than numbering every row.
     """
     d = durations
-    binned = select(d.c.grp, _duration_bucket(d.c.dur, conn).label("bin")).subquery()
+    binned = select(d.c.grp, duration_bucket(d.c.dur, conn).label("bin")).subquery()
     hist = pd.read_sql(
         select(binned.c.grp, binned.c.bin, func.count().label("k"))
         .group_by(binned.c.grp, binned.c.bin)
         .order_by(binned.c.grp, binned.c.bin),
         conn,
     )
+    return hist_percentiles(hist, ps)
+
+
+def hist_percentiles(hist: pd.DataFrame, ps: tuple[float, ...] = (0.5, 0.9)) -> pd.DataFrame:
+    """grp, n, p50, p90 … from a histogram (grp, bin, k) of duration buckets, to within one bucket."""
     out = []
     for grp, h in hist.groupby("grp"):
+        h = h[h["k"] > 0].sort_values("bin")
+        if h.empty:
+            continue
         bins, k = h["bin"].to_numpy(int), h["k"].to_numpy(int)
         upto = np.cumsum(k)
         n = int(upto[-1])
@@ -429,14 +495,10 @@ def _percentiles_binned(conn: Connection, durations, ps: tuple[float, ...] = (0.
 
 def stage_durations(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> pd.DataFrame:
     """Median and 90th percentile hours between stages: from_stage, to_stage, requests, median_h, p90_h."""
-    parts = [
-        select(
-            literal(i).label("grp"),
-            hours_between(_stage_col(a), _stage_col(b), conn).label("dur"),
-        ).where(*_requests_where(conn, f, weekday, hour), _reached(_stage_col(b), f), _stage_col(a).is_not(None))
-        for i, (a, b) in enumerate(TRANSITIONS)
-    ]
-    pct = _percentiles_binned(conn, union_all(*parts).subquery())
+    if _slot_picked(weekday, hour):
+        pct = _percentiles_binned(conn, _stage_times(conn, f, weekday, hour))
+    else:
+        pct = hist_percentiles(request_flow.stage_histogram(conn, f))
     frame = pd.DataFrame({"grp": range(len(TRANSITIONS))})
     frame["from_stage"] = [a for a, _ in TRANSITIONS]
     frame["to_stage"] = [b for _, b in TRANSITIONS]
@@ -445,20 +507,35 @@ def stage_durations(conn: Connection, f: Filters, weekday: int | None = None, ho
     return frame.rename(columns={"n": "requests", "p50": "median_h", "p90": "p90_h"}).drop(columns="grp")
 
 
+def _stage_times(conn: Connection, f: Filters, weekday: int | None, hour: int | None):
+    """(grp = transition index, dur = hours) of the raw requests in the filters and slot."""
+    cut = _cutoff(conn)
+    parts = [
+        select(
+            literal(i).label("grp"),
+            hours_between(_stage_col(a), _stage_col(b), conn).label("dur"),
+        ).where(*_requests_where(conn, f, weekday, hour), _reached(_stage_col(b), cut), _stage_col(a).is_not(None))
+        for i, (a, b) in enumerate(TRANSITIONS)
+    ]
+    return union_all(*parts).subquery()
+
+
 def request_backlog(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> pd.DataFrame:
     """Requests still open (not done) at the cutoff, by age bucket and the stage they are stuck at:
     bucket (index into AGE_BUCKETS), stage, requests."""
-    req = m.ServiceRequest.__table__
-    age = hours_between(req.c.ordered_at, _cutoff(f), conn)
+    if not _slot_picked(weekday, hour):
+        return request_flow.backlog(conn, f)
+    req, cut = m.ServiceRequest.__table__, _cutoff(conn)
+    age = hours_between(req.c.ordered_at, cut, conn)
     bucket = case(*[(age < bound, i) for i, bound in enumerate(AGE_BOUNDS_H)], else_=len(AGE_BOUNDS_H))
     stage = case(
-        (_reached(req.c.accepted_at, f), "accepted"),
-        (_reached(req.c.dispatched_at, f), "dispatched"),
+        (_reached(req.c.accepted_at, cut), "accepted"),
+        (_reached(req.c.dispatched_at, cut), "dispatched"),
         else_="ordered",
     )
     rows = (
         select(bucket.label("bucket"), stage.label("stage"))
-        .where(*_requests_where(conn, f, weekday, hour), ~_reached(req.c.done_at, f))
+        .where(*_requests_where(conn, f, weekday, hour), ~_reached(req.c.done_at, cut))
         .subquery()
     )
     stmt = (
@@ -470,10 +547,18 @@ def request_backlog(conn: Connection, f: Filters, weekday: int | None = None, ho
 
 
 def _request_groups(conn: Connection, f: Filters, key, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    """Counts and waits of requests per value of key: key, requests, accepted, done, unmet, open, median/p90 wait."""
-    req = m.ServiceRequest.__table__
+    """Counts and waits of requests per value of key: key, requests, accepted, done, unmet, open, median/p90 wait.
+
+    Without a week slot, key names the rollup grouping instead: "area", "need" or "station"."""
+    if not _slot_picked(weekday, hour):
+        if key == "station":
+            counts, hist = request_flow.stations(conn, f)
+        else:
+            counts, hist = request_flow.groups(conn, f, key)
+        return _group_frame(counts, hist_percentiles(hist))
+    req, cut = m.ServiceRequest.__table__, _cutoff(conn)
     where = [*_requests_where(conn, f, weekday, hour), key.is_not(None)]
-    reached = lambda col: func.coalesce(func.sum(case((_reached(col, f), 1), else_=0)), 0)  # noqa: E731
+    reached = lambda col: func.coalesce(func.sum(case((_reached(col, cut), 1), else_=0)), 0)  # noqa: E731
     counts = pd.read_sql(
         select(
             key.label("key"),
@@ -485,7 +570,11 @@ def _request_groups(conn: Connection, f: Filters, key, weekday: int | None, hour
         .group_by(key),
         conn,
     )
-    waits = _percentiles(conn, select(key.label("grp"), _wait_hours(conn, f).label("dur")).where(*where).subquery())
+    waits = _percentiles(conn, select(key.label("grp"), _wait_hours(conn, cut).label("dur")).where(*where).subquery())
+    return _group_frame(counts, waits)
+
+
+def _group_frame(counts: pd.DataFrame, waits: pd.DataFrame) -> pd.DataFrame:
     out = counts.merge(waits.drop(columns="n").rename(columns={"grp": "key"}), on="key", how="left")
     out["unmet"] = out["requests"] - out["accepted"]
     out["open"] = out["requests"] - out["done"]
@@ -499,7 +588,7 @@ def requests_by_area(conn: Connection, f: Filters, weekday: int | None = None, h
     area_id, area, requests, accepted, done, unmet, open, unmet_share, median_wait_h, p90_wait_h."""
     req, g = m.ServiceRequest.__table__, m.Grid.__table__
     key, level = (req.c.street_id, 2) if f.level == "district" else (req.c.community_id, 3)
-    out = _request_groups(conn, f, key, weekday, hour)
+    out = _request_groups(conn, f, key if _slot_picked(weekday, hour) else "area", weekday, hour)
     names = pd.read_sql(select(g.c.org_id.label("key"), g.c.name.label("area")).where(g.c.level == level), conn)
     out = out.merge(names, on="key", how="left").rename(columns={"key": "area_id"})
     return out.sort_values("requests", ascending=False, kind="stable").reset_index(drop=True)
@@ -508,7 +597,8 @@ def requests_by_area(conn: Connection, f: Filters, weekday: int | None = None, h
 def requests_by_need(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> pd.DataFrame:
     """Request flow per need category (5): need_id, code, need, requests, …, median_wait_h, p90_wait_h."""
     req, nc = m.ServiceRequest.__table__, m.NeedCategory.__table__
-    out = _request_groups(conn, f, req.c.need_category_id, weekday, hour)
+    slot = _slot_picked(weekday, hour)
+    out = _request_groups(conn, f, req.c.need_category_id if slot else "need", weekday, hour)
     names = pd.read_sql(select(nc.c.id.label("key"), nc.c.code, nc.c.name.label("need")), conn)
     out = names.merge(out, on="key", how="inner").rename(columns={"key": "need_id"})
     return out.sort_values("need_id").reset_index(drop=True)
@@ -526,7 +616,7 @@ def station_supply_demand(
     p90_wait_h, hours, served, sessions, teams, requests_per_1k_hours. Slowest first.
     """
     st_, g, team = m.Station.__table__, m.Grid.__table__, m.Team.__table__
-    rec, req = m.ServiceRecord.__table__, m.ServiceRequest.__table__
+    req = m.ServiceRequest.__table__
     place = _place(st_, f)
     if place is None:  # a building group: its community's station, with that building's requests and service
         place = st_.c.community_id == f.community_id
@@ -546,16 +636,18 @@ def station_supply_demand(
         .order_by(st_.c.id),
         conn,
     )
-    demand = _request_groups(conn, f, req.c.station_id, weekday, hour).rename(columns={"key": "station_id"})
+    key = req.c.station_id if _slot_picked(weekday, hour) else "station"
+    demand = _request_groups(conn, f, key, weekday, hour).rename(columns={"key": "station_id"})
+    src, where = _team_work(conn, f, weekday, hour)
     supply = pd.read_sql(
         select(
-            rec.c.station_id,
-            func.sum(rec.c.hours).label("hours"),
-            func.sum(rec.c.people_served).label("served"),
-            func.count().label("sessions"),
+            src.c.station_id,
+            func.sum(src.c.hours).label("hours"),
+            func.sum(src.c.served).label("served"),
+            func.sum(src.c.sessions).label("sessions"),
         )
-        .where(*_records_where(conn, f, weekday, hour))
-        .group_by(rec.c.station_id),
+        .where(*where)
+        .group_by(src.c.station_id),
         conn,
     )
     teams = pd.read_sql(
@@ -601,21 +693,38 @@ def teams_by_category(conn: Connection, f: Filters) -> pd.DataFrame:
     return pd.read_sql(stmt, conn).astype({"teams": int})
 
 
+def _team_work(conn: Connection, f: Filters, weekday: int | None, hour: int | None):
+    """Service per team (team_id, station_id, hours, served, sessions): the team rollup, or, when a week
+    slot is picked, the slot's raw sessions."""
+    if weekday is None and hour is None:
+        ru = RuServiceTeam.__table__
+        return ru, [_place(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f)]
+    rec = m.ServiceRecord.__table__
+    rows = select(
+        rec.c.team_id,
+        rec.c.station_id,
+        rec.c.hours,
+        rec.c.people_served.label("served"),
+        literal(1).label("sessions"),
+    ).where(*_records_where(conn, f, weekday, hour))
+    return rows.subquery(), []
+
+
 def top_teams(
     conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None, limit: int = 10
 ) -> pd.DataFrame:
     """The most active teams by volunteer-hours in scope: team, code, category, station, sessions, hours, served."""
-    rec, team = m.ServiceRecord.__table__, m.Team.__table__
-    cat, st_ = m.VolunteerCategory.__table__, m.Station.__table__
+    team, cat, st_ = m.Team.__table__, m.VolunteerCategory.__table__, m.Station.__table__
+    src, where = _team_work(conn, f, weekday, hour)
     per = (
         select(
-            rec.c.team_id,
-            func.count().label("sessions"),
-            func.sum(rec.c.hours).label("hours"),
-            func.sum(rec.c.people_served).label("served"),
+            src.c.team_id,
+            func.sum(src.c.sessions).label("sessions"),
+            func.sum(src.c.hours).label("hours"),
+            func.sum(src.c.served).label("served"),
         )
-        .where(*_records_where(conn, f, weekday, hour))
-        .group_by(rec.c.team_id)
+        .where(*where)
+        .group_by(src.c.team_id)
         .subquery()
     )
     stmt = (

@@ -174,7 +174,7 @@ else:
     with age_col:
         st.markdown(f"##### {t('vol_backlog')}")
         backlog = cached.vol_request_backlog(f, wd, hr)
-        st.caption(t("vol_backlog_caption", n=fmt_number(int(backlog["requests"].sum())), d=f.end.isoformat()))
+        st.caption(t("vol_backlog_caption", n=fmt_number(int(backlog["requests"].sum())), d=ctx.as_of.isoformat()))
         if not backlog.empty:
             frame = vol_charts.backlog_frame(backlog, AGE_BUCKETS, lambda b: t(f"age_{b}"), stage)
             labels = {"age": t("col_age"), "requests": t("col_requests"), "stage": t("col_stage")}

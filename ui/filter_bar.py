@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from data_access.filters import URL_KEYS, Filters, Places, filters_to_params, parse_filters
+from data_access.filters import URL_KEYS, Filters, Places, filters_to_params, parse_filters, whole_months
 
 from .labels import LANG_STATE, LANGS, current_lang, t
 
@@ -50,10 +50,11 @@ def _on_group() -> None:
     _set(building_group_id=st.session_state[_W + "bg"] or None)
 
 
-def _on_dates() -> None:
+def _on_dates(first: date, last: date) -> None:
     picked = st.session_state[_W + "dates"]
     if isinstance(picked, (tuple, list)) and len(picked) == 2:  # half-picked ranges wait for the second click
-        _set(start=picked[0], end=picked[1])
+        start, end = whole_months(picked[0], picked[1], first, last)
+        _set(start=start, end=end)
 
 
 def _on_reset(first: date, last: date) -> None:
@@ -103,7 +104,15 @@ def render(places: Places, first: date, last: date) -> Filters:
             format_func=lambda i: t("all_groups") if i == ALL else gnames[i],
         )
     st.session_state[_W + "dates"] = (f.start, f.end)
-    sb.date_input(t("dates"), min_value=first, max_value=last, key=_W + "dates", on_change=_on_dates)
+    sb.date_input(
+        t("dates"),
+        min_value=first,
+        max_value=last,
+        key=_W + "dates",
+        on_change=_on_dates,
+        args=(first, last),
+        help=t("dates_help"),
+    )
     sb.button(t("reset"), on_click=_on_reset, args=(first, last), width="stretch")
     sb.caption(t("share_hint"))
     sb.divider()

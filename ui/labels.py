@@ -45,6 +45,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "community": ("社区/村", "Community/village"),
     "building_group": ("楼院党小组", "Building party group"),
     "dates": ("日期范围", "Date range"),
+    "dates_help": (
+        "统计按整月进行：所选起止日期会扩展到所在月份的第一天和最后一天（不超出数据范围）。",
+        "Figures are by whole months: the dates you pick widen to the first and last day of their months "
+        "(within the data's span).",
+    ),
     "reset": ("重置筛选", "Reset filters"),
     "language": ("语言 Language", "Language 语言"),
     "filters": ("筛选", "Filters"),

@@ -37,12 +37,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "vol_def_served": ("同上范围内服务人次之和。", "People served in the same records."),
     "vol_def_events": (
-        "同上范围内有服务记录的志愿服务活动场次。",
-        "Organised service events with service sessions in the same records.",
+        "日期范围内举办的志愿服务活动场次（按活动类别筛选）；活动只记日期，选中星期×时段时不适用。",
+        "Organised service events held in the dates (in the chosen categories); events carry a day, not an hour, "
+        "so a picked weekday × hour slot does not apply.",
     ),
     "vol_def_requests": (
-        "日期范围内居民点单数；未接单：截至所选结束日期仍无志愿者接单。",
-        "Requests ordered in the dates; unanswered: no volunteer had accepted by the end date.",
+        "日期范围内居民点单数；未接单：截至数据日期仍无志愿者接单。",
+        "Requests ordered in the dates; unanswered: no volunteer had accepted by the data date.",
     ),
     "vol_def_teams": (
         "所选类别的志愿服务队数；楼院范围为服务该楼院网格的队伍。",
@@ -104,8 +105,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_p90_h": ("90% 分位", "90th pct"),
     "vol_backlog": ("未完成点单积压（按已等待时长）", "Open requests by age"),
     "vol_backlog_caption": (
-        "截至 {d} 尚未完成的点单 {n} 件，按点单至今时长分组、按所处环节着色。",
-        "{n} requests not done by {d}, by age, coloured by the stage they are at.",
+        "日期范围内点单、截至数据日期 {d} 尚未完成的 {n} 件，按已等待时长分组、按所处环节着色。",
+        "{n} requests ordered in the dates and not done by the data date {d}, by age, coloured by their stage.",
     ),
     "age_lt1d": ("<1天", "<1 d"),
     "age_1to3d": ("1–3天", "1–3 d"),
@@ -128,8 +129,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_median_wait_h": ("等待接单中位数(时)", "Median wait (h)"),
     "col_p90_wait_h": ("等待接单90%分位(时)", "90th pct wait (h)"),
     "vol_wait_help": (
-        "等待接单：点单到志愿者接单的小时数；截至结束日期仍未接单的，计到结束日期为止。",
-        "Wait: hours from order to a volunteer accepting; still unanswered at the end date counts until then.",
+        "等待接单：点单到志愿者接单的小时数；截至数据日期仍未接单的，计到数据日期为止。按时长分档汇总，"
+        "中位数与 90% 分位精确到所在档（一天左右的等待约 1 小时一档）。",
+        "Wait: hours from order to a volunteer accepting; still unanswered at the data date counts until then. "
+        "Summed in duration bands, so medians and 90th percentiles are exact to their band (about an hour near a day).",
     ),
     # supply and demand
     "vol_slowest": ("等待接单最久的服务站", "Stations where requests wait longest"),

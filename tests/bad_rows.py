@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from data_access import rollups
 from data_access.db import write_engine
 
 SCRIPT = "<script>alert(1)</script>"
@@ -78,6 +79,7 @@ def write_bad_rows(url: str, street_code: str = "S03") -> dict[str, object]:
             )
             q("UPDATE facility SET people_fed = -100 WHERE street_id = :s", s=street_id)
             q("UPDATE building_group SET households = 2000000000 WHERE id = :i", i=groups[3].id)
+            rollups.rebuild(conn)  # as an import would: the summary tables carry the damage too
     finally:
         engine.dispose()
     return {

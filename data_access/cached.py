@@ -328,6 +328,34 @@ def grid_group_activities(f: Filters, bg_id: int) -> pd.DataFrame:
         return grid_queries.group_activities(conn, f, bg_id)
 
 
+# ---------------------------------------------------------------- data page (数据说明)
+
+from . import data_queries  # noqa: E402  (kept beside its wrappers so the merge with other pages stays simple)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def import_runs() -> pd.DataFrame:
+    with engine().connect() as conn:
+        return data_queries.import_runs(conn)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def last_rejections() -> pd.DataFrame:
+    with engine().connect() as conn:
+        return data_queries.last_rejections(conn)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
+def table_rows(tables: tuple[str, ...]) -> dict[str, int]:
+    with engine().connect() as conn:
+        return data_queries.table_rows(conn, list(tables))
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def published_figures() -> pd.DataFrame:
+    return data_queries.published_figures()
+
+
 # ---------------------------------------------------------------- data quality (rows the pages leave out)
 
 from . import quality_queries  # noqa: E402

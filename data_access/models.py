@@ -410,4 +410,33 @@ class SupervisionTask(Base):
     __table_args__ = (Index("ix_task_due", "due_on", "completed_on"),)
 
 
+class ImportRun(Base):
+    """One run of `python -m seed.importer`: when, from what, how many rows per entity, and the outcome."""
+
+    __tablename__ = "import_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(200))  # file or folder name, never a full path
+    mode: Mapped[str] = mapped_column(String(10))  # import / dry_run
+    status: Mapped[str] = mapped_column(String(10))  # imported / valid / rejected / failed
+    row_counts: Mapped[str] = mapped_column(Text)  # JSON: entity -> rows read
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportRejection(Base):
+    """A problem the last import found: the file (or sheet), row as Excel shows it, column and reason."""
+
+    __tablename__ = "import_rejection"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+    source_file: Mapped[str] = mapped_column(String(120))
+    row_number: Mapped[int | None] = mapped_column(Integer)  # None: the whole file or a column header
+    column_name: Mapped[str | None] = mapped_column(String(60))
+    value: Mapped[str | None] = mapped_column(String(200))
+    reason_zh: Mapped[str] = mapped_column(String(300))
+    reason_en: Mapped[str] = mapped_column(String(300))
+    __table_args__ = (Index("ix_rejection_run", "run_id"),)
+
+
 from . import rollup_models  # noqa: E402,F401  (registers the rollup tables in Base.metadata)

@@ -31,7 +31,8 @@ from sqlalchemy import (
 
 from . import models as m
 from .filters import Filters
-from .queries import _day_range, month_of
+from .queries import _day_range, _months, month_of
+from .rollup_models import RuMeeting
 
 # 三会一课 and how often each is due: 支部党员大会 and 党课 quarterly, 支委会 and 党小组会 monthly.
 THREE_MEETINGS = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture")
@@ -46,7 +47,7 @@ PARTY_YEARS = ((5, "lt5"), (10, "5_9"), (20, "10_19"), (30, "20_29"), (None, "ge
 GREEN_SHARE, AMBER_SHARE = 0.9, 0.5
 
 o_t, bg_t, mem_t = m.Org.__table__, m.BuildingGroup.__table__, m.Member.__table__
-act_t, op_t, mp_t = m.Activity.__table__, m.OrgPoints.__table__, m.MemberPoints.__table__
+mt_t, op_t, mp_t = RuMeeting.__table__, m.OrgPoints.__table__, m.MemberPoints.__table__
 
 
 @dataclass(frozen=True)
@@ -219,19 +220,19 @@ TREE_COLUMNS = [
 
 def _per_org_meetings(conn: Connection, f: Filters):
     """Per org in the range: periods with each 三会一课 item held, and the last date of each."""
-    mth, qtr = month_of(act_t.c.held_on, conn), quarter_of(act_t.c.held_on, conn)
-    k = act_t.c.kind
+    mth, qtr = month_of(mt_t.c.month, conn), quarter_of(mt_t.c.month, conn)
+    k = mt_t.c.kind
     cols = [
         func.count(case((k == "committee_meeting", mth)).distinct()).label("cm"),
         func.count(case((k == "group_meeting", mth)).distinct()).label("gm"),
         func.count(case((k == "branch_meeting", qtr)).distinct()).label("bq"),
         func.count(case((k == "party_lecture", qtr)).distinct()).label("lq"),
     ]
-    cols += [func.max(case((k == kind, act_t.c.held_on))).label(f"last_{kind}") for kind in THREE_MEETINGS]
+    cols += [func.max(case((k == kind, mt_t.c.last_held_on))).label(f"last_{kind}") for kind in THREE_MEETINGS]
     return (
-        select(act_t.c.org_id, *cols)
-        .where(_day_range(act_t.c.held_on, f), k.in_(THREE_MEETINGS))
-        .group_by(act_t.c.org_id)
+        select(mt_t.c.org_id, *cols)
+        .where(_months(mt_t.c.month, f), k.in_(THREE_MEETINGS))
+        .group_by(mt_t.c.org_id)
         .subquery("per_org")
     )
 
@@ -356,7 +357,7 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
 
 def _building_groups(conn: Connection, f: Filters, where, orgs: pd.DataFrame | None) -> pd.DataFrame:
     """Building-group nodes: members living there, their group meetings (党小组会) in the range."""
-    mth = month_of(act_t.c.held_on, conn)
+    mth = month_of(mt_t.c.month, conn)
     residents = (
         select(mem_t.c.building_group_id.label("id"), func.count().label("members"))
         .where(mem_t.c.building_group_id.is_not(None))
@@ -365,12 +366,12 @@ def _building_groups(conn: Connection, f: Filters, where, orgs: pd.DataFrame | N
     )
     meetings = (
         select(
-            act_t.c.building_group_id.label("id"),
+            mt_t.c.building_group_id.label("id"),
             func.count(mth.distinct()).label("gm"),
-            func.max(act_t.c.held_on).label("last_group_meeting"),
+            func.max(mt_t.c.last_held_on).label("last_group_meeting"),
         )
-        .where(act_t.c.kind == "group_meeting", act_t.c.building_group_id.is_not(None), _day_range(act_t.c.held_on, f))
-        .group_by(act_t.c.building_group_id)
+        .where(mt_t.c.kind == "group_meeting", mt_t.c.building_group_id.is_not(None), _months(mt_t.c.month, f))
+        .group_by(mt_t.c.building_group_id)
         .subquery("bg_meetings")
     )
     parent = o_t.alias("bg_parent")
@@ -552,10 +553,10 @@ def meeting_compliance(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
     green (>= 90 % of orgs), amber (>= 50 %, or the period runs past the range's end) or red.
     """
     ref = _require(conn, code)
-    mth, qtr = month_of(act_t.c.held_on, conn), quarter_of(act_t.c.held_on, conn)
+    mth, qtr = month_of(mt_t.c.month, conn), quarter_of(mt_t.c.month, conn)
     if ref.type == "bg":
         kinds, due = ("group_meeting",), 1
-        who, scope = act_t.c.building_group_id, act_t.c.building_group_id == ref.id
+        who, scope = mt_t.c.building_group_id, mt_t.c.building_group_id == ref.id
     else:
         orgs = _node_orgs(ref)
         kinds = THREE_MEETINGS
@@ -563,13 +564,13 @@ def meeting_compliance(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
             conn.execute(select(func.count()).where(o_t.c.id.in_(select(orgs.c.id)), o_t.c.kind != "district")).scalar()
             or 0
         )
-        who, scope = act_t.c.org_id, act_t.c.org_id.in_(select(orgs.c.id))
+        who, scope = mt_t.c.org_id, mt_t.c.org_id.in_(select(orgs.c.id))
     held = []
     for kind in kinds:
         period = (mth if kind in MONTHLY else qtr).label("period")
         got = pd.read_sql(
             select(period, func.count(who.distinct()).label("met"))
-            .where(scope, act_t.c.kind == kind, _day_range(act_t.c.held_on, f))
+            .where(scope, mt_t.c.kind == kind, _months(mt_t.c.month, f))
             .group_by(period),
             conn,
         )

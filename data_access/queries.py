@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select
 
 from . import models as m
 from .filters import Filters, Places, month_floor
-from .rollup_models import LEVELS, RuPlaceMonth
+from .rollup_models import LEVELS, RuMeeting, RuPlaceMonth
 
 NOT_APPLICABLE = None  # a figure that has no meaning at the current scope (e.g. stations of one building)
 
@@ -312,7 +312,7 @@ def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
     date; a staffing gap is a building-area grid without a leader, without grid members or without a
     volunteer team.
     """
-    t, o, a = m.SupervisionTask.__table__, m.Org.__table__, m.Activity.__table__
+    t, o, a = m.SupervisionTask.__table__, m.Org.__table__, RuMeeting.__table__
     g, gs, gt = m.Grid.__table__, m.GridStaff.__table__, m.GridTeam.__table__
     streets = pd.read_sql(
         select(g.c.org_id.label("street_id"), g.c.name.label("street")).where(g.c.level == 2).order_by(g.c.code), conn
@@ -328,8 +328,10 @@ def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
         .group_by(t.c.street_id),
         conn,
     )
-    recent = select(a.c.org_id).where(
-        a.c.kind.in_(MEETING_KINDS), a.c.held_on > as_of - timedelta(days=MEETING_GAP_DAYS), a.c.held_on <= as_of
+    recent = select(a.c.org_id).where(  # a month's first and last day say whether any fell in the window
+        a.c.kind.in_(MEETING_KINDS),
+        a.c.last_held_on > as_of - timedelta(days=MEETING_GAP_DAYS),
+        a.c.first_held_on <= as_of,
     )
     gaps = pd.read_sql(
         select(o.c.street_id, func.count().label("meeting_gaps"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, Index, Integer
+from sqlalchemy import Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base
@@ -172,6 +172,27 @@ class RuRequestStation(_Place, Base):
     )
 
 
+class RuMeeting(Base):
+    """Party activities per organisation (and building group), kind and month: how many, and the first and
+    last day one was held. Bounded by organisations × kinds × months, whatever the number of activities."""
+
+    __tablename__ = "ru_meeting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[int] = mapped_column(Integer)
+    building_group_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    month: Mapped[date] = mapped_column(Date)
+    meetings: Mapped[int] = mapped_column(Integer)
+    first_held_on: Mapped[date] = mapped_column(Date)
+    last_held_on: Mapped[date] = mapped_column(Date)
+    __table_args__ = (
+        Index("ix_ru_meeting_org", "org_id", "kind", "month"),
+        Index("ix_ru_meeting_bg", "building_group_id", "kind", "month"),
+        Index("ix_ru_meeting_month", "month", "kind"),
+        Index("ix_ru_meeting_last", "last_held_on"),
+    )
+
+
 ROLLUPS = (
     RuPlaceMonth,
     RuServiceMonth,
@@ -182,4 +203,5 @@ ROLLUPS = (
     RuRequestWait,
     RuRequestStage,
     RuRequestStation,
+    RuMeeting,
 )

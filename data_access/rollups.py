@@ -26,6 +26,7 @@ from sqlalchemy import (
 from . import models as m
 from .rollup_models import (
     ROLLUPS,
+    RuMeeting,
     RuPlaceMonth,
     RuRequest,
     RuRequestStage,
@@ -194,7 +195,16 @@ def rebuild(conn: Connection) -> dict[str, int]:
     _flat(conn, RuServiceTeam, by_team.subquery(), ("month", "team_id", "station_id", "category_id"), svc)
 
     _requests(conn)
+    _meetings(conn)
     return {r.__tablename__: conn.execute(select(func.count()).select_from(r.__table__)).scalar_one() for r in ROLLUPS}
+
+
+def _meetings(conn: Connection) -> None:
+    act, t = m.Activity.__table__, RuMeeting.__table__
+    keys = [act.c.org_id, act.c.building_group_id, act.c.kind, month_start(act.c.held_on, conn)]
+    rows = select(*keys, func.count(), func.min(act.c.held_on), func.max(act.c.held_on)).group_by(*keys)
+    cols = ["org_id", "building_group_id", "kind", "month", "meetings", "first_held_on", "last_held_on"]
+    conn.execute(insert(t).from_select(cols, rows))
 
 
 def _requests(conn: Connection) -> None:

@@ -13,12 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from seed.generator import SeedConfig
 from ui.safe_text import md
+from ui.shell import PAGES as SHELL_PAGES
 
 from .bad_rows import BOLD, HOSTILE, IMG, ORPHANS, SCRIPT, write_bad_rows
 from .conftest import PROJECT, seed_into
 
 APP = str(PROJECT / "app.py")
-PAGES = ["pages/overview.py", "pages/organization.py", "pages/grid_map.py", "pages/volunteers.py", "pages/briefing.py"]
+PAGES = [path for path, _key in SHELL_PAGES]
 SCOPES = [{}, {"street": "S03"}, {"community": "S03C01"}, {"bg": "S03C01B01"}, {"community": "S03C02"}]
 TOOLTIP_FIELDS = {"tt", "t1", "t2", "t3", "tip"}
 

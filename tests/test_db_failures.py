@@ -15,18 +15,13 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import failures
 from seed.generator import SeedConfig
+from ui.shell import PAGES
 
 from .conftest import PROJECT, seed_into
 from .pg_cluster import PrivateCluster, _free_port
 
 APP = str(PROJECT / "app.py")
-PAGE_PATHS = [
-    "pages/overview.py",
-    "pages/organization.py",
-    "pages/grid_map.py",
-    "pages/volunteers.py",
-    "pages/briefing.py",
-]
+PAGE_PATHS = [path for path, _key in PAGES]  # every page, the data page included
 BUSY, SLOW, UNREACHABLE = "数据库正忙", "数据库响应过慢", "暂时无法连接数据库"
 SMALL = SeedConfig(scale=0.02)
 

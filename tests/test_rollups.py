@@ -55,7 +55,7 @@ def _same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str], measures: list
     want = want[keys + measures].copy()
     for frame in (got, want):
         for k in keys:
-            if k != "month":
+            if k not in ("month", "kind"):
                 frame[k] = frame[k].astype("Float64").fillna(-1).astype(int)
     merged = got.merge(want, on=keys, how="outer", suffixes=("", "_raw"), indicator=True)
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
@@ -155,3 +155,18 @@ def test_request_stage_times(raw):
     both = pd.concat(parts, ignore_index=True).assign(requests=1)
     want = _levels(both, ["month", "transition", "bucket"], {"requests": ("requests", "sum")})
     _same(raw["ru"]["ru_request_stage"], want, ["lvl", *PLACE, "month", "transition", "bucket"], ["requests"])
+
+
+def test_meetings(raw):
+    act = raw["act"].copy()
+    act["building_group_id"] = act["building_group_id"].astype("Float64")
+    want = (
+        act.groupby(["org_id", "building_group_id", "kind", "month"], dropna=False)
+        .agg(meetings=("id", "size"), first=("held_on", "min"), last=("held_on", "max"))
+        .reset_index()
+    )
+    got = raw["ru"]["ru_meeting"].copy()
+    for col, src in (("first", "first_held_on"), ("last", "last_held_on")):
+        got[col] = pd.to_datetime(got[src]).map(pd.Timestamp.toordinal)
+        want[col] = pd.to_datetime(want[col]).map(pd.Timestamp.toordinal)
+    _same(got, want, ["org_id", "building_group_id", "kind", "month"], ["meetings", "first", "last"])

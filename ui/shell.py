@@ -35,6 +35,7 @@ PAGES = [
     ("pages/organization.py", "page_organization"),
     ("pages/grid_map.py", "grid_page"),
     ("pages/volunteers.py", "page_volunteers"),
+    ("pages/data.py", "page_data"),
     ("pages/briefing.py", "page_briefing"),
 ]
 SCREEN_PAGES = {"briefing"}  # composed for a wall screen: dark, own title bar, sidebar folded

@@ -1,0 +1,76 @@
+"""python -m seed.importer DIR_OR_XLSX [--url URL] [--dry-run] [--as-of DATE] [--templates DIR]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from data_access.db import database_url, safe_url_text, write_engine
+
+from . import run_import
+from .templates import write_templates
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m seed.importer",
+        description="导入真实数据（完整替换）Import a full dataset: a folder of CSV files or one .xlsx workbook.",
+    )
+    parser.add_argument("source", type=Path, nargs="?", help="folder of CSV files, or an .xlsx workbook")
+    parser.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL, else the embedded SQLite file)")
+    parser.add_argument("--dry-run", action="store_true", help="validate only; write nothing but the run's record")
+    parser.add_argument("--as-of", type=_day, help="data-as-of date (default: the latest date in the data)")
+    parser.add_argument(
+        "--templates", type=Path, metavar="DIR", help="write the templates (CSV + .xlsx) to DIR and exit"
+    )
+    args = parser.parse_args(argv)
+
+    if args.templates:
+        for path in write_templates(args.templates):
+            print(f"  {path}")
+        return 0
+    if args.source is None:
+        parser.error("give a folder of CSV files or an .xlsx workbook")
+    if not args.source.exists():
+        print(f"找不到 not found: {args.source}", file=sys.stderr)
+        return 2
+    engine = write_engine(args.url or database_url())
+    print(f"{'检查 checking' if args.dry_run else '导入 importing'} {args.source.name} → {safe_url_text(engine.url)}")
+    try:
+        result = run_import(args.source, engine, dry_run=args.dry_run, as_of=args.as_of)
+    except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump
+        print(f"失败 failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    width = max(map(len, result.row_counts), default=0)
+    for entity, n in result.row_counts.items():
+        print(f"  {entity:<{width}} {n:>10,}")
+    for problem in result.problems:
+        print(problem.line(), file=sys.stderr)
+    if result.status == "rejected":
+        print(
+            f"发现 {len(result.problems)} 处问题，未写入任何数据 | {len(result.problems)} problems; nothing written",
+            file=sys.stderr,
+        )
+        return 1
+    if result.status == "failed":
+        return 2
+    if result.status == "valid":
+        print("检查通过（未写入）| valid (dry run, nothing written)")
+    else:
+        print(f"导入完成，数据截至 {result.as_of} | imported, data as of {result.as_of}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

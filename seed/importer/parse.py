@@ -1,0 +1,123 @@
+"""Cell parsing: text -> typed value, or a reason (zh, en) why the cell is rejected."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import date, datetime
+
+from .spec import Col
+
+TRUE = {"是", "y", "yes", "true", "1", "√"}
+FALSE = {"否", "n", "no", "false", "0", ""}
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATETIME = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
+
+
+class CellError(ValueError):
+    """A cell that does not fit its column; args are (zh, en)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh, en)
+        self.zh, self.en = zh, en
+
+
+def parse_date(raw: str) -> date:
+    hit = _DATE.match(raw)
+    if hit:
+        try:
+            return date(int(hit[1]), int(hit[2]), int(hit[3]))
+        except ValueError:
+            pass
+    raise CellError("不是有效日期（应为 YYYY-MM-DD）", "not a valid date (YYYY-MM-DD)")
+
+
+def parse_datetime(raw: str) -> datetime:
+    hit = _DATETIME.match(raw)
+    if hit:
+        try:
+            return datetime(int(hit[1]), int(hit[2]), int(hit[3]), int(hit[4]), int(hit[5]), int(hit[6] or 0))
+        except ValueError:
+            pass
+    if _DATE.match(raw):
+        return datetime.combine(parse_date(raw), datetime.min.time())
+    raise CellError("不是有效时间（应为 YYYY-MM-DD HH:MM）", "not a valid time (YYYY-MM-DD HH:MM)")
+
+
+def _number(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise CellError("不是数字", "not a number") from None
+    if not math.isfinite(value):
+        raise CellError("不是有限的数字", "not a finite number")
+    return value
+
+
+def _bounded(col: Col, value: float) -> None:
+    if col.lo is not None and value < col.lo:
+        raise CellError(f"不能小于 {col.lo:g}", f"must not be below {col.lo:g}")
+    if col.hi is not None and value > col.hi:
+        raise CellError(f"不能大于 {col.hi:g}", f"must not be above {col.hi:g}")
+
+
+def _geojson(raw: str) -> str:
+    try:
+        geo = json.loads(raw)
+    except ValueError:
+        raise CellError("不是有效的 GeoJSON", "not valid GeoJSON") from None
+    if not isinstance(geo, dict) or geo.get("type") not in ("Polygon", "MultiPolygon"):
+        raise CellError("应为 GeoJSON Polygon 或 MultiPolygon", "must be a GeoJSON Polygon or MultiPolygon")
+
+    def ok(c) -> bool:
+        if isinstance(c, list) and len(c) >= 2 and all(isinstance(v, (int, float)) for v in c[:2]):
+            return True
+        return isinstance(c, list) and bool(c) and all(ok(p) for p in c)
+
+    if not ok(geo.get("coordinates")):
+        raise CellError("GeoJSON 坐标不完整", "GeoJSON coordinates are malformed")
+    return json.dumps(geo, separators=(",", ":"), ensure_ascii=False)
+
+
+def parse_cell(col: Col, raw: str) -> object:
+    """The typed value of a non-empty cell; raises CellError with the reason."""
+    kind = col.kind
+    if kind in ("text", "ref"):
+        if col.max_len and len(raw) > col.max_len:
+            raise CellError(f"超过 {col.max_len} 个字符", f"longer than {col.max_len} characters")
+        return raw
+    if kind == "int":
+        value = _number(raw)
+        if not value.is_integer():
+            raise CellError("应为整数", "must be a whole number")
+        _bounded(col, value)
+        return int(value)
+    if kind in ("float", "lon", "lat"):
+        value = _number(raw)
+        _bounded(col, value)
+        return value
+    if kind == "date":
+        return parse_date(raw)
+    if kind == "datetime":
+        return parse_datetime(raw)
+    if kind == "bool":
+        low = raw.lower()
+        if low in TRUE:
+            return True
+        if low in FALSE:
+            return False
+        raise CellError("应为“是”或“否”", "must be 是 (yes) or 否 (no)")
+    if kind in ("choice", "crs"):
+        choices = col.choices or {}
+        if raw in choices:
+            return choices[raw]
+        if raw.upper() in choices:
+            return choices[raw.upper()]
+        if raw in set(choices.values()) and not isinstance(next(iter(choices.values())), int):
+            return raw
+        shown = "、".join(choices)
+        raise CellError(f"不是可选值之一：{shown}", f"not one of the allowed values: {shown}")
+    if kind == "geojson":
+        return _geojson(raw)
+    raise AssertionError(f"unknown column kind {kind}")

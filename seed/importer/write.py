@@ -1,0 +1,97 @@
+"""Write a validated import in one transaction (all or nothing) and record every run and its rejections."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine, delete, insert, inspect
+
+from data_access import models as m
+from data_access import rollups
+from seed.bulk import insert_rows
+
+from .problems import Problem
+
+# Tables an import leaves alone: its own history. Everything else is the dataset and is replaced.
+HISTORY = ("import_run", "import_rejection")
+MAX_STORED_REJECTIONS = 5_000  # the page shows these; the run keeps the true count
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    started_at: datetime
+    source: str
+    mode: str  # import / dry_run
+    status: str  # imported / valid / rejected / failed
+    row_counts: dict[str, int]
+    problems: list[Problem]
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create whichever of the dashboard's tables are missing (an empty database, or an older one)."""
+    have = set(inspect(engine).get_table_names())
+    missing = [t for t in m.Base.metadata.sorted_tables if t.name not in have]
+    if missing:
+        m.Base.metadata.create_all(engine, tables=missing)
+
+
+def rebuild_rollups(conn: Connection) -> None:
+    """The one place an import refreshes the summary tables the pages read, inside its transaction."""
+    rollups.rebuild(conn)
+
+
+def replace_dataset(conn: Connection, rows: dict[type, list[tuple]], meta: dict[str, str]) -> None:
+    """Empty every dataset table and fill it from rows; the caller's transaction makes it all or nothing."""
+    for table in reversed(m.Base.metadata.sorted_tables):
+        if table.name not in HISTORY:
+            conn.execute(delete(table))
+    for model, data in rows.items():
+        insert_rows(conn, model.__table__, [c.name for c in model.__table__.columns], data)
+    insert_rows(conn, m.DatasetMeta.__table__, ["key", "value"], sorted(meta.items()))
+    rebuild_rollups(conn)
+
+
+def record_run(conn: Connection, run: RunRecord) -> int:
+    """Add the run and its rejections; rejections of earlier runs are dropped (the page shows the last)."""
+    conn.execute(delete(m.ImportRejection))
+    run_id = conn.execute(
+        insert(m.ImportRun).returning(m.ImportRun.id),
+        {
+            "started_at": run.started_at,
+            "finished_at": datetime.now().replace(microsecond=0),
+            "source": run.source[:200],
+            "mode": run.mode,
+            "status": run.status,
+            "row_counts": json.dumps(run.row_counts, ensure_ascii=False),
+            "error_count": len(run.problems),
+        },
+    ).scalar_one()
+    if run.problems:
+        conn.execute(
+            insert(m.ImportRejection),
+            [
+                {
+                    "run_id": run_id,
+                    "source_file": p.file[:120],
+                    "row_number": p.row,
+                    "column_name": (p.column or None) and p.column[:60],
+                    "value": p.value,
+                    "reason_zh": p.zh[:300],
+                    "reason_en": p.en[:300],
+                }
+                for p in run.problems[:MAX_STORED_REJECTIONS]
+            ],
+        )
+    return run_id
+
+
+def dataset_meta(source: str, as_of: date, imported_at: datetime) -> dict[str, str]:
+    """dataset_meta of an imported dataset: real data, its as-of date and where it came from."""
+    return {
+        "as_of": as_of.isoformat(),
+        "is_demo": "0",
+        "source": f"导入 import: {source}",
+        "imported_at": imported_at.isoformat(timespec="seconds"),
+    }

@@ -4,6 +4,7 @@ import streamlit as st
 
 from data_access import cached
 from data_access.filters import Filters
+from data_access.guard import full_view, names_allowed
 from seed.importer.spec import ENTITIES
 from ui import data_view
 from ui.labels import t
@@ -11,15 +12,20 @@ from ui.shell import page_setup
 
 ctx = page_setup()
 info = cached.dataset_info()
-runs = cached.import_runs()
-
-st.markdown(f"#### {t('data_sources')}")
-left, right = st.columns([3, 2])
-with left:
-    data_view.sources(info, runs, cached.table_rows(tuple(e.model.__tablename__ for e in ENTITIES)))
-with right:
-    st.markdown(f"##### {t('data_runs')}")
-    data_view.run_history(runs)
-data_view.rejections(runs, cached.last_rejections())
-data_view.indicators(cached.kpis(Filters(ctx.first_day, ctx.as_of)), cached.published_figures())
-data_view.templates()
+if full_view():
+    runs = cached.import_runs()
+    st.markdown(f"#### {t('data_sources')}")
+    left, right = st.columns([3, 2])
+    with left:
+        data_view.sources(info, runs, cached.table_rows(tuple(e.model.__tablename__ for e in ENTITIES)))
+    with right:
+        st.markdown(f"##### {t('data_runs')}")
+        data_view.run_history(runs)
+    data_view.rejections(runs, cached.last_rejections())
+    kpis = cached.kpis(Filters(ctx.first_day, ctx.as_of))
+else:  # import facts and district totals are for the district office; definitions are for everyone
+    st.info(t("data_scoped_note"))
+    kpis = {}
+data_view.indicators(kpis, cached.published_figures())
+if names_allowed():  # a public screen offers no downloads at all
+    data_view.templates()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from data_access import cached
 from ui import charts
+from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import kind_label, t
 from ui.shell import page_setup
@@ -99,9 +100,7 @@ else:
     table = ranking.drop(columns="area_id").sort_values(measure, ascending=False)
     table = table.rename(columns={c: t(f"col_{c}") for c in table.columns})
     table_col.dataframe(table, hide_index=True, width="stretch")
-    table_col.download_button(
-        t("download_csv"), table.to_csv(index=False).encode("utf-8-sig"), file_name="ranking.csv", mime="text/csv"
-    )
+    download_csv(table_col, table, "ranking.csv", "ranking_csv")
 
 st.markdown(f"#### {t('warnings')}")
 if overdue.empty:

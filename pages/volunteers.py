@@ -7,6 +7,7 @@ import streamlit as st
 from data_access import cached
 from data_access.vol_queries import AGE_BUCKETS, MEASURES
 from ui import charts, data_quality, vol_charts
+from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import t
 from ui.shell import page_setup
@@ -242,13 +243,7 @@ else:
         table = vol_charts.labelled(supply.round({"median_wait_h": 1, "hours": 0, "requests_per_1k_hours": 1}), cols)
         shown = vol_charts.styled(table, t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")])
         st.dataframe(shown, hide_index=True, width="stretch", height=340)
-        st.download_button(
-            t("download_csv"),
-            table.to_csv(index=False).encode("utf-8-sig"),
-            file_name="stations.csv",
-            mime="text/csv",
-            key="vol_download_stations",
-        )
+        download_csv(st, table, "stations.csv", "vol_download_stations")
 
 # ---------------------------------------------------------------- teams, stations, kitchens
 st.markdown(f"#### {t('vol_sec_teams')}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
@@ -65,9 +66,15 @@ def _on_lang() -> None:
     st.session_state[LANG_STATE] = st.session_state[_W + "lang"]
 
 
-def render(places: Places, first: date, last: date) -> Filters:
-    """Draw the filter bar in the sidebar and return the Filters it sets; the URL follows."""
+def render(places: Places, first: date, last: date, clamp: Callable[[Filters], Filters] | None = None) -> Filters:
+    """Draw the filter bar in the sidebar and return the Filters it sets; the URL follows.
+
+    clamp narrows a value to the viewer's scope; a level the scope fixes offers no "all" choice."""
     f = current_filters(places, first, last)
+    fixed = Filters(first, last)
+    if clamp is not None:
+        f = st.session_state[STATE] = clamp(f)
+        fixed = clamp(fixed)
     sb = st.sidebar
     sb.subheader(t("filters"))
 
@@ -76,7 +83,7 @@ def render(places: Places, first: date, last: date) -> Filters:
     st.session_state[_W + "street"] = f.street_id or ALL
     sb.selectbox(
         t("street"),
-        [ALL, *streets["id"].tolist()],
+        ([] if fixed.street_id else [ALL]) + streets["id"].tolist(),
         key=_W + "street",
         on_change=_on_street,
         format_func=lambda i: t("district") if i == ALL else names[i],
@@ -87,7 +94,7 @@ def render(places: Places, first: date, last: date) -> Filters:
         st.session_state[_W + "community"] = f.community_id or ALL
         sb.selectbox(
             t("community"),
-            [ALL, *comms["id"].tolist()],
+            ([] if fixed.community_id else [ALL]) + comms["id"].tolist(),
             key=_W + "community",
             on_change=_on_community,
             format_func=lambda i: t("all_communities") if i == ALL else cnames[i],

@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from data_access.grid_queries import MIN_GRID_MEMBERS
+from data_access.guard import names_allowed
 
+from .export import download_csv
 from .grid_selection import clear_selection
 from .kpi import fmt_number
 from .labels import TEXT, t
@@ -67,6 +69,8 @@ def scope_summary(groups: pd.DataFrame, gaps: pd.DataFrame, facilities: pd.DataF
 
 
 def _staff_line(staff: pd.DataFrame) -> tuple[str, str]:
+    if not names_allowed():  # aggregates only: the query layer withheld the names
+        return t("auth_names_hidden"), t("auth_names_hidden")
     leaders = staff.loc[staff["role"] == "leader", "name"].tolist()
     members = staff.loc[staff["role"] == "member", "name"].tolist()
     return ("、".join(leaders) or t("grid_none_yet")), ("、".join(members) or t("grid_none_yet"))
@@ -184,10 +188,4 @@ def gaps_section(summary: pd.DataFrame, gaps: pd.DataFrame, level: str) -> None:
         }
     )
     right.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420), key="grid_gap_list")
-    right.download_button(
-        t("grid_download_gaps"),
-        table.to_csv(index=False).encode("utf-8-sig"),
-        file_name="grid-gaps.csv",
-        mime="text/csv",
-        key="grid_gap_download",
-    )
+    download_csv(right, table, "grid-gaps.csv", "grid_gap_download", t("grid_download_gaps"))

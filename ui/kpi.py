@@ -18,10 +18,12 @@ class Tile:
     unit_key: str | None = None
 
 
-def fmt_number(value: float | int | str) -> str:
+def fmt_number(value: float | int | str | None) -> str:
     """Thousands separators; whole numbers without decimals; text passes through."""
     if isinstance(value, str):
         return value
+    if value is None or value != value:  # a count suppressed on the public screen
+        return t("na")
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.1f}"

@@ -128,10 +128,10 @@ def node_values(tree: Tree, size: str, kinds: Iterable[str]) -> dict[str, float]
                     own[g] = 1.0 if "building_group" in keep else 0.0
             continue
         groups = [g for g in tree.children[code] if tree.rows[g]["kind"] == "building_group"]
-        mine = float(r["own_members"])
+        mine = _count(r["own_members"])
         given = 0.0
         if groups and "building_group" in keep:
-            living = [float(tree.rows[g]["members"]) for g in groups]
+            living = [_count(tree.rows[g]["members"]) for g in groups]
             total = sum(living)
             for g, n in zip(groups, living):
                 own[g] = mine * (n / total if total else 1 / len(groups))
@@ -141,7 +141,7 @@ def node_values(tree: Tree, size: str, kinds: Iterable[str]) -> dict[str, float]
                 own[g] = 0.0
         own[code] = (mine - given) if r["kind"] in keep else 0.0
     for code in tree.rows:  # a building group scope: the group is the whole tree
-        own.setdefault(code, float(tree.rows[code]["members"]) if size == "members" else 1.0)
+        own.setdefault(code, _count(tree.rows[code]["members"]) if size == "members" else 1.0)
     value: dict[str, float] = {}
     for code in reversed([tree.root, *tree.descendants(tree.root)]):
         value[code] = own[code] + sum(value[c] for c in tree.children[code])
@@ -237,6 +237,11 @@ def icicle(
     return pd.DataFrame(rows)
 
 
+def _count(value) -> float:
+    """A member count as a size; one suppressed on the public screen (NaN) sizes nothing."""
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
 def _mean(values: Iterable) -> float | None:
     """Mean of the values that are present (None when none is)."""
     got = [float(v) for v in values if v is not None and not pd.isna(v)]
@@ -248,7 +253,8 @@ def _describe(tree, block: Block, v, y0, y1, edges, height_px, fold_name, select
     is_fold = FOLD_SEP in block.code
     kind = tree.kind(block.code)
     name = fold_name(kind, len(rs)) if is_fold else rs[0]["name"]
-    members = int(sum(r["members"] for r in rs))
+    # a count the public screen suppressed (NaN) leaves the block's total unknown rather than too small
+    members = None if any(pd.isna(r["members"]) for r in rs) else int(sum(r["members"] for r in rs))
     sub_orgs = int(sum(r["sub_orgs"] for r in rs)) + (len(rs) if is_fold else 0)
     bgs = int(sum(r["building_groups"] for r in rs))
     points = _mean(r["points_avg"] for r in rs)

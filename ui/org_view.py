@@ -8,9 +8,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from data_access.guard import names_allowed
 from data_access.org_queries import AGE_BANDS, PARTY_YEARS, THREE_MEETINGS
 
 from . import org_charts, org_tree
+from .export import download_csv
 from .kpi import Tile, fmt_number, tile_row
 from .labels import TEXT, kind_label, t
 from .org_tree import NODE_KINDS, Tree
@@ -344,14 +346,7 @@ def org_table(tree: Tree, node: str, kinds: list[str]) -> None:
     )
     left, right = st.columns([4, 1], vertical_alignment="center")
     left.caption(t("org_table_hint", n=fmt_number(len(shown))))
-    right.download_button(
-        t("download_csv"),
-        shown.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"orgs-{node}.csv",
-        mime="text/csv",
-        key="org_csv",
-        width="stretch",
-    )
+    download_csv(right, shown, f"orgs-{node}.csv", "org_csv", width="stretch")
     rows = (event.get("selection") or {}).get("rows") if isinstance(event, Mapping) else None
     if rows:
         _drill(tree, node, str(frame.iloc[int(rows[0])]["code"]), key)
@@ -494,6 +489,9 @@ def points_trend(frame: pd.DataFrame) -> None:
 
 def wishes_list(frame: pd.DataFrame) -> None:
     st.markdown(f"##### {t('wishes_recent')}")
+    if not names_allowed():  # aggregates only: the query layer withheld the claimants
+        st.caption(t("auth_names_hidden"))
+        return
     if frame.empty:
         st.info(t("wishes_none"))
         return
@@ -539,16 +537,16 @@ def member_points(year: date | None, hist: pd.DataFrame, top: pd.DataFrame) -> N
         st.altair_chart(org_charts.points_histogram(hist, 10, titles), width="stretch")
     with right:
         st.markdown(f"##### {t('points_top', n=len(top))}")
+        if not names_allowed():  # aggregates only: the query layer withheld the list
+            st.caption(t("auth_names_hidden"))
+            return
         names = {
             "rank": "col_rank_no",
             "name": "col_member",
             "org": "col_member_org",
             "points": "col_member_points",
         }
-        st.dataframe(
-            top.rename(columns={c: t(k) for c, k in names.items()}),
-            hide_index=True,
-            width="stretch",
-            height=38 + 35 * len(top),
-        )
+        shown = top.rename(columns={c: t(k) for c, k in names.items()})
+        st.dataframe(shown, hide_index=True, width="stretch", height=38 + 35 * len(top))
+        download_csv(st, shown, "member-points.csv", "member_points_csv")
     st.caption(t("masked_note"))

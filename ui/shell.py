@@ -13,9 +13,10 @@ from data_access import cached
 from data_access.bootstrap import DatabaseNotReady, database_ready, ensure_demo_database
 from data_access.db import DatabaseConfigError, database_url
 from data_access.filters import Filters, Places
+from data_access.guard import AccessDenied, clamp_filters
 from data_access.queries import date_bounds
 
-from . import filter_bar, kiosk
+from . import auth_gate, filter_bar, kiosk
 from .db_status import (  # noqa: F401  (db_problem, RECHECK_SECONDS: used by pages and tests)
     DB_ERRORS,
     RECHECK_SECONDS,
@@ -109,13 +110,16 @@ def page_setup(slug: str | None = None) -> PageContext:
     st.html(f"<style>{CSS}{SCREEN_CSS if screen else ''}</style>")
     if kiosk.requested():
         kiosk.hide_chrome()  # before the database is asked: a failure message must not bring the chrome back
-    info, places = _load_dataset()
+    cfg = auth_gate.settings()
+    who = auth_gate.identify(cfg)  # the sign-in screen stops the run here
+    info, places = _load_dataset(who, cfg)
     first, last = date_bounds(info)
-    f = filter_bar.render(places, first, last)
+    f = filter_bar.render(places, first, last, clamp=clamp_filters)
     ctx = PageContext(f, places, last, first, info.get("is_demo") == "1")
     if kiosk.requested():
         kiosk.run(places, first, last, [p for p, _k in PAGES])
-        f = st.session_state[filter_bar.STATE]
+        f = clamp_filters(st.session_state[filter_bar.STATE])
+        st.session_state[filter_bar.STATE] = f
         ctx = PageContext(f, places, last, first, ctx.is_demo)
     if not screen:
         _header(ctx)
@@ -130,15 +134,19 @@ def run_page(page) -> None:
     same plain message."""
 
     def body() -> None:
-        if page.url_path:
-            page_setup(page.url_path)
-        page.run()
+        try:
+            if page.url_path:
+                page_setup(page.url_path)
+            page.run()
+        except AccessDenied:
+            st.error(t("auth_denied"))
 
     run_guarded(body)
 
 
-def _load_dataset() -> tuple[dict[str, str], Places]:
-    """Dataset facts and places; builds the embedded demo file on first start; never shows a traceback."""
+def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]:
+    """Dataset facts and the places inside the session's scope; builds the embedded demo file on first
+    start; never shows a traceback. A session without a scope stops here, having seen nothing."""
     show_pending_failure()
     try:
         url = database_url()
@@ -156,7 +164,14 @@ def _load_dataset() -> tuple[dict[str, str], Places]:
                     ensure_demo_database(url, progress)
                     status.update(label=t("db_first_done"), state="complete", expanded=False)
             st.session_state["_db_checked"] = True
-        return cached.dataset_info(), cached.places()
+        access = auth_gate.admit(who, cfg)
+        if access.scope.empty:
+            auth_gate.no_scope(who)
+        places = cached.places()
+        auth_gate.sidebar(who, access, " › ".join(_scope_names(access, places)), cfg)
+        if filter_bar.STATE not in st.session_state:  # a shared link may name a place outside the scope
+            st.session_state["_scope_notices"] = auth_gate.drop_outside_params(*_codes(places))
+        return cached.dataset_info(), places
     except DatabaseNotReady:
         db_problem("db_not_ready")
     except DB_ERRORS as exc:
@@ -167,6 +182,25 @@ def _load_dataset() -> tuple[dict[str, str], Places]:
     raise AssertionError("unreachable")  # db_problem stops the script
 
 
+def _codes(places: Places) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Place codes per URL parameter: all of them, and those inside the scope."""
+    from data_access.guard import all_places
+
+    def of(p: Places) -> dict[str, set[str]]:
+        return {"street": set(p.streets["code"]), "community": set(p.communities["code"]), "bg": set(p.groups["code"])}
+
+    return of(all_places()), of(places)
+
+
+def _scope_names(access, places: Places) -> list[str]:
+    if access.scope.everything:
+        return [t("district")]
+    names = [str(places.streets["name"].iloc[0])] if len(places.streets) else []
+    if access.scope.community_id is not None and len(places.communities):
+        names.append(str(places.communities["name"].iloc[0]))
+    return names
+
+
 def _header(ctx: PageContext) -> None:
     path = filter_bar.scope_path(ctx.filters, ctx.places)
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -175,10 +209,25 @@ def _header(ctx: PageContext) -> None:
     badge = ""
     if ctx.is_demo:
         badge = f'<span class="demo-badge" title="{t("demo_help")}">{t("demo_badge")}</span>'
+    badge += _access_badge()
     right.html(f'<div class="asof">{t("as_of", d=ctx.as_of.isoformat())}{badge}</div>')
     _notices()
 
 
+def _access_badge() -> str:
+    """The unsecured demo and the public screen say so beside the data-as-of stamp."""
+    from data_access.guard import ACCESS
+
+    access = st.session_state.get(ACCESS)
+    role = getattr(access, "role", "")
+    if role == "demo":
+        return f'<span class="demo-badge" title="{t("auth_unsecured_help")}">{t("auth_unsecured")}</span>'
+    if role == "public":
+        n = access.privacy.min_cell
+        return f'<span class="demo-badge" title="{t("auth_public_help", n=n)}">{t("auth_public")}</span>'
+    return ""
+
+
 def _notices() -> None:
-    for text in st.session_state.pop("_notices", []):
-        st.warning(md(text))
+    for text in st.session_state.pop("_scope_notices", []) + st.session_state.pop("_notices", []):
+        st.warning(md(text))  # notices quote URL values: literal text, never Markdown

@@ -1,6 +1,11 @@
 """Texts of the data page (数据说明): sources, rejected rows, indicator definitions, templates."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "data_scoped_note": (
+        "数据来源、导入记录与被拒行仅对全区范围的账号显示；下面是各项指标的口径与导入模板。",
+        "Sources, import runs and rejected rows are shown to whole-district accounts only; below are the "
+        "indicators' definitions and the import templates.",
+    ),
     "page_data": ("数据说明", "Data"),
     "data_sources": ("数据来源", "Sources"),
     "data_demo_source": (

@@ -28,9 +28,9 @@ def _rows(entity: Entity) -> list[list[str]]:
 
 def readme_rows() -> list[list[str]]:
     """The workbook's 说明 sheet: every file, whether it is required, and its columns."""
-    out = [["工作表 / 文件", "必需", "列（* 为必填）", "说明"]]
+    out = [["工作表 / 文件", "必需", "列（★ 为必填）", "说明"]]
     for e in ENTITIES:
-        cols = "，".join(c.header + ("*" if c.required else "") for c in e.cols)
+        cols = "，".join(c.header + ("★" if c.required else "") for c in e.cols)
         out.append([f"{e.sheet} / {e.key}.csv", "是" if e.required else "否（缺省为空）", cols, e.note])
     return out
 

@@ -1,0 +1,108 @@
+"""Access settings from the environment, and the users file (TOML) they point to."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_USERS_FILE = PROJECT / "auth" / "users.toml"
+DEFAULT_AUDIT_LOG = PROJECT / "data" / "audit.jsonl"
+ROLES = ("district", "street", "community", "viewer")
+
+
+@dataclass(frozen=True)
+class User:
+    """One entry of the users file: a password user (name) or an OpenID Connect user (email)."""
+
+    login: str
+    role: str
+    place: str = ""
+    display: str = ""
+    password: str = ""  # scrypt hash; empty for OpenID Connect users
+
+
+@dataclass(frozen=True)
+class Settings:
+    users_file: Path
+    users: dict[str, User] = field(default_factory=dict)
+    users_problem: str | None = None  # the users file exists but cannot be used: nobody gets in
+    public: bool = False
+    public_place: str = ""
+    min_cell: int = 5
+    idle_seconds: int = 30 * 60
+    max_seconds: int = 12 * 3600
+    audit_log: Path = DEFAULT_AUDIT_LOG
+
+    @property
+    def has_users_file(self) -> bool:
+        return self.users_file.exists()
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        return default
+    return min(max(value, low), high)
+
+
+def parse_users(text: str) -> dict[str, User]:
+    """Users from the file's text; raises ValueError with a plain reason when an entry is malformed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"not valid TOML: {exc}") from None
+    users = {}
+    for login, entry in (data.get("users") or {}).items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"users.{login} is not a table")
+        role = str(entry.get("role", ""))
+        if role not in ROLES:
+            raise ValueError(f"users.{login}: role must be one of {', '.join(ROLES)}")
+        users[login.strip().lower()] = User(
+            login=login.strip().lower(),
+            role=role,
+            place=str(entry.get("place", "")),
+            display=str(entry.get("display", "")),
+            password=str(entry.get("password", "")),
+        )
+    return users
+
+
+_cache: dict[tuple[str, float], dict[str, User]] = {}
+
+
+def _read_users(path: Path) -> tuple[dict[str, User], str | None]:
+    if not path.exists():
+        return {}, None
+    try:
+        key = (str(path), path.stat().st_mtime)
+        if key not in _cache:
+            _cache.clear()
+            _cache[key] = parse_users(path.read_text(encoding="utf-8"))
+        return _cache[key], None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return {}, str(exc)
+
+
+def load() -> Settings:
+    """The current settings (read on every run, so an edited users file applies without a restart)."""
+    users_file = Path(os.environ.get("ERQI_USERS_FILE") or DEFAULT_USERS_FILE)
+    users, problem = _read_users(users_file)
+    return Settings(
+        users_file=users_file,
+        users=users,
+        users_problem=problem,
+        public=os.environ.get("ERQI_PUBLIC_SCREEN", "").strip().lower() in ("1", "true", "yes", "on"),
+        public_place=os.environ.get("ERQI_PUBLIC_PLACE", "").strip(),
+        min_cell=_int("ERQI_MIN_CELL", 5, 2, 1000),
+        idle_seconds=_int("ERQI_SESSION_IDLE_MINUTES", 30, 1, 24 * 60) * 60,
+        max_seconds=_int("ERQI_SESSION_MAX_HOURS", 12, 1, 24 * 30) * 3600,
+        audit_log=Path(os.environ.get("ERQI_AUDIT_LOG") or DEFAULT_AUDIT_LOG),
+    )

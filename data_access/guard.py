@@ -1,0 +1,225 @@
+"""The access guard under every cached query: clamps Filters to the viewer's scope before the cache is
+consulted (so the cache key is the clamped value), checks ids and codes that name one place, and applies
+the privacy rules to what comes back. `install()` wraps every `st.cache_data` function of cached.py;
+a wrapper whose arguments the guard does not understand stops the import (deny by default)."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+
+from .filters import Filters, Places
+from .scope import NOTHING, AccessDenied, Privacy, Scope, apply_privacy, clamp, node_place, restrict_places, within
+
+ACCESS = "_access"  # the session's Access, set by the sign-in gate only
+
+# Reference data that names no person and no place's figures: passed through.
+OPEN = frozenset({"dataset_info", "vol_categories", "grid_base", "published_figures"})
+# Facts about the whole database (import runs, rejected rows, table sizes): only for a whole-district
+# session that may see names (a rejected row may quote a person's name).
+WHOLE_DISTRICT = frozenset({"import_runs", "last_rejections", "table_rows"})
+# Results whose rows name a person, and the column that does (masked; withheld when names are not allowed).
+PERSON_COLUMNS = {
+    "org_wishes_claimed": frozenset({"claimant"}),
+    "member_points_top": frozenset({"name"}),
+    "grid_group_staff": frozenset({"name"}),
+}
+PLAIN_ARGS = frozenset({"as_of", "measure", "weekday", "hour"})  # arguments that select no place
+NODE_ARGS = frozenset({"code"})  # an organisation-tree node code
+GROUP_ARGS = frozenset({"bg_id"})  # a building group id
+EXISTENCE = frozenset({"org_node_known"})  # says only whether a code exists (to word a notice)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What this session may see, and until when."""
+
+    user: str
+    role: str  # district / street / community / viewer / public / demo
+    scope: Scope
+    privacy: Privacy
+    expires_at: float = float("inf")  # absolute end of the session (time.time())
+    idle_until: float = float("inf")  # the session ends when nothing happened until then
+
+    @property
+    def expired(self) -> bool:
+        now = time.time()
+        return now >= self.expires_at or now >= self.idle_until
+
+
+def current() -> Access:
+    """The session's access; none (or an expired one) is refused."""
+    access = st.session_state.get(ACCESS)
+    if not isinstance(access, Access):
+        raise AccessDenied("not signed in")
+    if access.expired:
+        st.rerun(scope="app")  # the sign-in gate ends the session (also from a self-refreshing fragment)
+    return access
+
+
+def full_view() -> bool:
+    """True when the session sees the whole district with names (the data page's import facts need it)."""
+    access = st.session_state.get(ACCESS)
+    return isinstance(access, Access) and not access.expired and access.scope.everything and access.privacy.names
+
+
+def names_allowed() -> bool:
+    """True when the session may see (masked) person names; ui builders use it to word a hidden list."""
+    access = st.session_state.get(ACCESS)
+    return isinstance(access, Access) and access.privacy.names
+
+
+# ---------------------------------------------------------------- checks that need the database
+
+_raw: dict[str, object] = {}  # the unwrapped cached functions of cached.py, filled by install()
+
+
+def all_places() -> Places:
+    """Every place (for resolving a scope and validating ids); never handed to a page unfiltered."""
+    return _raw["places"]()
+
+
+@st.cache_data(ttl=300, max_entries=4096, show_spinner=False)
+def _node_place(code: str) -> tuple[int | None, int | None] | None:
+    with _raw["engine"]().connect() as conn:
+        return node_place(conn, code)
+
+
+def _check_node(code: str, scope: Scope) -> None:
+    if scope.everything:
+        return
+    place = _node_place(str(code))
+    if place is None or not within(scope, *place):
+        raise AccessDenied(f"node {code} outside scope")
+
+
+def _check_group(bg_id: int, scope: Scope) -> None:
+    if scope.everything:
+        return
+    groups = all_places().groups
+    hit = groups[groups["id"] == bg_id]
+    if not len(hit) or not within(scope, int(hit.iloc[0]["street_id"]), int(hit.iloc[0]["community_id"])):
+        raise AccessDenied(f"building group {bg_id} outside scope")
+
+
+def clamp_filters(f: Filters, access: Access | None = None) -> Filters:
+    """f narrowed to the session's scope (pages get this value, so labels match the data)."""
+    access = access or current()
+    return clamp(f, access.scope, all_places())
+
+
+def scope_places(access: Access | None = None) -> Places:
+    access = access or current()
+    return restrict_places(all_places(), access.scope if access else NOTHING)
+
+
+# ---------------------------------------------------------------- wrapping cached.py
+
+
+def _kinds(name: str, fn) -> dict[str, str]:
+    """How each argument of a cached function is checked; unknown arguments are a programming error."""
+    kinds = {}
+    for p in inspect.signature(fn).parameters.values():
+        if p.annotation in (Filters, "Filters"):
+            kinds[p.name] = "filters"
+        elif p.name in NODE_ARGS:
+            kinds[p.name] = "node"
+        elif p.name in GROUP_ARGS:
+            kinds[p.name] = "group"
+        elif p.name in PLAIN_ARGS:
+            kinds[p.name] = "plain"
+        else:
+            raise TypeError(f"cached.{name}: the access guard does not know argument {p.name!r}; add a rule")
+    return kinds
+
+
+def _guarded(name: str, fn):
+    kinds = _kinds(name, fn)
+    sig = inspect.signature(fn)
+    persons = PERSON_COLUMNS.get(name, frozenset())
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        access = current()
+        bound = sig.bind(*args, **kwargs)
+        for arg, value in list(bound.arguments.items()):
+            kind = kinds[arg]
+            if kind == "filters":
+                bound.arguments[arg] = clamp(value, access.scope, all_places())
+            elif kind == "node" and name not in EXISTENCE:
+                _check_node(value, access.scope)
+            elif kind == "group":
+                _check_group(value, access.scope)
+        if access.scope.empty:
+            raise AccessDenied("no scope")
+        result = fn(*bound.args, **bound.kwargs)
+        return apply_privacy(result, access.privacy, persons)
+
+    wrapper.clear = fn.clear
+    return wrapper
+
+
+def _guarded_places(fn):
+    @functools.wraps(fn)
+    def wrapper() -> Places:
+        return restrict_places(fn(), current().scope)
+
+    wrapper.clear = fn.clear
+    return wrapper
+
+
+def _open(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        current()
+        return fn(*args, **kwargs)
+
+    wrapper.clear = fn.clear
+    return wrapper
+
+
+def _whole_district(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not full_view():
+            current()  # no session: refused as such
+            raise AccessDenied("whole-district facts")
+        return fn(*args, **kwargs)
+
+    wrapper.clear = fn.clear
+    return wrapper
+
+
+def install(namespace: dict) -> None:
+    """Replace every st.cache_data function in namespace (cached.py's globals) by its guarded form."""
+    for name, fn in list(namespace.items()):
+        info = getattr(fn, "_info", None)
+        if info is None or not callable(fn):
+            continue
+        _raw[name] = fn
+        if type(info).__name__ != "CachedDataFuncInfo":
+            continue  # cache_resource (the engine) holds no data
+        if name == "places":
+            namespace[name] = _guarded_places(fn)
+        elif name in OPEN:
+            namespace[name] = _open(fn)
+        elif name in WHOLE_DISTRICT:
+            namespace[name] = _whole_district(fn)
+        else:
+            namespace[name] = _guarded(name, fn)
+
+
+__all__ = [
+    "ACCESS",
+    "Access",
+    "AccessDenied",
+    "clamp_filters",
+    "current",
+    "full_view",
+    "install",
+    "names_allowed",
+]

@@ -363,3 +363,20 @@ def published_figures() -> pd.DataFrame:
 from .guard import install  # noqa: E402
 
 install(globals())
+
+
+# ---------------------------------------------------------------- data quality (rows the pages leave out)
+
+from . import quality_queries  # noqa: E402
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def org_tree_problems() -> dict[str, int]:
+    with engine().connect() as conn:
+        return quality_queries.org_tree_problems(conn)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def unmapped_counts() -> dict[str, int]:
+    with engine().connect() as conn:
+        return quality_queries.unmapped_counts(conn)

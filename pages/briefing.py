@@ -5,7 +5,8 @@ from datetime import datetime
 import streamlit as st
 
 from data_access import cached
-from ui import briefing, charts, filter_bar, grid_map, prebuilt, vol_charts
+from ui import briefing, charts, data_quality, filter_bar, grid_map, prebuilt, vol_charts
+from ui.db_status import fragment_guard
 from ui.labels import t
 from ui.shell import page_setup
 from ui.vol_map import service_deck
@@ -21,6 +22,7 @@ def panel(key: str, extra: str = "") -> None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@fragment_guard
 def wall() -> None:
     f = ctx.filters
     k = cached.kpis(f)
@@ -58,6 +60,7 @@ def wall() -> None:
                 facilities,
                 cached.grid_sibling_areas(f),
             )
+            data, _left_out = data_quality.mappable(data)  # the wall shows no caption; the grid map page does
             scale = grid_map.colour_scale("street", groups, areas, f.level)
             st.pydeck_chart(prebuilt.deck(grid_map.build_deck, data, scale, (), None, None), height=BRIEF_MAP_HEIGHT)
     with middle:

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from data_access import cached
-from ui import basemap, grid_map, grid_panels, grid_selection, prebuilt
+from ui import basemap, data_quality, grid_map, grid_panels, grid_selection, prebuilt
 from ui.labels import t
+from ui.safe_text import md
 from ui.shell import page_setup
 
 ctx = page_setup()
@@ -25,7 +26,7 @@ if tiles_problem:
 grid_selection.follow_map_pick(grid_selection.map_key(f), ctx.places)
 bg_id, bg_code, dropped = grid_selection.current_selection(ctx.places, f)
 if dropped:
-    st.warning(t(f"grid_notice_{dropped[0]}", value=dropped[1]))
+    st.warning(t(f"grid_notice_{dropped[0]}", value=md(dropped[1])))
 
 map_col, side_col = st.columns([3.2, 1.1])
 with side_col:
@@ -57,6 +58,7 @@ with side_col:
 scale = grid_map.colour_scale(measure, groups, areas, f.level)
 scope = cached.grid_scope_area(f)
 data = grid_map.MapInput(f.level, cached.grid_base(), scope, areas, groups, facilities, cached.grid_sibling_areas(f))
+data, left_out = data_quality.mappable(data)  # rows without coordinates or shape: off the map, counted below
 deck = prebuilt.deck(grid_map.build_deck, data, scale, shown, bg_code, tiles if use_tiles else None)
 
 with map_col:
@@ -71,6 +73,7 @@ with map_col:
         )
     st.html(grid_map.legend_html(scale, shown, tiles if use_tiles else None))
     st.caption(t("grid_schematic") + ("　" + t("grid_tiles_shifted") if use_tiles and tiles.shift else ""))
+    data_quality.left_out(left_out)
 with side_col:
     if bg_id is None:
         grid_panels.scope_summary(groups, gaps, facilities)

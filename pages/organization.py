@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_access import cached
-from ui import org_view
+from ui import data_quality, org_view
 from ui.labels import t
 from ui.org_tree import Tree
 from ui.shell import page_setup
@@ -18,6 +18,7 @@ org_view.breadcrumb(tree, node)
 org_view.kind_tiles(cached.org_kinds_under(node))
 kinds, size, colour = org_view.controls()
 org_view.tree_chart(tree, node, kinds, size, colour)
+data_quality.org_tree_notes(cached.org_tree_problems())
 org_view.issues_panel(tree, node)
 org_view.org_table(tree, node, kinds)
 

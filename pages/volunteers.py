@@ -6,7 +6,7 @@ import streamlit as st
 
 from data_access import cached
 from data_access.vol_queries import AGE_BUCKETS, MEASURES
-from ui import charts, prebuilt, vol_charts
+from ui import charts, data_quality, prebuilt, vol_charts
 from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import t
@@ -66,6 +66,8 @@ st.markdown(f"#### {t('vol_sec_where')}")
 supply = cached.vol_station_supply_demand(f, wd, hr)
 slowest = supply[supply["requests"] >= MIN_REQUESTS].dropna(subset=["median_wait_h"]).head(SLOWEST)
 kitchens = cached.vol_kitchens(f)
+map_kitchens, kitchens_unplaced = data_quality.drop_unplaced(kitchens)  # the tables keep them all
+map_slowest, stations_unplaced = data_quality.drop_unplaced(slowest)
 map_col, list_col = st.columns([3, 2])
 with map_col:
     measure = (
@@ -79,8 +81,8 @@ with map_col:
         prebuilt.deck(
             service_deck,
             cells,
-            slowest,
-            kitchens,
+            map_slowest,
+            map_kitchens,
             f.level == "district",
             t("vol_tip_station"),  # templates: filled per point by the builder
             t("vol_tip_kitchen"),
@@ -89,6 +91,7 @@ with map_col:
         height=600,
     )
     st.caption(t("vol_map_caption", n=fmt_number(len(cells)), k=len(slowest)) + " " + t("schematic"))
+    data_quality.left_out({"stations": stations_unplaced, "kitchens": kitchens_unplaced})
 with list_col:
     st.markdown(f"##### {t('vol_slowest')}")
     st.caption(t("vol_supply_caption", k=len(slowest), m=MIN_REQUESTS))

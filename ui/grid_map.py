@@ -19,6 +19,7 @@ from .basemap import TileConfig, map_style
 from .gcj02 import shift_geometry, wgs84_to_gcj02_arrays
 from .kpi import fmt_number
 from .labels import t
+from .safe_text import esc
 
 MAP_HEIGHT = 750
 MAP_WIDTH = 1120  # the map column's width in CSS pixels at 1920 wide with the sidebar open; used to fit the view
@@ -240,7 +241,7 @@ def _area_tip(row) -> dict[str, str]:
     )
     level = t(f"grid_level_{row['level']}")
     return {
-        "tt": f"{row['name']}（{level}，{t('grid_schematic_short')}）",
+        "tt": f"{esc(row['name'])}（{level}，{t('grid_schematic_short')}）",
         "t1": t("grid_tip_area_groups", n=_n(row["building_groups"]), d=_n(row["demonstration"])),
         "t2": t("grid_tip_area_residents", r=_n(row["residents"]), p=_n(round(row["per_group"], 1))),
         "t3": t("grid_tip_area_quality", c=_pct(row["completeness"]), p=_n(row["points"])) + "　" + staffed,
@@ -248,12 +249,12 @@ def _area_tip(row) -> dict[str, str]:
 
 
 def _group_tip(row) -> dict[str, str]:
-    title = row["name"]
+    title = esc(row["name"])
     if row["is_demonstration"]:
-        title = f"★ {title}（{t('grid_tip_demo', theme=row['theme_name'] or '')}）"
+        title = f"★ {title}（{t('grid_tip_demo', theme=esc(row['theme_name'] or ''))}）"
     return {
         "tt": title,
-        "t1": f"{row['street']} · {row['community']}",
+        "t1": f"{esc(row['street'])} · {esc(row['community'])}",
         "t2": t("grid_tip_group_people", r=_n(row["residents"]), h=_n(row["households"]), p=_n(row["points"])),
         "t3": t(
             "grid_tip_grid_staff",
@@ -266,7 +267,12 @@ def _group_tip(row) -> dict[str, str]:
 
 def _facility_tip(row) -> dict[str, str]:
     fed = "" if pd.isna(row["people_fed"]) else t("grid_tip_people_fed", n=_n(row["people_fed"]))
-    return {"tt": row["name"], "t1": t(f"grid_facility_{row['kind']}"), "t2": row["community"] or "", "t3": fed}
+    return {
+        "tt": esc(row["name"]),
+        "t1": t(f"grid_facility_{row['kind']}"),
+        "t2": esc(row["community"] or ""),
+        "t3": fed,
+    }
 
 
 TOOLTIP = {

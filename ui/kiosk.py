@@ -13,7 +13,9 @@ from data_access import cached
 from data_access.filters import Filters, Places, filters_to_params
 
 from . import filter_bar, playlist
+from .db_status import fragment_guard
 from .labels import current_lang, t
+from .safe_text import md
 
 STATE = "_kiosk"
 CHROME_CSS = """
@@ -127,10 +129,9 @@ def _advance(state: dict, first: date, last: date, places: Places) -> None:
 
 def run(places: Places, first: date, last: date, page_paths: list[str]) -> None:
     """Drive the rotation for this run: controls, status line, and the timer."""
-    hide_chrome()
     state = _state(places, page_paths)
     if state is None:
-        st.error(t("kiosk_bad_playlist", reason=st.session_state[STATE]["error"]))
+        st.error(t("kiosk_bad_playlist", reason=md(st.session_state[STATE]["error"])))
         return
     st.button("prev", key="kiosk_prev", on_click=_move, args=(-1,))
     st.button("next", key="kiosk_next", on_click=_move, args=(+1,))
@@ -152,6 +153,7 @@ def run(places: Places, first: date, last: date, page_paths: list[str]) -> None:
     )
 
     @st.fragment(run_every=state["cycle"])
+    @fragment_guard
     def _timer() -> None:
         if not state["paused"] and time.monotonic() - state["last"] >= state["cycle"] - 0.5:
             _advance(state, first, last, places)

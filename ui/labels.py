@@ -249,10 +249,11 @@ def kind_label(kind: str) -> str:
     return t(f"kind_{kind}")
 
 
-from . import text_auth, text_data, text_grid, text_org, text_vol  # noqa: E402  (page texts live in their own modules)
+from . import text_auth, text_data, text_fail, text_grid, text_org, text_vol  # noqa: E402  (page texts live in their own modules)
 
 TEXT.update(text_org.TEXT)
 TEXT.update(text_vol.TEXT)
 TEXT.update(text_grid.TEXT)
 TEXT.update(text_data.TEXT)
+TEXT.update(text_fail.TEXT)
 TEXT.update(text_auth.TEXT)

@@ -16,6 +16,7 @@ from .export import download_csv
 from .kpi import Tile, fmt_number, tile_row
 from .labels import TEXT, kind_label, t
 from .org_tree import NODE_KINDS, Tree
+from .safe_text import md
 
 NODE = "_org_node"  # the selected node's code, kept for the session
 KINDS = "_org_kinds"  # the kinds shown
@@ -72,7 +73,7 @@ def state(tree: Tree, known: Callable[[str], bool]) -> tuple[str, list[str]]:
     st.session_state[KINDS] = kinds
     _sync_url(tree, node, kinds)
     for text in notices:
-        st.warning(text)
+        st.warning(md(text))
     return node, kinds
 
 
@@ -124,14 +125,14 @@ def breadcrumb(tree: Tree, node: str) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         for code in path[:-1]:
             st.button(
-                ("↑ " if code == path[-2] else "") + node_name(tree, code),
+                ("↑ " if code == path[-2] else "") + md(node_name(tree, code)),
                 key=f"org_crumb:{code}",
                 on_click=go,
                 args=(code,),
                 help=t("crumb_help"),
             )
             st.markdown("›")
-        st.markdown(f"**{node_name(tree, node)}**")
+        st.markdown(f"**{md(node_name(tree, node))}**")
 
 
 def kind_tiles(kinds: pd.DataFrame) -> None:
@@ -378,11 +379,11 @@ def summary(tree: Tree, node: str) -> dict:
 
 def detail_header(tree: Tree, node: str) -> None:
     s = summary(tree, node)
-    st.markdown(f"#### {t('detail_title', name=s['name'])}")
+    st.markdown(f"#### {t('detail_title', name=md(s['name']))}")
     bits = [kind_name(s["kind"])]
     parent = tree.parent(node)
     if parent:
-        bits.append(f"{t('col_parent')}：{node_name(tree, parent)}")
+        bits.append(f"{t('col_parent')}：{md(node_name(tree, parent))}")
     if s.get("joint"):
         bits.append(t("col_joint"))
     st.caption("　·　".join(bits))

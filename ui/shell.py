@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import cached
 from data_access.bootstrap import DatabaseNotReady, database_ready, ensure_demo_database
@@ -18,7 +17,16 @@ from data_access.guard import AccessDenied, clamp_filters
 from data_access.queries import date_bounds
 
 from . import auth_gate, filter_bar, kiosk
+from .db_status import (  # noqa: F401  (db_problem, RECHECK_SECONDS: used by pages and tests)
+    DB_ERRORS,
+    RECHECK_SECONDS,
+    db_problem,
+    failure_key,
+    run_guarded,
+    show_pending_failure,
+)
 from .labels import t
+from .safe_text import md
 from .theme import CSS, SCREEN_CSS
 
 # (file, label key): the app's pages, in menu order; URL slugs come from the file names.
@@ -100,6 +108,8 @@ def page_setup(slug: str | None = None) -> PageContext:
         initial_sidebar_state="collapsed" if screen or kiosk.requested() else "expanded",
     )
     st.html(f"<style>{CSS}{SCREEN_CSS if screen else ''}</style>")
+    if kiosk.requested():
+        kiosk.hide_chrome()  # before the database is asked: a failure message must not bring the chrome back
     cfg = auth_gate.settings()
     who = auth_gate.identify(cfg)  # the sign-in screen stops the run here
     info, places = _load_dataset(who, cfg)
@@ -119,49 +129,25 @@ def page_setup(slug: str | None = None) -> PageContext:
     return ctx
 
 
-RECHECK_SECONDS = 15
-
-
-def _reconnect() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    st.session_state.pop("_db_checked", None)
-
-
-def db_problem(key: str) -> None:
-    """Say plainly what is wrong (no traceback, no connection string), offer a retry, and keep
-    checking in the background so an unattended wall screen recovers by itself."""
-    st.error(t(key))
-    st.button(t("retry"), type="primary", on_click=_reconnect, key="db_retry")
-    st.caption(t("db_auto_retry", s=RECHECK_SECONDS))
-
-    @st.fragment(run_every=RECHECK_SECONDS)
-    def _recheck() -> None:
-        try:
-            ok = database_ready(database_url())
-        except Exception:  # noqa: BLE001 - any failure just means "not yet"
-            ok = False
-        if ok:
-            _reconnect()
-            st.rerun(scope="app")
-
-    _recheck()
-    st.stop()
-
-
 def run_page(page) -> None:
-    """Run the selected page; a database failure mid-page becomes the same plain message."""
-    try:
-        page.run()
-    except (SQLAlchemyError, OSError):
-        db_problem("db_unreachable")
-    except AccessDenied:
-        st.error(t("auth_denied"))
+    """Draw the chrome and run the selected page; a database failure anywhere in them becomes the
+    same plain message."""
+
+    def body() -> None:
+        try:
+            if page.url_path:
+                page_setup(page.url_path)
+            page.run()
+        except AccessDenied:
+            st.error(t("auth_denied"))
+
+    run_guarded(body)
 
 
 def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]:
     """Dataset facts and the places inside the session's scope; builds the embedded demo file on first
     start; never shows a traceback. A session without a scope stops here, having seen nothing."""
+    show_pending_failure()
     try:
         url = database_url()
     except DatabaseConfigError:
@@ -188,8 +174,11 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]
         return cached.dataset_info(), places
     except DatabaseNotReady:
         db_problem("db_not_ready")
-    except (SQLAlchemyError, OSError):
-        db_problem("db_unreachable")
+    except DB_ERRORS as exc:
+        key = failure_key(exc)
+        if key is None:
+            raise
+        db_problem(key)
     raise AssertionError("unreachable")  # db_problem stops the script
 
 
@@ -216,7 +205,7 @@ def _header(ctx: PageContext) -> None:
     path = filter_bar.scope_path(ctx.filters, ctx.places)
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     left.markdown(f"### {t('app_title')}")
-    left.caption(" › ".join(path) + f"　·　{ctx.filters.start:%Y-%m-%d} — {ctx.filters.end:%Y-%m-%d}")
+    left.caption(" › ".join(md(p) for p in path) + f"　·　{ctx.filters.start:%Y-%m-%d} — {ctx.filters.end:%Y-%m-%d}")
     badge = ""
     if ctx.is_demo:
         badge = f'<span class="demo-badge" title="{t("demo_help")}">{t("demo_badge")}</span>'
@@ -241,4 +230,4 @@ def _access_badge() -> str:
 
 def _notices() -> None:
     for text in st.session_state.pop("_scope_notices", []) + st.session_state.pop("_notices", []):
-        st.warning(text)
+        st.warning(md(text))  # notices quote URL values: literal text, never Markdown

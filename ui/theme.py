@@ -7,6 +7,9 @@ CSS = """
 .demo-badge { display: inline-block; margin-left: .6rem; padding: .1rem .55rem; border-radius: .4rem;
   background: #fdecea; color: #b3261e; border: 1px solid #f3b7b2; font-weight: 600; }
 .block-container { padding-top: 3.6rem; }
+.st-key-db_problem [data-testid="stAlertContentError"] p { font-size: 1.35rem; line-height: 1.5;
+  color: #7f1d1d !important; }
+.st-key-db_problem [data-testid="stCaptionContainer"] p { font-size: 1.05rem; color: #8a94a0 !important; }
 """
 
 # Wall-screen pages (大屏): dark, large type, composed to fit 1920×1080 without scrolling.

@@ -12,6 +12,7 @@ import streamlit as st
 from data_access.filters import Filters
 
 from .labels import TEXT, current_lang, t
+from .safe_text import md
 
 URL_KEY = "vcat"  # comma-separated category codes, e.g. vcat=VC01,VC07
 STATE = "_vol_categories"  # chosen category ids, kept for the session like the global filters
@@ -52,7 +53,7 @@ def category_filter(cats: pd.DataFrame) -> tuple[int, ...]:
         chosen, bad = parse_categories(st.query_params.get(URL_KEY), cats)
         st.session_state[STATE] = chosen
         for code in bad:
-            st.warning(t("vol_notice_category", value=code[:40]))
+            st.warning(t("vol_notice_category", value=md(code[:40])))
     names = {int(i): category_name(c, n) for i, c, n in zip(cats["id"], cats["code"], cats["name"])}
 
     def _changed() -> None:

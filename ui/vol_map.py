@@ -69,6 +69,7 @@ def base_layers() -> list[pdk.Layer]:
 
 
 def _view(points: pd.DataFrame, whole_district: bool) -> pdk.ViewState:
+    points = points.dropna(subset=["lon", "lat"])
     if whole_district or len(points) < 2:
         return DISTRICT_VIEW
     view = pdk.data_utils.compute_view(points[["lon", "lat"]].to_numpy().tolist(), view_proportion=1)
@@ -105,6 +106,9 @@ def service_deck(
         color_range=HEAT_COLORS,
         opacity=0.85,
     )
+    highlight = highlight.dropna(subset=["lon", "lat"])  # pages count what they leave out
+    kitchens = kitchens.dropna(subset=["lon", "lat"])
+    cells = cells.dropna(subset=["lon", "lat"])
     rings = highlight.assign(
         tip=[
             station_tip.format(

@@ -1,0 +1,258 @@
+"""A database that is locked, slow, unreachable, or stopped and restarted: every page says so plainly
+(no traceback, no connection string), offers a retry and recovers; bugs are not disguised as outages."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from contextlib import contextmanager
+
+import pytest
+import streamlit as st
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from data_access import failures
+from seed.generator import SeedConfig
+from ui.shell import PAGES
+
+from .conftest import PROJECT, seed_into
+from .pg_cluster import PrivateCluster, _free_port
+
+APP = str(PROJECT / "app.py")
+PAGE_PATHS = [path for path, _key in PAGES]  # every page, the data page included
+BUSY, SLOW, UNREACHABLE = "数据库正忙", "数据库响应过慢", "暂时无法连接数据库"
+SMALL = SeedConfig(scale=0.02)
+
+
+@pytest.fixture(scope="module")
+def small_sqlite(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("fail") / "small.sqlite"
+    seed_into(f"sqlite:///{path}", SMALL)
+    return str(path)
+
+
+@pytest.fixture()
+def db_copy(small_sqlite, tmp_path, monkeypatch):
+    """A private copy of the small database, the app pointed at it, caches empty."""
+    path = tmp_path / "db.sqlite"
+    shutil.copy(small_sqlite, path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "1")
+    _clear()
+    yield path
+    _clear()
+
+
+def _clear() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@contextmanager
+def exclusive_lock(path):
+    """Another program holding SQLite's exclusive lock (as a bulk loader in rollback mode would)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("UPDATE dataset_meta SET value = value")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def visible_text(at: AppTest) -> str:
+    parts = [
+        e.value
+        for kind in ("error", "warning", "info", "success", "caption", "markdown", "text")
+        for e in getattr(at, kind)
+    ]
+    parts += [str(e.value) for e in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_plain_message(at: AppTest, words: str, *secrets: str) -> None:
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert words in errors, errors
+    assert at.button(key="db_retry").label == "重试"
+    shown = visible_text(at)
+    for leak in ("Traceback", "sqlalchemy", "psycopg", "OperationalError", "sqlite:", "postgresql", *secrets):
+        assert leak not in shown, leak
+    assert not at.metric, "figures shown although the database failed"
+
+
+def start_app(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_locked_sqlite_every_page_says_busy_then_retry_recovers(db_copy):
+    at = start_app()
+    assert at.metric, "the overview did not render before the lock"
+    with exclusive_lock(db_copy):
+        for path in PAGE_PATHS:
+            _clear()  # as when the cached results have expired
+            at.switch_page(path).run()
+            assert_plain_message(at, BUSY, str(db_copy))
+    at.switch_page("pages/overview.py")
+    at.button(key="db_retry").click().run()
+    assert not at.exception and not at.error
+    assert {m.label for m in at.metric} >= {"基层党组织", "党员"}
+
+
+def test_locked_sqlite_in_kiosk_mode(db_copy):
+    with exclusive_lock(db_copy):
+        at = start_app({"kiosk": "1", "cycle": "30"})
+        assert_plain_message(at, BUSY, str(db_copy))
+
+
+def test_slow_sqlite_query_is_stopped_and_said(db_copy, monkeypatch):
+    # every statement gets a millisecond, checked every 50 SQLite steps: a real page query overruns it
+    monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "0.001")
+    monkeypatch.setattr("data_access.db.SQLITE_GUARD_STEPS", 50)
+    at = start_app()
+    assert_plain_message(at, SLOW, str(db_copy))
+    assert "超过 0.001 秒" in visible_text(at)
+
+
+def test_unreachable_postgres_is_said_without_address(monkeypatch):
+    port = _free_port()  # nothing listens there
+    monkeypatch.setenv("DATABASE_URL", f"postgresql+psycopg://erqi:s3cret@127.0.0.1:{port}/erqi")
+    _clear()
+    at = start_app()
+    assert_plain_message(at, UNREACHABLE, str(port), "s3cret", "127.0.0.1")
+    _clear()
+
+
+def test_a_bug_in_a_query_is_not_disguised_as_an_outage(db_copy, monkeypatch, caplog):
+    from data_access import queries
+
+    def broken(conn, f):
+        return conn.execute(text("SELEC count(*) FROM org")).scalar()
+
+    monkeypatch.setattr(queries, "kpis", broken)
+    with caplog.at_level(logging.ERROR, logger="erqi.db"):
+        at = AppTest.from_file(APP, default_timeout=120).run()
+    assert at.exception, "a syntax error must surface as an error, not as 'database unreachable'"
+    assert "本页出现内部错误" in " ".join(e.value for e in at.error)
+    assert UNREACHABLE not in visible_text(at)
+    assert any("app's own code" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("exc", "key"),
+    [
+        (sqlite3.OperationalError("database is locked"), failures.BUSY),
+        (sqlite3.OperationalError("interrupted"), failures.SLOW),
+        (sqlite3.OperationalError("unable to open database file"), failures.UNREACHABLE),
+        (sqlite3.OperationalError("no such table: org"), failures.NOT_READY),
+        (sqlite3.OperationalError('near "SELEC": syntax error'), None),
+        (ConnectionResetError("peer went away"), failures.UNREACHABLE),
+        (KeyError("name"), None),
+        (ZeroDivisionError(), None),
+    ],
+)
+def test_classify(exc, key):
+    assert failures.classify(exc) == key
+
+
+def test_classify_postgres_states():
+    import psycopg.errors as pe
+
+    assert failures.classify(pe.QueryCanceled()) == failures.SLOW
+    assert failures.classify(pe.LockNotAvailable()) == failures.BUSY
+    assert failures.classify(pe.UndefinedTable()) == failures.NOT_READY
+    assert failures.classify(pe.SyntaxError()) is None
+    assert failures.classify(pe.ReadOnlySqlTransaction()) is None
+    assert failures.classify(pe.AdminShutdown()) == failures.UNREACHABLE
+
+
+def test_fragment_guard_reruns_the_page_on_an_outage_and_raises_bugs(monkeypatch):
+    """The briefing wall and the kiosk timer run as fragments, whose exceptions Streamlit keeps inside
+    them: an outage there reruns the whole page with the failure noted for the chrome to show; a bug is
+    raised as it is."""
+    from ui import db_status
+
+    calls: list[str] = []
+    state: dict = {}
+    monkeypatch.setattr(db_status, "reconnect", lambda: calls.append("reconnect"))
+    monkeypatch.setattr(db_status.st, "rerun", lambda scope="app": calls.append(f"rerun:{scope}"))
+    monkeypatch.setattr(db_status.st, "session_state", state)
+
+    @db_status.fragment_guard
+    def outage():
+        raise sqlite3.OperationalError("database is locked")
+
+    @db_status.fragment_guard
+    def bug():
+        raise sqlite3.OperationalError('near "x": syntax error')
+
+    outage()
+    assert calls == ["reconnect", "rerun:app"]
+    assert state == {db_status.FAILED: failures.BUSY}
+    calls.clear()
+    with pytest.raises(sqlite3.OperationalError):
+        bug()
+    assert calls == []
+
+
+@pytest.fixture(scope="module")
+def private_pg():
+    cluster = PrivateCluster()
+    cluster.start()
+    try:
+        seed_into(cluster.url, SMALL)
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+def test_postgres_stopped_then_restarted_under_a_running_session(private_pg, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", private_pg.url)
+    monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "5")
+    _clear()
+    at = start_app()
+    assert at.metric
+    private_pg.stop()
+    try:
+        for path in ("pages/overview.py", "pages/briefing.py"):
+            _clear()
+            at.switch_page(path).run()
+            assert_plain_message(at, UNREACHABLE, str(private_pg.port), "127.0.0.1")
+    finally:
+        private_pg.start()
+    at.button(key="db_retry").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["_db_checked"]
+    _clear()
+
+
+def test_postgres_lock_and_statement_timeout(private_pg, monkeypatch):
+    """PostgreSQL: a table locked by another session, then a statement over the timeout."""
+    from sqlalchemy import create_engine
+
+    monkeypatch.setenv("DATABASE_URL", private_pg.url)
+    monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "1")
+    _clear()
+    locker = create_engine(private_pg.url)
+    try:
+        with locker.connect() as conn:
+            conn.execute(text("LOCK TABLE org IN ACCESS EXCLUSIVE MODE"))
+            at = start_app()
+            assert_plain_message(at, BUSY, str(private_pg.port))
+            conn.rollback()
+    finally:
+        locker.dispose()
+    monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "0.001")
+    _clear()
+    at = start_app()
+    assert_plain_message(at, SLOW, str(private_pg.port))
+    _clear()

@@ -134,6 +134,7 @@ class Member(Base):
         Index("ix_member_org", "org_id"),
         Index("ix_member_place", "street_id", "community_id"),
         Index("ix_member_bg", "building_group_id"),
+        Index("ix_member_community", "community_id"),  # per-community counts read the index alone
     )
 
 
@@ -391,7 +392,10 @@ class MicroWish(Base):
     claimed_by: Mapped[int | None] = mapped_column(Integer)  # member id
     claimed_on: Mapped[date | None] = mapped_column(Date)
     fulfilled_on: Mapped[date | None] = mapped_column(Date)
-    __table_args__ = (Index("ix_wish_place", "street_id", "community_id", "fulfilled_on"),)
+    __table_args__ = (
+        Index("ix_wish_place", "street_id", "community_id", "fulfilled_on"),
+        Index("ix_wish_claimed", "claimed_by", "claimed_on"),
+    )
 
 
 class SupervisionTask(Base):

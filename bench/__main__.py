@@ -123,6 +123,40 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines + [""] + seeds)
 
 
+CHANGE_MS, WARM_MS, SPEC_BYTES, RSS_MB, SEED_S = 300, 100, 1_000_000, 600, 300
+RATIO_SCALE, RATIO_FLOOR = 1.5, 1.5
+
+
+def check_targets(results: list[dict]) -> list[str]:
+    """The issue's targets, checked against this run: one line per miss, or a line saying all were met."""
+    misses = []
+    by = {(r["backend"], r["scale"], p["page"]): p for r in results for p in r["pages"]}
+    for r in results:
+        tag = f"{r['backend']} scale {r['scale']:g}"
+        for p in r["pages"]:
+            name = p["page"].removeprefix("pages/").removesuffix(".py")
+            if p["largest_spec_bytes"] > SPEC_BYTES:
+                misses.append(f"{tag} {name}: largest spec {p['largest_spec_bytes'] / 1e6:.2f} MB > 1 MB")
+            if p["floor"] and p["change_median"] > RATIO_FLOOR * p["floor"] and p["change_median"] > 0.05:
+                misses.append(f"{tag} {name}: change {p['change_median'] / p['floor']:.1f}x its queries' floor")
+            if r["scale"] >= 10:
+                if p["change_median"] * 1000 > CHANGE_MS:
+                    misses.append(f"{tag} {name}: filter change {p['change_median'] * 1000:.0f} ms > {CHANGE_MS} ms")
+                if p["warm_median"] * 1000 > WARM_MS:
+                    misses.append(f"{tag} {name}: warm rerun {p['warm_median'] * 1000:.0f} ms > {WARM_MS} ms")
+                small = by.get((r["backend"], 1.0, p["page"]))
+                for step in ("warm", "change"):
+                    a, b = (small or {}).get(f"{step}_median"), p[f"{step}_median"]
+                    if a and b > RATIO_SCALE * a and b > 0.05:
+                        misses.append(f"{tag} {name}: {step} {b / a:.1f}x scale 1")
+        if r["scale"] >= 10:
+            if r["peak_rss_mb"] > RSS_MB:
+                misses.append(f"{tag}: app peak memory {r['peak_rss_mb']:.0f} MB > {RSS_MB} MB")
+            if r["seed"]["seed_seconds"] and r["seed"]["seed_seconds"] > SEED_S:
+                misses.append(f"{tag}: seed {r['seed']['seed_seconds']:.0f} s > {SEED_S} s")
+    return misses or ["all targets met"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10", help="comma-separated seed scales (default 1,10)")
@@ -146,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {backend} scale {scale:g}: measuring", file=sys.stderr, flush=True)
         results.append({"backend": backend, "scale": scale, "seed": seed, **measure(url, args.reps)})
     print(table(results))
+    print("\ntargets (steps under 50 ms are not held to the ratios):")
+    print("\n".join(f"- {line}" for line in check_targets(results)))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -25,9 +25,10 @@ def test_bench_runs_and_reports_every_page(tmp_path):
     assert [r["backend"] for r in results] == ["sqlite"]
     pages = {p["page"]: p for p in results[0]["pages"]}
     assert set(pages) == {path for path, *_ in PAGES}
-    for p in pages.values():
+    for path, p in pages.items():
         assert p["errors"] == []
         assert p["cold_median"] > 0 and p["warm_median"] > 0 and p["change_median"] > 0
-        assert p["floor"] > 0 and p["largest_spec_bytes"] > 0
+        if path != "pages/data.py":  # the data page has no chart and no query that follows the street filter
+            assert p["floor"] > 0 and p["largest_spec_bytes"] > 0, path
     assert results[0]["seed"]["seed_seconds"] > 0 and results[0]["peak_rss_mb"] > 0
     assert "| backend | scale | page" in done.stdout

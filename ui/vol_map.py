@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pydeck as pdk
 
+from .grid_map import CompactDeck
+
 REFERENCE = Path(__file__).resolve().parent.parent / "seed" / "reference"
 DISTRICT_VIEW = pdk.ViewState(longitude=113.585, latitude=34.684, zoom=10.95, pitch=0, bearing=0)
 HEAT_COLORS = [[255, 255, 204], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32], [189, 0, 38]]
@@ -171,7 +173,7 @@ def service_deck(
         ),
     ]
     points = pd.concat([cells[["lon", "lat"]], rings[["lon", "lat"]]], ignore_index=True)
-    return pdk.Deck(
+    return CompactDeck(
         layers=layers,
         initial_view_state=_view(points, whole_district),
         map_provider=None,

@@ -11,6 +11,7 @@ masking are already in those inputs.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import threading
 from collections import OrderedDict
@@ -47,8 +48,12 @@ def _memoised(kind: str, builder: Callable, args: tuple, kwargs: dict, make: Cal
 
 
 def chart(builder: Callable, *args: Any, **kwargs: Any) -> dict:
-    """The full Vega-Lite spec (data included) of builder(*args, **kwargs), for st.vega_lite_chart."""
-    return _memoised("vl", builder, args, kwargs, lambda: builder(*args, **kwargs).to_dict())
+    """The full Vega-Lite spec (data included) of builder(*args, **kwargs), for st.vega_lite_chart.
+
+    Altair's schema validation (two thirds of the build) runs under the test suite, where every builder
+    is exercised; a running app skips it, since the same builders make the same shapes of spec."""
+    validate = "PYTEST_CURRENT_TEST" in os.environ
+    return _memoised("vl", builder, args, kwargs, lambda: builder(*args, **kwargs).to_dict(validate=validate))
 
 
 class Deck:

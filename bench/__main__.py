@@ -135,6 +135,8 @@ def check_targets(results: list[dict]) -> list[str]:
         tag = f"{r['backend']} scale {r['scale']:g}"
         for p in r["pages"]:
             name = p["page"].removeprefix("pages/").removesuffix(".py")
+            if p["errors"]:
+                misses.append(f"{tag} {name}: {len(p['errors'])} runs ended in an error; its times are not valid")
             if p["largest_spec_bytes"] > SPEC_BYTES:
                 misses.append(f"{tag} {name}: largest spec {p['largest_spec_bytes'] / 1e6:.2f} MB > 1 MB")
             if p["floor"] and p["change_median"] > RATIO_FLOOR * p["floor"] and p["change_median"] > 0.05:

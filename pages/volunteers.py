@@ -200,10 +200,12 @@ else:
     with area_col:
         st.markdown(f"##### {t('vol_by_area_streets' if f.level == 'district' else 'vol_by_area_communities')}")
         by_area = cached.vol_requests_by_area(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
-        shown = vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols})
+        shown, formats = vol_charts.for_display(
+            vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols}), share, waits
+        )
         st.dataframe(
             shown,
-            column_config=vol_charts.number_formats(shown, share, waits),
+            column_config=formats,
             hide_index=True,
             width="stretch",
             height=vol_charts.table_height(len(by_area)),
@@ -212,10 +214,12 @@ else:
         st.markdown(f"##### {t('vol_by_need')}")
         by_need = cached.vol_requests_by_need(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
         by_need["need"] = [category_name(c, n) for c, n in zip(by_need["code"], by_need["need"])]
-        shown = vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols})
+        shown, formats = vol_charts.for_display(
+            vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols}), share, waits
+        )
         st.dataframe(
             shown,
-            column_config=vol_charts.number_formats(shown, share, waits),
+            column_config=formats,
             hide_index=True,
             width="stretch",
         )
@@ -250,10 +254,10 @@ else:
             "requests_per_1k_hours": t("col_requests_per_1k_hours"),
         }
         table = vol_charts.labelled(supply.round({"median_wait_h": 1, "hours": 0, "requests_per_1k_hours": 1}), cols)
-        formats = vol_charts.number_formats(
+        shown, formats = vol_charts.for_display(
             table, t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")]
         )
-        st.dataframe(table, column_config=formats, hide_index=True, width="stretch", height=340)
+        st.dataframe(shown, column_config=formats, hide_index=True, width="stretch", height=340)
         download_csv(st, table, "stations.csv", "vol_download_stations")
 
 # ---------------------------------------------------------------- teams, stations, kitchens

@@ -541,10 +541,11 @@ def member_points(year: date | None, hist: pd.DataFrame, top: pd.DataFrame) -> N
         st.markdown(f"##### {t('points_hist')}")
         st.vega_lite_chart(prebuilt.chart(org_charts.points_histogram, hist, 10, titles), width="stretch")
     with right:
-        st.markdown(f"##### {t('points_top', n=len(top))}")
         if not names_allowed():  # aggregates only: the query layer withheld the list
+            st.markdown(f"##### {t('points_top_hidden')}")
             st.caption(t("auth_names_hidden"))
             return
+        st.markdown(f"##### {t('points_top', n=len(top))}")
         names = {
             "rank": "col_rank_no",
             "name": "col_member",

@@ -1,6 +1,18 @@
 """Texts of the data page (数据说明): sources, rejected rows, indicator definitions, templates."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "data_def_demonstration": (
+        "其中被评为主题示范楼院的楼院党小组数。",
+        "Of the building party groups, those rated theme demonstration buildings.",
+    ),
+    "data_def_participations": (
+        "日期范围内党内活动的党员参与人次之和。",
+        "Members' participations in the party activities within the dates.",
+    ),
+    "data_def_people_fed": (
+        "社区小厨房、爱心就餐点累计免费供餐人数。",
+        "People given free meals by the community kitchens and charity canteens.",
+    ),
     "data_scoped_note": (
         "数据来源、导入记录与被拒行仅对全区范围的账号显示；下面是各项指标的口径与导入模板。",
         "Sources, import runs and rejected rows are shown to whole-district accounts only; below are the "

@@ -211,6 +211,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "member_points_none": ("日期范围内没有先锋积分记录。", "No member points in the range."),
     "points_hist": ("积分分布", "Distribution"),
     "points_top": ("积分前 {n} 名", "Top {n}"),
+    "points_top_hidden": ("积分排名", "Top members"),
     "col_band": ("积分段", "Points band"),
     "col_rank_no": ("名次", "#"),
     "col_member": ("党员", "Member"),

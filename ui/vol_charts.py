@@ -161,16 +161,24 @@ def backlog_frame(df: pd.DataFrame, buckets: tuple[str, ...], age_label, stage_l
     )
 
 
-def number_formats(df: pd.DataFrame, share: str, one_decimal: list[str]) -> dict:
-    """Column formats of a request table: whole numbers, the share as a percentage, waits with one decimal.
+def for_display(df: pd.DataFrame, share: str, one_decimal: list[str]) -> tuple[pd.DataFrame, dict]:
+    """A request table ready to show, and its column formats: counts and hours as whole numbers with
+    thousands separators, the share as a percentage with one decimal, waits with one decimal.
 
     Column configs, not a pandas Styler: a Styler is re-rendered cell by cell on every rerun (~80 ms a table)."""
-    formats = {
-        c: st.column_config.NumberColumn(format="%.0f") for c in df.columns if pd.api.types.is_float_dtype(df[c])
-    }
-    formats[share] = st.column_config.NumberColumn(format="percent")
-    formats.update({c: st.column_config.NumberColumn(format="%.1f") for c in one_decimal})
-    return formats
+    out = df.copy()
+    formats = {}
+    for c in out.columns:
+        if c == share:
+            out[c] = (out[c].astype(float) * 100).round(1)
+            formats[c] = st.column_config.NumberColumn(format="%.1f%%")
+        elif c in one_decimal:
+            out[c] = out[c].astype(float).round(1)
+            formats[c] = st.column_config.NumberColumn(format="%.1f")
+        elif pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]):
+            out[c] = out[c].round(0).astype("Int64")
+            formats[c] = st.column_config.NumberColumn(format="localized")
+    return out, formats
 
 
 def table_height(rows: int, most: int = 18) -> int:

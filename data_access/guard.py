@@ -80,6 +80,13 @@ _raw: dict[str, object] = {}  # the unwrapped cached functions of cached.py, fil
 
 def all_places() -> Places:
     """Every place (for resolving a scope and validating ids); never handed to a page unfiltered."""
+    return _shared_places()
+
+
+@st.cache_resource(ttl=300, show_spinner=False)
+def _shared_places() -> Places:
+    """One read-only copy per process: the guard consults it on every cached call, and a data cache
+    would unpickle a fresh copy each time."""
     return _raw["places"]()
 
 

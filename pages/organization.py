@@ -3,14 +3,14 @@
 import streamlit as st
 
 from data_access import cached
-from ui import data_quality, org_view
+from ui import data_quality, org_view, prebuilt
 from ui.labels import t
 from ui.org_tree import Tree
 from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters
-tree = Tree.of(cached.org_tree(f))
+tree = prebuilt.memo(Tree.of, cached.org_tree(f))
 node, _ = org_view.state(tree, known=cached.org_node_known)
 
 st.markdown(f"#### {t('org_title')}")

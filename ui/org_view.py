@@ -322,7 +322,7 @@ def org_table(tree: Tree, node: str, kinds: list[str]) -> None:
     leaf = not tree.descendants(node)
     st.markdown(f"#### {t('org_table_leaf' if leaf else 'org_table')}")
     search = st.text_input(t("org_search"), key="org_search", placeholder=t("org_search"), label_visibility="collapsed")
-    frame = table_frame(tree, node, kinds, search)
+    frame = prebuilt.memo(table_frame, tree, node, kinds, search)
     if frame.empty:
         st.info(t("org_table_none"))
         return

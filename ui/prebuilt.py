@@ -82,3 +82,10 @@ def deck(builder: Callable, *args: Any, **kwargs: Any) -> Deck:
         return Deck(built.to_json(), tooltip if isinstance(tooltip, dict) else None, getattr(built, "width", None))
 
     return _memoised("deck", builder, args, kwargs, make)
+
+
+def memo(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """fn(*args, **kwargs), computed once per content (fn must be pure, and its result is shared: a data
+    frame comes back as a copy, anything else must be treated as read-only)."""
+    value = _memoised("fn", fn, args, kwargs, lambda: fn(*args, **kwargs))
+    return value.copy() if hasattr(value, "copy") and hasattr(value, "columns") else value

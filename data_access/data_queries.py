@@ -26,7 +26,7 @@ def import_runs(conn: Connection, limit: int = 20) -> pd.DataFrame:
     if not _has(conn, m.ImportRun.__tablename__):
         return pd.DataFrame(columns=RUN_COLUMNS)
     r = m.ImportRun.__table__
-    frame = pd.read_sql(select(*(r.c[c] for c in RUN_COLUMNS)).order_by(r.c.id.desc()).limit(limit), conn)
+    frame = pd.read_sql_query(select(*(r.c[c] for c in RUN_COLUMNS)).order_by(r.c.id.desc()).limit(limit), conn)
     frame["row_counts"] = [json.loads(v) if v else {} for v in frame["row_counts"]]
     return frame
 
@@ -37,7 +37,7 @@ def last_rejections(conn: Connection) -> pd.DataFrame:
         return pd.DataFrame(columns=REJECTION_COLUMNS)
     j = m.ImportRejection.__table__
     stmt = select(*(j.c[c] for c in REJECTION_COLUMNS)).order_by(j.c.source_file, j.c.row_number, j.c.id)
-    return pd.read_sql(stmt, conn)
+    return pd.read_sql_query(stmt, conn)
 
 
 def table_rows(conn: Connection, tables: list[str]) -> dict[str, int]:

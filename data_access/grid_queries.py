@@ -223,7 +223,7 @@ def scope_area(conn: Connection, f: Filters) -> pd.DataFrame:
     stmt = select(g.c.id.label("grid_id"), g.c.name, g.c.level, g.c.geometry, g.c.center_lon, g.c.center_lat).where(
         where
     )
-    return pd.read_sql(stmt, conn)
+    return pd.read_sql_query(stmt, conn)
 
 
 def sibling_areas(conn: Connection, f: Filters) -> pd.DataFrame:
@@ -238,7 +238,7 @@ def sibling_areas(conn: Connection, f: Filters) -> pd.DataFrame:
     else:
         where = literal(False)
     stmt = select(g.c.name, g.c.geometry, g.c.center_lon, g.c.center_lat).where(where).order_by(g.c.code)
-    return pd.read_sql(stmt, conn)
+    return pd.read_sql_query(stmt, conn)
 
 
 def grid_areas(conn: Connection, f: Filters) -> pd.DataFrame:
@@ -307,7 +307,7 @@ def grid_areas(conn: Connection, f: Filters) -> pd.DataFrame:
         .where(where)
         .order_by(code)
     )
-    return _finish_measures(pd.read_sql(stmt, conn)).drop(columns="score")
+    return _finish_measures(pd.read_sql_query(stmt, conn)).drop(columns="score")
 
 
 def _community_of(f: Filters) -> Filters:
@@ -358,7 +358,7 @@ def building_groups(conn: Connection, f: Filters) -> pd.DataFrame:
         )
         .order_by(bg_t.c.code)
     )
-    df = pd.read_sql(stmt, conn)
+    df = pd.read_sql_query(stmt, conn)
     df["is_demonstration"] = df["is_demonstration"].astype(bool)
     df["building_groups"] = 1
     df = _finish_measures(df.assign(demonstration=df["is_demonstration"].astype(int)))
@@ -398,7 +398,7 @@ def facilities(conn: Connection, f: Filters) -> pd.DataFrame:
         .where(_place(st_t, scope), st_t.c.lon.is_not(None))
     )
     u = union(fac_q, st_q).subquery("u")
-    df = pd.read_sql(select(u).order_by(u.c.kind, u.c.code), conn)
+    df = pd.read_sql_query(select(u).order_by(u.c.kind, u.c.code), conn)
     return df.astype({"people_fed": "Int64"})
 
 
@@ -450,7 +450,7 @@ def grid_staffing(conn: Connection, f: Filters, gaps_only: bool = True) -> pd.Da
         .where(_grids_in_scope(f), gap if gaps_only else true())
         .order_by(g.c.street_id.is_(None).desc(), g.c.street_id, g.c.level, g.c.code)
     )
-    df = pd.read_sql(stmt, conn)
+    df = pd.read_sql_query(stmt, conn)
     df = df.astype({"level": int, "leaders": int, "grid_members": int, "teams": int})
     df["no_leader"] = df["leaders"] < 1
     df["few_members"] = df["grid_members"] < MIN_GRID_MEMBERS
@@ -491,7 +491,7 @@ def gap_summary(conn: Connection, f: Filters) -> pd.DataFrame:
         .join(names, and_(names.c.level == level, names.c.org_id == inner.c.area_id))
         .order_by(inner.c.area_id)
     )
-    df = pd.read_sql(stmt, conn).drop(columns="area_id")
+    df = pd.read_sql_query(stmt, conn).drop(columns="area_id")
     return df.astype({c: int for c in ["grids", "with_gaps", "no_leader", "few_members", "no_team"]})
 
 
@@ -539,7 +539,7 @@ def group_profile(conn: Connection, f: Filters, bg_id: int) -> pd.DataFrame:
         )
         .where(_groups_in_scope(f), bg_t.c.id == bg_id)
     )
-    df = pd.read_sql(stmt, conn)
+    df = pd.read_sql_query(stmt, conn)
     df["is_demonstration"] = df["is_demonstration"].astype(bool)
     pn = df["points_n"]
     df["points"] = (df["points_sum"].astype(float) / pn.where(pn > 0)).round(2)
@@ -555,7 +555,7 @@ def group_staff(conn: Connection, f: Filters, bg_id: int) -> pd.DataFrame:
         .where(bg_t.c.id == bg_id, _groups_in_scope(f))
         .order_by(case((staff_t.c.role == "leader", 0), else_=1), staff_t.c.id)
     )
-    df = pd.read_sql(stmt, conn)
+    df = pd.read_sql_query(stmt, conn)
     df["name"] = df["name"].map(mask_name)
     return df
 
@@ -573,7 +573,7 @@ def group_teams(conn: Connection, f: Filters, bg_id: int) -> pd.DataFrame:
         .where(bg_t.c.id == bg_id, _groups_in_scope(f))
         .order_by(team.c.code)
     )
-    return pd.read_sql(stmt, conn)
+    return pd.read_sql_query(stmt, conn)
 
 
 def _day_of(col, conn: Connection):
@@ -634,6 +634,6 @@ def group_activities(conn: Connection, f: Filters, bg_id: int, limit: int = RECE
     party = union(acts, events).subquery("party")
     party = select(party).order_by(party.c.day.desc(), party.c.title).limit(limit - half).subquery("latest_party")
     u = union(select(party), select(sessions)).subquery("u")
-    df = pd.read_sql(select(u).order_by(u.c.day.desc(), u.c.source, u.c.title), conn)
+    df = pd.read_sql_query(select(u).order_by(u.c.day.desc(), u.c.source, u.c.title), conn)
     df["day"] = pd.to_datetime(df["day"]).dt.date
     return df.astype({"people": "Int64", "served": "Int64"})

@@ -252,7 +252,7 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
     clo = clo.union(select(clo.c.anc, o_t.c.id).where(o_t.c.parent_id == clo.c.id))
     parent = o_t.alias("parent")
 
-    nodes = pd.read_sql(
+    nodes = pd.read_sql_query(
         select(
             o_t.c.id,
             o_t.c.code,
@@ -272,7 +272,7 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
     def per_anc(value, label: str, join=None, on=None, *conds) -> pd.DataFrame:
         frm = clo if join is None else clo.join(join, on)
         stmt = select(clo.c.anc.label("id"), value.label(label)).select_from(frm).where(*conds).group_by(clo.c.anc)
-        return pd.read_sql(stmt, conn)
+        return pd.read_sql_query(stmt, conn)
 
     p_quarter = points_quarter(conn, f)
     per_org = _per_org_meetings(conn, f)
@@ -283,7 +283,7 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
         per_anc(func.count(mem_t.c.id), "members", mem_t, mem_t.c.org_id == clo.c.id),
         per_anc(func.count() - 1, "sub_orgs"),
         per_anc(func.count(bg_t.c.id), "building_groups", bg_t, bg_t.c.org_id == clo.c.id),
-        pd.read_sql(
+        pd.read_sql_query(
             select(
                 clo.c.anc.label("id"),
                 cast(func.sum(func.coalesce(met, 0)) * 1.0 / (func.count() * due), Float).label("c"),
@@ -293,19 +293,19 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
             .group_by(clo.c.anc),
             conn,
         ).rename(columns={"c": "compliance_avg"}),
-        pd.read_sql(
+        pd.read_sql_query(
             select(mem_t.c.org_id.label("id"), func.count().label("own_members"))
             .where(mem_t.c.org_id.in_(select(sub.c.id)))
             .group_by(mem_t.c.org_id),
             conn,
         ),
-        pd.read_sql(
+        pd.read_sql_query(
             select(bg_t.c.org_id.label("id"), func.count().label("own_building_groups"))
             .where(bg_t.c.org_id.in_(select(sub.c.id)))
             .group_by(bg_t.c.org_id),
             conn,
         ),
-        pd.read_sql(
+        pd.read_sql_query(
             select(
                 per_org.c.org_id.label("id"),
                 cast(met * 1.0 / due, Float).label("compliance"),
@@ -335,7 +335,7 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
             .where(op_t.c.period == p_quarter)
             .subquery("ranked")
         )
-        parts.append(pd.read_sql(select(ranked).where(ranked.c.id.in_(select(sub.c.id))), conn))
+        parts.append(pd.read_sql_query(select(ranked).where(ranked.c.id.in_(select(sub.c.id))), conn))
     for part in parts:
         nodes = nodes.merge(part, on="id", how="left")
     for col in ("points", "rank", "peers", "points_avg"):
@@ -375,7 +375,7 @@ def _building_groups(conn: Connection, f: Filters, where, orgs: pd.DataFrame | N
         .subquery("bg_meetings")
     )
     parent = o_t.alias("bg_parent")
-    frame = pd.read_sql(
+    frame = pd.read_sql_query(
         select(
             bg_t.c.code,
             bg_t.c.name,
@@ -413,9 +413,9 @@ def _place_counts(conn: Connection, nodes: pd.DataFrame) -> pd.DataFrame:
     for key, kinds in (("street_id", ("street", "town")), ("community_id", ("community", "village"))):
         mem_c, org_c, bg_c = mem_t.c[key], o_t.c[key], bg_t.c[key]
         counts = (
-            pd.read_sql(select(mem_c.label("id"), func.count().label("place_members")).group_by(mem_c), conn)
+            pd.read_sql_query(select(mem_c.label("id"), func.count().label("place_members")).group_by(mem_c), conn)
             .merge(
-                pd.read_sql(
+                pd.read_sql_query(
                     select(org_c.label("id"), func.count().label("place_orgs"))
                     .where(o_t.c.kind != "district")
                     .group_by(org_c),
@@ -425,7 +425,9 @@ def _place_counts(conn: Connection, nodes: pd.DataFrame) -> pd.DataFrame:
                 how="outer",
             )
             .merge(
-                pd.read_sql(select(bg_c.label("id"), func.count().label("place_building_groups")).group_by(bg_c), conn),
+                pd.read_sql_query(
+                    select(bg_c.label("id"), func.count().label("place_building_groups")).group_by(bg_c), conn
+                ),
                 on="id",
                 how="outer",
             )
@@ -488,7 +490,7 @@ def kinds_under(conn: Connection, code: str) -> pd.DataFrame:
         .where(o_t.c.id.in_(select(sub.c.id)), o_t.c.id != exclude if exclude else true())
         .group_by(o_t.c.kind)
     )
-    return pd.read_sql(stmt, conn)
+    return pd.read_sql_query(stmt, conn)
 
 
 # ---------------------------------------------------------------- one node's detail
@@ -517,7 +519,7 @@ def member_composition(conn: Connection, code: str, as_of: date) -> pd.DataFrame
     frames = []
     for dim, expr in dims.items():
         band = expr.label("band")
-        got = pd.read_sql(select(band, func.count().label("members")).where(scope).group_by(band), conn)
+        got = pd.read_sql_query(select(band, func.count().label("members")).where(scope).group_by(band), conn)
         frames.append(got.assign(dimension=dim))
     if not frames:
         return pd.DataFrame(columns=["dimension", "band", "members"])
@@ -568,7 +570,7 @@ def meeting_compliance(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
     held = []
     for kind in kinds:
         period = (mth if kind in MONTHLY else qtr).label("period")
-        got = pd.read_sql(
+        got = pd.read_sql_query(
             select(period, func.count(who.distinct()).label("met"))
             .where(scope, mt_t.c.kind == kind, _months(mt_t.c.month, f))
             .group_by(period),
@@ -609,13 +611,13 @@ def points_trend(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["period", "series", "points"])
     if ref.type == "org":
         frames.append(
-            pd.read_sql(select(op_t.c.period, op_t.c.points).where(op_t.c.org_id == ref.id, window), conn).assign(
+            pd.read_sql_query(select(op_t.c.period, op_t.c.points).where(op_t.c.org_id == ref.id, window), conn).assign(
                 series="own"
             )
         )
         peers = select(o_t.c.id).where(o_t.c.kind == ref.kind)
         frames.append(
-            pd.read_sql(
+            pd.read_sql_query(
                 select(op_t.c.period, func.avg(op_t.c.points).label("points"))
                 .where(op_t.c.org_id.in_(peers), window)
                 .group_by(op_t.c.period),
@@ -626,7 +628,7 @@ def points_trend(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
     n_sub = conn.execute(select(func.count()).select_from(orgs)).scalar() or 0
     if ref.type == "fold" or n_sub > 1:
         frames.append(
-            pd.read_sql(
+            pd.read_sql_query(
                 select(op_t.c.period, func.avg(op_t.c.points).label("points"))
                 .where(op_t.c.org_id.in_(select(orgs.c.id)), window)
                 .group_by(op_t.c.period),
@@ -652,7 +654,7 @@ def wishes_claimed(conn: Connection, f: Filters, code: str, limit: int = 50) -> 
     claimed, fulfilled = conn.execute(
         select(func.count(), func.count(w.c.fulfilled_on)).select_from(w).where(w.c.id.in_(select(ids.c.id)))
     ).one()
-    recent = pd.read_sql(
+    recent = pd.read_sql_query(
         select(
             w.c.title,
             masked_name(claimant.c.name).label("claimant"),
@@ -685,7 +687,7 @@ def open_tasks(conn: Connection, code: str, as_of: date) -> pd.DataFrame:
         )
         .order_by(t.c.due_on, t.c.code)
     )
-    frame = _dates(pd.read_sql(stmt, conn), "due_on")
+    frame = _dates(pd.read_sql_query(stmt, conn), "due_on")
     frame["days_overdue"] = [max((as_of - d).days, 0) for d in frame["due_on"]]
     return frame
 
@@ -711,7 +713,7 @@ def member_points_histogram(conn: Connection, f: Filters, code: str, width: int 
         .group_by(band)
         .order_by(band)
     )
-    return pd.read_sql(stmt, conn).astype({"band_start": int, "members": int})
+    return pd.read_sql_query(stmt, conn).astype({"band_start": int, "members": int})
 
 
 def member_points_top(conn: Connection, f: Filters, code: str, limit: int = 10) -> pd.DataFrame:
@@ -728,6 +730,6 @@ def member_points_top(conn: Connection, f: Filters, code: str, limit: int = 10) 
         .order_by(mp_t.c.points.desc(), mem_t.c.id)
         .limit(limit)
     )
-    frame = pd.read_sql(stmt, conn)
+    frame = pd.read_sql_query(stmt, conn)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame[cols]

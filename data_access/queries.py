@@ -87,17 +87,19 @@ def date_bounds(info: dict[str, str]) -> tuple[date, date]:
 def places(conn: Connection) -> Places:
     """Every selectable place: streets/town, communities/villages, building groups."""
     g, o, b = m.Grid.__table__, m.Org.__table__, m.BuildingGroup.__table__
-    streets = pd.read_sql(
+    streets = pd.read_sql_query(
         select(o.c.id, o.c.code, g.c.name).join(g, and_(g.c.org_id == o.c.id, g.c.level == 2)).order_by(o.c.code),
         conn,
     )
-    communities = pd.read_sql(
+    communities = pd.read_sql_query(
         select(o.c.id, o.c.code, g.c.name, o.c.street_id)
         .join(g, and_(g.c.org_id == o.c.id, g.c.level == 3))
         .order_by(o.c.code),
         conn,
     )
-    groups = pd.read_sql(select(b.c.id, b.c.code, b.c.name, b.c.community_id, b.c.street_id).order_by(b.c.code), conn)
+    groups = pd.read_sql_query(
+        select(b.c.id, b.c.code, b.c.name, b.c.community_id, b.c.street_id).order_by(b.c.code), conn
+    )
     return Places(streets, communities, groups)
 
 
@@ -191,13 +193,13 @@ def orgs_by_kind(conn: Connection, f: Filters) -> pd.DataFrame:
         .group_by(o.c.kind)
         .order_by(func.count().desc())
     )
-    return pd.read_sql(stmt, conn)
+    return pd.read_sql_query(stmt, conn)
 
 
 def monthly_trend(conn: Connection, f: Filters) -> pd.DataFrame:
     """Per month in range: activities, participations, volunteer hours and people served."""
     pm = RuPlaceMonth.__table__
-    rows = pd.read_sql(
+    rows = pd.read_sql_query(
         select(
             pm.c.month,
             func.sum(pm.c.activities).label("activities"),
@@ -237,13 +239,13 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
                 "requests",
             ]
         )
-    areas = pd.read_sql(
+    areas = pd.read_sql_query(
         select(g.c.org_id.label("area_id"), g.c.name.label("area")).where(g.c.level == level, where), conn
     )
 
     def per_area(table: Table, value, label: str, *conds) -> pd.DataFrame:
         col = table.c[key]
-        return pd.read_sql(
+        return pd.read_sql_query(
             select(col.label("area_id"), value.label(label))
             .where(_place(table, f), col.is_not(None), *conds)
             .group_by(col),
@@ -253,7 +255,7 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
     mem, bg, vol = m.Member.__table__, m.BuildingGroup.__table__, m.Volunteer.__table__
     pm = RuPlaceMonth.__table__
     col = pm.c[key]
-    flows = pd.read_sql(
+    flows = pd.read_sql_query(
         select(
             col.label("area_id"),
             *[
@@ -293,7 +295,7 @@ def overdue_tasks(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
         .where(place, t.c.due_on < as_of, or_(t.c.completed_on.is_(None), t.c.completed_on > as_of))
         .order_by(t.c.due_on, t.c.code)
     )
-    frame = pd.read_sql(stmt, conn)
+    frame = pd.read_sql_query(stmt, conn)
     frame["due_on"] = pd.to_datetime(frame["due_on"]).dt.date
     frame["days_overdue"] = [(as_of - d).days for d in frame["due_on"]]
     return frame
@@ -314,11 +316,11 @@ def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
     """
     t, o, a = m.SupervisionTask.__table__, m.Org.__table__, RuMeeting.__table__
     g, gs, gt = m.Grid.__table__, m.GridStaff.__table__, m.GridTeam.__table__
-    streets = pd.read_sql(
+    streets = pd.read_sql_query(
         select(g.c.org_id.label("street_id"), g.c.name.label("street")).where(g.c.level == 2).order_by(g.c.code), conn
     )
     scope_org = _place_or_community(o, f)
-    overdue = pd.read_sql(
+    overdue = pd.read_sql_query(
         select(t.c.street_id, func.count().label("overdue_tasks"))
         .where(
             _place_or_community(t, f),
@@ -333,7 +335,7 @@ def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
         a.c.last_held_on > as_of - timedelta(days=MEETING_GAP_DAYS),
         a.c.first_held_on <= as_of,
     )
-    gaps = pd.read_sql(
+    gaps = pd.read_sql_query(
         select(o.c.street_id, func.count().label("meeting_gaps"))
         .where(scope_org, o.c.kind.in_(("community", "village")), o.c.id.not_in(recent))
         .group_by(o.c.street_id),
@@ -347,7 +349,7 @@ def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
         if f.building_group_id
         else _place(g, f)
     )
-    staffing = pd.read_sql(
+    staffing = pd.read_sql_query(
         select(g.c.street_id, func.count().label("staffing_gaps"))
         .where(grid_scope, g.c.level == 4, or_(g.c.id.not_in(leaders), g.c.id.not_in(staffed), g.c.id.not_in(teamed)))
         .group_by(g.c.street_id),

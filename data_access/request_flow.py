@@ -44,7 +44,7 @@ def funnel(conn: Connection, f: Filters) -> pd.DataFrame:
 def backlog(conn: Connection, f: Filters) -> pd.DataFrame:
     """bucket, stage, requests: requests not done, by age bucket and the stage they are at."""
     ru = RuRequest.__table__
-    rows = pd.read_sql(
+    rows = pd.read_sql_query(
         select(ru.c.age_bucket.label("bucket"), ru.c.stage, func.sum(ru.c.requests).label("requests"))
         .where(_level(ru, f), _months(ru.c.month, f), ru.c.stage < DONE)
         .group_by(ru.c.age_bucket, ru.c.stage),
@@ -58,7 +58,7 @@ def backlog(conn: Connection, f: Filters) -> pd.DataFrame:
 def stage_histogram(conn: Connection, f: Filters) -> pd.DataFrame:
     """grp (transition index), bin, k: the histogram of the time between stages."""
     ru = RuRequestStage.__table__
-    return pd.read_sql(
+    return pd.read_sql_query(
         select(ru.c.transition.label("grp"), ru.c.bucket.label("bin"), func.sum(ru.c.requests).label("k"))
         .where(_level(ru, f), _months(ru.c.month, f))
         .group_by(ru.c.transition, ru.c.bucket)
@@ -86,7 +86,7 @@ def groups(conn: Connection, f: Filters, by: str) -> tuple[pd.DataFrame, pd.Data
     else:
         key, wkey = ru.c.need_category_id, wait.c.need_category_id
         where, wwhere = [_level(ru, f)], [_level(wait, f)]
-    counts = pd.read_sql(
+    counts = pd.read_sql_query(
         select(
             key.label("key"),
             func.sum(ru.c.requests).label("requests"),
@@ -97,7 +97,7 @@ def groups(conn: Connection, f: Filters, by: str) -> tuple[pd.DataFrame, pd.Data
         .group_by(key),
         conn,
     )
-    hist = pd.read_sql(
+    hist = pd.read_sql_query(
         select(wkey.label("grp"), wait.c.bucket.label("bin"), func.sum(wait.c.requests).label("k"))
         .where(*wwhere, _months(wait.c.month, f), wkey.is_not(None))
         .group_by(wkey, wait.c.bucket)
@@ -111,7 +111,7 @@ def stations(conn: Connection, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per station: counts (key, requests, accepted, done) and the wait histogram (grp, bin, k)."""
     ru = RuRequestStation.__table__
     where = [_level(ru, f), _months(ru.c.month, f)]
-    counts = pd.read_sql(
+    counts = pd.read_sql_query(
         select(
             ru.c.station_id.label("key"),
             func.sum(ru.c.requests).label("requests"),
@@ -122,7 +122,7 @@ def stations(conn: Connection, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
         .group_by(ru.c.station_id),
         conn,
     )
-    hist = pd.read_sql(
+    hist = pd.read_sql_query(
         select(ru.c.station_id.label("grp"), ru.c.bucket.label("bin"), func.sum(ru.c.requests).label("k"))
         .where(*where)
         .group_by(ru.c.station_id, ru.c.bucket)

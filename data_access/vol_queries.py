@@ -196,7 +196,7 @@ def _percentiles(conn: Connection, durations, ps: tuple[float, ...] = (0.5, 0.9)
     for p in ps:
         lo = floor_of(1 + literal(p, Float) * (ranked.c.n - 1), conn)
         near.append(and_(ranked.c.rn >= lo - 1, ranked.c.rn <= lo + 2))
-    rows = pd.read_sql(select(ranked.c.grp, ranked.c.rn, ranked.c.n, ranked.c.dur).where(or_(*near)), conn)
+    rows = pd.read_sql_query(select(ranked.c.grp, ranked.c.rn, ranked.c.n, ranked.c.dur).where(or_(*near)), conn)
     out = []
     for grp, g in rows.groupby("grp", sort=False):
         n = int(g["n"].iloc[0])
@@ -309,7 +309,7 @@ def service_cells(
             .group_by(ru.c.ix, ru.c.iy)
             .having(func.sum(ru.c[measure]) > 0)
         )
-        return _cell_centres(pd.read_sql(stmt, conn))
+        return _cell_centres(pd.read_sql_query(stmt, conn))
     if measure in ("hours", "served"):  # a week slot is picked: the slot's sessions, from the raw rows
         lon, lat = rec.c.lon, rec.c.lat
         value = rec.c.hours if measure == "hours" else rec.c.people_served
@@ -336,7 +336,7 @@ def service_cells(
         .group_by(points.c.ix, points.c.iy)
         .having(func.sum(points.c.v) > 0)
     )
-    return _cell_centres(pd.read_sql(stmt, conn))
+    return _cell_centres(pd.read_sql_query(stmt, conn))
 
 
 def _cell_centres(cells: pd.DataFrame) -> pd.DataFrame:
@@ -378,7 +378,7 @@ def month_category(conn: Connection, f: Filters, weekday: int | None = None, hou
         .join(cat, cat.c.id == per.c.category_id)
         .order_by(per.c.month, per.c.category_id)
     )
-    out = pd.read_sql(stmt, conn)
+    out = pd.read_sql_query(stmt, conn)
     out["month"] = pd.to_datetime(out["month"]).dt.strftime("%Y-%m")
     return out.astype({"hours": float, "served": int, "sessions": int, "category_id": int})
 
@@ -398,7 +398,7 @@ def weekday_hour(conn: Connection, f: Filters) -> pd.DataFrame:
         .group_by(ru.c.weekday, ru.c.hour)
         .order_by(ru.c.weekday, ru.c.hour)
     )
-    out = pd.read_sql(stmt, conn)
+    out = pd.read_sql_query(stmt, conn)
     return out.astype({"weekday": int, "hour": int, "hours": float, "served": int, "sessions": int})
 
 
@@ -464,7 +464,7 @@ def _percentiles_binned(conn: Connection, durations, ps: tuple[float, ...] = (0.
     """
     d = durations
     binned = select(d.c.grp, duration_bucket(d.c.dur, conn).label("bin")).subquery()
-    hist = pd.read_sql(
+    hist = pd.read_sql_query(
         select(binned.c.grp, binned.c.bin, func.count().label("k"))
         .group_by(binned.c.grp, binned.c.bin)
         .order_by(binned.c.grp, binned.c.bin),
@@ -543,7 +543,7 @@ def request_backlog(conn: Connection, f: Filters, weekday: int | None = None, ho
         .group_by(rows.c.bucket, rows.c.stage)
         .order_by(rows.c.bucket, rows.c.stage)
     )
-    return pd.read_sql(stmt, conn).astype({"bucket": int, "requests": int})
+    return pd.read_sql_query(stmt, conn).astype({"bucket": int, "requests": int})
 
 
 def _request_groups(conn: Connection, f: Filters, key, weekday: int | None, hour: int | None) -> pd.DataFrame:
@@ -559,7 +559,7 @@ def _request_groups(conn: Connection, f: Filters, key, weekday: int | None, hour
     req, cut = m.ServiceRequest.__table__, _cutoff(conn)
     where = [*_requests_where(conn, f, weekday, hour), key.is_not(None)]
     reached = lambda col: func.coalesce(func.sum(case((_reached(col, cut), 1), else_=0)), 0)  # noqa: E731
-    counts = pd.read_sql(
+    counts = pd.read_sql_query(
         select(
             key.label("key"),
             func.count().label("requests"),
@@ -589,7 +589,7 @@ def requests_by_area(conn: Connection, f: Filters, weekday: int | None = None, h
     req, g = m.ServiceRequest.__table__, m.Grid.__table__
     key, level = (req.c.street_id, 2) if f.level == "district" else (req.c.community_id, 3)
     out = _request_groups(conn, f, key if _slot_picked(weekday, hour) else "area", weekday, hour)
-    names = pd.read_sql(select(g.c.org_id.label("key"), g.c.name.label("area")).where(g.c.level == level), conn)
+    names = pd.read_sql_query(select(g.c.org_id.label("key"), g.c.name.label("area")).where(g.c.level == level), conn)
     out = out.merge(names, on="key", how="left").rename(columns={"key": "area_id"})
     return out.sort_values("requests", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -599,7 +599,7 @@ def requests_by_need(conn: Connection, f: Filters, weekday: int | None = None, h
     req, nc = m.ServiceRequest.__table__, m.NeedCategory.__table__
     slot = _slot_picked(weekday, hour)
     out = _request_groups(conn, f, req.c.need_category_id if slot else "need", weekday, hour)
-    names = pd.read_sql(select(nc.c.id.label("key"), nc.c.code, nc.c.name.label("need")), conn)
+    names = pd.read_sql_query(select(nc.c.id.label("key"), nc.c.code, nc.c.name.label("need")), conn)
     out = names.merge(out, on="key", how="inner").rename(columns={"key": "need_id"})
     return out.sort_values("need_id").reset_index(drop=True)
 
@@ -621,7 +621,7 @@ def station_supply_demand(
     if place is None:  # a building group: its community's station, with that building's requests and service
         place = st_.c.community_id == f.community_id
     comm, street = g.alias("comm"), g.alias("street")
-    stations = pd.read_sql(
+    stations = pd.read_sql_query(
         select(
             st_.c.id.label("station_id"),
             st_.c.name.label("station"),
@@ -639,7 +639,7 @@ def station_supply_demand(
     key = req.c.station_id if _slot_picked(weekday, hour) else "station"
     demand = _request_groups(conn, f, key, weekday, hour).rename(columns={"key": "station_id"})
     src, where = _team_work(conn, f, weekday, hour)
-    supply = pd.read_sql(
+    supply = pd.read_sql_query(
         select(
             src.c.station_id,
             func.sum(src.c.hours).label("hours"),
@@ -650,7 +650,7 @@ def station_supply_demand(
         .group_by(src.c.station_id),
         conn,
     )
-    teams = pd.read_sql(
+    teams = pd.read_sql_query(
         select(team.c.station_id, func.count().label("teams"))
         .where(team.c.station_id.in_(select(st_.c.id).where(place)), _categories(team.c.category_id, f))
         .group_by(team.c.station_id),
@@ -690,7 +690,7 @@ def teams_by_category(conn: Connection, f: Filters) -> pd.DataFrame:
         .join(per, per.c.category_id == cat.c.id)
         .order_by(per.c.teams.desc(), cat.c.id)
     )
-    return pd.read_sql(stmt, conn).astype({"teams": int})
+    return pd.read_sql_query(stmt, conn).astype({"teams": int})
 
 
 def _team_work(conn: Connection, f: Filters, weekday: int | None, hour: int | None):
@@ -744,7 +744,7 @@ def top_teams(
         .order_by(per.c.hours.desc(), team.c.id)
         .limit(limit)
     )
-    return pd.read_sql(stmt, conn).astype({"sessions": int, "hours": float, "served": int})
+    return pd.read_sql_query(stmt, conn).astype({"sessions": int, "hours": float, "served": int})
 
 
 def kitchens(conn: Connection, f: Filters) -> pd.DataFrame:
@@ -767,7 +767,7 @@ def kitchens(conn: Connection, f: Filters) -> pd.DataFrame:
         .where(place, fac.c.kind == "kitchen")
         .order_by(fac.c.people_fed.desc(), fac.c.code)
     )
-    out = pd.read_sql(stmt, conn)
+    out = pd.read_sql_query(stmt, conn)
     out["opened_on"] = pd.to_datetime(out["opened_on"]).dt.date
     return out.astype({"people_fed": int})
 
@@ -789,4 +789,4 @@ def scope_outline(conn: Connection, f: Filters) -> list[str]:
 def volunteer_categories(conn: Connection) -> pd.DataFrame:
     """The 10 volunteer categories: id, code, name."""
     cat = m.VolunteerCategory.__table__
-    return pd.read_sql(select(cat.c.id, cat.c.code, cat.c.name).order_by(cat.c.id), conn)
+    return pd.read_sql_query(select(cat.c.id, cat.c.code, cat.c.name).order_by(cat.c.id), conn)

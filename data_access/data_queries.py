@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, func, inspect, select
+from sqlalchemy import Connection, inspect, select
 
 from . import models as m
+from .rollup_models import RuTableRows
 
 FIGURES_CSV = Path(__file__).resolve().parent.parent / "seed" / "reference" / "published-figures.csv"
 RUN_COLUMNS = ["id", "started_at", "finished_at", "source", "mode", "status", "error_count", "row_counts"]
@@ -41,9 +42,11 @@ def last_rejections(conn: Connection) -> pd.DataFrame:
 
 
 def table_rows(conn: Connection, tables: list[str]) -> dict[str, int]:
-    """Rows in each of the named dataset tables (names from the models, never from a viewer)."""
-    known = m.Base.metadata.tables
-    return {name: int(conn.execute(select(func.count()).select_from(known[name])).scalar() or 0) for name in tables}
+    """Rows in each of the named dataset tables, as counted when the rollups were last built (a count of
+    the big tables at render time would scan them)."""
+    ru = RuTableRows.__table__
+    counted = dict(conn.execute(select(ru.c.table_name, ru.c.row_count).where(ru.c.table_name.in_(tables))).all())
+    return {name: int(counted.get(name, 0)) for name in tables}
 
 
 def published_figures() -> pd.DataFrame:

@@ -184,6 +184,14 @@ class RuMeeting(Base):
     )
 
 
+class RuTableRows(Base):
+    """Rows of every dataset table when the rollups were built (the data page lists them without counting)."""
+
+    __tablename__ = "ru_table_rows"
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_count: Mapped[int] = mapped_column(Integer)
+
+
 ROLLUPS = (
     RuPlaceMonth,
     RuServiceMonth,
@@ -195,4 +203,5 @@ ROLLUPS = (
     RuRequestStage,
     RuRequestStation,
     RuMeeting,
+    RuTableRows,
 )

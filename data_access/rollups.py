@@ -37,6 +37,7 @@ from .rollup_models import (
     RuServiceMonth,
     RuServiceSlot,
     RuServiceTeam,
+    RuTableRows,
 )
 from .vol_queries import (
     AGE_BOUNDS_H,
@@ -200,7 +201,19 @@ def rebuild(conn: Connection) -> dict[str, int]:
 
     _requests(conn)
     _meetings(conn)
+    _table_rows(conn)
     return {r.__tablename__: conn.execute(select(func.count()).select_from(r.__table__)).scalar_one() for r in ROLLUPS}
+
+
+def _table_rows(conn: Connection) -> None:
+    """Rows of every dataset table (the rollups and the import history are not the dataset)."""
+    rollups = {r.__tablename__ for r in ROLLUPS}
+    rows = [
+        {"table_name": t.name, "row_count": conn.execute(select(func.count()).select_from(t)).scalar_one()}
+        for t in m.Base.metadata.sorted_tables
+        if t.name not in rollups and not t.name.startswith("import_")
+    ]
+    conn.execute(insert(RuTableRows.__table__), rows)
 
 
 def _meetings(conn: Connection) -> None:

@@ -34,7 +34,8 @@ def raw(db_url):
         out[name][col] = pd.to_datetime(out[name][col])
         out[name]["month"] = out[name][col].dt.to_period("M").dt.to_timestamp()
     for frame in out["ru"].values():
-        frame["month"] = pd.to_datetime(frame["month"])
+        if "month" in frame:
+            frame["month"] = pd.to_datetime(frame["month"])
     return out
 
 
@@ -167,3 +168,10 @@ def test_meetings(raw):
         got[col] = pd.to_datetime(got[src]).map(pd.Timestamp.toordinal)
         want[col] = pd.to_datetime(want[col]).map(pd.Timestamp.toordinal)
     _same(got, want, ["org_id", "building_group_id", "kind", "month"], ["meetings", "first", "last"])
+
+
+def test_table_rows(raw):
+    counted = raw["ru"]["ru_table_rows"].set_index("table_name")["row_count"].to_dict()
+    assert counted["service_record"] == len(raw["rec"]) and counted["service_request"] == len(raw["req"])
+    assert counted["activity"] == len(raw["act"]) and counted["org"] > 600
+    assert not any(name.startswith(("ru_", "import_")) for name in counted)

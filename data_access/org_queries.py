@@ -274,13 +274,15 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
         stmt = select(clo.c.anc.label("id"), value.label(label)).select_from(frm).where(*conds).group_by(clo.c.anc)
         return pd.read_sql_query(stmt, conn)
 
+    own = select(mem_t.c.org_id, func.count().label("n")).group_by(mem_t.c.org_id).subquery("own")
     p_quarter = points_quarter(conn, f)
     per_org = _per_org_meetings(conn, f)
     due = due_per_org(f)
     grass = o_t.alias("grass")
     met = per_org.c.cm + per_org.c.gm + per_org.c.bq + per_org.c.lq
     parts = [
-        per_anc(func.count(mem_t.c.id), "members", mem_t, mem_t.c.org_id == clo.c.id),
+        # members counted per org first (one pass over members), then summed up the tree
+        per_anc(func.sum(own.c.n), "members", own, own.c.org_id == clo.c.id),
         per_anc(func.count() - 1, "sub_orgs"),
         per_anc(func.count(bg_t.c.id), "building_groups", bg_t, bg_t.c.org_id == clo.c.id),
         pd.read_sql_query(

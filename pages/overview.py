@@ -99,7 +99,10 @@ else:
         charts.show(ranking, charts.bar_ranking, "area", measure, t(f"col_{measure}"))
     table = ranking.drop(columns="area_id").sort_values(measure, ascending=False)
     table = table.rename(columns={c: t(f"col_{c}") for c in table.columns})
-    table_col.dataframe(table, hide_index=True, width="stretch")
+    whole = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[1:]}
+    shown = table.copy()
+    shown[table.columns[1:]] = shown[table.columns[1:]].round(0).astype("Int64")  # whole hours, like the tiles
+    table_col.dataframe(shown, hide_index=True, width="stretch", column_config=whole)
     download_csv(table_col, table, "ranking.csv", "ranking_csv")
 
 st.markdown(f"#### {t('warnings')}")

@@ -24,8 +24,8 @@ def fmt_number(value: float | int | str | None) -> str:
         return value
     if value is None or value != value:  # a count suppressed on the public screen
         return t("na")
-    if float(value).is_integer():
-        return f"{int(value):,}"
+    if float(value).is_integer() or abs(value) >= 1000:  # large figures read as whole numbers
+        return f"{round(value):,}"
     return f"{value:,.1f}"
 
 

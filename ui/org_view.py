@@ -553,6 +553,7 @@ def member_points(year: date | None, hist: pd.DataFrame, top: pd.DataFrame) -> N
             "points": "col_member_points",
         }
         shown = top.rename(columns={c: t(k) for c, k in names.items()})
-        st.dataframe(shown, hide_index=True, width="stretch", height=38 + 35 * len(top))
+        points = {t("col_member_points"): st.column_config.NumberColumn(format="%.1f")}
+        st.dataframe(shown, hide_index=True, width="stretch", height=38 + 35 * len(top), column_config=points)
         download_csv(st, shown, "member-points.csv", "member_points_csv")
     st.caption(t("masked_note"))

@@ -158,10 +158,7 @@ else:
     fun_col, dur_col, age_col = st.columns([4, 4, 5])
     with fun_col:
         st.markdown(f"##### {t('vol_funnel')}")
-        st.vega_lite_chart(
-            prebuilt.chart(vol_charts.funnel, vol_charts.funnel_frame(funnel, stage), t("col_requests")),
-            width="stretch",
-        )
+        charts.show(vol_charts.funnel_frame(funnel, stage), vol_charts.funnel, t("col_requests"))
     with dur_col:
         st.markdown(f"##### {t('vol_durations')}")
         durations = cached.vol_stage_durations(f, wd, hr)
@@ -270,7 +267,7 @@ with cat_col:
         st.info(t("empty"))
     else:
         by_cat["category"] = [category_name(c, n) for c, n in zip(by_cat["code"], by_cat["category"])]
-        st.vega_lite_chart(prebuilt.chart(charts.composition, by_cat, "category", "teams", step=26), width="stretch")
+        charts.show(by_cat, charts.composition, "category", "teams", step=26)
 with team_col:
     st.markdown(f"##### {t('vol_top_teams')}")
     teams = cached.vol_top_teams(f, wd, hr)
@@ -296,9 +293,7 @@ with station_col:
     if busiest.empty:
         st.info(t("empty"))
     else:
-        st.vega_lite_chart(
-            prebuilt.chart(charts.bar_ranking, busiest, "station", "hours", t("col_hours"), step=30), width="stretch"
-        )
+        charts.show(busiest, charts.bar_ranking, "station", "hours", t("col_hours"), step=30)
 with kitchen_col:
     st.markdown(f"##### {t('vol_kitchens')}")
     if f.building_group_id:

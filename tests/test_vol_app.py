@@ -54,7 +54,8 @@ def charts(at: AppTest) -> list[tuple[dict, pd.DataFrame]]:
     """Every Altair chart: its spec and its data."""
     out = []
     for el in at.get("vega_lite_chart"):
-        data = pa.ipc.open_stream(el.proto.datasets[0].data.data).read_pandas()
+        arrow = el.proto.datasets[0].data.data if el.proto.datasets else el.proto.data.data  # named or plain data
+        data = pa.ipc.open_stream(arrow).read_pandas()
         out.append((json.loads(el.proto.spec), data))
     return out
 
@@ -88,7 +89,8 @@ def one(conn, query: str, **params):
 
 
 def fmt(n) -> str:
-    return f"{int(round(float(n))):,}" if float(n).is_integer() else f"{float(n):,.1f}"
+    n = float(n)
+    return f"{round(n):,}" if n.is_integer() or abs(n) >= 1000 else f"{n:,.1f}"  # large figures read whole
 
 
 def exact_percentile(values, p: float) -> float:

@@ -11,10 +11,10 @@ import pandas as pd
 from sqlalchemy import Connection, case, func, select
 
 from .filters import Filters
+from .models import REQUEST_STAGES as STAGES
 from .queries import _level, _months, _place
 from .rollup_models import LEVELS, RuRequest, RuRequestStage, RuRequestStation, RuRequestWait
 
-STAGES = ("ordered", "dispatched", "accepted", "done", "rated")
 ACCEPTED, DONE = STAGES.index("accepted"), STAGES.index("done")
 
 
@@ -76,6 +76,30 @@ def _area_rows(ru, f: Filters):
     return ru.c.lvl == LEVELS["community"], ru.c.community_id
 
 
+def _counts_and_hist(conn: Connection, ru, key, bucket_table, bucket_key, where, bucket_where):
+    """Counts (key, requests, accepted, done) from ru and the wait histogram (grp, bin, k) from bucket_table."""
+    counts = pd.read_sql_query(
+        select(
+            key.label("key"),
+            func.sum(ru.c.requests).label("requests"),
+            _sum_if(ru.c.stage >= ACCEPTED, ru.c.requests).label("accepted"),
+            _sum_if(ru.c.stage >= DONE, ru.c.requests).label("done"),
+        )
+        .where(*where, key.is_not(None))
+        .group_by(key),
+        conn,
+    )
+    b = bucket_table
+    hist = pd.read_sql_query(
+        select(bucket_key.label("grp"), b.c.bucket.label("bin"), func.sum(b.c.requests).label("k"))
+        .where(*bucket_where, bucket_key.is_not(None))
+        .group_by(bucket_key, b.c.bucket)
+        .order_by(bucket_key, b.c.bucket),
+        conn,
+    )
+    return counts, hist
+
+
 def groups(conn: Connection, f: Filters, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts (key, requests, accepted, done) and the wait histogram (grp, bin, k) per area or per need."""
     ru, wait = RuRequest.__table__, RuRequestWait.__table__
@@ -86,47 +110,13 @@ def groups(conn: Connection, f: Filters, by: str) -> tuple[pd.DataFrame, pd.Data
     else:
         key, wkey = ru.c.need_category_id, wait.c.need_category_id
         where, wwhere = [_level(ru, f)], [_level(wait, f)]
-    counts = pd.read_sql_query(
-        select(
-            key.label("key"),
-            func.sum(ru.c.requests).label("requests"),
-            _sum_if(ru.c.stage >= ACCEPTED, ru.c.requests).label("accepted"),
-            _sum_if(ru.c.stage >= DONE, ru.c.requests).label("done"),
-        )
-        .where(*where, _months(ru.c.month, f), key.is_not(None))
-        .group_by(key),
-        conn,
-    )
-    hist = pd.read_sql_query(
-        select(wkey.label("grp"), wait.c.bucket.label("bin"), func.sum(wait.c.requests).label("k"))
-        .where(*wwhere, _months(wait.c.month, f), wkey.is_not(None))
-        .group_by(wkey, wait.c.bucket)
-        .order_by(wkey, wait.c.bucket),
-        conn,
-    )
-    return counts, hist
+    where.append(_months(ru.c.month, f))
+    wwhere.append(_months(wait.c.month, f))
+    return _counts_and_hist(conn, ru, key, wait, wkey, where, wwhere)
 
 
 def stations(conn: Connection, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per station: counts (key, requests, accepted, done) and the wait histogram (grp, bin, k)."""
     ru = RuRequestStation.__table__
     where = [_level(ru, f), _months(ru.c.month, f)]
-    counts = pd.read_sql_query(
-        select(
-            ru.c.station_id.label("key"),
-            func.sum(ru.c.requests).label("requests"),
-            _sum_if(ru.c.stage >= ACCEPTED, ru.c.requests).label("accepted"),
-            _sum_if(ru.c.stage >= DONE, ru.c.requests).label("done"),
-        )
-        .where(*where)
-        .group_by(ru.c.station_id),
-        conn,
-    )
-    hist = pd.read_sql_query(
-        select(ru.c.station_id.label("grp"), ru.c.bucket.label("bin"), func.sum(ru.c.requests).label("k"))
-        .where(*where)
-        .group_by(ru.c.station_id, ru.c.bucket)
-        .order_by(ru.c.station_id, ru.c.bucket),
-        conn,
-    )
-    return counts, hist
+    return _counts_and_hist(conn, ru, ru.c.station_id, ru, ru.c.station_id, where, where)

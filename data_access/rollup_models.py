@@ -15,152 +15,125 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Date, Float, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from .models import Base
 
 LEVELS = {"district": 0, "street": 1, "community": 2, "building_group": 3}
 
 
-class _Place:
-    """The place keys every rollup row carries (null above its level)."""
+class _Levelled:
+    """A rollup holding every level of the place hierarchy, per month: the place keys (null above the
+    row's level), the level and the month."""
 
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     street_id: Mapped[int | None] = mapped_column(Integer)
     community_id: Mapped[int | None] = mapped_column(Integer)
     building_group_id: Mapped[int | None] = mapped_column(Integer)
+    lvl: Mapped[int] = mapped_column(Integer)
+    month: Mapped[date] = mapped_column(Date)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        """A query reads one level of one place over a range of months."""
+        return (Index(f"ix_{cls.__tablename__}", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuPlaceMonth(_Place, Base):
+class RuPlaceMonth(_Levelled, Base):
     """Per level, place and month: volunteer service, party activities and resident requests."""
 
     __tablename__ = "ru_place_month"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     hours: Mapped[float] = mapped_column(Float, default=0)
     served: Mapped[int] = mapped_column(Integer, default=0)
     sessions: Mapped[int] = mapped_column(Integer, default=0)
     activities: Mapped[int] = mapped_column(Integer, default=0)
     participants: Mapped[int] = mapped_column(Integer, default=0)
     requests: Mapped[int] = mapped_column(Integer, default=0)
-    __table_args__ = (Index("ix_ru_place_month", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuServiceMonth(_Place, Base):
+class RuServiceMonth(_Levelled, Base):
     """Per level, place, month and volunteer category: hours, people served, sessions."""
 
     __tablename__ = "ru_service_month"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     category_id: Mapped[int] = mapped_column(Integer)
     hours: Mapped[float] = mapped_column(Float)
     served: Mapped[int] = mapped_column(Integer)
     sessions: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_ru_service_month", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuServiceSlot(_Place, Base):
+class RuServiceSlot(_Levelled, Base):
     """Per level, place, month, category and week slot (weekday 0 = Sunday, hour): the time heat map."""
 
     __tablename__ = "ru_service_slot"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     category_id: Mapped[int] = mapped_column(Integer)
     weekday: Mapped[int] = mapped_column(Integer)
     hour: Mapped[int] = mapped_column(Integer)
     hours: Mapped[float] = mapped_column(Float)
     served: Mapped[int] = mapped_column(Integer)
     sessions: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_ru_service_slot", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuServiceCell(_Place, Base):
+class RuServiceCell(_Levelled, Base):
     """Per level, place, month, category and map cell (ix, iy of the volunteer heat map's grid)."""
 
     __tablename__ = "ru_service_cell"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     category_id: Mapped[int] = mapped_column(Integer)
     ix: Mapped[int] = mapped_column(Integer)
     iy: Mapped[int] = mapped_column(Integer)
     hours: Mapped[float] = mapped_column(Float)
     served: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_ru_cell", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuServiceTeam(_Place, Base):
+class RuServiceTeam(_Levelled, Base):
     """Per level, place, month and team: the work of each team (its station and category follow)."""
 
     __tablename__ = "ru_service_team"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     team_id: Mapped[int] = mapped_column(Integer)
     station_id: Mapped[int] = mapped_column(Integer)
     category_id: Mapped[int] = mapped_column(Integer)
     hours: Mapped[float] = mapped_column(Float)
     served: Mapped[int] = mapped_column(Integer)
     sessions: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_ru_team", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuRequest(_Place, Base):
+class RuRequest(_Levelled, Base):
     """Resident requests per level, place, order month and need, by the furthest stage reached as of the
     data date (0 ordered … 4 rated) and, for requests not done, the age bucket they have reached."""
 
     __tablename__ = "ru_request"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     need_category_id: Mapped[int] = mapped_column(Integer)
     stage: Mapped[int] = mapped_column(Integer)
     age_bucket: Mapped[int] = mapped_column(Integer)  # index into AGE_BOUNDS_H; -1 when done
     requests: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_ru_request", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuRequestWait(_Place, Base):
+class RuRequestWait(_Levelled, Base):
     """Histogram of the wait for a volunteer (order → accepted, or → data date when never accepted) per
     level, place, order month and need; `bucket` is a duration bucket (vol_queries.duration_bucket)."""
 
     __tablename__ = "ru_request_wait"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     need_category_id: Mapped[int] = mapped_column(Integer)
     bucket: Mapped[int] = mapped_column(Integer)
     requests: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_ru_request_wait", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuRequestStage(_Place, Base):
+class RuRequestStage(_Levelled, Base):
     """Histogram of the time between two stages (vol_queries.TRANSITIONS index) per level, place and month."""
 
     __tablename__ = "ru_request_stage"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     transition: Mapped[int] = mapped_column(Integer)
     bucket: Mapped[int] = mapped_column(Integer)
     requests: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_ru_request_stage", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
-class RuRequestStation(_Place, Base):
+class RuRequestStation(_Levelled, Base):
     """Requests per level, place, station, order month, furthest stage and wait bucket."""
 
     __tablename__ = "ru_request_station"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lvl: Mapped[int] = mapped_column(Integer)
-    month: Mapped[date] = mapped_column(Date)
     station_id: Mapped[int] = mapped_column(Integer)
     stage: Mapped[int] = mapped_column(Integer)
     bucket: Mapped[int] = mapped_column(Integer)
     requests: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_ru_request_station", "lvl", "street_id", "community_id", "building_group_id", "month"),)
 
 
 class RuMeeting(Base):

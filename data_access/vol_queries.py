@@ -36,7 +36,7 @@ from sqlalchemy import (
 from . import models as m
 from . import request_flow
 from .filters import Filters
-from .queries import _day_range, _level, _months, _place, _time_range
+from .queries import _day_range, _level, _months, _place, _time_range, dataset_info
 from .rollup_models import RuServiceCell, RuServiceMonth, RuServiceSlot, RuServiceTeam
 
 MEASURES = ("hours", "served", "requests", "unmet")
@@ -109,7 +109,7 @@ def floor_of(expr, conn: Connection):
 def data_cutoff(conn: Connection) -> datetime:
     """The first instant after the data date (dataset_meta as_of): requests are judged as they stand then,
     whatever the date range (which picks the requests by the day they were ordered)."""
-    as_of = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "as_of")).scalar()
+    as_of = dataset_info(conn).get("as_of")
     if not as_of:
         raise ValueError("dataset_meta has no as_of date")
     return datetime.combine(date.fromisoformat(as_of) + timedelta(days=1), time.min)
@@ -546,15 +546,16 @@ def request_backlog(conn: Connection, f: Filters, weekday: int | None = None, ho
     return pd.read_sql_query(stmt, conn).astype({"bucket": int, "requests": int})
 
 
-def _request_groups(conn: Connection, f: Filters, key, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    """Counts and waits of requests per value of key: key, requests, accepted, done, unmet, open, median/p90 wait.
+def _request_groups(conn: Connection, f: Filters, key, by: str, weekday: int | None, hour: int | None) -> pd.DataFrame:
+    """Counts and waits of requests per group: key, requests, accepted, done, unmet, open, median/p90 wait.
 
-    Without a week slot, key names the rollup grouping instead: "area", "need" or "station"."""
+    From the rollups grouped `by` ("area", "need" or "station"); for a picked week slot, from the raw
+    requests grouped by the column key."""
     if not _slot_picked(weekday, hour):
-        if key == "station":
+        if by == "station":
             counts, hist = request_flow.stations(conn, f)
         else:
-            counts, hist = request_flow.groups(conn, f, key)
+            counts, hist = request_flow.groups(conn, f, by)
         return _group_frame(counts, hist_percentiles(hist))
     req, cut = m.ServiceRequest.__table__, _cutoff(conn)
     where = [*_requests_where(conn, f, weekday, hour), key.is_not(None)]
@@ -588,7 +589,7 @@ def requests_by_area(conn: Connection, f: Filters, weekday: int | None = None, h
     area_id, area, requests, accepted, done, unmet, open, unmet_share, median_wait_h, p90_wait_h."""
     req, g = m.ServiceRequest.__table__, m.Grid.__table__
     key, level = (req.c.street_id, 2) if f.level == "district" else (req.c.community_id, 3)
-    out = _request_groups(conn, f, key if _slot_picked(weekday, hour) else "area", weekday, hour)
+    out = _request_groups(conn, f, key, "area", weekday, hour)
     names = pd.read_sql_query(select(g.c.org_id.label("key"), g.c.name.label("area")).where(g.c.level == level), conn)
     out = out.merge(names, on="key", how="left").rename(columns={"key": "area_id"})
     return out.sort_values("requests", ascending=False, kind="stable").reset_index(drop=True)
@@ -597,8 +598,7 @@ def requests_by_area(conn: Connection, f: Filters, weekday: int | None = None, h
 def requests_by_need(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> pd.DataFrame:
     """Request flow per need category (5): need_id, code, need, requests, …, median_wait_h, p90_wait_h."""
     req, nc = m.ServiceRequest.__table__, m.NeedCategory.__table__
-    slot = _slot_picked(weekday, hour)
-    out = _request_groups(conn, f, req.c.need_category_id if slot else "need", weekday, hour)
+    out = _request_groups(conn, f, req.c.need_category_id, "need", weekday, hour)
     names = pd.read_sql_query(select(nc.c.id.label("key"), nc.c.code, nc.c.name.label("need")), conn)
     out = names.merge(out, on="key", how="inner").rename(columns={"key": "need_id"})
     return out.sort_values("need_id").reset_index(drop=True)
@@ -636,8 +636,7 @@ def station_supply_demand(
         .order_by(st_.c.id),
         conn,
     )
-    key = req.c.station_id if _slot_picked(weekday, hour) else "station"
-    demand = _request_groups(conn, f, key, weekday, hour).rename(columns={"key": "station_id"})
+    demand = _request_groups(conn, f, req.c.station_id, "station", weekday, hour).rename(columns={"key": "station_id"})
     src, where = _team_work(conn, f, weekday, hour)
     supply = pd.read_sql_query(
         select(

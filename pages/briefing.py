@@ -5,6 +5,7 @@ from datetime import datetime
 import streamlit as st
 
 from data_access import cached
+from data_access.prefetch import prefetch
 from ui import briefing, charts, data_quality, filter_bar, grid_map, prebuilt, vol_charts
 from ui.db_status import fragment_guard
 from ui.labels import t
@@ -25,6 +26,22 @@ def panel(key: str, extra: str = "") -> None:
 @fragment_guard
 def wall() -> None:
     f = ctx.filters
+    prefetch(
+        (cached.kpis, f),
+        (cached.grid_building_groups, f),
+        (cached.grid_areas, f),
+        (cached.grid_facilities, f),
+        (cached.grid_scope_area, f),
+        (cached.grid_sibling_areas, f),
+        (cached.vol_station_supply_demand, f, None, None),
+        (cached.vol_service_cells, f, "hours", None, None),
+        (cached.vol_kitchens, f),
+        (cached.vol_scope_outline, f),
+        (cached.vol_weekday_hour, f),
+        (cached.area_ranking, f),
+        (cached.warning_counts, f, ctx.as_of),
+        (cached.overdue_tasks, f, ctx.as_of),
+    )
     k = cached.kpis(f)
     scope = " › ".join(filter_bar.scope_path(f, ctx.places))
     st.html(briefing.title_bar(scope, ctx.as_of, ctx.is_demo, datetime.now()))

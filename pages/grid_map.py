@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data_access import cached
+from data_access.prefetch import prefetch
 from ui import basemap, data_quality, grid_map, grid_panels, grid_selection, prebuilt
 from ui.labels import t
 from ui.safe_text import md
@@ -11,6 +12,15 @@ from ui.shell import page_setup
 ctx = page_setup()
 f = ctx.filters
 st.html(f"<style>{grid_map.LEGEND_CSS}</style>")
+prefetch(  # the page's figures, side by side; the calls below find them cached
+    (cached.grid_building_groups, f),
+    (cached.grid_areas, f),
+    (cached.grid_facilities, f),
+    (cached.grid_gaps, f),
+    (cached.grid_scope_area, f),
+    (cached.grid_sibling_areas, f),
+    (cached.grid_gap_summary, f),
+)
 
 groups = cached.grid_building_groups(f)
 if groups.empty:

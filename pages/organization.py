@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data_access import cached
+from data_access.prefetch import prefetch
 from ui import data_quality, org_view, prebuilt
 from ui.labels import t
 from ui.org_tree import Tree
@@ -10,8 +11,20 @@ from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters
+prefetch((cached.org_tree, f), (cached.org_tree_problems,), (cached.org_points_quarter, f), (cached.org_points_year, f))
 tree = prebuilt.memo(Tree.of, cached.org_tree(f))
 node, _ = org_view.state(tree, known=cached.org_node_known)
+prefetch(  # the node's figures, side by side; the calls below find them cached
+    (cached.org_kinds_under, node),
+    (cached.org_wishes_claimed, f, node),
+    (cached.org_open_tasks, node, ctx.as_of),
+    (cached.org_employed_members, node),
+    (cached.org_member_composition, node, ctx.as_of),
+    (cached.org_meeting_compliance, f, node),
+    (cached.org_points_trend, f, node),
+    (cached.member_points_histogram, f, node),
+    (cached.member_points_top, f, node),
+)
 
 st.markdown(f"#### {t('org_title')}")
 org_view.breadcrumb(tree, node)

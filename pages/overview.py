@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data_access import cached
+from data_access.prefetch import prefetch
 from ui import charts
 from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
@@ -11,6 +12,13 @@ from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters
+prefetch(
+    (cached.kpis, f),
+    (cached.overdue_tasks, f, ctx.as_of),
+    (cached.monthly_trend, f),
+    (cached.orgs_by_kind, f),
+    (cached.area_ranking, f),
+)
 k = cached.kpis(f)
 overdue = cached.overdue_tasks(f, ctx.as_of)
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from data_access import cached
+from data_access.prefetch import prefetch
 from data_access.vol_queries import AGE_BUCKETS, MEASURES
 from ui import charts, data_quality, prebuilt, vol_charts
 from ui.export import download_csv
@@ -27,6 +28,22 @@ with filter_col:
 pick = picked(set(cat_names))
 f = narrowed(base, pick)  # everything below the time heatmaps follows the clicked cells
 wd, hr = pick.weekday, pick.hour
+prefetch(  # the page's figures, fetched side by side; the calls below find them cached
+    (cached.vol_totals, f, wd, hr),
+    (cached.vol_station_supply_demand, f, wd, hr),
+    (cached.vol_kitchens, f),
+    (cached.vol_service_cells, f, st.session_state.get("vol_measure") or "hours", wd, hr),
+    (cached.vol_scope_outline, ctx.filters),
+    (cached.vol_month_category, base, wd, hr),
+    (cached.vol_weekday_hour, narrowed(base, pick)),
+    (cached.vol_request_funnel, f, wd, hr),
+    (cached.vol_stage_durations, f, wd, hr),
+    (cached.vol_request_backlog, f, wd, hr),
+    (cached.vol_requests_by_area, f, wd, hr),
+    (cached.vol_requests_by_need, f, wd, hr),
+    (cached.vol_teams_by_category, f),
+    (cached.vol_top_teams, f, wd, hr),
+)
 with pick_col:
     if pick.any:
         what = [

@@ -14,18 +14,33 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from .labels import current_lang
+
 _SPECS: dict[Hashable, dict] = {}
 
 
+def _frozen(value: Any) -> Hashable:
+    """A hashable stand-in for a builder argument (titles and colour maps come as dicts and lists)."""
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _frozen(v)) for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_frozen(v) for v in value))
+    return value
+
+
 def spec(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict:
-    """The Vega-Lite spec builder(df, *args, **kwargs) makes, without its data; cached per shape."""
+    """The Vega-Lite spec builder(df, *args, **kwargs) makes, without its data; cached per shape.
+
+    Only for builders whose spec depends on their data through its columns alone: the spec is built
+    from df.head(0), and df itself is sent beside it."""
     key = (
+        current_lang(),  # a builder may word its axes itself
         builder.__module__,
         builder.__qualname__,
         tuple(df.columns),
         tuple(map(str, df.dtypes)),
-        args,
-        tuple(sorted(kwargs.items())),
+        _frozen(args),
+        _frozen(kwargs),
     )
     if key not in _SPECS:
         built = builder(df.head(0), *args, **kwargs).to_dict()

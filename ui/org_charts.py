@@ -28,22 +28,33 @@ MEASURE_RANGE = ["#e57373", "#fff59d", "#81c784"]  # low → high, light enough 
 MEASURE_DOMAIN = {"points": [60, 100], "compliance": [0, 1]}
 
 
+def icicle_frame(rects: pd.DataFrame, colour: str, kind_names: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """What the icicle draws: the blocks with their kind's name (and, coloured by a measure, the measure
+    with missing values filled), and the kinds present, in legend order."""
+    data = rects.assign(kind_label=rects["kind"].map(kind_names))
+    if colour != "kind":
+        # missing values (building groups have no points) get grey; a null in a quantitative channel would
+        # make Vega-Lite drop the whole block, so the scale reads a filled copy and a flag picks the grey
+        data = data.assign(measure=data[colour].astype(float).fillna(0.0), has_measure=data[colour].notna())
+    return data, [k for k in KIND_COLOURS if k in set(data["kind"])]
+
+
 def icicle(
-    rects: pd.DataFrame,
+    data: pd.DataFrame,
     colour: str,
     height: int,
     kind_names: dict[str, str],
     titles: dict[str, str],
+    shown: list[str],
 ) -> alt.LayerChart:
-    """The tree as an icicle: levels left to right, sizes top to bottom; clicking a block selects its code.
+    """The tree as an icicle (data from icicle_frame): levels left to right, sizes top to bottom;
+    clicking a block selects its code.
 
     colour is "kind", "points" or "compliance"; titles name the tooltip fields; flagged blocks get a red
     dashed outline, the selected one a dark outline.
     """
-    data = rects.assign(kind_label=rects["kind"].map(kind_names))
     pick = alt.selection_point(name=TREE_PARAM, fields=["code"], on="click", clear=False, empty=False)
     if colour == "kind":
-        shown = [k for k in KIND_COLOURS if k in set(data["kind"])]
         fill = alt.Color(
             "kind_label:N",
             title=titles["kind"],
@@ -51,9 +62,6 @@ def icicle(
             legend=alt.Legend(orient="bottom", columns=6, labelFontSize=13, titleFontSize=13, symbolType="square"),
         )
     else:
-        # missing values (building groups have no points) get grey; a null in a quantitative channel would
-        # make Vega-Lite drop the whole block, so the scale reads a filled copy and a flag picks the grey
-        data = data.assign(measure=data[colour].astype(float).fillna(0.0), has_measure=data[colour].notna())
         fill = (
             alt.when(alt.datum.has_measure)
             .then(
@@ -114,9 +122,13 @@ def icicle(
     return alt.layer(rect, text).properties(height=height)
 
 
-def meeting_heatmap(df: pd.DataFrame, item_names: dict[str, str], status_names: dict[str, str], titles) -> alt.Chart:
-    """三会一课 per month and item, coloured red/amber/green by status."""
-    data = df.assign(item=df["kind"].map(item_names), status_label=df["status"].map(status_names))
+def meeting_frame(df: pd.DataFrame, item_names: dict[str, str], status_names: dict[str, str]) -> pd.DataFrame:
+    """The heat map's cells with the item's and the status's names."""
+    return df.assign(item=df["kind"].map(item_names), status_label=df["status"].map(status_names))
+
+
+def meeting_heatmap(data: pd.DataFrame, item_names: dict[str, str], status_names: dict[str, str], titles) -> alt.Chart:
+    """三会一课 per month and item (data from meeting_frame), coloured red/amber/green by status."""
     order = [status_names[s] for s in ("green", "amber", "red")]
     return (
         alt.Chart(data)
@@ -143,10 +155,14 @@ def meeting_heatmap(df: pd.DataFrame, item_names: dict[str, str], status_names: 
     )
 
 
-def points_lines(df: pd.DataFrame, series_names: dict[str, str], titles) -> alt.Chart:
-    """堡垒积分 per quarter, one line per series (the org, the orgs below, peers of its kind)."""
-    data = df.assign(series_label=df["series"].map(series_names))
-    shown = [s for s in series_names if s in set(df["series"])]
+def points_frame(df: pd.DataFrame, series_names: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """The points with their series' names, and the series present."""
+    return df.assign(series_label=df["series"].map(series_names)), [s for s in series_names if s in set(df["series"])]
+
+
+def points_lines(data: pd.DataFrame, series_names: dict[str, str], titles, shown: list[str]) -> alt.Chart:
+    """堡垒积分 per quarter (data from points_frame), one line per series (the org, the orgs below, peers
+    of its kind)."""
     colours = {"own": PARTY_RED, "subtree": "#1565c0", "peers": "#9e9e9e"}
     return (
         alt.Chart(data)
@@ -182,12 +198,16 @@ def ordered_bars(df: pd.DataFrame, label: str, value: str, order: list[str], col
     return (bars + text).properties(height=alt.Step(26))
 
 
-def points_histogram(df: pd.DataFrame, width: int, titles) -> alt.Chart:
-    """Members per band of 先锋积分."""
-    data = df.assign(
+def histogram_frame(df: pd.DataFrame, width: int) -> pd.DataFrame:
+    """Members per band with each band's end and its name."""
+    return df.assign(
         band_end=df["band_start"] + width,
         band=df["band_start"].astype(str) + "–" + (df["band_start"] + width).astype(str),
     )
+
+
+def points_histogram(data: pd.DataFrame, titles) -> alt.Chart:
+    """Members per band of 先锋积分 (data from histogram_frame)."""
     return (
         alt.Chart(data)
         .mark_bar(color=PARTY_RED, opacity=0.85)

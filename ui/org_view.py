@@ -11,7 +11,7 @@ import streamlit as st
 from data_access.guard import names_allowed
 from data_access.org_queries import AGE_BANDS, PARTY_YEARS, THREE_MEETINGS
 
-from . import org_charts, org_tree, prebuilt
+from . import charts, org_charts, org_tree, prebuilt
 from .export import download_csv
 from .kpi import Tile, fmt_number, tile_row
 from .labels import TEXT, kind_label, t
@@ -245,10 +245,13 @@ def tree_chart(tree: Tree, node: str, kinds: list[str], size: str, colour: str) 
         "compliance": t("col_compliance_avg"),
         "check": t("col_check"),
     }
-    names = {k: kind_name(k) for k in set(rects["kind"])}
-    chart = prebuilt.chart(org_charts.icicle, rects, colour, TREE_HEIGHT, names, titles)
+    names = {k: kind_name(k) for k in sorted(set(rects["kind"]))}
+    data, shown = org_charts.icicle_frame(rects, colour, names)
+    chart = charts.spec(data, org_charts.icicle, colour, TREE_HEIGHT, names, titles, shown)
     key = TREE_KEY + node
-    event = st.vega_lite_chart(chart, on_select="rerun", selection_mode=org_charts.TREE_PARAM, key=key, width="stretch")
+    event = st.vega_lite_chart(
+        data, chart, on_select="rerun", selection_mode=org_charts.TREE_PARAM, key=key, width="stretch"
+    )
     code = picked(event, org_charts.TREE_PARAM, "code")
     if code == node:
         code = tree.parent(node)
@@ -461,9 +464,8 @@ def composition(frame: pd.DataFrame) -> None:
         labels = [_band(b) for b in [*order, *extra]]
         part = part.assign(band=part["band"].map(_band))
         col.markdown(f"**{t(f'dim_{dim}')}**")
-        col.vega_lite_chart(
-            prebuilt.chart(org_charts.ordered_bars, part, "band", "members", labels, colours[dim]), width="stretch"
-        )
+        with col:
+            charts.show(part, org_charts.ordered_bars, "band", "members", labels, colours[dim])
 
 
 def meetings(frame: pd.DataFrame) -> None:
@@ -478,7 +480,7 @@ def meetings(frame: pd.DataFrame) -> None:
         "share": t("col_share"),
         "status": t("col_check"),
     }
-    st.vega_lite_chart(prebuilt.chart(org_charts.meeting_heatmap, frame, items, statuses, titles), width="stretch")
+    charts.show(org_charts.meeting_frame(frame, items, statuses), org_charts.meeting_heatmap, items, statuses, titles)
     st.caption(t("meetings_caption"))
 
 
@@ -489,7 +491,8 @@ def points_trend(frame: pd.DataFrame) -> None:
         return
     series = {s: t(f"series_{s}") for s in ("own", "subtree", "peers")}
     titles = {"points": t("col_points"), "quarter": t("col_quarter"), "series": t("col_series")}
-    st.vega_lite_chart(prebuilt.chart(org_charts.points_lines, frame, series, titles), width="stretch")
+    data, shown = org_charts.points_frame(frame, series)
+    charts.show(data, org_charts.points_lines, series, titles, shown)
 
 
 def wishes_list(frame: pd.DataFrame) -> None:
@@ -539,7 +542,7 @@ def member_points(year: date | None, hist: pd.DataFrame, top: pd.DataFrame) -> N
     titles = {"points": t("col_member_points"), "members": t("col_members"), "band": t("col_band")}
     with left:
         st.markdown(f"##### {t('points_hist')}")
-        st.vega_lite_chart(prebuilt.chart(org_charts.points_histogram, hist, 10, titles), width="stretch")
+        charts.show(org_charts.histogram_frame(hist, 10), org_charts.points_histogram, titles)
     with right:
         if not names_allowed():  # aggregates only: the query layer withheld the list
             st.markdown(f"##### {t('points_top_hidden')}")

@@ -16,7 +16,10 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
+
+import pandas as pd
 
 from data_access.guard import names_allowed
 
@@ -27,10 +30,42 @@ _memo: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()
 
 
+def _canonical(value: Any, digest: Any) -> None:
+    """Feed value's content into digest, independent of object identity: a frame that came back from
+    st.cache_data pickles differently from the frame that went in (pickle shares repeated objects), so
+    pickling the arguments would miss on equal data."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        digest.update(repr((type(value).__name__, list(frame.columns), [str(d) for d in frame.dtypes])).encode())
+        try:
+            digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        except TypeError:  # cells that cannot be hashed (lists, dicts): fall back to their text
+            digest.update(frame.to_json(date_format="iso", default_handler=str).encode())
+        digest.update(repr(list(frame.index.names)).encode())
+    elif isinstance(value, dict):
+        digest.update(b"{")
+        for k in sorted(value, key=repr):
+            _canonical(k, digest)
+            _canonical(value[k], digest)
+        digest.update(b"}")
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        digest.update(f"{type(value).__name__}[".encode())
+        for item in items:
+            _canonical(item, digest)
+        digest.update(b"]")
+    elif value is None or isinstance(value, str | int | float | bool | date | datetime):
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+    else:
+        digest.update(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _key(builder: Callable, args: tuple, kwargs: dict) -> str:
-    context = (builder.__module__, builder.__qualname__, current_lang(), names_allowed())
-    payload = pickle.dumps((context, args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL)
-    return hashlib.blake2b(payload, digest_size=20).hexdigest()
+    digest = hashlib.blake2b(digest_size=20)
+    _canonical((builder.__module__, builder.__qualname__, current_lang(), names_allowed()), digest)
+    _canonical(args, digest)
+    _canonical(kwargs, digest)
+    return digest.hexdigest()
 
 
 def _memoised(kind: str, builder: Callable, args: tuple, kwargs: dict, make: Callable[[], Any]) -> Any:

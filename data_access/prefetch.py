@@ -1,0 +1,41 @@
+"""Run a page's independent cached queries side by side, so that its own calls then find them cached.
+
+A page asks for its figures one after another; on a cache miss each waits for the database in turn.
+`prefetch((cached.kpis, f), (cached.area_ranking, f), ...)` starts those calls together on a small
+pool of threads that share the session's script context (so the access guard sees the session) and
+returns when all have finished. The page's later calls are then cache hits. Nothing is drawn here; a
+call that fails re-raises its error in the page's own thread, where the usual database-failure
+handling turns it into the plain message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any
+
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+WORKERS = int(os.environ.get("ERQI_QUERY_THREADS", "4"))  # shared by all sessions; the engine pools 4+4 connections
+_pool = ThreadPoolExecutor(max_workers=max(WORKERS, 1), thread_name_prefix="erqi-query")
+
+
+def prefetch(*calls: tuple[Callable[..., Any], ...]) -> None:
+    """Run each (function, *args) concurrently; return when all are done. With one worker, or outside
+    a Streamlit run, the calls are left to the page (nothing runs twice)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or WORKERS <= 1 or len(calls) < 2:
+        return
+
+    def run(call: tuple) -> None:
+        add_script_run_ctx(ctx=ctx)  # this pool thread now acts for the session
+        fn, *args = call
+        fn(*args)
+
+    futures = [_pool.submit(run, call) for call in calls]
+    wait(futures)
+    for future in futures:
+        error = future.exception()
+        if error is not None:
+            raise error

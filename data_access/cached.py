@@ -80,10 +80,19 @@ def org_root(f: Filters) -> str:
         return org_queries.root_code(conn, f)
 
 
+@st.cache_data(ttl=TTL_SECONDS, max_entries=2, show_spinner=False)
+def _org_stock() -> org_queries.OrgStock:
+    """Internal (not guarded, never called by a page): the whole district's org counts, which no filter
+    changes; org_tree cuts its scope out of them."""
+    with engine().connect() as conn:
+        return org_queries.org_stock(conn)
+
+
 @st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
 def org_tree(f: Filters) -> pd.DataFrame:
+    stock = _org_stock()
     with engine().connect() as conn:
-        return org_queries.org_tree(conn, f)
+        return org_queries.org_tree(conn, f, stock)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)

@@ -210,6 +210,8 @@ def install(namespace: dict) -> None:
         _raw[name] = fn
         if type(info).__name__ != "CachedDataFuncInfo":
             continue  # cache_resource (the engine) holds no data
+        if name.startswith("_"):
+            continue  # an internal building block of a guarded wrapper (pages never call it; a test checks)
         if name == "places":
             namespace[name] = _guarded_places(fn)
         elif name in OPEN:

@@ -16,14 +16,12 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Connection,
-    Float,
     Integer,
     String,
     and_,
     case,
     cast,
     func,
-    literal,
     or_,
     select,
     true,
@@ -237,96 +235,125 @@ def _per_org_meetings(conn: Connection, f: Filters):
     )
 
 
-def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
-    """Every node under the place scope (orgs and building groups) with its roll-ups and reconciliation.
+@dataclass(frozen=True)
+class OrgStock:
+    """What the tree needs that no filter changes, read once per cache period (org_stock): every org with
+    its own and subtree counts and its place-key counts, the closure (ancestor, descendant) of the
+    adjacency list, and every building group with the members living there."""
 
-    members/sub_orgs/building_groups are subtree totals walked through the tree; place_* are the same
-    figures counted by the place keys the other pages filter on; issues lists where they, or a node and
-    the sum over its children, disagree (empty when the data reconciles).
-    """
-    if f.building_group_id:
-        return _building_groups(conn, f, bg_t.c.id == f.building_group_id, None)
-    root = root_org_id(conn, f)
-    sub = subtree(o_t.c.id == root)
-    clo = select(sub.c.id.label("anc"), sub.c.id.label("id")).cte("closure", recursive=True)
-    clo = clo.union(select(clo.c.anc, o_t.c.id).where(o_t.c.parent_id == clo.c.id))
+    orgs: pd.DataFrame
+    closure: pd.DataFrame
+    groups: pd.DataFrame
+
+
+def _closure(orgs: pd.DataFrame) -> pd.DataFrame:
+    """(anc, id) for every org and each of its ancestors, itself included; a cycle in bad data ends when
+    the walk comes back to an org it has seen (the same pairs the recursive CTE's UNION yields)."""
+    parent = dict(zip(orgs["id"], orgs["parent_id"]))
+    pairs = []
+    for oid in orgs["id"]:
+        seen, at = set(), oid
+        while at is not None and at == at and at not in seen:  # at == at: not NaN
+            seen.add(at)
+            pairs.append((int(at), int(oid)))
+            at = parent.get(at)
+    return pd.DataFrame(pairs, columns=["anc", "id"]).astype(int)
+
+
+def org_stock(conn: Connection) -> OrgStock:
+    """Every org and building group with the counts that do not depend on the filters."""
     parent = o_t.alias("parent")
-
-    nodes = pd.read_sql_query(
+    orgs = pd.read_sql_query(
         select(
             o_t.c.id,
+            o_t.c.parent_id,
             o_t.c.code,
             o_t.c.name,
             o_t.c.kind,
             parent.c.code.label("parent"),
             o_t.c.depth,
             o_t.c.is_joint_committee.label("joint"),
-        )
-        .select_from(o_t.outerjoin(parent, parent.c.id == o_t.c.parent_id))
-        .where(o_t.c.id.in_(select(sub.c.id)))
-        .order_by(o_t.c.depth, o_t.c.code),
+        ).select_from(o_t.outerjoin(parent, parent.c.id == o_t.c.parent_id)),
         conn,
     )
+    own = pd.read_sql_query(
+        select(mem_t.c.org_id.label("id"), func.count().label("own_members")).group_by(mem_t.c.org_id), conn
+    )
+    own_bg = pd.read_sql_query(
+        select(bg_t.c.org_id.label("id"), func.count().label("own_building_groups")).group_by(bg_t.c.org_id), conn
+    )
+    orgs = orgs.merge(own, on="id", how="left").merge(own_bg, on="id", how="left")
+    orgs[["own_members", "own_building_groups"]] = orgs[["own_members", "own_building_groups"]].fillna(0).astype(int)
+    closure = _closure(orgs)
+    below = closure.merge(orgs[["id", "own_members", "own_building_groups"]], on="id").groupby("anc")
+    totals = pd.DataFrame(
+        {
+            "members": below["own_members"].sum(),
+            "sub_orgs": below.size() - 1,
+            "building_groups": below["own_building_groups"].sum(),
+        }
+    )
+    orgs = orgs.merge(totals, left_on="id", right_index=True, how="left")
+    orgs = _place_counts(conn, orgs)
+    residents = (
+        select(mem_t.c.building_group_id.label("id"), func.count().label("members"))
+        .where(mem_t.c.building_group_id.is_not(None))
+        .group_by(mem_t.c.building_group_id)
+        .subquery("residents")
+    )
+    bg_parent = o_t.alias("bg_parent")
+    groups = pd.read_sql_query(
+        select(
+            bg_t.c.id,
+            bg_t.c.org_id,
+            bg_t.c.code,
+            bg_t.c.name,
+            bg_parent.c.code.label("parent"),
+            (bg_parent.c.depth + 1).label("depth"),
+            func.coalesce(residents.c.members, 0).label("members"),
+        )
+        .select_from(
+            bg_t.join(bg_parent, bg_parent.c.id == bg_t.c.org_id).outerjoin(residents, residents.c.id == bg_t.c.id)
+        )
+        .order_by(bg_t.c.code),
+        conn,
+    )
+    return OrgStock(orgs, closure, groups)
+
+
+def org_tree(conn: Connection, f: Filters, stock: OrgStock | None = None) -> pd.DataFrame:
+    """Every node under the place scope (orgs and building groups) with its roll-ups and reconciliation.
+
+    members/sub_orgs/building_groups are subtree totals walked through the tree; place_* are the same
+    figures counted by the place keys the other pages filter on; issues lists where they, or a node and
+    the sum over its children, disagree (empty when the data reconciles). The counts come from stock
+    (org_stock, read here when not given); only the figures of the date range (三会一课, 堡垒积分) are
+    queried here.
+    """
+    stock = stock if stock is not None else org_stock(conn)
+    if f.building_group_id:
+        return _building_groups(conn, f, stock.groups[stock.groups["id"] == f.building_group_id], None)
+    root = root_org_id(conn, f)
+    closure = stock.closure[stock.closure["anc"].isin(stock.closure.loc[stock.closure["anc"] == root, "id"])]
+    ids = closure.loc[closure["anc"] == root, "id"]
+    nodes = stock.orgs[stock.orgs["id"].isin(ids)].sort_values(["depth", "code"]).drop(columns="parent_id")
+    nodes = nodes.reset_index(drop=True)
     nodes.loc[nodes["id"] == root, "parent"] = None
 
-    def per_anc(value, label: str, join=None, on=None, *conds) -> pd.DataFrame:
-        frm = clo if join is None else clo.join(join, on)
-        stmt = select(clo.c.anc.label("id"), value.label(label)).select_from(frm).where(*conds).group_by(clo.c.anc)
-        return pd.read_sql_query(stmt, conn)
-
-    own = select(mem_t.c.org_id, func.count().label("n")).group_by(mem_t.c.org_id).subquery("own")
-    p_quarter = points_quarter(conn, f)
-    per_org = _per_org_meetings(conn, f)
     due = due_per_org(f)
-    grass = o_t.alias("grass")
-    met = per_org.c.cm + per_org.c.gm + per_org.c.bq + per_org.c.lq
-    parts = [
-        # members counted per org first (one pass over members), then summed up the tree
-        per_anc(func.sum(own.c.n), "members", own, own.c.org_id == clo.c.id),
-        per_anc(func.count() - 1, "sub_orgs"),
-        per_anc(func.count(bg_t.c.id), "building_groups", bg_t, bg_t.c.org_id == clo.c.id),
-        pd.read_sql_query(
-            select(
-                clo.c.anc.label("id"),
-                cast(func.sum(func.coalesce(met, 0)) * 1.0 / (func.count() * due), Float).label("c"),
-            )
-            .select_from(clo.join(grass, grass.c.id == clo.c.id).outerjoin(per_org, per_org.c.org_id == clo.c.id))
-            .where(grass.c.kind != "district")
-            .group_by(clo.c.anc),
-            conn,
-        ).rename(columns={"c": "compliance_avg"}),
-        pd.read_sql_query(
-            select(mem_t.c.org_id.label("id"), func.count().label("own_members"))
-            .where(mem_t.c.org_id.in_(select(sub.c.id)))
-            .group_by(mem_t.c.org_id),
-            conn,
-        ),
-        pd.read_sql_query(
-            select(bg_t.c.org_id.label("id"), func.count().label("own_building_groups"))
-            .where(bg_t.c.org_id.in_(select(sub.c.id)))
-            .group_by(bg_t.c.org_id),
-            conn,
-        ),
-        pd.read_sql_query(
-            select(
-                per_org.c.org_id.label("id"),
-                cast(met * 1.0 / due, Float).label("compliance"),
-                *[per_org.c[f"last_{k}"] for k in THREE_MEETINGS],
-            ).where(per_org.c.org_id.in_(select(sub.c.id))),
-            conn,
-        ),
-    ]
+    per_org = pd.read_sql_query(select(_per_org_meetings(conn, f)), conn).rename(columns={"org_id": "id"})
+    per_org["met"] = per_org[["cm", "gm", "bq", "lq"]].fillna(0).sum(axis=1)
+    per_org["compliance"] = per_org["met"] / due
+    # the average over the grassroots orgs at and below each node (orgs without meetings count as 0)
+    grass = closure.merge(nodes.loc[nodes["kind"] != "district", ["id"]], on="id")
+    grass = grass.merge(per_org[["id", "met"]], on="id", how="left").fillna({"met": 0})
+    avg = (grass.groupby("anc")["met"].sum() / (grass.groupby("anc").size() * due)).rename("compliance_avg")
+    nodes = nodes.merge(avg, left_on="id", right_index=True, how="left")
+    nodes = nodes.merge(per_org[["id", "compliance", *[f"last_{k}" for k in THREE_MEETINGS]]], on="id", how="left")
+    p_quarter = points_quarter(conn, f)
     if p_quarter is not None:
-        parts.append(
-            per_anc(
-                func.avg(op_t.c.points),
-                "points_avg",
-                op_t,
-                and_(op_t.c.org_id == clo.c.id, op_t.c.period == p_quarter),
-            )
-        )
         peers = o_t.alias("peers")
-        ranked = (
+        ranked = pd.read_sql_query(
             select(
                 op_t.c.org_id.label("id"),
                 op_t.c.points,
@@ -334,12 +361,12 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
                 func.count().over(partition_by=peers.c.kind).label("peers"),
             )
             .join(peers, peers.c.id == op_t.c.org_id)
-            .where(op_t.c.period == p_quarter)
-            .subquery("ranked")
+            .where(op_t.c.period == p_quarter),
+            conn,
         )
-        parts.append(pd.read_sql_query(select(ranked).where(ranked.c.id.in_(select(sub.c.id))), conn))
-    for part in parts:
-        nodes = nodes.merge(part, on="id", how="left")
+        points_avg = closure.merge(ranked[["id", "points"]], on="id").groupby("anc")["points"].mean()
+        nodes = nodes.merge(points_avg.rename("points_avg"), left_on="id", right_index=True, how="left")
+        nodes = nodes.merge(ranked, on="id", how="left")
     for col in ("points", "rank", "peers", "points_avg"):
         if col not in nodes:
             nodes[col] = float("nan")
@@ -348,55 +375,32 @@ def org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
     nodes["compliance"] = nodes["compliance"].astype(float).fillna(0.0)
     nodes.loc[nodes["kind"] == "district", "compliance"] = float("nan")
     nodes["joint"] = nodes["joint"].astype(bool)
-    nodes = _place_counts(conn, nodes)
     nodes = _reconcile(nodes)
 
-    groups = _building_groups(conn, f, bg_t.c.org_id.in_(select(sub.c.id)), nodes)
+    groups = _building_groups(conn, f, stock.groups[stock.groups["org_id"].isin(ids)], nodes)
     frame = pd.concat([nodes, groups], ignore_index=True)
     frame = _dates(frame, *[f"last_{k}" for k in THREE_MEETINGS])
     return frame[TREE_COLUMNS]
 
 
-def _building_groups(conn: Connection, f: Filters, where, orgs: pd.DataFrame | None) -> pd.DataFrame:
+def _building_groups(conn: Connection, f: Filters, groups: pd.DataFrame, orgs: pd.DataFrame | None) -> pd.DataFrame:
     """Building-group nodes: members living there, their group meetings (党小组会) in the range."""
     mth = month_of(mt_t.c.month, conn)
-    residents = (
-        select(mem_t.c.building_group_id.label("id"), func.count().label("members"))
-        .where(mem_t.c.building_group_id.is_not(None))
-        .group_by(mem_t.c.building_group_id)
-        .subquery("residents")
-    )
-    meetings = (
+    meetings = pd.read_sql_query(
         select(
             mt_t.c.building_group_id.label("id"),
             func.count(mth.distinct()).label("gm"),
             func.max(mt_t.c.last_held_on).label("last_group_meeting"),
         )
         .where(mt_t.c.kind == "group_meeting", mt_t.c.building_group_id.is_not(None), _months(mt_t.c.month, f))
-        .group_by(mt_t.c.building_group_id)
-        .subquery("bg_meetings")
-    )
-    parent = o_t.alias("bg_parent")
-    frame = pd.read_sql_query(
-        select(
-            bg_t.c.code,
-            bg_t.c.name,
-            literal("building_group").label("kind"),
-            parent.c.code.label("parent"),
-            (parent.c.depth + 1).label("depth"),
-            func.coalesce(residents.c.members, 0).label("members"),
-            func.coalesce(meetings.c.gm, 0).label("gm"),
-            meetings.c.last_group_meeting,
-        )
-        .select_from(
-            bg_t.join(parent, parent.c.id == bg_t.c.org_id)
-            .outerjoin(residents, residents.c.id == bg_t.c.id)
-            .outerjoin(meetings, meetings.c.id == bg_t.c.id)
-        )
-        .where(where)
-        .order_by(bg_t.c.code),
+        .group_by(mt_t.c.building_group_id),
         conn,
     )
+    frame = groups.merge(meetings, on="id", how="left").sort_values("code").reset_index(drop=True)
+    frame["kind"] = "building_group"
+    frame["gm"] = frame["gm"].fillna(0)
+    last = frame["last_group_meeting"].astype(object)
+    frame["last_group_meeting"] = last.where(last.notna(), None)
     frame["own_members"] = frame["members"]
     frame["compliance"] = frame.pop("gm") / max(len(months_in(f)), 1)
     frame["compliance_avg"] = frame["compliance"]

@@ -111,6 +111,7 @@ def wall() -> None:
                         "hours": t("col_hours"),
                         "served": t("col_served"),
                         "sessions": t("col_sessions"),
+                        **{f"wd_{w}": t(f"wd_{w}") for w in range(7)},
                     }.items()
                 )
             )

@@ -151,8 +151,9 @@ with mc_col:
     else:
         named = {(c, n): category_name(c, n) for c, n in set(zip(mc["code"], mc["category"]))}  # once per category
         mc = mc.assign(category=[named[c, n] for c, n in zip(mc["code"], mc["category"])])
-        chart = prebuilt.chart(vol_charts.month_category_heat, mc, "hours", t("col_hours"), heat_labels)
-        st.vega_lite_chart(chart, on_select="rerun", key=chart_key("mc"), width="stretch")
+        height = vol_charts.month_category_height(mc)
+        chart = charts.spec(mc, vol_charts.month_category_heat, "hours", t("col_hours"), heat_labels, height)
+        st.vega_lite_chart(mc, chart, on_select="rerun", key=chart_key("mc"), width="stretch")
 with wh_col:
     st.markdown(f"##### {t('vol_weekday_hour')}")
     wh = cached.vol_weekday_hour(narrowed(base, pick))  # narrowed by the month/category click, not its own
@@ -161,8 +162,9 @@ with wh_col:
     else:
         wh = vol_charts.full_week(wh)
         wh["day"] = [t(f"wd_{w}") for w in wh["weekday"]]
-        chart = prebuilt.chart(vol_charts.weekday_hour_heat, wh, "hours", t("col_hours"), heat_labels)
-        st.vega_lite_chart(chart, on_select="rerun", key=chart_key("wh"), width="stretch")
+        order = [t(f"wd_{w}") for w in vol_charts.WEEK_ORDER]
+        chart = charts.spec(wh, vol_charts.weekday_hour_heat, "hours", t("col_hours"), heat_labels, order)
+        st.vega_lite_chart(wh, chart, on_select="rerun", key=chart_key("wh"), width="stretch")
 
 # ---------------------------------------------------------------- request flow
 st.markdown(f"#### {t('vol_sec_flow')}")
@@ -198,7 +200,7 @@ else:
         if not backlog.empty:
             frame = vol_charts.backlog_frame(backlog, AGE_BUCKETS, lambda b: t(f"age_{b}"), stage)
             labels = {"age": t("col_age"), "requests": t("col_requests"), "stage": t("col_stage")}
-            st.vega_lite_chart(prebuilt.chart(vol_charts.backlog_bars, frame, labels), width="stretch")
+            charts.show(frame, vol_charts.backlog_bars, labels, *vol_charts.backlog_stages(frame))
 
     flow_cols = {
         "requests": t("col_requests"),
@@ -254,7 +256,7 @@ else:
             "station": t("col_station"),
             "unmet": t("col_unmet"),
         }
-        st.vega_lite_chart(prebuilt.chart(vol_charts.supply_scatter, supply, labels), width="stretch")
+        charts.show(supply, vol_charts.supply_scatter, labels)
     with table_col:
         cols = {
             "station": t("col_station"),

@@ -13,8 +13,16 @@ STAGE_COLORS = {"ordered": "#c62828", "dispatched": "#ef6c00", "accepted": "#f9a
 WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0]  # Monday first; SQL numbers Sunday 0
 
 
-def month_category_heat(df: pd.DataFrame, value: str, value_title: str, labels: dict[str, str]) -> alt.Chart:
-    """Month × category rectangles coloured by value; a click selects one cell (param "mc")."""
+def month_category_height(df: pd.DataFrame) -> int:
+    """The month × category heat map's height: a row per category."""
+    return max(110, 27 * df["category_id"].nunique())
+
+
+def month_category_heat(
+    df: pd.DataFrame, value: str, value_title: str, labels: dict[str, str], height: int
+) -> alt.Chart:
+    """Month × category rectangles coloured by value; a click selects one cell (param "mc"). The spec
+    depends on df's columns only (height from month_category_height), so it is built once per shape."""
     pick = alt.selection_point(name="mc", fields=["month", "category_id"], on="click", clear="dblclick")
     year_at_january = "substring(datum.value, 5, 7) == '01' ? substring(datum.value, 0, 4) : ''"
     return (
@@ -34,7 +42,7 @@ def month_category_heat(df: pd.DataFrame, value: str, value_title: str, labels: 
             ],
         )
         .add_params(pick)
-        .properties(height=max(110, 27 * df["category_id"].nunique()))
+        .properties(height=height)
     )
 
 
@@ -46,13 +54,11 @@ def full_week(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekday_hour_heat(
-    df: pd.DataFrame, value: str, value_title: str, labels: dict[str, str], height: int = 300
+    df: pd.DataFrame, value: str, value_title: str, labels: dict[str, str], order: list[str], height: int = 300
 ) -> alt.Chart:
-    """Weekday × hour rectangles (Monday on top); a click selects one cell (param "wh").
-
-    df needs weekday, hour, day (the weekday's label) and the value columns."""
+    """Weekday × hour rectangles (order: the day labels, Monday first, on top); a click selects one cell
+    (param "wh"). df needs weekday, hour, day (the weekday's label) and the value columns."""
     pick = alt.selection_point(name="wh", fields=["weekday", "hour"], on="click", clear="dblclick")
-    order = [df.loc[df["weekday"] == w, "day"].iloc[0] for w in WEEK_ORDER if (df["weekday"] == w).any()]
     return (
         alt.Chart(df)
         .mark_rect(stroke="white", strokeWidth=0.5)
@@ -90,12 +96,17 @@ def funnel(df: pd.DataFrame, count_title: str, height: int = 230) -> alt.Chart:
     return (bars + text).properties(height=height)
 
 
-def backlog_bars(df: pd.DataFrame, labels: dict[str, str], height: int = 230) -> alt.Chart:
-    """Open requests per age bucket, stacked by the stage they wait at.
-
-    df: age (label), age_order, stage_label, stage, requests."""
+def backlog_stages(df: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The stages present in a backlog frame, in flow order, and their labels."""
     stages = [s for s in STAGE_COLORS if s in set(df["stage"])]
-    names = [df.loc[df["stage"] == s, "stage_label"].iloc[0] for s in stages]
+    return stages, [df.loc[df["stage"] == s, "stage_label"].iloc[0] for s in stages]
+
+
+def backlog_bars(
+    df: pd.DataFrame, labels: dict[str, str], stages: list[str], names: list[str], height: int = 230
+) -> alt.Chart:
+    """Open requests per age bucket, stacked by the stage they wait at (stages and names from
+    backlog_stages). df: age (label), age_order, stage_label, stage, requests."""
     return (
         alt.Chart(df)
         .mark_bar()

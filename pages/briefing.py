@@ -79,7 +79,8 @@ def wall() -> None:
             )
             data, _left_out = data_quality.mappable(data)  # the wall shows no caption; the grid map page does
             scale = grid_map.colour_scale("street", groups, areas, f.level)
-            st.pydeck_chart(prebuilt.deck(grid_map.build_deck, data, scale, (), None, None), height=BRIEF_MAP_HEIGHT)
+            deck = prebuilt.deck(grid_map.build_deck, data, scale, (), None, None, (PANEL_WIDTH, BRIEF_MAP_HEIGHT))
+            st.pydeck_chart(deck, height=BRIEF_MAP_HEIGHT)
     with middle:
         panel("brief_heat")
         supply = cached.vol_station_supply_demand(f, None, None)
@@ -95,6 +96,7 @@ def wall() -> None:
                 t("vol_tip_kitchen"),
                 cached.vol_scope_outline(f),
                 height=HEAT_HEIGHT,
+                width=PANEL_WIDTH,
             ),
             height=HEAT_HEIGHT,
         )
@@ -128,4 +130,5 @@ def wall() -> None:
 
 
 BRIEF_MAP_HEIGHT, HEAT_HEIGHT, RANK_HEIGHT = 690, 440, 380
+PANEL_WIDTH = 640  # CSS px of the two map panels on a 1920-wide wall: the maps are fitted to it
 wall()

@@ -76,6 +76,33 @@ def test_briefing_deep_link_scope(app_env):
     assert kpis["kpi_orgs"] != "631"
 
 
+@pytest.mark.parametrize("params", [{}, {"street": "S05"}])
+def test_briefing_maps_are_fitted_to_their_panels(app_env, params):
+    """Both maps show the whole scope inside the wall's panels (not the grid map page's larger frame)."""
+    import json
+
+    from pages.briefing import BRIEF_MAP_HEIGHT, HEAT_HEIGHT, PANEL_WIDTH
+    from ui import grid_map, vol_map
+
+    at = run_app(params)
+    at.switch_page("pages/briefing.py").run()
+    decks = [json.loads(d.proto.json) for d in at.get("deck_gl_json_chart")]
+    assert len(decks) == 2
+    district = grid_map.bounds_of(vol_map.base_geojson()[1]["features"][0]["geometry"])
+    for deck, height in zip(decks, (BRIEF_MAP_HEIGHT, HEAT_HEIGHT)):
+        v = deck["initialViewState"]
+        view = grid_map.pdk.ViewState(longitude=v["longitude"], latitude=v["latitude"], zoom=v["zoom"])
+        (x0, y0), (x1, y1) = grid_map.visible_box(view, PANEL_WIDTH, height)
+        outline = (
+            [f["geometry"] for layer in deck["layers"] if layer["id"] == "scope" for f in layer["data"]["features"]]
+            if params
+            else []
+        )
+        boxes = [grid_map.bounds_of(g) for g in outline] or [district]
+        for (a0, b0), (a1, b1) in boxes:
+            assert x0 <= a0 and a1 <= x1 and y0 <= b0 and b1 <= y1, (deck["layers"][0]["id"], v)
+
+
 def test_kiosk_bad_cycle_is_reported_and_replaced(app_env):
     at = run_app({"kiosk": "1", "cycle": "fast"})
     assert any("cycle=fast" in w.value for w in at.warning)

@@ -185,8 +185,8 @@ def to_pixels(lon: float, lat: float, view: pdk.ViewState, width: int = MAP_WIDT
     return x, y
 
 
-def _box_of(item: dict, view: pdk.ViewState) -> tuple[float, float, float, float]:
-    x, y = to_pixels(item["pos"][0], item["pos"][1], view)
+def _box_of(item: dict, view: pdk.ViewState, size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT)):
+    x, y = to_pixels(item["pos"][0], item["pos"][1], view, *size)
     y -= item.get("offset", 0)
     half_w, half_h = len(item["label"]) * item["size"] * 0.5 + 2, item["size"] * 0.6 + 1
     return x - half_w, y - half_h, x + half_w, y + half_h
@@ -197,17 +197,23 @@ def _plain(labels: list[dict]) -> list[dict]:
     return [{"pos": item["pos"], "label": item["label"]} for item in labels]
 
 
-def declutter(labels: list[dict], view: pdk.ViewState, taken: list[tuple] | None = None) -> list[dict]:
+def declutter(
+    labels: list[dict],
+    view: pdk.ViewState,
+    taken: list[tuple] | None = None,
+    size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT),
+) -> list[dict]:
     """Keep the labels (in order of priority) whose boxes do not overlap a label already kept.
 
-    Each label has pos, label, size (px) and optional offset (px, upwards). Labels the map's edge would
-    cut are left out too. Names left out still show in the tooltips; a smaller scope gives them room.
+    Each label has pos, label, size (px) and optional offset (px, upwards). Labels the map's edge (a
+    map of size width x height) would cut are left out too. Names left out still show in the tooltips;
+    a smaller scope gives them room.
     """
     boxes = list(taken or [])
     kept = []
     for item in labels:
-        box = _box_of(item, view)
-        if box[0] < 0 or box[1] < 0 or box[2] > MAP_WIDTH - 40 or box[3] > MAP_HEIGHT:
+        box = _box_of(item, view, size)
+        if box[0] < 0 or box[1] < 0 or box[2] > size[0] - 40 or box[3] > size[1]:
             continue  # would be cut by the map's edge (the map may be a little narrower than assumed)
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
             continue
@@ -358,12 +364,14 @@ def build_deck(
     shown_facilities: tuple[str, ...] = FACILITY_KINDS,
     selected_code: str | None = None,
     tiles: TileConfig | None = None,
+    size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT),
 ) -> pdk.Deck:
-    """The whole map as one deck; every layer has a stable id so selections survive reruns."""
+    """The whole map as one deck, fitted to a map of size (width, height) CSS pixels; every layer has a
+    stable id so selections survive reruns."""
     district, neighbours = data.base
     level = data.level
     layers: list[pdk.Layer] = []
-    view = fit_view(*bounds_of(_geometry(json.loads(data.scope["geometry"].iloc[0]), tiles)))
+    view = fit_view(*bounds_of(_geometry(json.loads(data.scope["geometry"].iloc[0]), tiles)), *size)
 
     # offline base: neighbouring districts and their names, then our district
     (dx0, dy0), (dx1, dy1) = bounds_of(district["features"][0]["geometry"])
@@ -559,11 +567,13 @@ def build_deck(
     if area_offset:
         demo_labels = []
     order = np.argsort(-data.areas["building_groups"].to_numpy(), kind="stable")
-    area_labels = declutter([{**area_labels[i], "size": area_size, "offset": area_offset} for i in order], view)
-    taken = [_box_of(a, view) for a in area_labels]
-    demo_labels = declutter([{**d, "size": demo_size, "offset": radius + 12} for d in demo_labels], view, taken)
-    taken += [_box_of({**d, "size": demo_size, "offset": radius + 12}, view) for d in demo_labels]
-    sibling_labels = declutter([{**s, "size": 14} for s in sibling_labels], view, taken)
+    area_labels = declutter(
+        [{**area_labels[i], "size": area_size, "offset": area_offset} for i in order], view, None, size
+    )
+    taken = [_box_of(a, view, size) for a in area_labels]
+    demo_labels = declutter([{**d, "size": demo_size, "offset": radius + 12} for d in demo_labels], view, taken, size)
+    taken += [_box_of({**d, "size": demo_size, "offset": radius + 12}, view, size) for d in demo_labels]
+    sibling_labels = declutter([{**s, "size": 14} for s in sibling_labels], view, taken, size)
     layers.append(_text_layer("neighbour_labels", near_labels, 15, [105, 113, 122, 255], pickable=False))
     layers.append(_text_layer("sibling_labels", _plain(sibling_labels), 14, [112, 118, 126, 255], pickable=False))
     layers.append(

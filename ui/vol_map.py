@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pydeck as pdk
 
-from .grid_map import CompactDeck
+from .grid_map import CompactDeck, bounds_of, fit_view
 
 REFERENCE = Path(__file__).resolve().parent.parent / "seed" / "reference"
 DISTRICT_VIEW = pdk.ViewState(longitude=113.585, latitude=34.684, zoom=10.95, pitch=0, bearing=0)
@@ -70,8 +70,20 @@ def base_layers() -> list[pdk.Layer]:
     ]
 
 
-def _view(points: pd.DataFrame, whole_district: bool) -> pdk.ViewState:
+def _view(
+    points: pd.DataFrame, whole_district: bool, width: int | None, height: int, outline: list[str] | None = None
+) -> pdk.ViewState:
+    """The district's view at district scope, else the points' box. Given the map's width (the
+    briefing's panels), the view is fitted to width x height, around the points and the scope's outline,
+    instead of the volunteer page's column."""
     points = points.dropna(subset=["lon", "lat"])
+    if width is not None:
+        if whole_district or len(points) < 2:
+            return fit_view(*bounds_of(base_geojson()[1]["features"][0]["geometry"]), width, height)
+        boxes = [bounds_of(json.loads(g)) for g in outline or []]
+        lons = [*points["lon"], *[b[0][0] for b in boxes], *[b[1][0] for b in boxes]]
+        lats = [*points["lat"], *[b[0][1] for b in boxes], *[b[1][1] for b in boxes]]
+        return fit_view((float(min(lons)), float(min(lats))), (float(max(lons)), float(max(lats))), width, height)
     if whole_district or len(points) < 2:
         return DISTRICT_VIEW
     view = pdk.data_utils.compute_view(points[["lon", "lat"]].to_numpy().tolist(), view_proportion=1)
@@ -88,6 +100,7 @@ def service_deck(
     kitchen_tip: str,
     outline: list[str] | None = None,
     height: int = 600,
+    width: int | None = None,
 ) -> pdk.Deck:
     """Heat of cells (lon, lat, value), rings on highlighted stations, dots on kitchens, and the
     outline of the street/community/building area in scope (GeoJSON Polygon texts).
@@ -175,7 +188,7 @@ def service_deck(
     points = pd.concat([cells[["lon", "lat"]], rings[["lon", "lat"]]], ignore_index=True)
     return CompactDeck(
         layers=layers,
-        initial_view_state=_view(points, whole_district),
+        initial_view_state=_view(points, whole_district, width, height, outline),
         map_provider=None,
         height=height,
         tooltip={"html": "{tip}", "style": {"fontSize": "14px", "backgroundColor": "#fff", "color": "#222"}},

@@ -17,6 +17,11 @@ class DatabaseNotReady(RuntimeError):
     """The configured database has no dashboard tables; someone must run `python -m seed` against it."""
 
 
+class RollupsOutdated(RuntimeError):
+    """The database's summary tables come from an older version; `python -m seed --rollups-only` rebuilds
+    them from the raw rows (the app itself never writes to a configured database)."""
+
+
 def database_ready(url: URL) -> bool:
     """True when the database answers and holds the dataset_meta table."""
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
@@ -24,6 +29,50 @@ def database_ready(url: URL) -> bool:
     engine = read_engine(url)
     try:
         return "dataset_meta" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def rollups_current(url: URL) -> bool:
+    """True when every summary table the pages read exists with this version's columns."""
+    from .rollups import stale_tables
+
+    engine = read_engine(url)
+    try:
+        with engine.connect() as conn:
+            return not stale_tables(conn)
+    finally:
+        engine.dispose()
+
+
+def ensure_rollups(url: URL, progress: Callable[[float, str], None]) -> None:
+    """Rebuild out-of-date summary tables of the embedded demo file (under the first-start lock); any
+    other database is the administrator's to update: RollupsOutdated says so."""
+    if rollups_current(url):
+        return
+    if not is_default_database(url):
+        raise RollupsOutdated("summary tables missing or from an older version")
+    with open(DEFAULT_SQLITE_PATH.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if rollups_current(url):  # another session rebuilt them while we waited
+            return
+        progress(0.1, "汇总表 summary tables")
+        rebuild_rollups(url)
+        progress(1.0, "完成 done")
+
+
+def rebuild_rollups(url: URL | str) -> dict[str, int]:
+    """Rebuild every summary table from the raw rows in one transaction, then refresh the statistics."""
+    from seed.generator import _finish  # statistics and journal mode, as after seeding
+
+    from .rollups import rebuild
+
+    engine = write_engine(url)
+    try:
+        with engine.begin() as conn:
+            counts = rebuild(conn)
+        _finish(engine)
+        return counts
     finally:
         engine.dispose()
 

@@ -32,6 +32,7 @@ from . import models as m
 from .db import PROJECT_DIR
 from .filters import Filters
 from .queries import _day_range, _place, _time_range
+from .rollup_models import RuGroupPoints
 
 REFERENCE_DIR = PROJECT_DIR / "seed" / "reference"
 MIN_GRID_MEMBERS = 1  # "若干名网格员": a grid needs at least one grid member besides its leader
@@ -44,7 +45,7 @@ bg_t, grid_t, staff_t, gteam_t = (
     m.GridStaff.__table__,
     m.GridTeam.__table__,
 )
-mem_t, mpts_t, org_t = m.Member.__table__, m.MemberPoints.__table__, m.Org.__table__
+mem_t, org_t = m.Member.__table__, m.Org.__table__
 
 
 def mask_name(name: str | None) -> str:
@@ -157,17 +158,18 @@ def _group_stats(f: Filters):
         .group_by(mem_t.c.building_group_id)
         .subquery("residents")
     )
-    # member points are yearly: the latest period that has started by the end of the date range
-    period = select(func.max(mpts_t.c.period)).where(mpts_t.c.period <= f.end).scalar_subquery()
+    # member points are yearly: the latest period that has started by the end of the date range, summed
+    # per building group from the member-points rollup
+    gp = RuGroupPoints.__table__
+    period = select(func.max(gp.c.period)).where(gp.c.period <= f.end).scalar_subquery()
     points = (
         select(
-            mem_t.c.building_group_id.label("bg_id"),
-            func.sum(mpts_t.c.points).label("points_sum"),
-            func.count().label("points_n"),
+            gp.c.building_group_id.label("bg_id"),
+            func.sum(gp.c.points_sum).label("points_sum"),
+            func.sum(gp.c.members).label("points_n"),
         )
-        .join(mem_t, mem_t.c.id == mpts_t.c.member_id)
-        .where(mpts_t.c.period == period, mem_t.c.building_group_id.in_(ids))
-        .group_by(mem_t.c.building_group_id)
+        .where(gp.c.period == period, gp.c.building_group_id.in_(ids))
+        .group_by(gp.c.building_group_id)
         .subquery("points")
     )
     staff, teams = _grid_staffing()

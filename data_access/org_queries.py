@@ -30,7 +30,7 @@ from sqlalchemy import (
 from . import models as m
 from .filters import Filters
 from .queries import _day_range, _months, month_of
-from .rollup_models import RuMeeting
+from .rollup_models import RuGroupPoints, RuMeeting, RuOrgPoints
 
 # 三会一课 and how often each is due: 支部党员大会 and 党课 quarterly, 支委会 and 党小组会 monthly.
 THREE_MEETINGS = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture")
@@ -702,23 +702,24 @@ def open_tasks(conn: Connection, code: str, as_of: date) -> pd.DataFrame:
 # ---------------------------------------------------------------- members' points (先锋积分)
 
 
-def member_points_histogram(conn: Connection, f: Filters, code: str, width: int = 10) -> pd.DataFrame:
-    """Members of the node per band of 先锋积分 in the range's latest year (band_start, members)."""
+def member_points_histogram(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
+    """Members of the node per band of POINTS_BAND 先锋积分 in the range's latest year (band_start,
+    members), from the member-points rollups: the node's organisations, or the building group's residents."""
     ref = _require(conn, code)
     year = points_year(conn, f)
     if year is None:
         return pd.DataFrame({"band_start": pd.Series(dtype=int), "members": pd.Series(dtype=int)})
-    if conn.dialect.name == "postgresql":
-        band = func.floor(mp_t.c.points / width) * width
-    else:  # points are never negative, so truncation is floor
-        band = cast(mp_t.c.points / width, Integer) * width
-    band = cast(band, Integer).label("band_start")
+    orgs = _node_orgs(ref)
+    if orgs is None:
+        t, scope = RuGroupPoints.__table__, RuGroupPoints.__table__.c.building_group_id == ref.id
+    else:
+        t = RuOrgPoints.__table__
+        scope = t.c.org_id.in_([int(i) for i in conn.execute(select(orgs.c.id)).scalars()])
     stmt = (
-        select(band, func.count().label("members"))
-        .select_from(mp_t.join(mem_t, mem_t.c.id == mp_t.c.member_id))
-        .where(_member_scope(conn, ref), mp_t.c.period == year)
-        .group_by(band)
-        .order_by(band)
+        select(t.c.band_start, func.sum(t.c.members).label("members"))
+        .where(scope, t.c.period == year)
+        .group_by(t.c.band_start)
+        .order_by(t.c.band_start)
     )
     return pd.read_sql_query(stmt, conn).astype({"band_start": int, "members": int})
 

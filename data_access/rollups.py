@@ -26,8 +26,11 @@ from sqlalchemy import (
 
 from . import models as m
 from .rollup_models import (
+    POINTS_BAND,
     ROLLUPS,
+    RuGroupPoints,
     RuMeeting,
+    RuOrgPoints,
     RuPlaceMonth,
     RuRequest,
     RuRequestStage,
@@ -94,6 +97,19 @@ def _cube(conn: Connection, model, source, dims: tuple[str, ...], measures: tupl
         conn.execute(insert(t).from_select(["lvl", *keys, *dims, *measures], coarse))
     conn.execute(update(t).where(work, t.c.building_group_id.is_not(None)).values(lvl=3))
     conn.execute(delete(t).where(t.c.lvl == _WORK))
+
+
+def stale_tables(conn: Connection) -> list[str]:
+    """The rollup tables that are missing or laid out differently from this version's models (a
+    database built by an older version): the pages cannot read those until rebuild runs."""
+    found = inspect(conn)
+    names = set(found.get_table_names())
+    return [
+        r.__tablename__
+        for r in ROLLUPS
+        if r.__tablename__ not in names
+        or {c["name"] for c in found.get_columns(r.__tablename__)} != set(r.__table__.c.keys())
+    ]
 
 
 def _fresh_tables(conn: Connection) -> None:
@@ -201,6 +217,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
 
     _requests(conn)
     _meetings(conn)
+    _points(conn)
     _table_rows(conn)
     return {r.__tablename__: conn.execute(select(func.count()).select_from(r.__table__)).scalar_one() for r in ROLLUPS}
 
@@ -214,6 +231,22 @@ def _table_rows(conn: Connection) -> None:
         if t.name not in rollups and not t.name.startswith("import_")
     ]
     conn.execute(insert(RuTableRows.__table__), rows)
+
+
+def _points(conn: Connection) -> None:
+    """Members' 先锋积分 per year and band, per organisation and per building group lived in."""
+    mp, mem = m.MemberPoints.__table__, m.Member.__table__
+    band = (floor_of(mp.c.points / POINTS_BAND, conn) * POINTS_BAND).label("band_start")
+    for model, key in ((RuOrgPoints, mem.c.org_id), (RuGroupPoints, mem.c.building_group_id)):
+        keys = [mp.c.period, key, band]
+        rows = (
+            select(*keys, func.count(), func.sum(mp.c.points))
+            .select_from(mp.join(mem, mem.c.id == mp.c.member_id))
+            .where(key.is_not(None))
+            .group_by(*keys)
+        )
+        cols = ["period", key.name, "band_start", "members", "points_sum"]
+        conn.execute(insert(model.__table__).from_select(cols, rows))
 
 
 def _meetings(conn: Connection) -> None:

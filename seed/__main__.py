@@ -1,4 +1,4 @@
-"""python -m seed [--url URL] [--scale S] [--seed N] [--as-of DATE] [--force]"""
+"""python -m seed [--url URL] [--scale S] [--seed N] [--as-of DATE] [--force] | [--url URL] --rollups-only"""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 import time
 from datetime import date
+
+from sqlalchemy.engine import make_url
 
 from data_access.db import database_url, safe_url_text, write_engine
 
@@ -36,9 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--as-of", type=_as_of, default=DEFAULT_AS_OF, help="data-as-of date (default 2017-09-30)")
     parser.add_argument("--force", action="store_true", help="replace the dashboard's tables if present")
+    parser.add_argument(
+        "--rollups-only",
+        action="store_true",
+        help="only rebuild the summary tables from the raw rows already there (after upgrading the dashboard)",
+    )
     args = parser.parse_args(argv)
 
     url = args.url or database_url()
+    if args.rollups_only:
+        return _rollups_only(url)
     engine = write_engine(url)
     target = safe_url_text(engine.url)
     print(f"seeding {target} (scale {args.scale}, seed {args.seed}, as of {args.as_of})", flush=True)
@@ -60,6 +69,26 @@ def main(argv: list[str] | None = None) -> int:
     width = max(map(len, counts))
     for table, n in counts.items():
         print(f"  {table:<{width}} {n:>10,}")
+    print(f"done in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _rollups_only(url) -> int:
+    from data_access.bootstrap import database_ready, rebuild_rollups
+
+    target = safe_url_text(make_url(url))
+    started = time.perf_counter()
+    try:
+        if not database_ready(make_url(url)):
+            print(f"refused: {target} holds no dashboard data; run python -m seed or the importer", file=sys.stderr)
+            return 2
+        print(f"rebuilding the summary tables of {target}", flush=True)
+        counts = rebuild_rollups(url)
+    except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump
+        print(f"failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    for table, n in counts.items():
+        print(f"  {table:<20} {n:>10,}")
     print(f"done in {time.perf_counter() - started:.1f}s")
     return 0
 

@@ -123,6 +123,58 @@ def test_slow_sqlite_query_is_stopped_and_said(db_copy, monkeypatch):
     assert "超过 0.001 秒" in visible_text(at)
 
 
+def test_summary_tables_from_an_older_version_are_said_and_rebuilt_by_the_seed_cli(db_copy, capsys):
+    """A database seeded by an older version lacks a summary table: every page says what to run (the app
+    never writes to a configured database); `python -m seed --rollups-only` rebuilds them, data untouched."""
+    from seed.__main__ import main as seed_cli
+
+    url = f"sqlite:///{db_copy}"
+    with sqlite3.connect(db_copy) as conn:
+        conn.execute("DROP TABLE ru_org_points")
+        members = conn.execute("SELECT count(*) FROM member").fetchone()[0]
+    at = start_app()
+    assert_plain_message(at, "汇总表缺失或来自旧版本", str(db_copy))
+    assert "--rollups-only" in visible_text(at)
+    assert seed_cli(["--url", url, "--rollups-only"]) == 0
+    assert "ru_org_points" in capsys.readouterr().out
+    with sqlite3.connect(db_copy) as conn:
+        assert conn.execute("SELECT count(*) FROM member").fetchone()[0] == members
+        assert conn.execute("SELECT sum(members) FROM ru_org_points").fetchone()[0] > 0
+    _clear()
+    at.button(key="db_retry").click().run()
+    assert not at.exception and not at.error
+    assert {m.label for m in at.metric} >= {"基层党组织", "党员"}
+
+
+def test_the_embedded_demo_file_rebuilds_its_own_summary_tables(db_copy, monkeypatch):
+    """The demo file is the app's own: an older one is brought up to date on first start, with progress;
+    any other database is only reported (RollupsOutdated)."""
+    from sqlalchemy.engine import make_url
+
+    from data_access import bootstrap
+
+    url = make_url(f"sqlite:///{db_copy}")
+    with sqlite3.connect(db_copy) as conn:
+        conn.execute("DROP TABLE ru_group_points")
+    assert not bootstrap.rollups_current(url)
+    with pytest.raises(bootstrap.RollupsOutdated):
+        bootstrap.ensure_rollups(url, lambda *_: None)
+    monkeypatch.setattr(bootstrap, "DEFAULT_SQLITE_PATH", db_copy)
+    monkeypatch.setattr(bootstrap, "is_default_database", lambda u: u == url)
+    steps = []
+    bootstrap.ensure_rollups(url, lambda fraction, message: steps.append(fraction))
+    assert bootstrap.rollups_current(url) and steps[-1] == 1.0
+    with sqlite3.connect(db_copy) as conn:  # left readable without -wal/-shm files, as after seeding
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_the_seed_cli_refuses_to_rebuild_summaries_of_an_empty_database(tmp_path, capsys):
+    from seed.__main__ import main as seed_cli
+
+    assert seed_cli(["--url", f"sqlite:///{tmp_path / 'empty.sqlite'}", "--rollups-only"]) == 2
+    assert "no dashboard data" in capsys.readouterr().err
+
+
 def test_unreachable_postgres_is_said_without_address(monkeypatch):
     port = _free_port()  # nothing listens there
     monkeypatch.setenv("DATABASE_URL", f"postgresql+psycopg://erqi:s3cret@127.0.0.1:{port}/erqi")

@@ -175,3 +175,32 @@ def test_table_rows(raw):
     assert counted["service_record"] == len(raw["rec"]) and counted["service_request"] == len(raw["req"])
     assert counted["activity"] == len(raw["act"]) and counted["org"] > 600
     assert not any(name.startswith(("ru_", "import_")) for name in counted)
+
+
+def test_member_points(raw, db_url):
+    """Members and their points per year and band of 10, by organisation and by building group lived in."""
+    from data_access.db import read_engine
+
+    engine = read_engine(db_url)
+    with engine.connect() as conn:
+        points = pd.read_sql(
+            text(
+                "SELECT mp.period, mp.points, m.org_id, m.building_group_id"
+                " FROM member_points mp JOIN member m ON m.id = mp.member_id"
+            ),
+            conn,
+        )
+    engine.dispose()
+    points["period"] = pd.to_datetime(points["period"]).map(pd.Timestamp.toordinal)
+    points["band_start"] = (np.floor(points["points"] / 10) * 10).astype(int)
+    for table, key in (("ru_org_points", "org_id"), ("ru_group_points", "building_group_id")):
+        want = (
+            points.dropna(subset=[key])
+            .groupby(["period", key, "band_start"])
+            .agg(members=("points", "size"), points_sum=("points", "sum"))
+            .reset_index()
+        )
+        got = raw["ru"][table].copy()
+        got["period"] = pd.to_datetime(got["period"]).map(pd.Timestamp.toordinal)
+        _same(got, want, ["period", key, "band_start"], ["members", "points_sum"])
+    assert raw["ru"]["ru_org_points"]["members"].sum() == len(points)

@@ -11,7 +11,7 @@ from typing import TypeVar
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from data_access.bootstrap import database_ready
+from data_access.bootstrap import database_ready, rollups_current
 from data_access.db import database_url, query_timeout_ms
 from data_access.failures import DB_ERRORS, classify, describe
 
@@ -42,7 +42,8 @@ def db_problem(key: str) -> None:
         if not _fragment_run():
             return  # drawn inline with the message: checking now would rerun a page that just failed
         try:
-            ok = database_ready(database_url())
+            url = database_url()
+            ok = database_ready(url) and rollups_current(url)
         except Exception:  # noqa: BLE001 - any failure here just means "not yet"
             ok = False
         if ok:

@@ -88,6 +88,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "所配置的数据库中还没有看板数据。请先运行 `python -m seed --url …` 导入数据。",
         "The configured database holds no dashboard data yet. Run `python -m seed --url …` first.",
     ),
+    "db_rollups_outdated": (
+        "数据库中的汇总表缺失或来自旧版本，看板暂无法显示。请管理员运行 `python -m seed --rollups-only --url …`"
+        "（仅由原始数据重建汇总表，不改动数据），或重新导入数据。",
+        "The database's summary tables are missing or from an older version. Ask the administrator to run "
+        "`python -m seed --rollups-only --url …` (rebuilds them from the raw rows; the data is not changed) "
+        "or to import the data again.",
+    ),
+    "db_rollups_start": ("正在更新示例数据库的汇总表…", "Updating the demo database's summary tables…"),
+    "db_rollups_done": ("汇总表已更新", "Summary tables updated"),
     "db_config": ("DATABASE_URL 配置无效，请检查。", "DATABASE_URL is not valid; please check it."),
     "retry": ("重试", "Retry"),
     "db_auto_retry": (

@@ -10,6 +10,7 @@ import streamlit as st
 
 from data_access.guard import names_allowed
 from data_access.org_queries import AGE_BANDS, PARTY_YEARS, THREE_MEETINGS
+from data_access.rollup_models import POINTS_BAND
 
 from . import charts, org_charts, org_tree, prebuilt
 from .export import download_csv
@@ -542,7 +543,7 @@ def member_points(year: date | None, hist: pd.DataFrame, top: pd.DataFrame) -> N
     titles = {"points": t("col_member_points"), "members": t("col_members"), "band": t("col_band")}
     with left:
         st.markdown(f"##### {t('points_hist')}")
-        charts.show(org_charts.histogram_frame(hist, 10), org_charts.points_histogram, titles)
+        charts.show(org_charts.histogram_frame(hist, POINTS_BAND), org_charts.points_histogram, titles)
     with right:
         if not names_allowed():  # aggregates only: the query layer withheld the list
             st.markdown(f"##### {t('points_top_hidden')}")

@@ -10,7 +10,14 @@ from datetime import date
 import streamlit as st
 
 from data_access import cached
-from data_access.bootstrap import DatabaseNotReady, database_ready, ensure_demo_database
+from data_access.bootstrap import (
+    DatabaseNotReady,
+    RollupsOutdated,
+    database_ready,
+    ensure_demo_database,
+    ensure_rollups,
+    rollups_current,
+)
 from data_access.db import DatabaseConfigError, database_url
 from data_access.filters import Filters, Places
 from data_access.guard import AccessDenied, clamp_filters
@@ -163,6 +170,12 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]
 
                     ensure_demo_database(url, progress)
                     status.update(label=t("db_first_done"), state="complete", expanded=False)
+            if not rollups_current(url):
+                with st.status(t("db_rollups_start"), expanded=True) as status:
+                    bar = st.progress(0.0)
+                    ensure_rollups(url, lambda x, m: bar.progress(min(max(x, 0.0), 1.0), text=m))
+                    status.update(label=t("db_rollups_done"), state="complete", expanded=False)
+                st.cache_data.clear()  # nothing read from the old tables may outlive them
             st.session_state["_db_checked"] = True
         access = auth_gate.admit(who, cfg)
         if access.scope.empty:
@@ -174,6 +187,8 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]
         return cached.dataset_info(), places
     except DatabaseNotReady:
         db_problem("db_not_ready")
+    except RollupsOutdated:
+        db_problem("db_rollups_outdated")
     except DB_ERRORS as exc:
         key = failure_key(exc)
         if key is None:

@@ -18,7 +18,7 @@ from data_access.bootstrap import (
     ensure_rollups,
     rollups_current,
 )
-from data_access.db import DatabaseConfigError, database_url
+from data_access.db import DatabaseConfigError, database_url, is_default_database
 from data_access.filters import Filters, Places
 from data_access.guard import AccessDenied, clamp_filters
 from data_access.queries import date_bounds
@@ -171,6 +171,8 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]
                     ensure_demo_database(url, progress)
                     status.update(label=t("db_first_done"), state="complete", expanded=False)
             if not rollups_current(url):
+                if not is_default_database(url):  # the administrator's database: say what to run
+                    raise RollupsOutdated("summary tables missing or from an older version")
                 with st.status(t("db_rollups_start"), expanded=True) as status:
                     bar = st.progress(0.0)
                     ensure_rollups(url, lambda x, m: bar.progress(min(max(x, 0.0), 1.0), text=m))

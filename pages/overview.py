@@ -110,7 +110,7 @@ else:
     whole = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[1:]}
     shown = table.copy()
     shown[table.columns[1:]] = shown[table.columns[1:]].round(0).astype("Int64")  # whole hours, like the tiles
-    table_col.dataframe(shown, hide_index=True, width="stretch", column_config=whole)
+    table_col.dataframe(shown, hide_index=True, placeholder=t("na"), width="stretch", column_config=whole)
     download_csv(table_col, table, "ranking.csv", "ranking_csv")
 
 st.markdown(f"#### {t('warnings')}")
@@ -121,6 +121,7 @@ else:
     st.dataframe(
         shown.rename(columns={c: t(f"col_{c if c != 'due_on' else 'due'}") for c in shown.columns}),
         hide_index=True,
+        placeholder=t("na"),
         width="stretch",
     )
 st.caption(t("schematic"))

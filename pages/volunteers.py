@@ -125,6 +125,7 @@ with list_col:
         st.dataframe(
             vol_charts.labelled(slowest.round({"median_wait_h": 1, "p90_wait_h": 1}), cols),
             hide_index=True,
+            placeholder=t("na"),
             width="stretch",
             height=vol_charts.table_height(len(slowest)),
         )
@@ -191,7 +192,10 @@ else:
             "p90_h": t("col_p90_h"),
         }
         st.dataframe(
-            vol_charts.labelled(durations.round({"median_h": 1, "p90_h": 1}), cols), hide_index=True, width="stretch"
+            vol_charts.labelled(durations.round({"median_h": 1, "p90_h": 1}), cols),
+            hide_index=True,
+            placeholder=t("na"),
+            width="stretch",
         )
     with age_col:
         st.markdown(f"##### {t('vol_backlog')}")
@@ -223,6 +227,7 @@ else:
             shown,
             column_config=formats,
             hide_index=True,
+            placeholder=t("na"),
             width="stretch",
             height=vol_charts.table_height(len(by_area)),
         )
@@ -237,6 +242,7 @@ else:
             shown,
             column_config=formats,
             hide_index=True,
+            placeholder=t("na"),
             width="stretch",
         )
         st.caption(t("vol_wait_help"))
@@ -273,7 +279,7 @@ else:
         shown, formats = vol_charts.for_display(
             table, t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")]
         )
-        st.dataframe(shown, column_config=formats, hide_index=True, width="stretch", height=340)
+        st.dataframe(shown, column_config=formats, hide_index=True, placeholder=t("na"), width="stretch", height=340)
         download_csv(st, table, "stations.csv", "vol_download_stations")
 
 # ---------------------------------------------------------------- teams, stations, kitchens
@@ -303,6 +309,7 @@ with team_col:
         st.dataframe(
             vol_charts.labelled(teams, cols),
             hide_index=True,
+            placeholder=t("na"),
             width="stretch",
             height=vol_charts.table_height(len(teams)),
         )
@@ -326,5 +333,7 @@ with kitchen_col:
             "people_fed": t("col_people_fed"),
             "opened_on": t("col_opened_on"),
         }
-        st.dataframe(vol_charts.labelled(kitchens, cols), hide_index=True, width="stretch", height=390)
+        st.dataframe(
+            vol_charts.labelled(kitchens, cols), hide_index=True, placeholder=t("na"), width="stretch", height=390
+        )
 st.caption(t("schematic"))

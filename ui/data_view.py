@@ -73,7 +73,7 @@ def sources(info: dict[str, str], runs: pd.DataFrame, rows_now: dict[str, int]) 
     if counts:  # rows the last import read, beside what the database holds now
         table[t("data_col_rows_import")] = [counts.get(e.key, 0) for e in ENTITIES]
     numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[2:]}
-    st.dataframe(table, hide_index=True, width="stretch", height=35 * 12, column_config=numbers)
+    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 12, column_config=numbers)
 
 
 def run_history(runs: pd.DataFrame) -> None:
@@ -90,7 +90,7 @@ def run_history(runs: pd.DataFrame) -> None:
             t("data_col_errors"): runs["error_count"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch")
 
 
 def rejections(runs: pd.DataFrame, rejected: pd.DataFrame) -> None:
@@ -125,7 +125,7 @@ def rejections(runs: pd.DataFrame, rejected: pd.DataFrame) -> None:
             t("data_col_reason"): reason,
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch")
 
 
 def indicators(kpis: dict[str, float | int | None], figures: pd.DataFrame) -> None:
@@ -147,7 +147,9 @@ def indicators(kpis: dict[str, float | int | None], figures: pd.DataFrame) -> No
                 t("data_col_quote"): "；".join(h["quote"] for h in hits),
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, placeholder=t("na"), width="stretch", height=35 * (len(rows) + 1) + 3
+    )
 
 
 @st.cache_data(ttl=TEMPLATE_TTL, show_spinner=False)
@@ -181,4 +183,4 @@ def templates() -> None:
             )
     with st.expander(t("data_columns_of_files")):
         head, *body = readme_rows()
-        st.dataframe(pd.DataFrame(body, columns=head), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(body, columns=head), hide_index=True, placeholder=t("na"), width="stretch")

@@ -63,6 +63,7 @@ def scope_summary(groups: pd.DataFrame, gaps: pd.DataFrame, facilities: pd.DataF
                     }
                 ),
                 hide_index=True,
+                placeholder=t("na"),
                 width="stretch",
                 key="grid_demo_table",
             )
@@ -166,6 +167,7 @@ def gaps_section(summary: pd.DataFrame, gaps: pd.DataFrame, level: str) -> None:
             }
         ),
         hide_index=True,
+        placeholder=t("na"),
         width="stretch",
         height=min(38 + 35 * len(shown), 420),
         key="grid_gap_summary",
@@ -187,5 +189,12 @@ def gaps_section(summary: pd.DataFrame, gaps: pd.DataFrame, level: str) -> None:
             ],
         }
     )
-    right.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420), key="grid_gap_list")
+    right.dataframe(
+        table,
+        hide_index=True,
+        placeholder=t("na"),
+        width="stretch",
+        height=min(38 + 35 * len(table), 420),
+        key="grid_gap_list",
+    )
     download_csv(right, table, "grid-gaps.csv", "grid_gap_download", t("grid_download_gaps"))

@@ -274,7 +274,7 @@ def issues_panel(tree: Tree, node: str) -> None:
             }
             for r in bad.to_dict("records")
         ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder=t("na"), width="stretch")
 
 
 # ---------------------------------------------------------------- the table
@@ -344,6 +344,7 @@ def org_table(tree: Tree, node: str, kinds: list[str]) -> None:
     event = st.dataframe(
         shown,
         hide_index=True,
+        placeholder=t("na"),
         width="stretch",
         height=min(420, 38 + 35 * len(shown)),
         column_config=config,
@@ -513,6 +514,7 @@ def wishes_list(frame: pd.DataFrame) -> None:
     st.dataframe(
         frame.rename(columns={c: t(k) for c, k in cols.items()}),
         hide_index=True,
+        placeholder=t("na"),
         width="stretch",
         height=min(300, 38 + 35 * len(frame)),
     )
@@ -528,6 +530,7 @@ def tasks_list(frame: pd.DataFrame) -> None:
     st.dataframe(
         shown.rename(columns={c: t(k) for c, k in names.items()}),
         hide_index=True,
+        placeholder=t("na"),
         width="stretch",
         height=min(300, 38 + 35 * len(shown)),
     )
@@ -558,6 +561,13 @@ def member_points(year: date | None, hist: pd.DataFrame, top: pd.DataFrame) -> N
         }
         shown = top.rename(columns={c: t(k) for c, k in names.items()})
         points = {t("col_member_points"): st.column_config.NumberColumn(format="%.1f")}
-        st.dataframe(shown, hide_index=True, width="stretch", height=38 + 35 * len(top), column_config=points)
+        st.dataframe(
+            shown,
+            hide_index=True,
+            placeholder=t("na"),
+            width="stretch",
+            height=38 + 35 * len(top),
+            column_config=points,
+        )
         download_csv(st, shown, "member-points.csv", "member_points_csv")
     st.caption(t("masked_note"))

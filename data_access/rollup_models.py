@@ -160,32 +160,37 @@ class RuMeeting(Base):
 POINTS_BAND = 10  # width of a 先锋积分 band in the member-points rollups (and the organisation page's histogram)
 
 
-class RuOrgPoints(Base):
-    """Members' 先锋积分 per year (period), organisation and band of POINTS_BAND points: how many members,
-    and the sum of their points. A node's histogram sums its organisations' rows."""
+class _PointBands:
+    """Members' 先锋积分 per year (period), KEY and band of POINTS_BAND points: how many members, and the
+    sum of their points."""
+
+    KEY: str
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[date] = mapped_column(Date)
+    band_start: Mapped[int] = mapped_column(Integer)
+    members: Mapped[int] = mapped_column(Integer)
+    points_sum: Mapped[float] = mapped_column(Float)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        """A query reads one year of some organisations or building groups."""
+        return (Index(f"ix_{cls.__tablename__}", "period", cls.KEY),)
+
+
+class RuOrgPoints(_PointBands, Base):
+    """Per organisation: a node's histogram sums its organisations' rows."""
 
     __tablename__ = "ru_org_points"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    period: Mapped[date] = mapped_column(Date)
+    KEY = "org_id"
     org_id: Mapped[int] = mapped_column(Integer)
-    band_start: Mapped[int] = mapped_column(Integer)
-    members: Mapped[int] = mapped_column(Integer)
-    points_sum: Mapped[float] = mapped_column(Float)
-    __table_args__ = (Index("ix_ru_org_points", "period", "org_id"),)
 
 
-class RuGroupPoints(Base):
-    """Members' 先锋积分 per year, building group they live in and band: the grid map's mean points per
-    building group and a building group's histogram."""
+class RuGroupPoints(_PointBands, Base):
+    """Per building group lived in: the grid map's mean points per group and a group's histogram."""
 
     __tablename__ = "ru_group_points"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    period: Mapped[date] = mapped_column(Date)
+    KEY = "building_group_id"
     building_group_id: Mapped[int] = mapped_column(Integer)
-    band_start: Mapped[int] = mapped_column(Integer)
-    members: Mapped[int] = mapped_column(Integer)
-    points_sum: Mapped[float] = mapped_column(Float)
-    __table_args__ = (Index("ix_ru_group_points", "period", "building_group_id"),)
 
 
 class RuTableRows(Base):

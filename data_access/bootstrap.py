@@ -7,9 +7,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import URL
 
+from . import models as m
 from .db import DEFAULT_SQLITE_PATH, is_default_database, read_engine, write_engine
 
 
@@ -46,15 +47,13 @@ def rollups_current(url: URL) -> bool:
 
 
 def ensure_rollups(url: URL, progress: Callable[[float, str], None]) -> None:
-    """Rebuild out-of-date summary tables of the embedded demo file (under the first-start lock); any
-    other database is the administrator's to update: RollupsOutdated says so."""
-    if rollups_current(url):
-        return
+    """Rebuild the summary tables of the embedded demo file, which the caller found out of date (under the
+    first-start lock); any other database is the administrator's to update: RollupsOutdated says so."""
     if not is_default_database(url):
         raise RollupsOutdated("summary tables missing or from an older version")
     with open(DEFAULT_SQLITE_PATH.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if rollups_current(url):  # another session rebuilt them while we waited
+        if rollups_current(url):  # current already, or another session rebuilt them while we waited
             return
         progress(0.1, "汇总表 summary tables")
         rebuild_rollups(url)
@@ -63,15 +62,13 @@ def ensure_rollups(url: URL, progress: Callable[[float, str], None]) -> None:
 
 def rebuild_rollups(url: URL | str) -> dict[str, int]:
     """Rebuild every summary table from the raw rows in one transaction, then refresh the statistics."""
-    from seed.generator import _finish  # statistics and journal mode, as after seeding
-
     from .rollups import rebuild
 
     engine = write_engine(url)
     try:
         with engine.begin() as conn:
             counts = rebuild(conn)
-        _finish(engine)
+        settle(engine)
         return counts
     finally:
         engine.dispose()
@@ -103,3 +100,28 @@ def ensure_demo_database(url: URL, progress: Callable[[float, str], None]) -> No
         finally:
             engine.dispose()
         os.replace(tmp, DEFAULT_SQLITE_PATH)
+
+
+def settle(engine: Engine) -> None:
+    """After the dataset or its summary tables were written (seed, import, rebuild): make the file easy to open read-only (SQLite), keep id sequences right (PostgreSQL), and leave fresh
+    statistics; on PostgreSQL also a vacuumed visibility map, so counts over an index (people per place)
+    are index-only scans from the first page view instead of after autovacuum gets round to it."""
+    backend = engine.dialect.name
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            for table in m.Base.metadata.sorted_tables:
+                if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+                    seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar()
+                    if seq:
+                        top = conn.execute(select(func.max(table.c.id))).scalar() or 1
+                        conn.execute(text("SELECT setval(:s, :v)"), {"s": seq, "v": top})
+        elif backend == "sqlite":
+            conn.exec_driver_sql("ANALYZE")
+    if backend == "postgresql":  # VACUUM cannot run inside a transaction
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in m.Base.metadata.sorted_tables:
+                conn.exec_driver_sql(f'VACUUM (ANALYZE) "{table.name}"')
+    if backend == "sqlite":
+        # a rollback-journal file opens read-only without needing -wal/-shm files beside it
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")

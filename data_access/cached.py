@@ -365,15 +365,6 @@ def published_figures() -> pd.DataFrame:
     return data_queries.published_figures()
 
 
-# ---------------------------------------------------------------- access guard (keep last)
-# Every wrapper above is replaced by its guarded form: Filters clamped to the session's scope before the
-# cache is consulted, ids checked, names masked, small counts suppressed. Wrappers added above are
-# covered automatically; one with an argument the guard does not know stops the import.
-from .guard import install  # noqa: E402
-
-install(globals())
-
-
 # ---------------------------------------------------------------- data quality (rows the pages leave out)
 
 from . import quality_queries  # noqa: E402
@@ -389,3 +380,12 @@ def org_tree_problems() -> dict[str, int]:
 def unmapped_counts() -> dict[str, int]:
     with engine().connect() as conn:
         return quality_queries.unmapped_counts(conn)
+
+
+# ---------------------------------------------------------------- access guard (keep last)
+# Every wrapper above is replaced by its guarded form: Filters clamped to the session's scope before the
+# cache is consulted, ids checked, names masked, small counts suppressed. Wrappers added above are
+# covered automatically; one with an argument the guard does not know stops the import.
+from .guard import install  # noqa: E402
+
+install(globals())

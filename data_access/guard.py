@@ -13,12 +13,15 @@ from dataclasses import dataclass
 import streamlit as st
 
 from .filters import Filters, Places
-from .scope import NOTHING, AccessDenied, Privacy, Scope, apply_privacy, clamp, node_place, restrict_places, within
+from .scope import AccessDenied, Privacy, Scope, apply_privacy, clamp, node_place, restrict_places, within
 
 ACCESS = "_access"  # the session's Access, set by the sign-in gate only
 
-# Reference data that names no person and no place's figures: passed through.
-OPEN = frozenset({"dataset_info", "vol_categories", "grid_base", "published_figures"})
+# Reference data and counts of unusable rows, naming no person and no place's figures: passed through
+# (a session is still required).
+OPEN = frozenset(
+    {"dataset_info", "vol_categories", "grid_base", "published_figures", "org_tree_problems", "unmapped_counts"}
+)
 # Facts about the whole database (import runs, rejected rows, table sizes): only for a whole-district
 # session that may see names (a rejected row may quote a person's name).
 WHOLE_DISTRICT = frozenset({"import_runs", "last_rejections", "table_rows"})
@@ -117,11 +120,6 @@ def clamp_filters(f: Filters, access: Access | None = None) -> Filters:
     """f narrowed to the session's scope (pages get this value, so labels match the data)."""
     access = access or current()
     return clamp(f, access.scope, all_places())
-
-
-def scope_places(access: Access | None = None) -> Places:
-    access = access or current()
-    return restrict_places(all_places(), access.scope if access else NOTHING)
 
 
 # ---------------------------------------------------------------- wrapping cached.py

@@ -170,7 +170,12 @@ def _member_scope(conn: Connection, ref: NodeRef) -> ColumnElement[bool]:
     orgs = _node_orgs(ref)
     if orgs is None:
         return mem_t.c.building_group_id == ref.id
-    return mem_t.c.org_id.in_([int(i) for i in conn.execute(select(orgs.c.id)).scalars()])
+    return mem_t.c.org_id.in_(_org_ids(conn, orgs))
+
+
+def _org_ids(conn: Connection, orgs: CTE) -> list[int]:
+    """The ids a subtree CTE stands for, read once (see _member_scope)."""
+    return [int(i) for i in conn.execute(select(orgs.c.id)).scalars()]
 
 
 def _require(conn: Connection, code: str) -> NodeRef:
@@ -652,10 +657,11 @@ def wishes_claimed(conn: Connection, f: Filters, code: str, limit: int = 50) -> 
     """Micro-wishes claimed in the range by the node's members: counts, and the latest ones (claimant masked)."""
     ref = _require(conn, code)
     w = m.MicroWish.__table__
+    scope = _member_scope(conn, ref)
     base = (
         select(w.c.id)
         .select_from(w.join(mem_t, mem_t.c.id == w.c.claimed_by))
-        .where(_member_scope(conn, ref), _day_range(w.c.claimed_on, f))
+        .where(scope, _day_range(w.c.claimed_on, f))
     )
     ids = base.subquery("claimed")
     claimed, fulfilled = conn.execute(
@@ -669,7 +675,7 @@ def wishes_claimed(conn: Connection, f: Filters, code: str, limit: int = 50) -> 
             w.c.fulfilled_on,
         )
         .select_from(w.join(mem_t, mem_t.c.id == w.c.claimed_by))
-        .where(_member_scope(conn, ref), _day_range(w.c.claimed_on, f))
+        .where(scope, _day_range(w.c.claimed_on, f))
         .order_by(w.c.claimed_on.desc(), w.c.id.desc())
         .limit(limit),
         conn,
@@ -714,7 +720,7 @@ def member_points_histogram(conn: Connection, f: Filters, code: str) -> pd.DataF
         t, scope = RuGroupPoints.__table__, RuGroupPoints.__table__.c.building_group_id == ref.id
     else:
         t = RuOrgPoints.__table__
-        scope = t.c.org_id.in_([int(i) for i in conn.execute(select(orgs.c.id)).scalars()])
+        scope = t.c.org_id.in_(_org_ids(conn, orgs))
     stmt = (
         select(t.c.band_start, func.sum(t.c.members).label("members"))
         .where(scope, t.c.period == year)

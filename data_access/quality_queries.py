@@ -5,27 +5,22 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, or_, select
 
 from . import models as m
+from .org_queries import subtree
 
 o_t = m.Org.__table__
 bg_t = m.BuildingGroup.__table__
-
-
-def _reachable(anchor):
-    """Ids of the orgs matching anchor and all their descendants (UNION: a cycle still ends)."""
-    sub = select(o_t.c.id).where(anchor).cte("reach", recursive=True)
-    return sub.union(select(o_t.c.id).where(o_t.c.parent_id == sub.c.id))
 
 
 def org_tree_problems(conn: Connection) -> dict[str, int]:
     """Orgs the tree cannot show: under a missing parent (with their descendants), caught in a cycle of
     parents, or a second top-level org; and names that are empty."""
     root = conn.execute(select(func.min(o_t.c.id)).where(o_t.c.parent_id.is_(None))).scalar()
-    reach = _reachable(o_t.c.id == root)
+    reach = subtree(o_t.c.id == root, "reach")
     total = conn.execute(select(func.count()).select_from(o_t)).scalar_one()
     reached = conn.execute(select(func.count()).select_from(reach)).scalar_one()
     parent = o_t.alias("p")
     orphan_anchor = o_t.c.parent_id.is_not(None) & ~select(parent.c.id).where(parent.c.id == o_t.c.parent_id).exists()
-    orphaned = conn.execute(select(func.count()).select_from(_reachable(orphan_anchor))).scalar_one()
+    orphaned = conn.execute(select(func.count()).select_from(subtree(orphan_anchor, "orphans"))).scalar_one()
     extra_roots = conn.execute(select(func.count()).where(o_t.c.parent_id.is_(None), o_t.c.id != root)).scalar_one()
     unnamed_orgs = conn.execute(select(func.count()).where(func.trim(func.coalesce(o_t.c.name, "")) == "")).scalar_one()
     unnamed_groups = conn.execute(

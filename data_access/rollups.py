@@ -115,17 +115,16 @@ def stale_tables(conn: Connection) -> list[str]:
 def _fresh_tables(conn: Connection) -> None:
     """Empty rollup tables, created where missing and recreated where an older layout is found. Emptied
     rather than dropped otherwise, so a live PostgreSQL keeps serving the old figures until the commit."""
-    found = inspect(conn)
-    names = set(found.get_table_names())
+    names = set(inspect(conn).get_table_names())
+    stale = set(stale_tables(conn))
     for r in ROLLUPS:
         table = r.__table__
-        if table.name in names and {c["name"] for c in found.get_columns(table.name)} != set(table.c.keys()):
-            table.drop(conn)
-            names.discard(table.name)
-        if table.name in names:
+        if table.name in names and table.name not in stale:
             conn.execute(delete(table))
-        else:
-            table.create(conn)
+            continue
+        if table.name in names:  # an older layout
+            table.drop(conn)
+        table.create(conn)
 
 
 def _records(conn: Connection):

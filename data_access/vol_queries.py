@@ -148,7 +148,7 @@ def _records_where(conn: Connection, f: Filters, weekday: int | None, hour: int 
 
 def _rollup(f: Filters, weekday: int | None, hour: int | None):
     """The service rollup for a query (the week-slot cube only when a slot is picked) and its WHERE."""
-    ru = (RuServiceSlot if weekday is not None or hour is not None else RuServiceMonth).__table__
+    ru = (RuServiceSlot if _slot_picked(weekday, hour) else RuServiceMonth).__table__
     where = [_level(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f)]
     if weekday is not None:
         where.append(ru.c.weekday == weekday)
@@ -235,7 +235,7 @@ def totals(conn: Connection, f: Filters, weekday: int | None = None, hour: int |
     place = _place(ev, f)
     out["events"] = (
         None
-        if place is None or weekday is not None or hour is not None
+        if place is None or _slot_picked(weekday, hour)
         else int(
             conn.execute(
                 select(func.count())
@@ -301,7 +301,7 @@ def service_cells(
         raise ValueError(f"unknown measure {measure!r}")
     rec, req = m.ServiceRecord.__table__, m.ServiceRequest.__table__
     bg, st_ = m.BuildingGroup.__table__, m.Station.__table__
-    if measure in ("hours", "served") and weekday is None and hour is None:
+    if measure in ("hours", "served") and not _slot_picked(weekday, hour):
         ru = RuServiceCell.__table__
         stmt = (
             select(ru.c.ix, ru.c.iy, func.sum(ru.c[measure]).label("value"))
@@ -695,7 +695,7 @@ def teams_by_category(conn: Connection, f: Filters) -> pd.DataFrame:
 def _team_work(conn: Connection, f: Filters, weekday: int | None, hour: int | None):
     """Service per team (team_id, station_id, hours, served, sessions): the team rollup, or, when a week
     slot is picked, the slot's raw sessions."""
-    if weekday is None and hour is None:
+    if not _slot_picked(weekday, hour):
         ru = RuServiceTeam.__table__
         return ru, [_level(ru, f), _months(ru.c.month, f), _categories(ru.c.category_id, f)]
     rec = m.ServiceRecord.__table__

@@ -103,21 +103,9 @@ def wall() -> None:
         panel("vol_weekday_hour")
         wh = cached.vol_weekday_hour(f)
         if not wh.empty:
-            wh = vol_charts.full_week(wh)
-            wh["day"] = [t(f"wd_{w}") for w in wh["weekday"]]
-            labels = tuple(
-                sorted(
-                    {
-                        "hour": t("col_hour"),
-                        "weekday": t("col_weekday"),
-                        "hours": t("col_hours"),
-                        "served": t("col_served"),
-                        "sessions": t("col_sessions"),
-                        **{f"wd_{w}": t(f"wd_{w}") for w in range(7)},
-                    }.items()
-                )
-            )
-            charts.show(wh, briefing.dark_weekday_hour, "hours", t("col_hours"), labels, 215)
+            wh, order = vol_charts.week_grid(wh, lambda w: t(f"wd_{w}"))
+            labels = {k: t(f"col_{k}") for k in ("hour", "weekday", "hours", "served", "sessions")}
+            charts.show(wh, briefing.dark_weekday_hour, "hours", t("col_hours"), labels, order, 215)
     with right:
         ranking = cached.area_ranking(f)
         panel("ranking_streets" if f.level == "district" else "ranking_communities", f" · {t('col_hours')}")

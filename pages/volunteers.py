@@ -17,6 +17,7 @@ from ui.vol_map import service_deck
 
 SLOWEST = 10  # stations ringed on the map and listed as waiting longest
 MIN_REQUESTS = 5  # fewer requests than this make a median too noisy to rank a station by
+DEFAULT_MEASURE = "hours"  # what the heat map shows until another measure is picked
 
 ctx = page_setup()
 cats = cached.vol_categories()
@@ -32,7 +33,7 @@ prefetch(  # the page's figures, fetched side by side; the calls below find them
     (cached.vol_totals, f, wd, hr),
     (cached.vol_station_supply_demand, f, wd, hr),
     (cached.vol_kitchens, f),
-    (cached.vol_service_cells, f, st.session_state.get("vol_measure") or "hours", wd, hr),
+    (cached.vol_service_cells, f, st.session_state.get("vol_measure") or DEFAULT_MEASURE, wd, hr),
     (cached.vol_scope_outline, ctx.filters),
     (cached.vol_month_category, base, wd, hr),
     (cached.vol_weekday_hour, narrowed(base, pick)),
@@ -89,9 +90,13 @@ map_col, list_col = st.columns([3, 2])
 with map_col:
     measure = (
         st.segmented_control(
-            t("vol_measure"), MEASURES, default="hours", key="vol_measure", format_func=lambda m: t(f"measure_{m}")
+            t("vol_measure"),
+            MEASURES,
+            default=DEFAULT_MEASURE,
+            key="vol_measure",
+            format_func=lambda m: t(f"measure_{m}"),
         )
-        or "hours"
+        or DEFAULT_MEASURE
     )
     cells = cached.vol_service_cells(f, measure, wd, hr)
     st.pydeck_chart(
@@ -150,8 +155,7 @@ with mc_col:
     if mc.empty:
         st.info(t("empty"))
     else:
-        named = {(c, n): category_name(c, n) for c, n in set(zip(mc["code"], mc["category"]))}  # once per category
-        mc = mc.assign(category=[named[c, n] for c, n in zip(mc["code"], mc["category"])])
+        mc = mc.assign(category=mc["category_id"].astype(int).map(cat_names))
         height = vol_charts.month_category_height(mc)
         chart = charts.spec(mc, vol_charts.month_category_heat, "hours", t("col_hours"), heat_labels, height)
         st.vega_lite_chart(mc, chart, on_select="rerun", key=chart_key("mc"), width="stretch")
@@ -161,9 +165,7 @@ with wh_col:
     if wh.empty:
         st.info(t("empty"))
     else:
-        wh = vol_charts.full_week(wh)
-        wh["day"] = [t(f"wd_{w}") for w in wh["weekday"]]
-        order = [t(f"wd_{w}") for w in vol_charts.WEEK_ORDER]
+        wh, order = vol_charts.week_grid(wh, lambda w: t(f"wd_{w}"))
         chart = charts.spec(wh, vol_charts.weekday_hour_heat, "hours", t("col_hours"), heat_labels, order)
         st.vega_lite_chart(wh, chart, on_select="rerun", key=chart_key("wh"), width="stretch")
 

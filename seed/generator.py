@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, inspect
 
 from data_access import models as m
 from data_access import rollups
+from data_access.bootstrap import settle
 
 from . import people, places, service
 from .bulk import insert_rows
@@ -144,31 +145,6 @@ def generate(engine: Engine, cfg: SeedConfig, progress: Progress | None = None, 
         say(0.88, "汇总表 rollups")
         rollups.rebuild(conn)
     say(0.95, "整理 finishing")
-    _finish(engine)
+    settle(engine)
     say(1.0, "完成 done")
     return counts
-
-
-def _finish(engine: Engine) -> None:
-    """Make the file easy to open read-only (SQLite), keep id sequences right (PostgreSQL), and leave fresh
-    statistics; on PostgreSQL also a vacuumed visibility map, so counts over an index (people per place)
-    are index-only scans from the first page view instead of after autovacuum gets round to it."""
-    backend = engine.dialect.name
-    with engine.begin() as conn:
-        if backend == "postgresql":
-            for table in m.Base.metadata.sorted_tables:
-                if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
-                    seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar()
-                    if seq:
-                        top = conn.execute(select(func.max(table.c.id))).scalar() or 1
-                        conn.execute(text("SELECT setval(:s, :v)"), {"s": seq, "v": top})
-        elif backend == "sqlite":
-            conn.exec_driver_sql("ANALYZE")
-    if backend == "postgresql":  # VACUUM cannot run inside a transaction
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in m.Base.metadata.sorted_tables:
-                conn.exec_driver_sql(f'VACUUM (ANALYZE) "{table.name}"')
-    if backend == "sqlite":
-        # a rollback-journal file opens read-only without needing -wal/-shm files beside it
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")

@@ -16,6 +16,18 @@ PROJECT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def clear_caches() -> None:
+    """Empty Streamlit's caches, as when every cached result has expired."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def point_app_at(monkeypatch, url: str) -> None:
+    """Point the app at url (DATABASE_URL) and start with empty caches."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    clear_caches()
+
+
 def _pg_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
@@ -63,12 +75,9 @@ def engine(db_url) -> Engine:
 @pytest.fixture()
 def app_env(monkeypatch, db_url):
     """Point the app at the test database and start with empty caches."""
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, db_url)
     yield db_url
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
 
 
 def backend_of(url: str) -> str:

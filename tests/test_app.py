@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.db import read_engine
 from seed.generator import SeedConfig
 
-from .conftest import PROJECT, seed_into
+from .conftest import PROJECT, clear_caches, point_app_at, seed_into
 
 APP = str(PROJECT / "app.py")
 
@@ -97,11 +97,7 @@ def test_tiles_follow_a_different_database(tmp_path, monkeypatch):
     """A smaller, differently seeded database: the tiles show its own counts, nothing hard-coded."""
     url = f"sqlite:///{tmp_path / 'small.sqlite'}"
     seed_into(url, SeedConfig(scale=0.05, seed=7))
-    monkeypatch.setenv("DATABASE_URL", url)
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, url)
     t = tiles(run_app())
     engine = read_engine(url)
     with engine.connect() as conn:
@@ -111,17 +107,14 @@ def test_tiles_follow_a_different_database(tmp_path, monkeypatch):
         assert t["党内活动"] == f"{q('SELECT count(*) FROM activity'):,}"
         assert t["服务人次"] == f"{q('SELECT sum(people_served) FROM service_record'):,}"
     engine.dispose()
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
 
 
 @pytest.mark.parametrize("url", ["postgresql+psycopg://nobody@127.0.0.1:1/none", "sqlite:////nonexistent/dir/x.sqlite"])
 def test_unreachable_database_shows_a_message_not_a_traceback(monkeypatch, url):
     import streamlit as st
 
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, url)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
@@ -133,13 +126,10 @@ def test_unreachable_database_shows_a_message_not_a_traceback(monkeypatch, url):
 def test_recovers_when_the_database_comes_back(tmp_path, monkeypatch, sqlite_url):
     import shutil
 
-    import streamlit as st
     from sqlalchemy import make_url
 
     target = tmp_path / "later.sqlite"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{target}")
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, f"sqlite:///{target}")
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception and at.error and not at.metric
@@ -147,8 +137,7 @@ def test_recovers_when_the_database_comes_back(tmp_path, monkeypatch, sqlite_url
     at.button(key="db_retry").click().run()
     assert not at.exception and not at.error
     assert tiles(at)["基层党组织"] == "631"
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
 
 
 def test_page_texts_do_not_collide():

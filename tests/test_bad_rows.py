@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from seed.generator import SeedConfig
@@ -16,7 +15,7 @@ from ui.safe_text import md
 from ui.shell import PAGES as SHELL_PAGES
 
 from .bad_rows import BOLD, HOSTILE, IMG, ORPHANS, SCRIPT, write_bad_rows
-from .conftest import PROJECT, seed_into
+from .conftest import PROJECT, clear_caches, point_app_at, seed_into
 
 APP = str(PROJECT / "app.py")
 PAGES = [path for path, _key in SHELL_PAGES]
@@ -33,12 +32,9 @@ def bad_db(tmp_path_factory) -> tuple[str, dict]:
 
 @pytest.fixture()
 def bad_env(bad_db, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", bad_db[0])
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, bad_db[0])
     yield bad_db[1]
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
 
 
 def open_page(path: str, params: dict[str, str]) -> AppTest:

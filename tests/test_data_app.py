@@ -6,7 +6,6 @@ import shutil
 
 import pandas as pd
 import pytest
-import streamlit as st
 from sqlalchemy import make_url
 from streamlit.testing.v1 import AppTest
 
@@ -15,7 +14,7 @@ from seed.importer import run_import
 from seed.importer.spec import ENTITIES
 from seed.importer.templates import TEMPLATE_DIR
 
-from .conftest import PROJECT
+from .conftest import PROJECT, clear_caches, point_app_at
 from .test_importer import broken_set
 
 APP = str(PROJECT / "app.py")
@@ -37,14 +36,8 @@ def frame_with(at: AppTest, column: str):
 
 @pytest.fixture()
 def use_db(monkeypatch):
-    def point(url: str) -> None:
-        monkeypatch.setenv("DATABASE_URL", url)
-        st.cache_data.clear()
-        st.cache_resource.clear()
-
-    yield point
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield lambda url: point_app_at(monkeypatch, url)
+    clear_caches()
 
 
 def test_demo_database_sources_and_published_figures(app_env):

@@ -9,7 +9,6 @@ import sqlite3
 from contextlib import contextmanager
 
 import pytest
-import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -17,8 +16,9 @@ from data_access import failures
 from seed.generator import SeedConfig
 from ui.shell import PAGES
 
-from .conftest import PROJECT, seed_into
+from .conftest import PROJECT, clear_caches, point_app_at, seed_into
 from .pg_cluster import PrivateCluster, _free_port
+from .test_app import run_app
 
 APP = str(PROJECT / "app.py")
 PAGE_PATHS = [path for path, _key in PAGES]  # every page, the data page included
@@ -38,16 +38,10 @@ def db_copy(small_sqlite, tmp_path, monkeypatch):
     """A private copy of the small database, the app pointed at it, caches empty."""
     path = tmp_path / "db.sqlite"
     shutil.copy(small_sqlite, path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "1")
-    _clear()
+    point_app_at(monkeypatch, f"sqlite:///{path}")
     yield path
-    _clear()
-
-
-def _clear() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
 
 
 @contextmanager
@@ -85,21 +79,12 @@ def assert_plain_message(at: AppTest, words: str, *secrets: str) -> None:
     assert not at.metric, "figures shown although the database failed"
 
 
-def start_app(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_locked_sqlite_every_page_says_busy_then_retry_recovers(db_copy):
-    at = start_app()
+    at = run_app()
     assert at.metric, "the overview did not render before the lock"
     with exclusive_lock(db_copy):
         for path in PAGE_PATHS:
-            _clear()  # as when the cached results have expired
+            clear_caches()  # as when the cached results have expired
             at.switch_page(path).run()
             assert_plain_message(at, BUSY, str(db_copy))
     at.switch_page("pages/overview.py")
@@ -110,7 +95,7 @@ def test_locked_sqlite_every_page_says_busy_then_retry_recovers(db_copy):
 
 def test_locked_sqlite_in_kiosk_mode(db_copy):
     with exclusive_lock(db_copy):
-        at = start_app({"kiosk": "1", "cycle": "30"})
+        at = run_app({"kiosk": "1", "cycle": "30"})
         assert_plain_message(at, BUSY, str(db_copy))
 
 
@@ -118,7 +103,7 @@ def test_slow_sqlite_query_is_stopped_and_said(db_copy, monkeypatch):
     # every statement gets a millisecond, checked every 50 SQLite steps: a real page query overruns it
     monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "0.001")
     monkeypatch.setattr("data_access.db.SQLITE_GUARD_STEPS", 50)
-    at = start_app()
+    at = run_app()
     assert_plain_message(at, SLOW, str(db_copy))
     assert "超过 0.001 秒" in visible_text(at)
 
@@ -132,7 +117,7 @@ def test_summary_tables_from_an_older_version_are_said_and_rebuilt_by_the_seed_c
     with sqlite3.connect(db_copy) as conn:
         conn.execute("DROP TABLE ru_org_points")
         members = conn.execute("SELECT count(*) FROM member").fetchone()[0]
-    at = start_app()
+    at = run_app()
     assert_plain_message(at, "汇总表缺失或来自旧版本", str(db_copy))
     assert "--rollups-only" in visible_text(at)
     assert seed_cli(["--url", url, "--rollups-only"]) == 0
@@ -140,7 +125,7 @@ def test_summary_tables_from_an_older_version_are_said_and_rebuilt_by_the_seed_c
     with sqlite3.connect(db_copy) as conn:
         assert conn.execute("SELECT count(*) FROM member").fetchone()[0] == members
         assert conn.execute("SELECT sum(members) FROM ru_org_points").fetchone()[0] > 0
-    _clear()
+    clear_caches()
     at.button(key="db_retry").click().run()
     assert not at.exception and not at.error
     assert {m.label for m in at.metric} >= {"基层党组织", "党员"}
@@ -177,11 +162,10 @@ def test_the_seed_cli_refuses_to_rebuild_summaries_of_an_empty_database(tmp_path
 
 def test_unreachable_postgres_is_said_without_address(monkeypatch):
     port = _free_port()  # nothing listens there
-    monkeypatch.setenv("DATABASE_URL", f"postgresql+psycopg://erqi:s3cret@127.0.0.1:{port}/erqi")
-    _clear()
-    at = start_app()
+    point_app_at(monkeypatch, f"postgresql+psycopg://erqi:s3cret@127.0.0.1:{port}/erqi")
+    at = run_app()
     assert_plain_message(at, UNREACHABLE, str(port), "s3cret", "127.0.0.1")
-    _clear()
+    clear_caches()
 
 
 def test_a_bug_in_a_query_is_not_disguised_as_an_outage(db_copy, monkeypatch, caplog):
@@ -268,15 +252,14 @@ def private_pg():
 
 
 def test_postgres_stopped_then_restarted_under_a_running_session(private_pg, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", private_pg.url)
     monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "5")
-    _clear()
-    at = start_app()
+    point_app_at(monkeypatch, private_pg.url)
+    at = run_app()
     assert at.metric
     private_pg.stop()
     try:
         for path in ("pages/overview.py", "pages/briefing.py"):
-            _clear()
+            clear_caches()
             at.switch_page(path).run()
             assert_plain_message(at, UNREACHABLE, str(private_pg.port), "127.0.0.1")
     finally:
@@ -284,27 +267,26 @@ def test_postgres_stopped_then_restarted_under_a_running_session(private_pg, mon
     at.button(key="db_retry").click().run()
     assert not at.exception and not at.error
     assert at.session_state["_db_checked"]
-    _clear()
+    clear_caches()
 
 
 def test_postgres_lock_and_statement_timeout(private_pg, monkeypatch):
     """PostgreSQL: a table locked by another session, then a statement over the timeout."""
     from sqlalchemy import create_engine
 
-    monkeypatch.setenv("DATABASE_URL", private_pg.url)
     monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "1")
-    _clear()
+    point_app_at(monkeypatch, private_pg.url)
     locker = create_engine(private_pg.url)
     try:
         with locker.connect() as conn:
             conn.execute(text("LOCK TABLE org IN ACCESS EXCLUSIVE MODE"))
-            at = start_app()
+            at = run_app()
             assert_plain_message(at, BUSY, str(private_pg.port))
             conn.rollback()
     finally:
         locker.dispose()
     monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "0.001")
-    _clear()
-    at = start_app()
+    clear_caches()
+    at = run_app()
     assert_plain_message(at, SLOW, str(private_pg.port))
-    _clear()
+    clear_caches()

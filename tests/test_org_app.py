@@ -7,13 +7,12 @@ import re
 import shutil
 
 import pytest
-import streamlit as st
 from sqlalchemy import make_url, text
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import read_engine, write_engine
 
-from .conftest import PROJECT
+from .conftest import PROJECT, clear_caches, point_app_at
 
 APP = str(PROJECT / "app.py")
 PAGE = "pages/organization.py"
@@ -217,9 +216,7 @@ def test_disagreeing_data_is_flagged_not_hidden(sqlite_url, tmp_path, monkeypatc
             )
         )
     engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, f"sqlite:///{copy}")
     try:
         at = open_page()
         panel = [e for e in at.expander if "不一致" in e.label]
@@ -231,8 +228,7 @@ def test_disagreeing_data_is_flagged_not_hidden(sqlite_url, tmp_path, monkeypatc
         frame = table(at).set_index("编码")
         assert "属地" in frame.loc["S03", "核对"] and "属地" in frame.loc["S05", "核对"]
     finally:
-        st.cache_data.clear()
-        st.cache_resource.clear()
+        clear_caches()
 
 
 @pytest.mark.parametrize("colour", ["points", "compliance"])

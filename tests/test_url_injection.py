@@ -4,14 +4,13 @@ and the filters stay at their defaults."""
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
 from seed.generator import SeedConfig
 from ui.shell import PAGES
 
-from .conftest import PROJECT, seed_into
+from .conftest import PROJECT, clear_caches, point_app_at, seed_into
 from .test_bad_rows import assert_nothing_rendered_as_markup
 
 APP = str(PROJECT / "app.py")
@@ -56,12 +55,9 @@ def table_counts(url: str) -> dict[str, int]:
 
 @pytest.fixture()
 def env(small_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", small_url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, small_url)
     yield small_url
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -12,7 +12,6 @@ import json
 import os
 
 import pytest
-import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -20,7 +19,7 @@ from data_access.db import read_engine
 from data_access.vol_queries import MAX_CELLS, MEASURES
 from seed.generator import SeedConfig
 
-from .conftest import PROJECT, seed_into
+from .conftest import PROJECT, clear_caches, point_app_at, seed_into
 
 SMALL, LARGE = 0.2, float(os.environ.get("VOL_SCALE_TEST", "2"))
 
@@ -42,9 +41,7 @@ def _heat_features(at: AppTest) -> int:
 
 
 def _features_per_measure(url: str, monkeypatch) -> tuple[dict[str, int], int, int]:
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    point_app_at(monkeypatch, url)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=600)
     at.switch_page("pages/volunteers.py").run()
     assert not at.exception, at.exception
@@ -66,8 +63,7 @@ def _features_per_measure(url: str, monkeypatch) -> tuple[dict[str, int], int, i
             )
         ).scalar()
     engine.dispose()
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    clear_caches()
     return counts, rows, places
 
 

@@ -246,7 +246,7 @@ def no_scope(who: Identity) -> None:
     st.stop()
 
 
-def sidebar(who: Identity, access: guard.Access, scope_name: str, cfg: Settings) -> None:
+def sidebar(who: Identity, scope_name: str, cfg: Settings) -> None:
     """Who is signed in, with what scope, and the sign-out button (or the mode's badge)."""
     sb = st.sidebar
     if who.method == "demo":

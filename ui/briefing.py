@@ -69,11 +69,11 @@ def dark_ranking(df: pd.DataFrame, label: str, value: str, title: str, height: i
     return dark(charts.bar_ranking(df, label, value, title), height)
 
 
-def dark_weekday_hour(df: pd.DataFrame, value: str, title: str, labels: tuple, height: int) -> alt.Chart:
-    """The volunteer page's weekday × hour heat, for the wall (labels as sorted (key, text) pairs, the day
-    names as wd_0 … wd_6 among them)."""
-    order = [dict(labels)[f"wd_{w}"] for w in vol_charts.WEEK_ORDER]
-    return dark(vol_charts.weekday_hour_heat(df, value, title, dict(labels), order, height=height), height)
+def dark_weekday_hour(
+    df: pd.DataFrame, value: str, title: str, labels: dict[str, str], order: list[str], height: int
+) -> alt.Chart:
+    """The volunteer page's weekday × hour heat (df and order from vol_charts.week_grid), for the wall."""
+    return dark(vol_charts.weekday_hour_heat(df, value, title, labels, order, height=height), height)
 
 
 def dark(chart: alt.Chart, height: int) -> alt.Chart:

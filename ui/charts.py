@@ -7,7 +7,7 @@ per-run cost (~100-200 ms a chart) would otherwise dominate every rerun.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -15,17 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from .labels import current_lang
+from .prebuilt import digest
 
-_SPECS: dict[Hashable, dict] = {}
-
-
-def _frozen(value: Any) -> Hashable:
-    """A hashable stand-in for a builder argument (titles and colour maps come as dicts and lists)."""
-    if isinstance(value, dict):
-        return ("dict", tuple((k, _frozen(v)) for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))))
-    if isinstance(value, list | tuple):
-        return (type(value).__name__, tuple(_frozen(v) for v in value))
-    return value
+_SPECS: dict[str, dict] = {}
 
 
 def spec(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict:
@@ -33,14 +25,14 @@ def spec(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any
 
     Only for builders whose spec depends on their data through its columns alone: the spec is built
     from df.head(0), and df itself is sent beside it."""
-    key = (
+    key = digest(
         current_lang(),  # a builder may word its axes itself
         builder.__module__,
         builder.__qualname__,
-        tuple(df.columns),
-        tuple(map(str, df.dtypes)),
-        _frozen(args),
-        _frozen(kwargs),
+        list(df.columns),
+        [str(d) for d in df.dtypes],
+        args,
+        kwargs,
     )
     if key not in _SPECS:
         built = builder(df.head(0), *args, **kwargs).to_dict()

@@ -1,8 +1,8 @@
-"""Charts and maps built once per content: a rerun with the same data sends the same spec without
-building it again.
+"""Maps and derived frames built once per content: a rerun with the same data sends the same map without
+building it again (charts are built once per shape instead: ui/charts.py).
 
-Building an Altair chart (schema validation) or serialising a pydeck map costs 50–500 ms a run; on a
-warm rerun the data has not changed, so the finished spec is reused. The memo key is a digest of the
+Serialising a pydeck map costs 50–500 ms a run; on a warm rerun the data has not changed, so the
+finished map is reused. The memo key is a digest of the
 builder, its arguments (the data frames included, by content) and the session's language and name
 privacy, so a spec is only ever reused for exactly the inputs it was built from: the scope and the
 masking are already in those inputs.
@@ -11,7 +11,6 @@ masking are already in those inputs.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import threading
 from collections import OrderedDict
@@ -60,12 +59,16 @@ def _canonical(value: Any, digest: Any) -> None:
         digest.update(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def digest(*values: Any) -> str:
+    """A key for values by their content (frames, dicts and lists included)."""
+    out = hashlib.blake2b(digest_size=20)
+    for value in values:
+        _canonical(value, out)
+    return out.hexdigest()
+
+
 def _key(builder: Callable, args: tuple, kwargs: dict) -> str:
-    digest = hashlib.blake2b(digest_size=20)
-    _canonical((builder.__module__, builder.__qualname__, current_lang(), names_allowed()), digest)
-    _canonical(args, digest)
-    _canonical(kwargs, digest)
-    return digest.hexdigest()
+    return digest((builder.__module__, builder.__qualname__, current_lang(), names_allowed()), args, kwargs)
 
 
 def _memoised(kind: str, builder: Callable, args: tuple, kwargs: dict, make: Callable[[], Any]) -> Any:
@@ -80,15 +83,6 @@ def _memoised(kind: str, builder: Callable, args: tuple, kwargs: dict, make: Cal
         while len(_memo) > MAX_ENTRIES:
             _memo.popitem(last=False)
     return value
-
-
-def chart(builder: Callable, *args: Any, **kwargs: Any) -> dict:
-    """The full Vega-Lite spec (data included) of builder(*args, **kwargs), for st.vega_lite_chart.
-
-    Altair's schema validation (two thirds of the build) runs under the test suite, where every builder
-    is exercised; a running app skips it, since the same builders make the same shapes of spec."""
-    validate = "PYTEST_CURRENT_TEST" in os.environ
-    return _memoised("vl", builder, args, kwargs, lambda: builder(*args, **kwargs).to_dict(validate=validate))
 
 
 class Deck:

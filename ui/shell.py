@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,18 +21,11 @@ from data_access.bootstrap import (
 )
 from data_access.db import DatabaseConfigError, database_url, is_default_database
 from data_access.filters import Filters, Places
-from data_access.guard import AccessDenied, clamp_filters
+from data_access.guard import ACCESS, AccessDenied, all_places, clamp_filters
 from data_access.queries import date_bounds
 
 from . import auth_gate, filter_bar, kiosk
-from .db_status import (  # noqa: F401  (db_problem, RECHECK_SECONDS: used by pages and tests)
-    DB_ERRORS,
-    RECHECK_SECONDS,
-    db_problem,
-    failure_key,
-    run_guarded,
-    show_pending_failure,
-)
+from .db_status import db_problem, run_guarded, show_pending_failure
 from .labels import t
 from .safe_text import md
 from .theme import CSS, SCREEN_CSS
@@ -162,28 +156,18 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]
     try:
         if not st.session_state.get("_db_checked"):
             if not database_ready(url):
-                with st.status(t("db_first_start"), expanded=True) as status:
-                    bar = st.progress(0.0)
-
-                    def progress(fraction: float, message: str) -> None:
-                        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
-                    ensure_demo_database(url, progress)
-                    status.update(label=t("db_first_done"), state="complete", expanded=False)
+                _with_progress("db_first_start", "db_first_done", lambda step: ensure_demo_database(url, step))
             if not rollups_current(url):
                 if not is_default_database(url):  # the administrator's database: say what to run
                     raise RollupsOutdated("summary tables missing or from an older version")
-                with st.status(t("db_rollups_start"), expanded=True) as status:
-                    bar = st.progress(0.0)
-                    ensure_rollups(url, lambda x, m: bar.progress(min(max(x, 0.0), 1.0), text=m))
-                    status.update(label=t("db_rollups_done"), state="complete", expanded=False)
+                _with_progress("db_rollups_start", "db_rollups_done", lambda step: ensure_rollups(url, step))
                 st.cache_data.clear()  # nothing read from the old tables may outlive them
             st.session_state["_db_checked"] = True
         access = auth_gate.admit(who, cfg)
         if access.scope.empty:
             auth_gate.no_scope(who)
         places = cached.places()
-        auth_gate.sidebar(who, access, " › ".join(_scope_names(access, places)), cfg)
+        auth_gate.sidebar(who, " › ".join(_scope_names(access, places)), cfg)
         if filter_bar.STATE not in st.session_state:  # a shared link may name a place outside the scope
             st.session_state["_scope_notices"] = auth_gate.drop_outside_params(*_codes(places))
         return cached.dataset_info(), places
@@ -191,17 +175,20 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]
         db_problem("db_not_ready")
     except RollupsOutdated:
         db_problem("db_rollups_outdated")
-    except DB_ERRORS as exc:
-        key = failure_key(exc)
-        if key is None:
-            raise
-        db_problem(key)
+    # any other database failure reaches run_guarded (run_page), which says it the same way
     raise AssertionError("unreachable")  # db_problem stops the script
+
+
+def _with_progress(start: str, done: str, work: Callable[[Callable[[float, str], None]], None]) -> None:
+    """Run work inside a status box with a progress bar it moves (fraction, message)."""
+    with st.status(t(start), expanded=True) as status:
+        bar = st.progress(0.0)
+        work(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+        status.update(label=t(done), state="complete", expanded=False)
 
 
 def _codes(places: Places) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Place codes per URL parameter: all of them, and those inside the scope."""
-    from data_access.guard import all_places
 
     def of(p: Places) -> dict[str, set[str]]:
         return {"street": set(p.streets["code"]), "community": set(p.communities["code"]), "bg": set(p.groups["code"])}
@@ -233,8 +220,6 @@ def _header(ctx: PageContext) -> None:
 
 def _access_badge() -> str:
     """The unsecured demo and the public screen say so beside the data-as-of stamp."""
-    from data_access.guard import ACCESS
-
     access = st.session_state.get(ACCESS)
     role = getattr(access, "role", "")
     if role == "demo":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -51,6 +53,13 @@ def full_week(df: pd.DataFrame) -> pd.DataFrame:
     grid = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"]).to_frame(index=False)
     out = grid.merge(df, on=["weekday", "hour"], how="left")
     return out.fillna({"hours": 0.0, "served": 0, "sessions": 0}).astype({"served": int, "sessions": int})
+
+
+def week_grid(df: pd.DataFrame, day_name: Callable[[int], str]) -> tuple[pd.DataFrame, list[str]]:
+    """The full week (full_week) with each weekday's name in `day`, and the names Monday first."""
+    out = full_week(df)
+    out["day"] = [day_name(w) for w in out["weekday"]]
+    return out, [day_name(w) for w in WEEK_ORDER]
 
 
 def weekday_hour_heat(

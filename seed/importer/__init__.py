@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from data_access import models as m
+from data_access.bootstrap import settle
 
 from .build import build_rows, latest_date
 from .check import validate
@@ -77,7 +78,5 @@ def run_import(source: Path, engine: Engine, dry_run: bool = False, as_of: date 
         with engine.begin() as conn:
             record_run(conn, RunRecord(started, name, mode, "failed", counts, [failure]))
         return ImportResult("failed", counts, [failure])
-    from seed.generator import _finish  # statistics and journal mode, as after seeding
-
-    _finish(engine)
+    settle(engine)  # statistics and journal mode, as after seeding
     return ImportResult("imported", counts, [], as_of)

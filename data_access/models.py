@@ -444,4 +444,5 @@ class ImportRejection(Base):
     __table_args__ = (Index("ix_rejection_run", "run_id"),)
 
 
-from . import rollup_models  # noqa: E402,F401  (registers the rollup tables in Base.metadata)
+# registers the rollup tables, the change journal and the refresher's tables in Base.metadata
+from . import live_models, rollup_models  # noqa: E402,F401

@@ -1,17 +1,30 @@
 """Build the rollup tables (data_access.rollup_models) from the raw fact tables.
 
 `rebuild(conn)` empties and refills every rollup inside the caller's transaction; the seed and the
-importer call it after writing raw rows, so the two can never disagree. Tests compare each rollup
-with the same aggregate computed from the raw rows.
+importer call it after writing raw rows, so the two can never disagree. `refill(conn, touched)` does
+the same for only the month × place groups a set of changes touched (the live refresher,
+data_access.refresh): the same statements, restricted to those months and places. Tests compare each
+rollup with the same aggregate computed from the raw rows, and a refill with a rebuild.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
 from sqlalchemy import (
+    Column,
+    ColumnElement,
     Connection,
     Date,
     DateTime,
     Integer,
+    Select,
+    Table,
+    and_,
     case,
     cast,
     delete,
@@ -19,12 +32,15 @@ from sqlalchemy import (
     insert,
     inspect,
     literal,
+    or_,
     select,
+    true,
     union_all,
     update,
 )
 
 from . import models as m
+from .capture import dataset_tables
 from .rollup_models import (
     POINTS_BAND,
     ROLLUPS,
@@ -61,6 +77,46 @@ from .vol_queries import (
 
 PLACE = ("street_id", "community_id", "building_group_id")
 _WORK = 9  # the finest rows, before they are split into levels
+FINE = (3, 4)  # the finest rows kept: with a building group (3, which pages read) and without one (4, no page)
+_CHUNK = 200  # fine groups per statement when a refresh recomputes them
+
+Triple = tuple[int | None, int | None, int | None]  # street_id, community_id, building_group_id of a raw row
+Months = dict[date, set[Triple]]  # the fine groups a change touched: month -> place keys
+
+
+@dataclass
+class Touched:
+    """What a set of changes touched, per source of the summaries."""
+
+    records: Months = field(default_factory=dict)
+    activities: Months = field(default_factory=dict)
+    requests: Months = field(default_factory=dict)
+    orgs: set[int] = field(default_factory=set)  # members' points: organisations whose members changed
+    groups: set[int] = field(default_factory=set)  # … and building groups lived in
+
+    def empty(self) -> bool:
+        return not (self.records or self.activities or self.requests or self.orgs or self.groups)
+
+    def groups_count(self) -> int:
+        """Month × place groups touched (the finest level), for the refresher's log."""
+        n = sum(len(v) for months in (self.records, self.activities, self.requests) for v in months.values())
+        return n + len(self.orgs) + len(self.groups)
+
+
+def touch(months: Months, month: date, street: int | None, community: int | None, group: int | None) -> None:
+    months.setdefault(month, set()).add((_opt(street), _opt(community), _opt(group)))
+
+
+def _opt(value) -> int | None:
+    return None if value is None or value != value else int(value)  # NaN != NaN
+
+
+def _merged(*parts: Months) -> Months:
+    out: Months = {}
+    for part in parts:
+        for month, triples in part.items():
+            out.setdefault(month, set()).update(triples)
+    return out
 
 
 def month_start(col, conn: Connection):
@@ -70,9 +126,85 @@ def month_start(col, conn: Connection):
     return func.date(col, "start of month")
 
 
-def _cube(conn: Connection, model, source, dims: tuple[str, ...], measures: tuple[str, ...]) -> None:
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def _in_month(col, month: date) -> ColumnElement[bool]:
+    """col (a date or datetime column) within one month, as a range on the raw column (its index serves)."""
+    lo, hi = month, _next_month(month)
+    if isinstance(col.type, DateTime):
+        lo, hi = datetime.combine(lo, datetime.min.time()), datetime.combine(hi, datetime.min.time())
+    return (col >= lo) & (col < hi)
+
+
+def _place_in(table: Table, triples: Iterable[Triple]) -> ColumnElement[bool]:
+    """Rows whose place keys are among triples, or a few more: the triples grouped by which keys are null,
+    each group as `key IN (…)` / `key IS NULL` (index-friendly, and one compiled statement whatever the
+    number of places; callers keep the exact ones)."""
+    patterns: dict[tuple[bool, ...], list[set[int]]] = {}
+    for triple in triples:
+        sets = patterns.setdefault(tuple(v is None for v in triple), [set(), set(), set()])
+        for ids, v in zip(sets, triple):
+            if v is not None:
+                ids.add(v)
+    return or_(
+        *[
+            and_(
+                *[
+                    table.c[k].is_(None) if null else table.c[k].in_(sorted(ids))
+                    for k, null, ids in zip(PLACE, nulls, sets)
+                ]
+            )
+            for nulls, sets in patterns.items()
+        ]
+    )
+
+
+def _in_months(col, months: Iterable[date]) -> ColumnElement[bool]:
+    return or_(*[_in_month(col, mo) for mo in sorted(months)])
+
+
+Where = Callable[[Table, Column], ColumnElement[bool]]  # (raw table, its time column) -> rows to read
+
+
+def _everything(_table: Table, _time: Column) -> ColumnElement[bool]:
+    return true()
+
+
+def _fine_where(months: Months) -> Where:
+    """The raw rows of the touched fine groups' months and places (a superset: the caller keeps the exact)."""
+
+    def where(table: Table, time_col: Column) -> ColumnElement[bool]:
+        return or_(*[_in_month(time_col, mo) & _place_in(table, ts) for mo, ts in sorted(months.items())])
+
+    return where
+
+
+def _exactly(frame: pd.DataFrame, months: Months) -> pd.DataFrame:
+    """The rows of frame that belong to exactly the touched (month, place) groups."""
+    if frame.empty:
+        return frame
+    keys = zip(frame["month"], *[frame[k] for k in PLACE])
+    keep = [(_opt(s), _opt(c), _opt(b)) in months.get(mo, ()) for mo, s, c, b in keys]
+    return frame[keep]
+
+
+@dataclass(frozen=True)
+class Cube:
+    """A levelled rollup: its model, dimensions (month first), measures, the measures that count rows (a
+    row whose counts are all zero holds nothing; none: all measures zero) and its source over the raw rows."""
+
+    model: type
+    dims: tuple[str, ...]
+    measures: tuple[str, ...]
+    counts: tuple[str, ...]
+    source: Callable[[Connection, Where], Select]
+
+
+def _cube(conn: Connection, model, source, dims: tuple[str, ...], measures: tuple[str, ...]) -> int:
     """Fill a `lvl` rollup from a source subquery (place keys, dims, measures): the finest rows first,
-    then each coarser level summed from them."""
+    then each coarser level summed from them; returns the rows written."""
     t = model.__table__
     s = source
     fine = select(
@@ -81,7 +213,7 @@ def _cube(conn: Connection, model, source, dims: tuple[str, ...], measures: tupl
         *[s.c[d] for d in dims],
         *[func.sum(s.c[x]) for x in measures],
     ).group_by(*[s.c[k] for k in PLACE], *[s.c[d] for d in dims])
-    conn.execute(insert(t).from_select(["lvl", *PLACE, *dims, *measures], fine))
+    written = conn.execute(insert(t).from_select(["lvl", *PLACE, *dims, *measures], fine)).rowcount
     work = t.c.lvl == _WORK
     for lvl, keys in ((0, ()), (1, PLACE[:1]), (2, PLACE[:2])):
         coarse = (
@@ -94,9 +226,99 @@ def _cube(conn: Connection, model, source, dims: tuple[str, ...], measures: tupl
             .where(work, *[t.c[k].is_not(None) for k in keys])
             .group_by(*[t.c[k] for k in keys], *[t.c[d] for d in dims])
         )
-        conn.execute(insert(t).from_select(["lvl", *keys, *dims, *measures], coarse))
-    conn.execute(update(t).where(work, t.c.building_group_id.is_not(None)).values(lvl=3))
-    conn.execute(delete(t).where(t.c.lvl == _WORK))
+        written += conn.execute(insert(t).from_select(["lvl", *keys, *dims, *measures], coarse)).rowcount
+    conn.execute(update(t).where(work, t.c.building_group_id.is_not(None)).values(lvl=FINE[0]))
+    # rows without a building group stay as the finest level of their own, so a refresh can take a
+    # group's old contribution out of the coarser levels without reading the raw rows again
+    conn.execute(update(t).where(work).values(lvl=FINE[1]))
+    return written
+
+
+def _refill_cube(conn: Connection, cube: Cube, months: Months) -> int:
+    """Replace the fine rows of the touched groups from the raw rows, and move every coarser row they sum
+    into by the difference (old fine rows out, new ones in); returns the rows written."""
+    t = cube.model.__table__
+    keys, measures = [*PLACE, *cube.dims], list(cube.measures)
+    src = cube.source(conn, _fine_where(months)).subquery()
+    new = select(*[src.c[k] for k in keys], *[func.sum(src.c[x]).label(x) for x in measures])
+    new = _exactly(_frame(conn, new.group_by(*[src.c[k] for k in keys]), keys + measures), months)
+    old = select(t.c.id, *[t.c[k] for k in keys], *[t.c[x] for x in measures]).where(
+        t.c.lvl.in_(FINE), or_(*[(t.c.month == mo) & _place_in(t, ts) for mo, ts in sorted(months.items())])
+    )
+    old = _exactly(_frame(conn, old, ["id", *keys, *measures]), months)
+    _delete_ids(conn, t, old["id"])
+    written = _insert(conn, t, new.assign(lvl=np.where(new["building_group_id"].notna(), FINE[0], FINE[1])))
+    delta = pd.concat([new[keys + measures], old[keys + measures].assign(**{x: -old[x] for x in measures})])
+    for lvl in range(3):
+        written += _move_level(conn, cube, lvl, delta)
+    return written
+
+
+def _move_level(conn: Connection, cube: Cube, lvl: int, delta: pd.DataFrame) -> int:
+    """Add the fine rows' difference to the rows of one coarser level; rows left holding nothing go."""
+    t, lk, dims, measures = cube.model.__table__, list(PLACE[:lvl]), list(cube.dims), list(cube.measures)
+    sub = delta.dropna(subset=lk) if lk else delta
+    if sub.empty:
+        return 0
+    d = sub.groupby(lk + dims, dropna=False)[measures].sum().reset_index()
+    d = d[(d[measures].abs() > 1e-12).any(axis=1)]
+    if d.empty:
+        return 0
+    per_month = []
+    for mo, part in d.groupby("month"):
+        places = [t.c[k].in_(sorted({int(v) for v in part[k]})) for k in lk]
+        per_month.append(and_(t.c.month == mo, *places))
+    where = [t.c.lvl == lvl, or_(*per_month), *[t.c[k].is_(None) for k in PLACE[lvl:]]]
+    for k in dims[1:]:  # only the rows the difference reaches (a superset: the merge keeps the exact)
+        values = {v for v in d[k] if v == v}
+        where.append(
+            or_(t.c[k].in_(sorted(values)), t.c[k].is_(None)) if len(values) < len(d[k]) else t.c[k].in_(sorted(values))
+        )
+    cur = _frame(
+        conn,
+        select(t.c.id, *[t.c[k] for k in lk + dims], *[t.c[x] for x in measures]).where(*where),
+        ["id", *lk, *dims, *measures],
+    )
+    if cur.empty:
+        merged = d.rename(columns={x: f"{x}_d" for x in measures}).assign(id=np.nan, **{x: 0.0 for x in measures})
+    else:
+        for k in lk + dims:  # the same dtype on both sides, so the keys match
+            cur[k] = cur[k].astype(d[k].dtype) if d[k].dtype != object else cur[k]
+        merged = d.merge(cur, on=lk + dims, how="left", suffixes=("_d", ""))
+    for x in measures:
+        merged[x] = merged[x].fillna(0) + merged[f"{x}_d"]
+    _delete_ids(conn, t, merged["id"].dropna())
+    counts = list(cube.counts) or measures
+    keep = merged[(merged[counts].abs() > 1e-9).any(axis=1)]
+    return _insert(conn, t, keep[lk + dims + measures].assign(lvl=lvl))
+
+
+def _frame(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:
+    rows = conn.execute(stmt).cursor.fetchall()  # the driver's tuples: no Row objects for thousands of rows
+    frame = pd.DataFrame(rows, columns=columns)
+    if "month" in frame and not frame.empty:
+        frame["month"] = [v if isinstance(v, date) else date.fromisoformat(str(v)[:10]) for v in frame["month"]]
+    return frame
+
+
+def _delete_ids(conn: Connection, t: Table, ids) -> None:
+    ids = [int(i) for i in ids]
+    for i in range(0, len(ids), 5_000):
+        conn.execute(delete(t).where(t.c.id.in_(ids[i : i + 5_000])))
+
+
+def _insert(conn: Connection, t: Table, frame: pd.DataFrame) -> int:
+    """Insert a frame's rows (missing values as NULL, whole numbers as int for integer columns)."""
+    if frame.empty:
+        return 0
+    ints = {c.name for c in t.c if isinstance(c.type, Integer)}
+    cols = list(frame.columns)
+    rows = [
+        {c: (None if v is None or v != v else int(v) if c in ints else v) for c, v in zip(cols, values)}
+        for values in frame.itertuples(index=False, name=None)
+    ]
+    conn.execute(insert(t), rows)
+    return len(rows)
 
 
 def stale_tables(conn: Connection) -> list[str]:
@@ -127,18 +349,49 @@ def _fresh_tables(conn: Connection) -> None:
         table.create(conn)
 
 
-def _records(conn: Connection):
+def rebuild(conn: Connection) -> dict[str, int]:
+    """Recreate and fill every rollup from the raw rows; returns the rows written per rollup."""
+    _fresh_tables(conn)
+    for cube in CUBES:
+        _cube(conn, cube.model, cube.source(conn, _everything).subquery(), cube.dims, cube.measures)
+    _meetings(conn, None)
+    _points(conn, None, None)
+    _table_rows(conn)
+    return {r.__tablename__: conn.execute(select(func.count()).select_from(r.__table__)).scalar_one() for r in ROLLUPS}
+
+
+def refill(conn: Connection, touched: Touched) -> int:
+    """Recompute the rollup rows the touched groups feed (the live refresher); returns the rows written.
+    Row counts (ru_table_rows) are the caller's: the refresher adds the journal's."""
+    fed = {
+        "records": touched.records,
+        "activities": touched.activities,
+        "requests": touched.requests,
+    }
+    n = 0
+    for cube in CUBES:
+        months = _merged(*[fed[name] for name in SOURCES[cube.model.__tablename__]])
+        if months:
+            n += _refill_cube(conn, cube, months)
+    if touched.activities:
+        n += _meetings(conn, set(touched.activities))
+    if touched.orgs or touched.groups:
+        n += _points(conn, touched.orgs, touched.groups)
+    return n
+
+
+# ---------------------------------------------------------------- the sources of the levelled rollups
+
+
+def _record_keys(conn: Connection):
     rec = m.ServiceRecord.__table__
     return rec, [rec.c[k] for k in PLACE] + [month_start(rec.c.started_at, conn).label("month")]
 
 
-def rebuild(conn: Connection) -> dict[str, int]:
-    """Recreate and fill every rollup from the raw rows; returns the rows written per rollup."""
-    _fresh_tables(conn)
-    rec, keys = _records(conn)
+def _place_month(conn: Connection, where: Where) -> Select:
+    rec, keys = _record_keys(conn)
     act, req = m.Activity.__table__, m.ServiceRequest.__table__
     zero, zf = literal(0, Integer), literal(0.0)
-
     service = select(
         *keys,
         rec.c.hours,
@@ -147,7 +400,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
         zero.label("activities"),
         zero.label("participants"),
         zero.label("requests"),
-    )
+    ).where(where(rec, rec.c.started_at))
     activities = select(
         *[act.c[k] for k in PLACE],
         month_start(act.c.held_on, conn).label("month"),
@@ -157,7 +410,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
         literal(1, Integer).label("activities"),
         act.c.participants,
         zero.label("requests"),
-    )
+    ).where(where(act, act.c.held_on))
     requests = select(
         *[req.c[k] for k in PLACE],
         month_start(req.c.ordered_at, conn).label("month"),
@@ -167,21 +420,24 @@ def rebuild(conn: Connection) -> dict[str, int]:
         zero.label("activities"),
         zero.label("participants"),
         literal(1, Integer).label("requests"),
-    )
-    place_measures = ("hours", "served", "sessions", "activities", "participants", "requests")
-    _cube(conn, RuPlaceMonth, union_all(service, activities, requests).subquery(), ("month",), place_measures)
+    ).where(where(req, req.c.ordered_at))
+    return union_all(service, activities, requests)
 
-    svc = ("hours", "served", "sessions")
-    by_category = select(
+
+def _by_category(conn: Connection, where: Where) -> Select:
+    rec, keys = _record_keys(conn)
+    return select(
         *keys,
         rec.c.category_id,
         rec.c.hours,
         rec.c.people_served.label("served"),
         literal(1, Integer).label("sessions"),
-    )
-    _cube(conn, RuServiceMonth, by_category.subquery(), ("month", "category_id"), svc)
+    ).where(where(rec, rec.c.started_at))
 
-    by_slot = select(
+
+def _by_slot(conn: Connection, where: Where) -> Select:
+    rec, keys = _record_keys(conn)
+    return select(
         *keys,
         rec.c.category_id,
         weekday_of(rec.c.started_at, conn).label("weekday"),
@@ -189,21 +445,25 @@ def rebuild(conn: Connection) -> dict[str, int]:
         rec.c.hours,
         rec.c.people_served.label("served"),
         literal(1, Integer).label("sessions"),
-    )
-    _cube(conn, RuServiceSlot, by_slot.subquery(), ("month", "category_id", "weekday", "hour"), svc)
+    ).where(where(rec, rec.c.started_at))
 
+
+def _by_cell(conn: Connection, where: Where) -> Select:
+    rec, keys = _record_keys(conn)
     inside = [rec.c.lon >= GRID_LON0, rec.c.lon < GRID_LON1, rec.c.lat >= GRID_LAT0, rec.c.lat < GRID_LAT1]
-    by_cell = select(
+    return select(
         *keys,
         rec.c.category_id,
         floor_of((rec.c.lon - GRID_LON0) / CELL_DEG, conn).label("ix"),
         floor_of((rec.c.lat - GRID_LAT0) / CELL_DEG, conn).label("iy"),
         rec.c.hours,
         rec.c.people_served.label("served"),
-    ).where(*inside)
-    _cube(conn, RuServiceCell, by_cell.subquery(), ("month", "category_id", "ix", "iy"), ("hours", "served"))
+    ).where(where(rec, rec.c.started_at), *inside)
 
-    by_team = select(
+
+def _by_team(conn: Connection, where: Where) -> Select:
+    rec, keys = _record_keys(conn)
+    return select(
         *keys,
         rec.c.team_id,
         rec.c.station_id,
@@ -211,87 +471,160 @@ def rebuild(conn: Connection) -> dict[str, int]:
         rec.c.hours,
         rec.c.people_served.label("served"),
         literal(1, Integer).label("sessions"),
-    )
-    _cube(conn, RuServiceTeam, by_team.subquery(), ("month", "team_id", "station_id", "category_id"), svc)
+    ).where(where(rec, rec.c.started_at))
 
-    _requests(conn)
-    _meetings(conn)
-    _points(conn)
-    _table_rows(conn)
-    return {r.__tablename__: conn.execute(select(func.count()).select_from(r.__table__)).scalar_one() for r in ROLLUPS}
+
+class _RequestParts:
+    """The expressions every request rollup shares: stages reached, age and wait, judged at the cutoff."""
+
+    def __init__(self, conn: Connection, where: Where):
+        req = self.req = m.ServiceRequest.__table__
+        self.conn = conn
+        self.cutoff = literal(data_cutoff(conn), DateTime())
+        self.within = where(req, req.c.ordered_at)
+        self.furthest = case(
+            *[(self.reached(s), i) for i, s in reversed(list(enumerate(STAGES))) if i > 0], else_=0
+        ).label("stage")
+        age = hours_between(req.c.ordered_at, self.cutoff, conn)
+        self.age_bucket = case(
+            (self.reached("done"), -1),
+            *[(age < bound, i) for i, bound in enumerate(AGE_BOUNDS_H)],
+            else_=len(AGE_BOUNDS_H),
+        ).label("age_bucket")
+        waited = case((self.reached("accepted"), self.at("accepted")), else_=self.cutoff)
+        self.wait = self.bucket(req.c.ordered_at, waited).label("bucket")
+        self.keys = [req.c[k] for k in PLACE] + [month_start(req.c.ordered_at, conn).label("month")]
+        self.one = literal(1, Integer).label("requests")
+
+    def at(self, stage: str):
+        return self.req.c[f"{stage}_at"]
+
+    def reached(self, stage: str):
+        return (self.at(stage).is_not(None)) & (self.at(stage) < self.cutoff)
+
+    def bucket(self, start, end):
+        hours = hours_between(start, end, self.conn)
+        return duration_bucket(case((hours < 0, 0.0), else_=hours), self.conn)
+
+
+def _requests(conn: Connection, where: Where) -> Select:
+    p = _RequestParts(conn, where)
+    return select(*p.keys, p.req.c.need_category_id, p.furthest, p.age_bucket, p.one).where(p.within)
+
+
+def _request_wait(conn: Connection, where: Where) -> Select:
+    p = _RequestParts(conn, where)
+    return select(*p.keys, p.req.c.need_category_id, p.wait, p.one).where(p.within)
+
+
+def _request_stage(conn: Connection, where: Where) -> Select:
+    p = _RequestParts(conn, where)
+    parts = [
+        select(
+            *p.keys,
+            literal(i, Integer).label("transition"),
+            p.bucket(p.at(a), p.at(b)).label("bucket"),
+            p.one,
+        ).where(p.reached(b), p.at(a).is_not(None), p.within)
+        for i, (a, b) in enumerate(TRANSITIONS)
+    ]
+    return union_all(*parts)
+
+
+def _request_station(conn: Connection, where: Where) -> Select:
+    p = _RequestParts(conn, where)
+    return select(*p.keys, p.req.c.station_id, p.furthest, p.wait, p.one).where(p.within)
+
+
+_SVC = ("hours", "served", "sessions")
+CUBES = (
+    Cube(
+        RuPlaceMonth,
+        ("month",),
+        ("hours", "served", "sessions", "activities", "participants", "requests"),
+        ("sessions", "activities", "requests"),
+        _place_month,
+    ),
+    Cube(RuServiceMonth, ("month", "category_id"), _SVC, ("sessions",), _by_category),
+    Cube(RuServiceSlot, ("month", "category_id", "weekday", "hour"), _SVC, ("sessions",), _by_slot),
+    Cube(RuServiceCell, ("month", "category_id", "ix", "iy"), ("hours", "served"), (), _by_cell),
+    Cube(RuServiceTeam, ("month", "team_id", "station_id", "category_id"), _SVC, ("sessions",), _by_team),
+    Cube(RuRequest, ("month", "need_category_id", "stage", "age_bucket"), ("requests",), ("requests",), _requests),
+    Cube(RuRequestWait, ("month", "need_category_id", "bucket"), ("requests",), ("requests",), _request_wait),
+    Cube(RuRequestStage, ("month", "transition", "bucket"), ("requests",), ("requests",), _request_stage),
+    Cube(RuRequestStation, ("month", "station_id", "stage", "bucket"), ("requests",), ("requests",), _request_station),
+)
+# which raw tables (Touched's fields) feed each levelled rollup
+SOURCES = {
+    "ru_place_month": ("records", "activities", "requests"),
+    "ru_service_month": ("records",),
+    "ru_service_slot": ("records",),
+    "ru_service_cell": ("records",),
+    "ru_service_team": ("records",),
+    "ru_request": ("requests",),
+    "ru_request_wait": ("requests",),
+    "ru_request_stage": ("requests",),
+    "ru_request_station": ("requests",),
+}
 
 
 def _table_rows(conn: Connection) -> None:
-    """Rows of every dataset table (the rollups and the import history are not the dataset)."""
-    rollups = {r.__tablename__ for r in ROLLUPS}
+    """Rows of every dataset table (the rollups, the import history and the live bookkeeping are not the
+    dataset)."""
+    conn.execute(delete(RuTableRows.__table__))
+    tables = {t.name: t for t in m.Base.metadata.sorted_tables}
     rows = [
-        {"table_name": t.name, "row_count": conn.execute(select(func.count()).select_from(t)).scalar_one()}
-        for t in m.Base.metadata.sorted_tables
-        if t.name not in rollups and not t.name.startswith("import_")
+        {"table_name": name, "row_count": conn.execute(select(func.count()).select_from(tables[name])).scalar_one()}
+        for name in dataset_tables()
     ]
     conn.execute(insert(RuTableRows.__table__), rows)
 
 
-def _points(conn: Connection) -> None:
-    """Members' 先锋积分 per year and band, per organisation and per building group lived in."""
+def add_table_rows(conn: Connection, deltas: dict[str, int]) -> None:
+    """Move the stored row counts by what the journal says was inserted and deleted."""
+    t = RuTableRows.__table__
+    for name, delta in deltas.items():
+        if (
+            delta
+            and conn.execute(update(t).where(t.c.table_name == name).values(row_count=t.c.row_count + delta)).rowcount
+            == 0
+        ):
+            conn.execute(insert(t).values(table_name=name, row_count=delta))
+
+
+def _points(conn: Connection, orgs: set[int] | None, groups: set[int] | None) -> int:
+    """Members' 先锋积分 per year and band, per organisation and per building group lived in (only the
+    given organisations and building groups when the refresher names them)."""
     mp, mem = m.MemberPoints.__table__, m.Member.__table__
+    n = 0
     band = (floor_of(mp.c.points / POINTS_BAND, conn) * POINTS_BAND).label("band_start")
-    for model, key in ((RuOrgPoints, mem.c.org_id), (RuGroupPoints, mem.c.building_group_id)):
+    for model, key, only in ((RuOrgPoints, mem.c.org_id, orgs), (RuGroupPoints, mem.c.building_group_id, groups)):
+        t = model.__table__
+        if only is not None:
+            if not only:
+                continue
+            conn.execute(delete(t).where(t.c[key.name].in_(sorted(only))))
         keys = [mp.c.period, key, band]
         rows = (
             select(*keys, func.count(), func.sum(mp.c.points))
             .select_from(mp.join(mem, mem.c.id == mp.c.member_id))
-            .where(key.is_not(None))
+            .where(key.is_not(None), true() if only is None else key.in_(sorted(only)))
             .group_by(*keys)
         )
         cols = ["period", key.name, "band_start", "members", "points_sum"]
-        conn.execute(insert(model.__table__).from_select(cols, rows))
+        n += conn.execute(insert(t).from_select(cols, rows)).rowcount
+    return n
 
 
-def _meetings(conn: Connection) -> None:
+def _meetings(conn: Connection, months: set[date] | None) -> int:
+    """Party activities per organisation, kind and month (only the given months when the refresher names
+    them: a month's rows are few, whatever the size of the activity table)."""
     act, t = m.Activity.__table__, RuMeeting.__table__
+    within = true()
+    if months is not None:
+        conn.execute(delete(t).where(t.c.month.in_(sorted(months))))
+        within = or_(*[_in_month(act.c.held_on, mo) for mo in sorted(months)])
     keys = [act.c.org_id, act.c.building_group_id, act.c.kind, month_start(act.c.held_on, conn)]
-    rows = select(*keys, func.count(), func.min(act.c.held_on), func.max(act.c.held_on)).group_by(*keys)
+    rows = select(*keys, func.count(), func.min(act.c.held_on), func.max(act.c.held_on)).where(within).group_by(*keys)
     cols = ["org_id", "building_group_id", "kind", "month", "meetings", "first_held_on", "last_held_on"]
-    conn.execute(insert(t).from_select(cols, rows))
-
-
-def _requests(conn: Connection) -> None:
-    req = m.ServiceRequest.__table__
-    cutoff = literal(data_cutoff(conn), DateTime())
-
-    def at(stage: str):
-        return req.c[f"{stage}_at"]
-
-    def reached(stage: str):
-        return (at(stage).is_not(None)) & (at(stage) < cutoff)
-
-    def nonneg(hours):
-        return case((hours < 0, 0.0), else_=hours)
-
-    furthest = case(*[(reached(s), i) for i, s in reversed(list(enumerate(STAGES))) if i > 0], else_=0)
-    age = hours_between(req.c.ordered_at, cutoff, conn)
-    age_bucket = case(
-        (reached("done"), -1), *[(age < bound, i) for i, bound in enumerate(AGE_BOUNDS_H)], else_=len(AGE_BOUNDS_H)
-    )
-    waited = case((reached("accepted"), at("accepted")), else_=cutoff)
-    wait = duration_bucket(nonneg(hours_between(req.c.ordered_at, waited, conn)), conn)
-    keys = [req.c[k] for k in PLACE] + [month_start(req.c.ordered_at, conn).label("month")]
-    one = literal(1, Integer).label("requests")
-
-    rows = select(*keys, req.c.need_category_id, furthest.label("stage"), age_bucket.label("age_bucket"), one)
-    _cube(conn, RuRequest, rows.subquery(), ("month", "need_category_id", "stage", "age_bucket"), ("requests",))
-    rows = select(*keys, req.c.need_category_id, wait.label("bucket"), one)
-    _cube(conn, RuRequestWait, rows.subquery(), ("month", "need_category_id", "bucket"), ("requests",))
-    parts = [
-        select(
-            *keys,
-            literal(i, Integer).label("transition"),
-            duration_bucket(nonneg(hours_between(at(a), at(b), conn)), conn).label("bucket"),
-            one,
-        ).where(reached(b), at(a).is_not(None))
-        for i, (a, b) in enumerate(TRANSITIONS)
-    ]
-    _cube(conn, RuRequestStage, union_all(*parts).subquery(), ("month", "transition", "bucket"), ("requests",))
-    rows = select(*keys, req.c.station_id, furthest.label("stage"), wait.label("bucket"), one)
-    _cube(conn, RuRequestStation, rows.subquery(), ("month", "station_id", "stage", "bucket"), ("requests",))
+    return conn.execute(insert(t).from_select(cols, rows)).rowcount

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from . import models as m
 from . import request_flow
 from .filters import Filters
+from .live_models import RefreshState
 from .queries import _day_range, _level, _months, _place, _time_range, dataset_info
 from .rollup_models import RuServiceCell, RuServiceMonth, RuServiceSlot, RuServiceTeam
 
@@ -108,8 +109,14 @@ def floor_of(expr, conn: Connection):
 
 def data_cutoff(conn: Connection) -> datetime:
     """The first instant after the data date (dataset_meta as_of): requests are judged as they stand then,
-    whatever the date range (which picks the requests by the day they were ordered)."""
-    as_of = dataset_info(conn).get("as_of")
+    whatever the date range (which picks the requests by the day they were ordered). A live dataset is
+    judged as of the refresher's last run (refresh_state.cutoff), the instant its summaries were computed at."""
+    info = dataset_info(conn)
+    if info.get("live") == "1":
+        cut = conn.execute(select(RefreshState.cutoff).where(RefreshState.id == 1)).scalar()
+        if cut is not None:
+            return cut
+    as_of = info.get("as_of")
     if not as_of:
         raise ValueError("dataset_meta has no as_of date")
     return datetime.combine(date.fromisoformat(as_of) + timedelta(days=1), time.min)

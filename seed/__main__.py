@@ -36,7 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL, else the embedded SQLite file)")
     parser.add_argument("--scale", type=_scale, default=1.0, help="multiply volumes (default 1: the report's figures)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--as-of", type=_as_of, default=DEFAULT_AS_OF, help="data-as-of date (default 2017-09-30)")
+    parser.add_argument("--as-of", type=_as_of, default=None, help="data-as-of date (default 2017-09-30; --live: today)")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="a live database: the data ends today and is judged as of now while other systems (or "
+        "python -m seed.simulate) write into it",
+    )
     parser.add_argument("--force", action="store_true", help="replace the dashboard's tables if present")
     parser.add_argument(
         "--rollups-only",
@@ -46,18 +52,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     url = args.url or database_url()
+    if args.as_of is None:
+        args.as_of = date.today() if args.live else DEFAULT_AS_OF
     if args.rollups_only:
         return _rollups_only(url)
     engine = write_engine(url)
     target = safe_url_text(engine.url)
-    print(f"seeding {target} (scale {args.scale}, seed {args.seed}, as of {args.as_of})", flush=True)
+    live = ", live" if args.live else ""
+    print(f"seeding {target} (scale {args.scale}, seed {args.seed}, as of {args.as_of}{live})", flush=True)
     started = time.perf_counter()
 
     def progress(fraction: float, message: str) -> None:
         print(f"  [{fraction * 100:5.1f}%] {message}  ({time.perf_counter() - started:.1f}s)", flush=True)
 
     try:
-        counts = generate(engine, SeedConfig(args.scale, args.seed, args.as_of), progress, force=args.force)
+        counts = generate(engine, SeedConfig(args.scale, args.seed, args.as_of, args.live), progress, force=args.force)
     except DatabaseNotEmpty as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2

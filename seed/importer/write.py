@@ -6,16 +6,18 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, inspect
+from sqlalchemy import Connection, Engine, delete, insert, inspect, select
 
 from data_access import models as m
-from data_access import rollups
+from data_access import refresh, rollups, schema
+from data_access.live_models import BOOKKEEPING
 from seed.bulk import insert_rows
 
 from .problems import Problem
 
-# Tables an import leaves alone: its own history. Everything else is the dataset and is replaced.
-HISTORY = ("import_run", "import_rejection")
+# Tables an import leaves alone: its own history and the live bookkeeping (the change journal is emptied
+# by refresh.reset at the end). Everything else is the dataset and is replaced.
+HISTORY = ("import_run", "import_rejection", *BOOKKEEPING)
 MAX_STORED_REJECTIONS = 5_000  # the page shows these; the run keeps the true count
 
 
@@ -43,7 +45,14 @@ def rebuild_rollups(conn: Connection) -> None:
 
 
 def replace_dataset(conn: Connection, rows: dict[type, list[tuple]], meta: dict[str, str]) -> None:
-    """Empty every dataset table and fill it from rows; the caller's transaction makes it all or nothing."""
+    """Empty every dataset table and fill it from rows; the caller's transaction makes it all or nothing.
+    Afterwards the summaries are fresh and the change journal empty; a database fed live stays live."""
+    if "dataset_meta" in inspect(conn).get_table_names():
+        live = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "live")).scalar()
+        if live:
+            meta = {**meta, "live": live}
+    if schema.current(conn) != schema.head():
+        schema.stamp_current(conn)  # ensure_tables created what was missing; the triggers come with it
     for table in reversed(m.Base.metadata.sorted_tables):
         if table.name not in HISTORY:
             conn.execute(delete(table))
@@ -51,6 +60,7 @@ def replace_dataset(conn: Connection, rows: dict[type, list[tuple]], meta: dict[
         insert_rows(conn, model.__table__, [c.name for c in model.__table__.columns], data)
     insert_rows(conn, m.DatasetMeta.__table__, ["key", "value"], sorted(meta.items()))
     rebuild_rollups(conn)
+    refresh.reset(conn, "import")
 
 
 def record_run(conn: Connection, run: RunRecord) -> int:

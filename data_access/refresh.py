@@ -1,0 +1,371 @@
+"""The refresher: consume the change journal and recompute the summary rows the changes touched.
+
+One refresh is one transaction: take the refresher's lock, move the heartbeat, take the journal rows
+that are visible, recompute the month × place groups (and member-points organisations and building
+groups) they name from the raw rows, add the row-count deltas, move the data version, record the run.
+A viewer therefore sees the figures before or after a refresh, never half of one. Its cost follows the
+months and places touched, not the size of the tables.
+
+Exactly one refresher works at a time, whichever process or server runs it: on PostgreSQL a
+transaction-level advisory lock (a second refresher skips its turn), on SQLite the database's own write
+lock (the first statement writes). On PostgreSQL the transaction is REPEATABLE READ, so the raw rows it
+recomputes from and the journal rows it consumes are one snapshot: a change committed meanwhile stays in
+the journal for the next turn.
+
+Time moves: a live dataset (dataset_meta live = 1) is judged as of the refresh itself. Each refresh
+moves `cutoff` to now and also recomputes the request groups whose open requests crossed an age or wait
+bucket boundary since the previous cutoff, so waits and backlog ages grow without any write.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, insert, literal, or_, select, text, update
+
+from . import models as m
+from . import rollups
+from .live_models import ChangeJournal, RefreshRun, RefreshState
+from .queries import dataset_info
+from .rollup_models import ROLLUPS
+from .vol_queries import AGE_BOUNDS_H, BUCKETS, TAIL_H, TAIL_STEP_H
+
+log = logging.getLogger("erqi.refresh")
+
+LOCK_KEY = 0x45525149  # PostgreSQL advisory lock of the refresher ("ERQI")
+BATCH = 500_000  # journal rows one refresh takes at most; the rest waits for the next turn
+KEEP_RUNS = 500  # refresh_run rows kept
+LAG_WARN_SECONDS = 300  # a change waiting longer than this: the pages say the figures are behind
+STOPPED_SECONDS = 180  # a live dataset whose refresher has not looked for this long: it has stopped
+FUZZ = timedelta(seconds=2)  # durations are rounded to whole seconds: widen the crossing windows by this
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one refresh did."""
+
+    kind: str
+    changes: int
+    groups: int
+    rows_written: int
+    seconds: float
+    lag_seconds: float | None = None
+    drift: str | None = None
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, to the second (the journal's and the state's clock)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def local_now() -> datetime:
+    """Naive local now, to the second (the data's clock: records and requests are stamped in local time)."""
+    return datetime.now().replace(microsecond=0)
+
+
+@contextmanager
+def _locked(engine: Engine) -> Iterator[Connection | None]:
+    """A transaction holding the refresher's lock, or None when another refresher holds it (PostgreSQL)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            if not conn.execute(select(func.pg_try_advisory_xact_lock(LOCK_KEY))).scalar():
+                yield None
+                return
+            yield conn
+        return
+    with engine.begin() as conn:
+        yield conn
+
+
+def _state(conn: Connection) -> RefreshState | None:
+    row = conn.execute(select(RefreshState.__table__).where(RefreshState.id == 1)).mappings().first()
+    return RefreshState(**row) if row else None
+
+
+def _is_live(conn: Connection) -> bool:
+    return dataset_info(conn).get("live") == "1"
+
+
+def reset(conn: Connection, kind: str, seconds: float = 0.0) -> None:
+    """After a seed or an import rebuilt everything in conn's transaction: the journal is empty, the state
+    says fresh (a new version), and the run is recorded."""
+    st = RefreshState.__table__
+    old = _state(conn)
+    now = utcnow()
+    conn.execute(delete(ChangeJournal.__table__))
+    conn.execute(delete(st))
+    conn.execute(
+        insert(st).values(
+            id=1,
+            version=(old.version + 1) if old else 1,
+            refreshed_at=now,
+            heartbeat_at=now,
+            cutoff=local_now() if _is_live(conn) else None,
+            full_at=now,
+            drift=None,
+        )
+    )
+    _record(conn, RunReport(kind, 0, 0, 0, seconds), now)
+
+
+def refresh(engine: Engine, now: datetime | None = None) -> RunReport | None:
+    """One incremental refresh (a full rebuild when a table was truncated). None: another refresher
+    holds the lock. `now` (local time) is for tests; the default is the clock."""
+    started, started_utc = time.perf_counter(), utcnow()
+    with _locked(engine) as conn:
+        if conn is None:
+            return None
+        conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(heartbeat_at=started_utc))
+        state = _state(conn)
+        journal = _consume(conn)
+        if any(op == "T" for op in journal["op"]):
+            return _full(conn, started, started_utc, len(journal), now)
+        touched, deltas = _touched(conn, journal)
+        live = _is_live(conn)
+        if live:
+            cut = (now or local_now()).replace(microsecond=0)
+            prev = state.cutoff if state else None
+            conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(cutoff=cut))
+            if prev is None or prev != cut:
+                _crossings(conn, prev, cut, touched.requests)
+        if journal.empty and touched.empty():
+            return RunReport("incremental", 0, 0, 0, time.perf_counter() - started)
+        written = rollups.refill(conn, touched)
+        rollups.add_table_rows(conn, deltas)
+        lag = (utcnow() - journal["changed_at"].min()).total_seconds() if not journal.empty else None
+        report = RunReport(
+            "incremental", int(journal["n"].sum()), touched.groups_count(), written, time.perf_counter() - started, lag
+        )
+        _bump(conn, report, started_utc)
+    return report
+
+
+def full_rebuild(engine: Engine, now: datetime | None = None) -> RunReport | None:
+    """Rebuild every summary from the raw rows (nightly) and report how the incremental results differed
+    (drift), in the log and in refresh_state for the data page. None: another refresher holds the lock."""
+    started, started_utc = time.perf_counter(), utcnow()
+    with _locked(engine) as conn:
+        if conn is None:
+            return None
+        conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(heartbeat_at=started_utc))
+        journal = _consume(conn, everything=True)
+        return _full(conn, started, started_utc, int(journal["n"].sum()) if not journal.empty else 0, now)
+
+
+def _full(conn: Connection, started: float, started_utc: datetime, changes: int, now: datetime | None) -> RunReport:
+    _consume(conn, everything=True)
+    if _is_live(conn):
+        cut = (now or local_now()).replace(microsecond=0)
+        conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(cutoff=cut))
+    before = fingerprint(conn)
+    counts = rollups.rebuild(conn)
+    drift = describe_drift(before, fingerprint(conn))
+    if drift:
+        log.warning("full rebuild found drift between the incremental and the full results: %s", drift)
+    report = RunReport("full", changes, 0, sum(counts.values()), time.perf_counter() - started, None, drift)
+    _bump(conn, report, started_utc)
+    conn.execute(
+        update(RefreshState.__table__).where(RefreshState.id == 1).values(full_at=started_utc, drift=drift or None)
+    )
+    return report
+
+
+def _bump(conn: Connection, report: RunReport, started_utc: datetime) -> None:
+    st = RefreshState.__table__
+    conn.execute(update(st).where(st.c.id == 1).values(version=st.c.version + 1, refreshed_at=utcnow()))
+    _record(conn, report, started_utc)
+
+
+def _record(conn: Connection, report: RunReport, started_utc: datetime) -> None:
+    runs = RefreshRun.__table__
+    conn.execute(
+        insert(runs).values(
+            kind=report.kind,
+            started_at=started_utc,
+            seconds=round(report.seconds, 4),
+            changes=report.changes,
+            groups=report.groups,
+            rows_written=report.rows_written,
+            lag_seconds=report.lag_seconds,
+            drift=report.drift,
+        )
+    )
+    newest = select(runs.c.id).order_by(runs.c.id.desc()).offset(KEEP_RUNS).limit(1).scalar_subquery()
+    conn.execute(delete(runs).where(runs.c.id <= newest))
+
+
+# ---------------------------------------------------------------- the journal
+
+
+def _consume(conn: Connection, everything: bool = False) -> pd.DataFrame:
+    """Take (delete and return) the journal rows this transaction sees, oldest first, at most BATCH."""
+    j = ChangeJournal.__table__
+    cols = [j.c.table_name, j.c.op, j.c.month, j.c.street_id, j.c.community_id, j.c.building_group_id]
+    cols += [j.c.org_id, j.c.member_id, j.c.n, j.c.changed_at]
+    if everything:
+        stmt = delete(j).returning(*cols)
+    else:
+        stmt = delete(j).where(j.c.id.in_(select(j.c.id).order_by(j.c.id).limit(BATCH))).returning(*cols)
+    rows = conn.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=[c.name for c in cols])
+    if not frame.empty:
+        frame["changed_at"] = pd.to_datetime(frame["changed_at"])
+    return frame
+
+
+def _touched(conn: Connection, journal: pd.DataFrame) -> tuple[rollups.Touched, dict[str, int]]:
+    """The groups the journal names, and the row-count change per table."""
+    t = rollups.Touched()
+    if journal.empty:
+        return t, {}
+    sign = journal["op"].map({"I": 1, "D": -1}).fillna(0).astype(int)
+    deltas = (journal["n"] * sign).groupby(journal["table_name"]).sum()
+    target = {"service_record": t.records, "activity": t.activities, "service_request": t.requests}
+    keyed = journal[journal["table_name"].isin(list(target)) & journal["month"].notna()]
+    keys = ["table_name", "month", "street_id", "community_id", "building_group_id"]
+    for name, month, street, community, group in keyed[keys].drop_duplicates().itertuples(index=False):
+        rollups.touch(target[name], _as_date(month), _id(street), _id(community), _id(group))
+    members = journal[journal["table_name"] == "member"]
+    t.orgs |= {int(x) for x in members["org_id"].dropna()}
+    t.groups |= {int(x) for x in members["building_group_id"].dropna()}
+    pointed = {int(x) for x in journal.loc[journal["table_name"] == "member_points", "member_id"].dropna()}
+    if pointed:
+        mem = m.Member.__table__
+        ids = sorted(pointed)
+        for i in range(0, len(ids), 5_000):
+            rows = conn.execute(select(mem.c.org_id, mem.c.building_group_id).where(mem.c.id.in_(ids[i : i + 5_000])))
+            for org, group in rows:
+                if org is not None:
+                    t.orgs.add(int(org))
+                if group is not None:
+                    t.groups.add(int(group))
+    return t, {str(k): int(v) for k, v in deltas.items() if v}
+
+
+def _id(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _edges_h(span_h: float) -> list[float]:
+    """Every duration (hours) at which an open request's age or wait bucket changes, up to span_h."""
+    edges = set(AGE_BOUNDS_H)
+    edges |= {24.0 * b / (BUCKETS - b) for b in range(1, BUCKETS - 1)}
+    k = 0
+    while TAIL_H + k * TAIL_STEP_H <= span_h:
+        edges.add(TAIL_H + k * TAIL_STEP_H)
+        k += 1
+    return sorted(e for e in edges if e <= span_h)
+
+
+def _crossings(conn: Connection, prev: datetime | None, cut: datetime, months: rollups.Months) -> None:
+    """Add to months the request groups with an open request whose age or wait bucket changed between the
+    previous cutoff and this one (time moved; nothing was written)."""
+    req = m.ServiceRequest.__table__
+    oldest = conn.execute(select(func.min(req.c.ordered_at))).scalar()
+    if oldest is None:
+        return
+    oldest = pd.Timestamp(oldest).to_pydatetime()
+    is_open = or_(req.c.accepted_at.is_(None), req.c.done_at.is_(None))
+    keys = [req.c.street_id, req.c.community_id, req.c.building_group_id, rollups.month_start(req.c.ordered_at, conn)]
+    if prev is None or prev > cut or cut - prev > timedelta(days=7):
+        where = literal(True)  # a long pause (or none before): every open request is judged again
+    else:
+        windows = []
+        for e in _edges_h((cut - oldest).total_seconds() / 3600 + 1):
+            lo, hi = prev - timedelta(hours=e) - FUZZ, cut - timedelta(hours=e) + FUZZ
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+            else:
+                windows.append((lo, hi))
+        windows = [(lo, hi) for lo, hi in windows if hi >= oldest]
+        if not windows:
+            return
+        where = or_(*[(req.c.ordered_at >= lo) & (req.c.ordered_at <= hi) for lo, hi in windows])
+    for street, community, group, month in conn.execute(select(*keys).distinct().where(is_open, where)):
+        rollups.touch(months, _as_date(month), street, community, group)
+
+
+# ---------------------------------------------------------------- drift
+
+
+def fingerprint(conn: Connection) -> dict[tuple, tuple]:
+    """Per summary table and month (or period): the row count and the sum of every numeric column. Two
+    builds of the same data have the same fingerprint; a difference says which table and month drifted."""
+    out: dict[tuple, tuple] = {}
+    for model in ROLLUPS:
+        t = model.__table__
+        group = t.c.month if "month" in t.c else t.c.period if "period" in t.c else t.c.table_name
+        nums = [c for c in t.c if c.name not in ("id", group.name) and c.type.python_type in (int, float)]
+        rows = conn.execute(select(group, func.count(), *[func.sum(c) for c in nums]).group_by(group))
+        for key, *values in rows:
+            out[(t.name, str(key)[:10])] = tuple(round(float(v or 0), 3) for v in values)
+    return out
+
+
+def describe_drift(before: dict[tuple, tuple], after: dict[tuple, tuple]) -> str:
+    """The tables and months whose figures differ between two fingerprints ('' when none do)."""
+    keys = sorted(set(before) | set(after))
+    diff = [k for k in keys if before.get(k) != after.get(k)]
+    if not diff:
+        return ""
+    shown = ", ".join(f"{t} {mo}" for t, mo in diff[:20])
+    return f"{len(diff)} table-months differed: {shown}" + (" …" if len(diff) > 20 else "")
+
+
+# ---------------------------------------------------------------- what the pages read
+
+
+def freshness(conn: Connection) -> dict:
+    """The refresher's state as the pages show it: version, times (UTC), how old the oldest change
+    waiting in the journal is and how long ago a refresher last looked (seconds, by the database's clock)."""
+    st, j = RefreshState.__table__, ChangeJournal.__table__
+    if conn.dialect.name == "postgresql":
+        now = text("now() AT TIME ZONE 'utc'")
+
+        def age(col):
+            return func.extract("epoch", now - col)
+    else:
+
+        def age(col):
+            return (func.julianday("now") - func.julianday(col)) * 86400.0
+
+    row = conn.execute(
+        select(st.c.version, st.c.refreshed_at, st.c.heartbeat_at, st.c.cutoff, st.c.full_at, st.c.drift).add_columns(
+            age(st.c.heartbeat_at).label("heartbeat_age")
+        )
+    ).first()
+    oldest = conn.execute(select(j.c.changed_at).order_by(j.c.id).limit(1).add_columns(age(j.c.changed_at))).first()
+    if row is None:
+        return {"version": 0, "pending_age": float(oldest[1]) if oldest else None}
+    out = dict(row._mapping)
+    out["heartbeat_age"] = float(out["heartbeat_age"]) if out["heartbeat_age"] is not None else None
+    out["pending_age"] = float(oldest[1]) if oldest else None
+    return out
+
+
+def recent_runs(conn: Connection, limit: int = 20) -> pd.DataFrame:
+    """The refresher's latest runs, newest first."""
+    r = RefreshRun.__table__
+    cols = [r.c.started_at, r.c.kind, r.c.changes, r.c.groups, r.c.rows_written, r.c.seconds, r.c.lag_seconds]
+    return pd.read_sql_query(select(*cols, r.c.drift).order_by(r.c.id.desc()).limit(limit), conn)
+
+
+def journal_backlog(conn: Connection) -> int:
+    """Journal rows waiting (for the bench and the CLI; pages read freshness())."""
+    return int(conn.execute(select(func.count()).select_from(ChangeJournal.__table__)).scalar_one())
+
+

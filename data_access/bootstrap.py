@@ -5,17 +5,23 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import URL
 
 from . import models as m
-from .db import DEFAULT_SQLITE_PATH, is_default_database, read_engine, write_engine
+from .db import LIVE_DEMO_PATH, is_default_database, read_engine, write_engine
 
 
 class DatabaseNotReady(RuntimeError):
     """The configured database has no dashboard tables; someone must run `python -m seed` against it."""
+
+
+class SchemaOutdated(RuntimeError):
+    """The database's schema is older than this version's migrations; `python -m refresher migrate`
+    brings it up to date (the app itself never changes a configured database's schema)."""
 
 
 class RollupsOutdated(RuntimeError):
@@ -46,12 +52,56 @@ def rollups_current(url: URL) -> bool:
         engine.dispose()
 
 
+def schema_current(url: URL) -> bool:
+    """True when the database is at this version's newest migration (change capture installed)."""
+    from .schema import current, head
+
+    engine = read_engine(url)
+    try:
+        with engine.connect() as conn:
+            return current(conn) == head()
+    finally:
+        engine.dispose()
+
+
+def ensure_schema(url: URL, progress: Callable[[float, str], None]) -> None:
+    """Migrate the embedded demo file (older than this version) and rebuild its summaries once, since writes
+    before the change capture existed were never journalled; any other database: SchemaOutdated."""
+    if not is_default_database(url):
+        raise SchemaOutdated("schema older than this version")
+    with open(Path(url.database).with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if schema_current(url):
+            return
+        progress(0.1, "数据库结构 schema")
+        migrate(url)
+        progress(1.0, "完成 done")
+
+
+def migrate(url: URL | str) -> None:
+    """Bring a database to the newest schema revision, then rebuild its summaries and reset the refresher's
+    state, all in one transaction (`python -m refresher migrate`)."""
+    from .refresh import reset
+    from .rollups import rebuild
+    from .schema import upgrade
+
+    engine = write_engine(url)
+    try:
+        with engine.begin() as conn:
+            upgrade(conn)
+            rebuild(conn)
+            reset(conn, "full")
+        settle(engine)
+    finally:
+        engine.dispose()
+
+
 def ensure_rollups(url: URL, progress: Callable[[float, str], None]) -> None:
     """Rebuild the summary tables of the embedded demo file, which the caller found out of date (under the
     first-start lock); any other database is the administrator's to update: RollupsOutdated says so."""
     if not is_default_database(url):
         raise RollupsOutdated("summary tables missing or from an older version")
-    with open(DEFAULT_SQLITE_PATH.with_suffix(".lock"), "w") as lock:
+    with open(Path(url.database).with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if rollups_current(url):  # current already, or another session rebuilt them while we waited
             return
@@ -86,20 +136,22 @@ def ensure_demo_database(url: URL, progress: Callable[[float, str], None]) -> No
         raise DatabaseNotReady("database has no dashboard tables")
     from seed.generator import SeedConfig, generate  # imported late: only the first start needs it
 
-    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = DEFAULT_SQLITE_PATH.with_suffix(".lock")
-    with open(lock_path, "w") as lock:
+    path = Path(url.database)
+    # the live demo's data ends yesterday; the simulator writes today's as it happens
+    cfg = SeedConfig(as_of=date.today() - timedelta(days=1), live=True) if path == LIVE_DEMO_PATH else SeedConfig()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if DEFAULT_SQLITE_PATH.exists():  # another session finished it while we waited
+        if path.exists():  # another session finished it while we waited
             return
-        tmp = DEFAULT_SQLITE_PATH.with_suffix(".building")
+        tmp = path.with_suffix(".building")
         tmp.unlink(missing_ok=True)
         engine = write_engine(f"sqlite:///{tmp}")
         try:
-            generate(engine, SeedConfig(), progress)
+            generate(engine, cfg, progress)
         finally:
             engine.dispose()
-        os.replace(tmp, DEFAULT_SQLITE_PATH)
+        os.replace(tmp, path)
 
 
 def settle(engine: Engine) -> None:

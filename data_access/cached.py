@@ -2,23 +2,74 @@
 
 from __future__ import annotations
 
+import ctypes
+import signal
+import subprocess
+import sys
+import threading
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from . import queries
-from .db import database_url, read_engine
+from . import queries, refresh
+from .db import PROJECT_DIR, database_url, read_engine, write_engine
 from .filters import Filters, Places
 
-TTL_SECONDS = 300  # the briefing refreshes every 300 s; no cache may outlive that
+TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.freshness)
+FRESHNESS_TTL_SECONDS = 2  # how long a process may take to notice a refresh
+EMBEDDED_INTERVAL = 5.0  # seconds between the embedded refresher's turns
 
 
 @st.cache_resource(show_spinner=False)
 def engine() -> Engine:
     """The app's read-only engine (DATABASE_URL or the embedded SQLite file)."""
     return read_engine(database_url())
+
+
+@st.cache_data(ttl=FRESHNESS_TTL_SECONDS, show_spinner=False)
+def freshness() -> dict:
+    """The data version and the refresher's times (ui.freshness drops every cached result when the version
+    moves); cached briefly so one query a process serves every viewer."""
+    with engine().connect() as conn:
+        return refresh.freshness(conn)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def refresh_runs() -> pd.DataFrame:
+    with engine().connect() as conn:
+        return refresh.recent_runs(conn)
+
+
+@st.cache_resource(show_spinner=False)
+def embedded_refresher(url: str) -> threading.Event:
+    """The refresher of the embedded demo file, inside the app (which owns that file): one thread per
+    process, its own writing engine; the pages' connection stays read-only. Returns its stop event."""
+    return start_thread("erqi-refresher", lambda stop: refresh.serve(write_engine(url), stop, EMBEDDED_INTERVAL))
+
+
+@st.cache_resource(show_spinner=False)
+def live_demo_simulator(url: str) -> subprocess.Popen:
+    """ERQI_LIVE_DEMO=1: the feeding systems, played by `python -m seed.simulate` in a process of its own
+    (a separate writer, as the real systems are), which ends with the app."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "seed.simulate", "--url", url], cwd=PROJECT_DIR, preexec_fn=_end_with_parent
+    )
+
+
+def _end_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: the child gets SIGTERM when the app's process ends (PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def start_thread(name: str, body) -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=body, args=(stop,), name=name, daemon=True).start()
+    return stop
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from . import models as m
 from .live_models import BOOKKEEPING
@@ -55,15 +55,16 @@ def dataset_tables() -> list[str]:
 def _values(table: str, row: str, dialect: str) -> list[str]:
     """SQL expressions for KEY_COLUMNS over a row alias (NEW/OLD, or a transition table's alias)."""
     k = KEYED.get(table, Keys())
+    none = "CAST(NULL AS integer)" if dialect == "postgresql" else "NULL"  # typed, or a grouped NULL is text
     if k.month is None:
-        month = "NULL"
+        month = "CAST(NULL AS date)" if dialect == "postgresql" else "NULL"
     elif dialect == "postgresql":
         month = f"CAST(date_trunc('month', {row}.{k.month}) AS date)"
     else:
         month = f"date({row}.{k.month}, 'start of month')"
-    place = [f"{row}.{c}" if k.place else "NULL" for c in ("street_id", "community_id", "building_group_id")]
-    org = f"{row}.{k.org}" if k.org else "NULL"
-    member = f"{row}.{k.member}" if k.member else "NULL"
+    place = [f"{row}.{c}" if k.place else none for c in ("street_id", "community_id", "building_group_id")]
+    org = f"{row}.{k.org}" if k.org else none
+    member = f"{row}.{k.member}" if k.member else none
     return [month, *place, org, member]
 
 
@@ -144,10 +145,10 @@ def uninstall(conn: Connection) -> None:
 def installed(conn: Connection) -> set[str]:
     """Names of the capture triggers present."""
     if conn.dialect.name == "postgresql":
-        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE 'cj\\_%'"
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND starts_with(tgname, :prefix)"
     else:
-        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cj\\_%' ESCAPE '\\'"
-    return {r[0] for r in conn.exec_driver_sql(sql)}
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, length(:prefix)) = :prefix"
+    return {r[0] for r in conn.execute(text(sql), {"prefix": PREFIX})}
 
 
 def expected() -> set[str]:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_DIR / "data" / "erqi-demo.sqlite"
+LIVE_DEMO_PATH = PROJECT_DIR / "data" / "erqi-live-demo.sqlite"  # ERQI_LIVE_DEMO=1: the live demo's own file
 QUERY_TIMEOUT_MS = 15_000  # default; QUERY_TIMEOUT_SECONDS overrides it
 SQLITE_GUARD_STEPS = 20_000  # SQLite checks its deadline every this many virtual-machine steps
 
@@ -29,11 +30,17 @@ class DatabaseConfigError(ValueError):
     """DATABASE_URL is not a usable SQLAlchemy URL."""
 
 
+def live_demo_requested() -> bool:
+    """ERQI_LIVE_DEMO=1: the embedded demo is live (data up to yesterday, a simulator writing now)."""
+    return os.environ.get("ERQI_LIVE_DEMO", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def database_url() -> URL:
-    """DATABASE_URL if set, else the embedded SQLite file inside the project."""
+    """DATABASE_URL if set, else the embedded SQLite file inside the project (the live demo's with
+    ERQI_LIVE_DEMO=1)."""
     raw = os.environ.get("DATABASE_URL", "").strip()
     if not raw:
-        return make_url(f"sqlite:///{DEFAULT_SQLITE_PATH}")
+        return make_url(f"sqlite:///{LIVE_DEMO_PATH if live_demo_requested() else DEFAULT_SQLITE_PATH}")
     try:
         return make_url(raw)
     except Exception as exc:  # noqa: BLE001 - any parse failure is a config error
@@ -41,8 +48,8 @@ def database_url() -> URL:
 
 
 def is_default_database(url: URL) -> bool:
-    """True when url is the embedded demo file the app may create itself."""
-    return url.get_backend_name() == "sqlite" and Path(url.database or "") == DEFAULT_SQLITE_PATH
+    """True when url is an embedded demo file the app may create (and keep current) itself."""
+    return url.get_backend_name() == "sqlite" and Path(url.database or "") in (DEFAULT_SQLITE_PATH, LIVE_DEMO_PATH)
 
 
 def safe_url_text(url: URL) -> str:
@@ -51,18 +58,20 @@ def safe_url_text(url: URL) -> str:
 
 
 def write_engine(url: URL | str) -> Engine:
-    """An engine that may write: used by the seed and the first-start bootstrap only."""
+    """An engine that may write: the seed, the importer, the refresher, the simulator, the first-start
+    bootstrap. Never the pages."""
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
         if url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        # a writer waits for another's lock (the refresher, a feeding system) rather than failing at once
+        engine = create_engine(url, connect_args={"timeout": query_timeout_ms() / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=OFF")
+            cur.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint; OFF could lose a commit
             cur.close()
 
         return engine

@@ -20,11 +20,19 @@ ACCESS = "_access"  # the session's Access, set by the sign-in gate only
 # Reference data and counts of unusable rows, naming no person and no place's figures: passed through
 # (a session is still required).
 OPEN = frozenset(
-    {"dataset_info", "vol_categories", "grid_base", "published_figures", "org_tree_problems", "unmapped_counts"}
+    {
+        "dataset_info",
+        "vol_categories",
+        "grid_base",
+        "published_figures",
+        "org_tree_problems",
+        "unmapped_counts",
+        "freshness",  # the data version and the refresher's times: no figure of any place
+    }
 )
 # Facts about the whole database (import runs, rejected rows, table sizes): only for a whole-district
 # session that may see names (a rejected row may quote a person's name).
-WHOLE_DISTRICT = frozenset({"import_runs", "last_rejections", "table_rows"})
+WHOLE_DISTRICT = frozenset({"import_runs", "last_rejections", "table_rows", "refresh_runs"})
 # Results whose rows name a person, and the column that does (masked; withheld when names are not allowed).
 PERSON_COLUMNS = {
     "org_wishes_claimed": frozenset({"claimant"}),
@@ -91,6 +99,11 @@ def _shared_places() -> Places:
     """One read-only copy per process: the guard consults it on every cached call, and a data cache
     would unpickle a fresh copy each time."""
     return _raw["places"]()
+
+
+def reset_places() -> None:
+    """Drop the shared copy of the places (the data version moved: a place may have been added)."""
+    _shared_places.clear()
 
 
 @st.cache_data(ttl=300, max_entries=4096, show_spinner=False)

@@ -20,11 +20,13 @@ bucket boundary since the previous cutoff, so waits and backlog ages grow withou
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, literal, or_, select, text, update
@@ -200,6 +202,42 @@ def _record(conn: Connection, report: RunReport, started_utc: datetime) -> None:
     conn.execute(delete(runs).where(runs.c.id <= newest))
 
 
+def serve(engine: Engine, stop: threading.Event, interval: float = 10.0, nightly: dtime | None = dtime(3, 0)) -> None:
+    """Refresh every `interval` seconds until stop is set, and rebuild in full once a night after `nightly`
+    (local time) unless some refresher did in the last 20 hours. A failure (database down, locked) is
+    logged and tried again at the next turn; the pages show the lag meanwhile."""
+    while not stop.is_set():
+        again = False
+        try:
+            if nightly is not None and _full_due(engine, nightly):
+                report = full_rebuild(engine)
+            else:
+                report = refresh(engine)
+            if report is not None and (report.changes or report.kind == "full"):
+                log.info(
+                    "%s refresh: %d changes, %d groups, %d rows in %.2fs%s",
+                    report.kind,
+                    report.changes,
+                    report.groups,
+                    report.rows_written,
+                    report.seconds,
+                    f"; drift: {report.drift}" if report.drift else "",
+                )
+            again = report is not None and report.changes >= BATCH  # more is waiting: no pause
+        except Exception as exc:  # noqa: BLE001 - a service keeps going; the pages say it is behind
+            log.warning("refresh failed (%s: %s); trying again in %.0fs", type(exc).__name__, exc, interval)
+        if not again:
+            stop.wait(interval)
+
+
+def _full_due(engine: Engine, nightly: dtime) -> bool:
+    if datetime.now().time() < nightly:
+        return False
+    with engine.connect() as conn:
+        full_at = conn.execute(select(RefreshState.full_at).where(RefreshState.id == 1)).scalar()
+    return full_at is None or utcnow() - full_at > timedelta(hours=20)
+
+
 # ---------------------------------------------------------------- the journal
 
 
@@ -367,5 +405,3 @@ def recent_runs(conn: Connection, limit: int = 20) -> pd.DataFrame:
 def journal_backlog(conn: Connection) -> int:
     """Journal rows waiting (for the bench and the CLI; pages read freshness())."""
     return int(conn.execute(select(func.count()).select_from(ChangeJournal.__table__)).scalar_one())
-
-

@@ -21,6 +21,7 @@ if full_view():
     with right:
         st.markdown(f"##### {t('data_runs')}")
         data_view.run_history(runs)
+    data_view.refreshes(cached.refresh_runs(), ctx.fresh or {})
     data_view.rejections(runs, cached.last_rejections())
     kpis = cached.kpis(Filters(ctx.first_day, ctx.as_of))
 else:  # import facts and district totals are for the district office; definitions are for everyone

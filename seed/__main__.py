@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.engine import make_url
 
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL, else the embedded SQLite file)")
     parser.add_argument("--scale", type=_scale, default=1.0, help="multiply volumes (default 1: the report's figures)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--as-of", type=_as_of, default=None, help="data-as-of date (default 2017-09-30; --live: today)")
+    parser.add_argument("--as-of", type=_as_of, default=None, help="data-as-of date (default 2017-09-30; --live: yesterday)")
     parser.add_argument(
         "--live",
         action="store_true",
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     url = args.url or database_url()
     if args.as_of is None:
-        args.as_of = date.today() if args.live else DEFAULT_AS_OF
+        args.as_of = date.today() - timedelta(days=1) if args.live else DEFAULT_AS_OF  # live: today comes as it happens
     if args.rollups_only:
         return _rollups_only(url)
     engine = write_engine(url)

@@ -772,7 +772,8 @@ class Simulator:
         if len(prefix) > 21:  # a long imported org code: fall back to the org's id
             prefix = f"T{year}O{org_id}"
         taken = conn.execute(select(t.c.code).where(t.c.code.like(f"{prefix}%"))).scalars().all()
-        numbers = [int(c[len(prefix) :]) for c in taken if c[len(prefix) :].isdigit()]
+        # LIKE treats _ and % in an imported org code as wildcards: keep only true prefix matches
+        numbers = [int(c[len(prefix) :]) for c in taken if c.startswith(prefix) and c[len(prefix) :].isdigit()]
         return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
     def _tasks(self, conn: Connection, ref: Reference, tick: _Tick) -> None:

@@ -144,7 +144,6 @@ def test_the_embedded_demo_file_rebuilds_its_own_summary_tables(db_copy, monkeyp
     assert not bootstrap.rollups_current(url)
     with pytest.raises(bootstrap.RollupsOutdated):
         bootstrap.ensure_rollups(url, lambda *_: None)
-    monkeypatch.setattr(bootstrap, "DEFAULT_SQLITE_PATH", db_copy)
     monkeypatch.setattr(bootstrap, "is_default_database", lambda u: u == url)
     steps = []
     bootstrap.ensure_rollups(url, lambda fraction, message: steps.append(fraction))

@@ -48,6 +48,12 @@ def _levels(df: pd.DataFrame, dims: list[str], measures: dict[str, tuple[str, st
         g = sub.groupby(keys + dims, dropna=False).agg(**measures).reset_index()
         g["lvl"] = lvl
         parts.append(g)
+    # lvl 4: the finest rows without a building group (no page reads them; the refresher moves the coarser
+    # levels by their difference)
+    rest = df[df["building_group_id"].isna()]
+    g = rest.groupby(PLACE + dims, dropna=False).agg(**measures).reset_index()
+    g["lvl"] = 4
+    parts.append(g)
     return pd.concat(parts, ignore_index=True)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
+from datetime import date
 
 import altair as alt
 import pandas as pd
 
-from . import charts, vol_charts
+from . import charts, freshness, vol_charts
 from .kpi import fmt_number
 from .labels import t
 
@@ -17,12 +17,17 @@ MUTED = "#9fb3c8"
 GRID = "#1e3a5f"
 
 
-def title_bar(scope: str, as_of: date, is_demo: bool, refreshed: datetime) -> str:
+def title_bar(scope: str, as_of: date, is_demo: bool, fresh: dict, behind: tuple[str, str] | None) -> str:
+    """Title, scope, the data-as-of and refreshed-at stamps; when the figures are behind the database, the
+    lag in red in place of nothing (ui.freshness)."""
     badge = f'<span class="demo-badge">{t("demo_badge")}</span>' if is_demo else ""
+    stamp = freshness.refreshed_text(fresh)
+    stamp = f" · {stamp}" if stamp else ""
+    lag = f'<span class="brief-lag" title="{html.escape(behind[0])}">{behind[1]}</span>' if behind else ""
     return (
         f'<div class="brief-bar"><span class="brief-title">{t("briefing_title")}</span>'
         f'<span class="brief-scope">{html.escape(scope)}</span>'
-        f'<span class="brief-meta">{t("as_of", d=as_of.isoformat())} · {t("refreshed", t=refreshed.strftime("%H:%M:%S"))} {badge}</span></div>'
+        f'<span class="brief-meta">{lag}{t("as_of", d=as_of.isoformat())}{stamp} {badge}</span></div>'
     )
 
 

@@ -8,6 +8,7 @@ import streamlit as st
 from seed.importer.spec import ENTITIES
 from seed.importer.templates import readme_rows, template_csv, template_xlsx
 
+from .freshness import local_time
 from .kpi import fmt_number
 from .labels import t
 
@@ -91,6 +92,33 @@ def run_history(runs: pd.DataFrame) -> None:
         }
     )
     st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch")
+
+
+def refreshes(runs: pd.DataFrame, fresh: dict) -> None:
+    """The summary refresher's latest runs (changes consumed, groups recomputed, time, lag) and what the
+    last full rebuild found."""
+    st.markdown(f"##### {t('data_refresh_runs')}")
+    st.caption(t("data_refresh_note"))
+    if fresh.get("drift"):
+        st.warning(t("data_drift", d=fresh["drift"]), icon="⚠️")
+    elif fresh.get("full_at") is not None:
+        st.caption(t("data_no_drift", t=f"{local_time(pd.Timestamp(fresh['full_at']).to_pydatetime()):%Y-%m-%d %H:%M}"))
+    if runs.empty:
+        st.caption(t("data_refresh_none"))
+        return
+    table = pd.DataFrame(
+        {
+            t("data_col_started"): [local_time(pd.Timestamp(v).to_pydatetime()) for v in pd.to_datetime(runs["started_at"])],
+            t("data_col_kind"): [t(f"data_kind_{v}") for v in runs["kind"]],
+            t("data_col_changes"): runs["changes"],
+            t("data_col_groups"): runs["groups"],
+            t("data_col_rows_written"): runs["rows_written"],
+            t("data_col_seconds"): pd.to_numeric(runs["seconds"]).round(2),
+            t("data_col_lag"): pd.to_numeric(runs["lag_seconds"]).round(0),
+        }
+    )
+    numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[2:]}
+    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", column_config=numbers)
 
 
 def rejections(runs: pd.DataFrame, rejected: pd.DataFrame) -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 from data_access import cached
 from data_access.filters import Filters, Places, filters_to_params
 
-from . import filter_bar, playlist
+from . import filter_bar, freshness, playlist
 from .db_status import fragment_guard
 from .labels import current_lang, t
 from .safe_text import md
@@ -159,3 +159,20 @@ def run(places: Places, first: date, last: date, page_paths: list[str]) -> None:
             _advance(state, first, last, places)
 
     _timer()
+    _watch_data()
+
+
+WATCH_SECONDS = 30  # a kiosk stop held longer than this still shows a refresh of the figures within it
+
+
+def _watch_data() -> None:
+    """Redraw the current stop (no page reload) when the figures were refreshed since it was drawn."""
+    drawn = freshness.follow().get("version")
+
+    @st.fragment(run_every=WATCH_SECONDS)
+    @fragment_guard
+    def _watch() -> None:
+        if freshness.follow().get("version") != drawn:
+            st.rerun(scope="app")
+
+    _watch()

@@ -95,6 +95,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "`python -m seed --rollups-only --url …` (rebuilds them from the raw rows; the data is not changed) "
         "or to import the data again.",
     ),
+    "db_schema_outdated": (
+        "数据库结构来自旧版本（缺少变更记录与汇总刷新所需的表和触发器），看板暂无法显示。请管理员运行 "
+        "`python -m refresher migrate --url …`（按版本迁移结构并重建汇总表，不改动数据）。",
+        "The database's schema is from an older version (no change capture for the summary refresher yet). "
+        "Ask the administrator to run `python -m refresher migrate --url …` (versioned migrations, then the "
+        "summaries rebuilt; the data is not changed).",
+    ),
+    "db_schema_start": ("正在升级示例数据库的结构…", "Upgrading the demo database's schema…"),
+    "db_schema_done": ("数据库结构已升级", "Schema upgraded"),
     "db_rollups_start": ("正在更新示例数据库的汇总表…", "Updating the demo database's summary tables…"),
     "db_rollups_done": ("汇总表已更新", "Summary tables updated"),
     "db_config": ("DATABASE_URL 配置无效，请检查。", "DATABASE_URL is not valid; please check it."),
@@ -258,7 +267,7 @@ def kind_label(kind: str) -> str:
     return t(f"kind_{kind}")
 
 
-from . import text_auth, text_data, text_fail, text_grid, text_org, text_vol  # noqa: E402  (page texts live in their own modules)
+from . import text_auth, text_data, text_fail, text_grid, text_live, text_org, text_vol  # noqa: E402  (page texts live in their own modules)
 
 TEXT.update(text_org.TEXT)
 TEXT.update(text_vol.TEXT)
@@ -266,3 +275,4 @@ TEXT.update(text_grid.TEXT)
 TEXT.update(text_data.TEXT)
 TEXT.update(text_fail.TEXT)
 TEXT.update(text_auth.TEXT)
+TEXT.update(text_live.TEXT)

@@ -14,17 +14,20 @@ from data_access import cached
 from data_access.bootstrap import (
     DatabaseNotReady,
     RollupsOutdated,
+    SchemaOutdated,
     database_ready,
     ensure_demo_database,
     ensure_rollups,
+    ensure_schema,
     rollups_current,
+    schema_current,
 )
-from data_access.db import DatabaseConfigError, database_url, is_default_database
+from data_access.db import DatabaseConfigError, database_url, is_default_database, live_demo_requested
 from data_access.filters import Filters, Places
 from data_access.guard import ACCESS, AccessDenied, all_places, clamp_filters
 from data_access.queries import date_bounds
 
-from . import auth_gate, filter_bar, kiosk
+from . import auth_gate, filter_bar, freshness, kiosk
 from .db_status import db_problem, run_guarded, show_pending_failure
 from .labels import t
 from .safe_text import md
@@ -56,6 +59,8 @@ class PageContext:
     as_of: date
     first_day: date
     is_demo: bool
+    live: bool = False  # other systems write the data as things happen: judged as of now
+    fresh: dict | None = None  # the refresher's state when the run started (ui.freshness)
 
 
 def _forward_to_overview() -> None:
@@ -113,15 +118,16 @@ def page_setup(slug: str | None = None) -> PageContext:
         kiosk.hide_chrome()  # before the database is asked: a failure message must not bring the chrome back
     cfg = auth_gate.settings()
     who = auth_gate.identify(cfg)  # the sign-in screen stops the run here
-    info, places = _load_dataset(who, cfg)
+    info, places, fresh = _load_dataset(who, cfg)
     first, last = date_bounds(info)
     f = filter_bar.render(places, first, last, clamp=clamp_filters)
-    ctx = PageContext(f, places, last, first, info.get("is_demo") == "1")
+    live = info.get("live") == "1"
+    ctx = PageContext(f, places, last, first, info.get("is_demo") == "1", live, fresh)
     if kiosk.requested():
         kiosk.run(places, first, last, [p for p, _k in PAGES])
         f = clamp_filters(st.session_state[filter_bar.STATE])
         st.session_state[filter_bar.STATE] = f
-        ctx = PageContext(f, places, last, first, ctx.is_demo)
+        ctx = PageContext(f, places, last, first, ctx.is_demo, live, fresh)
     if not screen:
         _header(ctx)
     else:
@@ -145,9 +151,10 @@ def run_page(page) -> None:
     run_guarded(body)
 
 
-def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]:
-    """Dataset facts and the places inside the session's scope; builds the embedded demo file on first
-    start; never shows a traceback. A session without a scope stops here, having seen nothing."""
+def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places, dict]:
+    """Dataset facts, the places inside the session's scope and the refresher's state; builds (and keeps
+    current) the embedded demo file; never shows a traceback. A session without a scope stops here,
+    having seen nothing."""
     show_pending_failure()
     try:
         url = database_url()
@@ -162,19 +169,31 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places]
                     raise RollupsOutdated("summary tables missing or from an older version")
                 _with_progress("db_rollups_start", "db_rollups_done", lambda step: ensure_rollups(url, step))
                 st.cache_data.clear()  # nothing read from the old tables may outlive them
+            if not schema_current(url):
+                if not is_default_database(url):
+                    raise SchemaOutdated("schema older than this version")
+                _with_progress("db_schema_start", "db_schema_done", lambda step: ensure_schema(url, step))
+                st.cache_data.clear()
             st.session_state["_db_checked"] = True
+        if is_default_database(url):  # the app owns the embedded file: it keeps its summaries current itself
+            cached.embedded_refresher(url.render_as_string(hide_password=False))
+            if live_demo_requested():
+                cached.live_demo_simulator(url.render_as_string(hide_password=False))
         access = auth_gate.admit(who, cfg)
         if access.scope.empty:
             auth_gate.no_scope(who)
+        fresh = freshness.follow()  # before the page's reads: a moved data version drops the old results
         places = cached.places()
         auth_gate.sidebar(who, " › ".join(_scope_names(access, places)), cfg)
         if filter_bar.STATE not in st.session_state:  # a shared link may name a place outside the scope
             st.session_state["_scope_notices"] = auth_gate.drop_outside_params(*_codes(places))
-        return cached.dataset_info(), places
+        return cached.dataset_info(), places, fresh
     except DatabaseNotReady:
         db_problem("db_not_ready")
     except RollupsOutdated:
         db_problem("db_rollups_outdated")
+    except SchemaOutdated:
+        db_problem("db_schema_outdated")
     # any other database failure reaches run_guarded (run_page), which says it the same way
     raise AssertionError("unreachable")  # db_problem stops the script
 
@@ -214,7 +233,10 @@ def _header(ctx: PageContext) -> None:
     if ctx.is_demo:
         badge = f'<span class="demo-badge" title="{t("demo_help")}">{t("demo_badge")}</span>'
     badge += _access_badge()
-    right.html(f'<div class="asof">{t("as_of", d=ctx.as_of.isoformat())}{badge}</div>')
+    stamp = freshness.refreshed_text(ctx.fresh or {})
+    stamp = f' · <span class="refreshed" title="{t("fresh_refreshed_help")}">{stamp}</span>' if stamp else ""
+    right.html(f'<div class="asof">{t("as_of", d=ctx.as_of.isoformat())}{stamp}{badge}</div>')
+    freshness.notice(ctx.fresh or {}, ctx.live)
     _notices()
 
 

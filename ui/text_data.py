@@ -30,8 +30,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Data imported from “{source}” at {at}, data as of {as_of}. Every import replaces the whole dataset.",
     ),
     "data_cache_note": (
-        "页面数据最多缓存 5 分钟，导入后稍候即可看到新数据。",
-        "Pages cache for up to 5 minutes after an import.",
+        "导入或其他系统写入后，汇总刷新完成时各页面在下一次运行即显示新数据（大屏与轮播每 30 秒自动更新）。",
+        "After an import or another system's writes, every page shows the new figures at its next run once the "
+        "summaries are refreshed (the wall and the kiosk update by themselves every 30 s).",
     ),
     "data_col_entity": ("数据", "Entity"),
     "data_col_file": ("文件 / 工作表", "File / sheet"),

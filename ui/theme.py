@@ -23,6 +23,7 @@ SCREEN_CSS = """
 .brief-title { font-size: 2.1rem; font-weight: 700; color: #fff; letter-spacing: .05em; }
 .brief-scope { font-size: 1.4rem; color: #ffd54f; }
 .brief-meta { margin-left: auto; font-size: 1.05rem; color: #9fb3c8; }
+.brief-lag { background: #c62828; color: #fff !important; font-weight: 700; border-radius: 6px; padding: 2px 10px; margin-right: .6rem; }
 .brief-kpis { display: grid; grid-template-columns: repeat(8, 1fr); gap: 10px; margin: .5rem 0 .2rem 0; }
 .brief-kpi { background: #112240; border: 1px solid #1e3a5f; border-radius: 10px; padding: 6px 12px; }
 .brief-kpi .v { font-size: 2.35rem; font-weight: 700; color: #ffd54f; font-variant-numeric: tabular-nums; line-height: 1.15; }

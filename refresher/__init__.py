@@ -1,0 +1,1 @@
+"""The summary refresher as a service: `python -m refresher` (see __main__)."""

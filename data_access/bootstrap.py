@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 
 from . import models as m
 from .db import LIVE_DEMO_PATH, is_default_database, read_engine, write_engine
@@ -174,6 +175,10 @@ def settle(engine: Engine) -> None:
             for table in m.Base.metadata.sorted_tables:
                 conn.exec_driver_sql(f'VACUUM (ANALYZE) "{table.name}"')
     if backend == "sqlite":
-        # a rollback-journal file opens read-only without needing -wal/-shm files beside it
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        # a rollback-journal file opens read-only without needing -wal/-shm files beside it; a file that
+        # others hold open (a live one: the refresher, a feeding system) stays in WAL, which readers open too
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        except OperationalError:
+            pass

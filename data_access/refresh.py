@@ -322,9 +322,12 @@ def _crossings(conn: Connection, prev: datetime | None, cut: datetime, months: r
     if prev is None or prev > cut or cut - prev > timedelta(days=7):
         where = literal(True)  # a long pause (or none before): every open request is judged again
     else:
-        windows = []
-        for e in _edges_h((cut - oldest).total_seconds() / 3600 + 1):
-            lo, hi = prev - timedelta(hours=e) - FUZZ, cut - timedelta(hours=e) + FUZZ
+        spans = sorted(
+            (prev - timedelta(hours=e) - FUZZ, cut - timedelta(hours=e) + FUZZ)
+            for e in _edges_h((cut - oldest).total_seconds() / 3600 + 1)
+        )
+        windows: list[tuple[datetime, datetime]] = []
+        for lo, hi in spans:  # oldest first, overlapping ones merged
             if windows and lo <= windows[-1][1]:
                 windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
             else:

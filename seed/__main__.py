@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL, else the embedded SQLite file)")
     parser.add_argument("--scale", type=_scale, default=1.0, help="multiply volumes (default 1: the report's figures)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--as-of", type=_as_of, default=None, help="data-as-of date (default 2017-09-30; --live: yesterday)")
+    parser.add_argument(
+        "--as-of", type=_as_of, default=None, help="data-as-of date (default 2017-09-30; --live: yesterday)"
+    )
     parser.add_argument(
         "--live",
         action="store_true",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from data_access import schema
 from data_access.db import write_engine
 from seed.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from seed.importer import run_import, write
@@ -115,6 +116,10 @@ def test_shipped_templates_import(fresh_url):
         query(fresh_url, "SELECT sum(requests) FROM ru_request_station WHERE lvl = 0")[0][0]
         == expected["service_request"]
     )
+    # change capture comes with the import: the newest schema, the journal empty, the refresher's state fresh
+    assert query(fresh_url, "SELECT version_num FROM alembic_version") == [(schema.head(),)]
+    assert query(fresh_url, "SELECT count(*) FROM change_journal") == [(0,)]
+    assert query(fresh_url, "SELECT kind FROM refresh_run ORDER BY id DESC LIMIT 1") == [("import",)]
 
 
 def test_xlsx_template_imports_the_same_rows(tmp_path):

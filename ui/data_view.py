@@ -108,7 +108,9 @@ def refreshes(runs: pd.DataFrame, fresh: dict) -> None:
         return
     table = pd.DataFrame(
         {
-            t("data_col_started"): [local_time(pd.Timestamp(v).to_pydatetime()) for v in pd.to_datetime(runs["started_at"])],
+            t("data_col_started"): [
+                local_time(pd.Timestamp(v).to_pydatetime()) for v in pd.to_datetime(runs["started_at"])
+            ],
             t("data_col_kind"): [t(f"data_kind_{v}") for v in runs["kind"]],
             t("data_col_changes"): runs["changes"],
             t("data_col_groups"): runs["groups"],

@@ -20,6 +20,7 @@ bucket boundary since the previous cutoff, so waits and backlog ages grow withou
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -43,8 +44,8 @@ log = logging.getLogger("erqi.refresh")
 LOCK_KEY = 0x45525149  # PostgreSQL advisory lock of the refresher ("ERQI")
 BATCH = 500_000  # journal rows one refresh takes at most; the rest waits for the next turn
 KEEP_RUNS = 500  # refresh_run rows kept
-LAG_WARN_SECONDS = 300  # a change waiting longer than this: the pages say the figures are behind
-STOPPED_SECONDS = 180  # a live dataset whose refresher has not looked for this long: it has stopped
+LAG_WARN_SECONDS = 300  # default: a change waiting longer than this, the pages say the figures are behind
+STOPPED_SECONDS = 180  # default: a live dataset whose refresher has not looked for this long has stopped
 FUZZ = timedelta(seconds=2)  # durations are rounded to whole seconds: widen the crossing windows by this
 
 
@@ -59,6 +60,18 @@ class RunReport:
     seconds: float
     lag_seconds: float | None = None
     drift: str | None = None
+
+
+def lag_limits() -> tuple[float, float]:
+    """(ERQI_LAG_WARN_SECONDS, ERQI_REFRESHER_STOPPED_SECONDS): when the pages say the figures are behind."""
+
+    def seconds(name: str, default: float) -> float:
+        try:
+            return max(1.0, float(os.environ.get(name, "") or default))
+        except ValueError:
+            return default
+
+    return seconds("ERQI_LAG_WARN_SECONDS", LAG_WARN_SECONDS), seconds("ERQI_REFRESHER_STOPPED_SECONDS", STOPPED_SECONDS)
 
 
 def utcnow() -> datetime:

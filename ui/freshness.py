@@ -10,7 +10,7 @@ import streamlit as st
 
 from data_access import cached
 from data_access.guard import reset_places
-from data_access.refresh import LAG_WARN_SECONDS, STOPPED_SECONDS
+from data_access.refresh import lag_limits
 
 from .labels import t
 
@@ -55,12 +55,14 @@ def _duration(seconds: float) -> str:
 
 def lag(fresh: dict, live: bool) -> tuple[str, str] | None:
     """(full sentence, short form) when the figures are behind the database, else None: a change has
-    waited longer than LAG_WARN_SECONDS, or a live dataset's refresher has not looked for STOPPED_SECONDS."""
+    waited longer than the lag limit, or a live dataset's refresher has not looked for the stopped limit
+    (data_access.refresh.lag_limits)."""
+    warn, stopped = lag_limits()
     pending = fresh.get("pending_age")
-    if pending is not None and pending > LAG_WARN_SECONDS:
+    if pending is not None and pending > warn:
         return t("fresh_lag", m=_duration(pending)), t("fresh_lag_short", m=_duration(pending))
     beat = fresh.get("heartbeat_age")
-    if live and beat is not None and beat > STOPPED_SECONDS:
+    if live and beat is not None and beat > stopped:
         cut = fresh.get("cutoff")
         when = f"{cut:%H:%M}" if cut is not None else "—"
         return t("fresh_stopped", m=_duration(beat), t=when), t("fresh_lag_short", m=_duration(beat))

@@ -38,10 +38,10 @@ def _free_port() -> int:
 class Server:
     """A streamlit server of this project on 127.0.0.1 with its own database."""
 
-    def __init__(self, db_url: str):
+    def __init__(self, db_url: str, **extra_env: str):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": db_url}
+        env = {**os.environ, "DATABASE_URL": db_url, **extra_env}
         self.proc = subprocess.Popen(
             [
                 sys.executable,

@@ -113,7 +113,10 @@ def _pg_ddl(table: str) -> list[str]:
     for suffix, (event, referencing, body) in bodies.items():
         name = f"{PREFIX}{table}_{suffix}"
         out.append(
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
+            # SECURITY DEFINER: a feeding system's user needs no rights on the journal; the search path is
+            # fixed to the one the migration ran with, so a writer's own path cannot redirect the insert
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+            f"SET search_path FROM CURRENT AS $$ BEGIN {body} RETURN NULL; END $$"
         )
         out.append(
             f"CREATE TRIGGER {name} AFTER {event} ON {table} {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"

@@ -50,16 +50,24 @@ def embedded_refresher(url: str) -> threading.Event:
 
 
 @st.cache_resource(show_spinner=False)
-def live_demo_simulator(url: str) -> subprocess.Popen:
+def live_demo_simulator(url: str) -> threading.Event:
     """ERQI_LIVE_DEMO=1: the feeding systems, played by `python -m seed.simulate` in a process of its own
-    (a separate writer, as the real systems are), which ends with the app."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "seed.simulate", "--url", url], cwd=PROJECT_DIR, preexec_fn=_end_with_parent
-    )
+    (a separate writer, as the real systems are), which ends with the app. Launched from a thread that lives
+    as long as the app: Linux ends the child when the thread that started it ends."""
+
+    def keep(stop: threading.Event) -> None:
+        cmd = [sys.executable, "-m", "seed.simulate", "--url", url]
+        proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, preexec_fn=_end_with_parent)
+        while not stop.wait(5):
+            if proc.poll() is not None:  # it ended (an error it could not ride out): start it again
+                proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, preexec_fn=_end_with_parent)
+        proc.terminate()
+
+    return start_thread("erqi-simulator", keep)
 
 
 def _end_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: the child gets SIGTERM when the app's process ends (PR_SET_PDEATHSIG)."""
+    """Linux: the child gets SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG)."""
     try:
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
     except OSError:

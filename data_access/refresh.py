@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, literal, or_, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, or_, select, text, update
 
 from . import models as m
 from . import rollups
@@ -71,7 +71,9 @@ def lag_limits() -> tuple[float, float]:
         except ValueError:
             return default
 
-    return seconds("ERQI_LAG_WARN_SECONDS", LAG_WARN_SECONDS), seconds("ERQI_REFRESHER_STOPPED_SECONDS", STOPPED_SECONDS)
+    return seconds("ERQI_LAG_WARN_SECONDS", LAG_WARN_SECONDS), seconds(
+        "ERQI_REFRESHER_STOPPED_SECONDS", STOPPED_SECONDS
+    )
 
 
 def utcnow() -> datetime:
@@ -333,24 +335,28 @@ def _crossings(conn: Connection, prev: datetime | None, cut: datetime, months: r
     is_open = or_(req.c.accepted_at.is_(None), req.c.done_at.is_(None))
     keys = [req.c.street_id, req.c.community_id, req.c.building_group_id, rollups.month_start(req.c.ordered_at, conn)]
     if prev is None or prev > cut or cut - prev > timedelta(days=7):
-        where = literal(True)  # a long pause (or none before): every open request is judged again
+        windows = [(oldest, cut)]  # a long pause (or none before): every open request is judged again
     else:
         spans = sorted(
             (prev - timedelta(hours=e) - FUZZ, cut - timedelta(hours=e) + FUZZ)
             for e in _edges_h((cut - oldest).total_seconds() / 3600 + 1)
         )
-        windows: list[tuple[datetime, datetime]] = []
+        windows = []
         for lo, hi in spans:  # oldest first, overlapping ones merged
             if windows and lo <= windows[-1][1]:
                 windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
             else:
                 windows.append((lo, hi))
         windows = [(lo, hi) for lo, hi in windows if hi >= oldest]
-        if not windows:
-            return
-        where = or_(*[(req.c.ordered_at >= lo) & (req.c.ordered_at <= hi) for lo, hi in windows])
-    for street, community, group, month in conn.execute(select(*keys).distinct().where(is_open, where)):
-        rollups.touch(months, _as_date(month), street, community, group)
+    # one small index range per window (an OR of a hundred ranges is a scan of the table on SQLite)
+    stmt = (
+        select(*keys)
+        .distinct()
+        .where(is_open, req.c.ordered_at >= bindparam("lo"), req.c.ordered_at <= bindparam("hi"))
+    )
+    for lo, hi in windows:
+        for street, community, group, month in conn.execute(stmt, {"lo": lo, "hi": hi}):
+            rollups.touch(months, _as_date(month), street, community, group)
 
 
 # ---------------------------------------------------------------- drift

@@ -447,3 +447,59 @@ def test_embedded_file_is_migrated_by_the_app(tmp_path, sqlite_url, monkeypatch)
     steps = []
     bootstrap.ensure_schema(url, lambda fraction, _message: steps.append(fraction))
     assert bootstrap.schema_current(url) and steps[-1] == 1.0
+
+
+def test_pages_follow_the_data_version_and_say_when_behind(live_url, tmp_path, monkeypatch):
+    """AppTest on a copy: the header says when the figures were refreshed; a change waiting longer than the
+    lag limit is said in words; after a refresh the next run shows the new figure (the cached one is dropped
+    because the data version moved, not because a ttl ran out) and the warning is gone."""
+    import time as clock
+
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import PROJECT, clear_caches, point_app_at
+
+    if not live_url.startswith("sqlite"):
+        pytest.skip("one backend is enough for the page's side")
+    path = tmp_path / "copy.sqlite"
+    shutil.copy(make_url(live_url).database, path)
+    url = f"sqlite:///{path}"
+    engine = write_engine(url)
+    refresh.refresh(engine)
+    point_app_at(monkeypatch, url)
+
+    def run() -> AppTest:
+        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    def hours(at: AppTest) -> float:
+        return float(next(m.value for m in at.metric if m.label == "志愿服务时数").replace(",", "").split()[0])
+
+    at = run()
+    header = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert "数据更新于" in header and not any("数据更新滞后" in w.value for w in at.warning)
+    before = hours(at)
+
+    with engine.begin() as conn:  # another system writes; nobody refreshes for ten minutes
+        record_insert(conn, random.Random(1))
+        conn.execute(
+            text(
+                "UPDATE service_record SET hours = 5000, started_at = :at WHERE id = (SELECT max(id) FROM service_record)"
+            ),
+            {"at": datetime.now().replace(microsecond=0)},
+        )
+        conn.execute(text("UPDATE change_journal SET changed_at = datetime('now', '-10 minutes')"))
+    clock.sleep(2.5)  # the refresher's state is cached for two seconds per process
+    at = run()
+    assert any("数据更新滞后" in w.value for w in at.warning)
+    assert hours(at) == before  # not refreshed yet: the old figure, said to be old
+
+    assert refresh.refresh(engine).changes >= 2
+    clock.sleep(2.5)
+    at = run()
+    assert hours(at) == pytest.approx(before + 5000, abs=1)
+    assert not any("数据更新滞后" in w.value for w in at.warning)
+    engine.dispose()
+    clear_caches()

@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from . import queries, refresh
-from .db import PROJECT_DIR, database_url, read_engine, write_engine
+from .db import PROJECT_DIR, database_url, read_engine
 from .filters import Filters, Places
 
 TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.freshness)
@@ -44,26 +44,35 @@ def refresh_runs() -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False)
 def embedded_refresher(url: str) -> threading.Event:
-    """The refresher of the embedded demo file, inside the app (which owns that file): one thread per
-    process, its own writing engine; the pages' connection stays read-only. Returns its stop event."""
-    return start_thread("erqi-refresher", lambda stop: refresh.serve(write_engine(url), stop, EMBEDDED_INTERVAL))
+    """The refresher of the embedded demo file, started by the app (which owns that file) as its own child
+    process (`python -m refresher`), so its work never holds the viewers' interpreter lock; it writes through
+    its own connection, the pages' stays read-only. One per app process; it ends with the app."""
+    return _keep_child("erqi-refresher", ["refresher", "run", "--url", url, "--interval", str(EMBEDDED_INTERVAL)])
 
 
 @st.cache_resource(show_spinner=False)
 def live_demo_simulator(url: str) -> threading.Event:
     """ERQI_LIVE_DEMO=1: the feeding systems, played by `python -m seed.simulate` in a process of its own
-    (a separate writer, as the real systems are), which ends with the app. Launched from a thread that lives
-    as long as the app: Linux ends the child when the thread that started it ends."""
+    (a separate writer, as the real systems are), which ends with the app."""
+    return _keep_child("erqi-simulator", ["seed.simulate", "--url", url])
+
+
+def _keep_child(name: str, args: list[str]) -> threading.Event:
+    """Run `python -m <args>` for as long as the app runs, starting it again should it end. The child is
+    started from a thread that lives as long as the app: Linux ends a child when the thread that started it
+    ends (PR_SET_PDEATHSIG). Returns the event that stops it (tests)."""
+    cmd = [sys.executable, "-m", *args]
 
     def keep(stop: threading.Event) -> None:
-        cmd = [sys.executable, "-m", "seed.simulate", "--url", url]
         proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, preexec_fn=_end_with_parent)
         while not stop.wait(5):
-            if proc.poll() is not None:  # it ended (an error it could not ride out): start it again
+            if proc.poll() is not None:
                 proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, preexec_fn=_end_with_parent)
         proc.terminate()
 
-    return start_thread("erqi-simulator", keep)
+    stop = threading.Event()
+    threading.Thread(target=keep, args=(stop,), name=name, daemon=True).start()
+    return stop
 
 
 def _end_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -72,12 +81,6 @@ def _end_with_parent() -> None:  # pragma: no cover - runs in the child
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
     except OSError:
         pass
-
-
-def start_thread(name: str, body) -> threading.Event:
-    stop = threading.Event()
-    threading.Thread(target=body, args=(stop,), name=name, daemon=True).start()
-    return stop
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

@@ -81,6 +81,8 @@ with left:
     trend = cached.monthly_trend(f)
     charts.show(trend, charts.monthly_lines, "activities", t("trend_activities"))
     charts.show(trend, charts.monthly_lines, "hours", t("trend_hours"), color="#1565c0")
+    if ctx.live and f.end >= ctx.as_of.replace(day=1):  # the last point is a month still under way
+        st.caption(t("trend_month_so_far", d=ctx.as_of.isoformat()))
 with right:
     st.markdown(f"#### {t('orgs_by_kind')}")
     kinds = cached.orgs_by_kind(f)

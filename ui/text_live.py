@@ -19,6 +19,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "fresh_lag_short": ("数据更新滞后 {m}", "Behind by {m}"),
     "fresh_minutes": ("{n} 分钟", "{n} min"),
     "fresh_hours": ("{n} 小时", "{n} h"),
+    "trend_month_so_far": (
+        "最后一个月为本月截至 {d} 的数据（尚未满月）。",
+        "The last month is this month so far (to {d}), not a whole month.",
+    ),
     "data_refresh_runs": ("汇总刷新记录", "Summary refreshes"),
     "data_refresh_note": (
         "其他系统写入数据库后，汇总刷新服务只重算受影响的月份×地点分组（一个事务内完成）；每晚全量重建一次并核对差异。",

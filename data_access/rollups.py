@@ -1,10 +1,13 @@
 """Build the rollup tables (data_access.rollup_models) from the raw fact tables.
 
 `rebuild(conn)` empties and refills every rollup inside the caller's transaction; the seed and the
-importer call it after writing raw rows, so the two can never disagree. `refill(conn, touched)` does
-the same for only the month × place groups a set of changes touched (the live refresher,
-data_access.refresh): the same statements, restricted to those months and places. Tests compare each
-rollup with the same aggregate computed from the raw rows, and a refill with a rebuild.
+importer call it after writing raw rows, so the two can never disagree. `refill(conn, touched)` serves
+the live refresher (data_access.refresh): for the month × place groups a set of changes touched, it
+recomputes the finest rows from the raw rows with the same source queries, then moves each coarser level
+(community, street, district) by the difference between the old and the new finest rows, so its cost
+follows the groups touched, not the tables. The finest rows are kept for that: level 3 (with a building
+group, which the pages read) and level 4 (without one, which no page reads). Tests compare each rollup
+with the same aggregate computed from the raw rows, and a refill with a rebuild.
 """
 
 from __future__ import annotations
@@ -78,7 +81,6 @@ from .vol_queries import (
 PLACE = ("street_id", "community_id", "building_group_id")
 _WORK = 9  # the finest rows, before they are split into levels
 FINE = (3, 4)  # the finest rows kept: with a building group (3, which pages read) and without one (4, no page)
-_CHUNK = 200  # fine groups per statement when a refresh recomputes them
 
 Triple = tuple[int | None, int | None, int | None]  # street_id, community_id, building_group_id of a raw row
 Months = dict[date, set[Triple]]  # the fine groups a change touched: month -> place keys
@@ -270,10 +272,8 @@ def _move_level(conn: Connection, cube: Cube, lvl: int, delta: pd.DataFrame) -> 
         per_month.append(and_(t.c.month == mo, *places))
     where = [t.c.lvl == lvl, or_(*per_month), *[t.c[k].is_(None) for k in PLACE[lvl:]]]
     for k in dims[1:]:  # only the rows the difference reaches (a superset: the merge keeps the exact)
-        values = {v for v in d[k] if v == v}
-        where.append(
-            or_(t.c[k].in_(sorted(values)), t.c[k].is_(None)) if len(values) < len(d[k]) else t.c[k].in_(sorted(values))
-        )
+        within = t.c[k].in_(sorted({v for v in d[k] if v == v}))
+        where.append(or_(within, t.c[k].is_(None)) if d[k].isna().any() else within)
     cur = _frame(
         conn,
         select(t.c.id, *[t.c[k] for k in lk + dims], *[t.c[x] for x in measures]).where(*where),
@@ -623,7 +623,7 @@ def _meetings(conn: Connection, months: set[date] | None) -> int:
     within = true()
     if months is not None:
         conn.execute(delete(t).where(t.c.month.in_(sorted(months))))
-        within = or_(*[_in_month(act.c.held_on, mo) for mo in sorted(months)])
+        within = _in_months(act.c.held_on, months)
     keys = [act.c.org_id, act.c.building_group_id, act.c.kind, month_start(act.c.held_on, conn)]
     rows = select(*keys, func.count(), func.min(act.c.held_on), func.max(act.c.held_on)).where(within).group_by(*keys)
     cols = ["org_id", "building_group_id", "kind", "month", "meetings", "first_held_on", "last_held_on"]

@@ -1,7 +1,10 @@
-"""python -m bench [--scales 1,10] [--pg URL] [--reps N] [--json FILE] [--data DIR]
+"""python -m bench [--scales 1,10] [--pg URL] [--reps N] [--json FILE] [--data DIR] [--live [options]]
 
 Seeds (or reuses) a database per scale on SQLite and, with --pg, on PostgreSQL; measures every page
 in a child process (so each gets its own peak memory); prints a table; writes the figures as JSON.
+With --live it measures the live-data path instead (bench/live.py, on a copy of each database): the
+incremental refresh after writes of 10 to 100,000 rows against a full rebuild, what the change-capture
+triggers add to an insert, and the write → refresh → screen lag with the simulator running.
 """
 
 from __future__ import annotations
@@ -166,6 +169,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=5, help="repetitions per step (default 5)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--data", type=Path, default=PROJECT / "data" / "bench", help="where SQLite files live")
+    live_opts = parser.add_argument_group("live data (--live)")
+    live_opts.add_argument("--live", action="store_true", help="measure the live-data path instead of the pages")
+    live_opts.add_argument(
+        "--live-sizes", default="10,1000,100000", help="rows changed per refresh measured (default 10,1000,100000)"
+    )
+    live_opts.add_argument(
+        "--live-seconds", type=float, default=120.0, help="how long the simulator runs for the lag (default 120)"
+    )
+    live_opts.add_argument("--live-speed", type=float, default=1.0, help="the simulator's speed (default 1)")
+    live_opts.add_argument(
+        "--live-inserts", type=int, default=2000, help="single-row insert transactions per trigger-cost round"
+    )
+    live_opts.add_argument("--live-batch", type=int, default=10000, help="rows of the batch insert per round")
+    live_opts.add_argument(
+        "--live-profile", type=Path, help="also profile a 1,000-row refresh (cProfile .prof files into this folder)"
+    )
     args = parser.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     args.data.mkdir(parents=True, exist_ok=True)
@@ -175,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         targets.append(("sqlite", scale, f"sqlite:///{args.data / f'erqi-s{tag}.sqlite'}"))
         if args.pg:
             targets.append(("postgresql", scale, _ensure_pg_database(args.pg, f"erqi_bench_s{tag}")))
+    if args.live:
+        return _live(args, targets)
     results = []
     for backend, scale, url in targets:
         print(f"== {backend} scale {scale:g}: seeding", file=sys.stderr, flush=True)
@@ -184,6 +205,42 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     print("\ntargets (steps under 50 ms are not held to the ratios):")
     print("\n".join(f"- {line}" for line in check_targets(results)))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+def _live(args, targets: list[tuple[str, float, str]]) -> int:
+    """The live-data part: every measurement on a copy of each (seeded or reused) database."""
+    from . import live
+
+    sizes = tuple(int(n) for n in args.live_sizes.split(",") if n.strip())
+    if args.live_profile:
+        args.live_profile.mkdir(parents=True, exist_ok=True)
+    results = []
+    for backend, scale, url in targets:
+        print(f"== {backend} scale {scale:g}: seeding", file=sys.stderr, flush=True)
+        seed = ensure_seeded(url, scale)
+        profile = None
+        if args.live_profile:
+            profile = args.live_profile / f"{backend}-s{scale:g}"
+            profile.mkdir(exist_ok=True)
+        figures = live.run(
+            url,
+            backend,
+            scale,
+            args.data,
+            sizes=sizes,
+            lag_seconds=args.live_seconds,
+            speed=args.live_speed,
+            singles=args.live_inserts,
+            batch=args.live_batch,
+            profile=profile,
+        )
+        results.append({"backend": backend, "scale": scale, "seed": seed, "live": figures})
+    print(live.table(results))
+    print("\ntargets (live data):")
+    print("\n".join(f"- {line}" for line in live.check_targets(results)))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from sqlalchemy import create_engine, text
+
 from ui.shell import PAGES
 
 from .conftest import PROJECT
@@ -32,3 +34,44 @@ def test_bench_runs_and_reports_every_page(tmp_path):
             assert p["floor"] > 0 and p["largest_spec_bytes"] > 0, path
     assert results[0]["seed"]["seed_seconds"] > 0 and results[0]["peak_rss_mb"] > 0
     assert "| backend | scale | page" in done.stdout
+
+
+def test_bench_live_measures_refresh_capture_and_lag_on_a_copy(tmp_path):
+    out = tmp_path / "live.json"
+    argv = ["--scales", "0.05", "--live", "--live-sizes", "10,1000", "--live-seconds", "15", "--live-speed", "20"]
+    argv += ["--live-inserts", "200", "--live-batch", "2000", "--json", str(out), "--data", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", *argv], cwd=PROJECT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["backend"], r["scale"]) for r in results] == [("sqlite", 0.05)]
+    live = results[0]["live"]
+    assert live["baseline_full_seconds"] > 0
+    assert [s["changed_rows"] for s in live["steps"]] == [10, 1000]
+    for s in live["steps"]:
+        assert s["drift"] == "", s  # the incremental result equals the full rebuild
+        assert s["journal_changes"] >= s["changed_rows"] * 0.9, s  # the triggers saw the writes
+        assert s["records"] > s["requests_advanced"] + s["requests_new"] > 0 and s["activities"] > 0
+        assert s["transfers"] > 0
+        assert s["refresh_seconds"] > 0 and s["full_seconds"] > 0 and s["groups"] > 0 and s["rows_written"] > 0
+        assert s["ratio"] == s["refresh_seconds"] / s["full_seconds"]
+    c = live["capture"]
+    for key in ("single_bare_us", "single_captured_us", "batch_bare_us", "batch_captured_us"):
+        assert c[key] > 0, key
+    assert c["single_ratio"] > 0 and c["batch_ratio"] > 0
+    g = live["lag"]
+    assert g["simulator_exit"] == 0 and g["simulator"].startswith("stopped after"), g
+    assert g["runs"] >= 1 and g["changes"] > 0, g  # the refresher service consumed the simulator's writes
+    assert g["lag_p50"] >= 0 and g["lag_max"] >= g["lag_p95"] >= g["lag_p50"]
+    assert g["screen_p95"] == g["lag_p95"] + g["pickup"]["freshness_ttl"] + g["pickup"]["wall_redraw"] > 0
+    assert g["drift"] == "" and g["backlog_after"] == 0
+    assert "| backend | scale | changed rows" in done.stdout and "targets (live data):" in done.stdout
+    # the bench's own database was left as seeded: the work happened on a copy, which is gone
+    assert sorted(p.name for p in tmp_path.glob("*.sqlite*")) == ["erqi-s0_05.sqlite"]
+    engine = create_engine(f"sqlite:///{tmp_path / 'erqi-s0_05.sqlite'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM dataset_meta WHERE key = 'live'")).scalar() == "0"
+        assert conn.execute(text("SELECT count(*) FROM change_journal")).scalar() == 0
+        assert conn.execute(text("SELECT kind FROM refresh_run")).scalars().all() == ["seed"]
+    engine.dispose()

@@ -53,14 +53,22 @@ PARTY_RED = "#c62828"
 
 def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, step: int = 24) -> alt.Chart:
     """Horizontal bars, largest on top, with the value printed at the end of each bar."""
+    largest_first = alt.EncodingSortField(field=value, op="max", order="descending")  # max: a layered domain sorts by max only
     base = alt.Chart(df).encode(
-        y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
+        y=alt.Y(f"{label}:N", sort=largest_first, title=None, axis=alt.Axis(labelLimit=160)),
         x=alt.X(f"{value}:Q", title=value_title),
         tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",.0f", title=value_title)],
     )
     bars = base.mark_bar(color=PARTY_RED, cornerRadiusEnd=3)
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=",.0f"))
-    return (bars + text).properties(height=alt.Step(step))
+    # an invisible point 18 % past each bar widens the axis so the longest bar's label is never clipped
+    room = (
+        alt.Chart(df)
+        .transform_calculate(room=f"datum['{value}'] * 1.18")
+        .mark_point(opacity=0)
+        .encode(y=alt.Y(f"{label}:N", sort=largest_first, title=None), x=alt.X("room:Q", title=value_title))
+    )
+    return (bars + text + room).properties(height=alt.Step(step))
 
 
 def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, height: int = 240) -> alt.Chart:

@@ -503,3 +503,30 @@ def test_pages_follow_the_data_version_and_say_when_behind(live_url, tmp_path, m
     assert not any("数据更新滞后" in w.value for w in at.warning)
     engine.dispose()
     clear_caches()
+
+
+def test_an_import_into_a_live_database_leaves_the_journal_empty(live_url, tmp_path):
+    """An import is still a full replacement: afterwards the journal is empty, the summaries are fresh under
+    a new data version, and a database fed live stays live."""
+    from seed.importer import run_import
+    from seed.importer.templates import TEMPLATE_DIR
+
+    if not live_url.startswith("sqlite"):
+        pytest.skip("the importer's own tests cover PostgreSQL; one backend is enough here")
+    path = tmp_path / "imported.sqlite"
+    shutil.copy(make_url(live_url).database, path)
+    engine = write_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        record_insert(conn, random.Random(3))
+        version = refresh.freshness(conn)["version"]
+        assert refresh.journal_backlog(conn) > 0
+    assert run_import(TEMPLATE_DIR, engine).status == "imported"
+    with engine.connect() as conn:
+        assert refresh.journal_backlog(conn) == 0
+        assert refresh.freshness(conn)["version"] > version
+        assert conn.execute(text("SELECT value FROM dataset_meta WHERE key = 'live'")).scalar() == "1"
+        assert capture.installed(conn) >= capture.expected()
+    incremental = snapshot(engine)
+    assert refresh.full_rebuild(engine).drift == ""
+    assert_same(incremental, snapshot(engine))
+    engine.dispose()

@@ -112,13 +112,17 @@ def ensure_rollups(url: URL, progress: Callable[[float, str], None]) -> None:
 
 
 def rebuild_rollups(url: URL | str) -> dict[str, int]:
-    """Rebuild every summary table from the raw rows in one transaction, then refresh the statistics."""
+    """Rebuild every summary table from the raw rows in one transaction, then refresh the statistics. With
+    change capture in place, the journal is emptied and the data version moves in the same transaction."""
+    from .refresh import reset
     from .rollups import rebuild
 
     engine = write_engine(url)
     try:
         with engine.begin() as conn:
             counts = rebuild(conn)
+            if "refresh_state" in inspect(conn).get_table_names():
+                reset(conn, "full")
         settle(engine)
         return counts
     finally:

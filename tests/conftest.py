@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from data_access.db import read_engine, write_engine
 from seed.generator import SeedConfig, generate
@@ -30,6 +32,27 @@ def point_app_at(monkeypatch, url: str) -> None:
 
 def _pg_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@contextmanager
+def scratch_pg_database(suffix: str) -> Iterator[str]:
+    """An empty PostgreSQL database beside TEST_DATABASE_URL's (named with suffix), dropped afterwards;
+    skips when TEST_DATABASE_URL is not set."""
+    base = _pg_url()
+    if base is None:
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL variant not requested")
+    url = make_url(base)
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def seed_into(url: str, cfg: SeedConfig | None = None) -> None:

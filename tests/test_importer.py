@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from data_access import schema
 from data_access.db import write_engine
@@ -19,7 +19,7 @@ from seed.importer.__main__ import main
 from seed.importer.spec import ENTITIES
 from seed.importer.templates import TEMPLATE_DIR, template_xlsx
 
-from .conftest import _pg_url
+from .conftest import scratch_pg_database
 
 
 def template_rows(key: str) -> list[list[str]]:
@@ -46,19 +46,8 @@ def fresh_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'import.sqlite'}"
         return
-    base = _pg_url()
-    if base is None:
-        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL variant not requested")
-    url = make_url(base)
-    name = f"{url.database}_fresh"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database("fresh") as url:
+        yield url
 
 
 def do_import(source: Path, url: str, **kw):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url, text
 
 from data_access import capture, refresh, schema
 from data_access.bootstrap import schema_current
@@ -20,7 +20,7 @@ from data_access.db import write_engine
 from data_access.rollup_models import ROLLUPS
 from seed.generator import SeedConfig
 
-from .conftest import _pg_url, seed_into
+from .conftest import scratch_pg_database, seed_into
 
 AS_OF = date.today() - timedelta(days=1)
 
@@ -34,21 +34,9 @@ def live_url(request, tmp_path_factory):
         seed_into(url, cfg)
         yield url
         return
-    base = _pg_url()
-    if base is None:
-        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL variant not requested")
-    url = make_url(base)
-    name = f"{url.database}_live"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    live = url.set(database=name).render_as_string(hide_password=False)
-    seed_into(live, cfg)
-    yield live
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database("live") as live:
+        seed_into(live, cfg)
+        yield live
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ bucket boundary since the previous cutoff, so waits and backlog ages grow withou
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -372,14 +373,22 @@ def fingerprint(conn: Connection) -> dict[tuple, tuple]:
         nums = [c for c in t.c if c.name not in ("id", group.name) and c.type.python_type in (int, float)]
         rows = conn.execute(select(group, func.count(), *[func.sum(c) for c in nums]).group_by(group))
         for key, *values in rows:
-            out[(t.name, str(key)[:10])] = tuple(round(float(v or 0), 3) for v in values)
+            out[(t.name, str(key)[:10])] = tuple(float(v or 0) for v in values)
     return out
 
 
 def describe_drift(before: dict[tuple, tuple], after: dict[tuple, tuple]) -> str:
     """The tables and months whose figures differ between two fingerprints ('' when none do)."""
+
+    def same(a: tuple | None, b: tuple | None) -> bool:  # sums of floats in another order differ in the last bits
+        return (
+            a is not None
+            and b is not None
+            and all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-6) for x, y in zip(a, b))
+        )
+
     keys = sorted(set(before) | set(after))
-    diff = [k for k in keys if before.get(k) != after.get(k)]
+    diff = [k for k in keys if not same(before.get(k), after.get(k))]
     if not diff:
         return ""
     shown = ", ".join(f"{t} {mo}" for t, mo in diff[:20])

@@ -12,6 +12,7 @@ from data_access import cached
 from data_access.guard import reset_places
 from data_access.refresh import lag_limits
 
+from . import prebuilt
 from .labels import t
 
 _seen: dict[str, int | None] = {"version": None}  # the data version this process's caches were filled at
@@ -30,6 +31,7 @@ def follow() -> dict:
     if moved:
         st.cache_data.clear()
         reset_places()
+        prebuilt.forget()
         fresh = cached.freshness()
     return fresh
 

@@ -29,6 +29,12 @@ _memo: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()
 
 
+def forget() -> None:
+    """Drop every memoised map (the data version moved: the old ones would only wait to be evicted)."""
+    with _lock:
+        _memo.clear()
+
+
 def _canonical(value: Any, digest: Any) -> None:
     """Feed value's content into digest, independent of object identity: a frame that came back from
     st.cache_data pickles differently from the frame that went in (pickle shares repeated objects), so

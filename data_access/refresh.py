@@ -136,26 +136,17 @@ def refresh(engine: Engine, now: datetime | None = None) -> RunReport | None:
     """One incremental refresh (a full rebuild when a table was truncated). None: another refresher
     holds the lock. `now` (local time) is for tests; the default is the clock."""
     started, started_utc = time.perf_counter(), utcnow()
+    cut = (now or local_now()).replace(microsecond=0)
     with _locked(engine) as conn:
         if conn is None:
             return None
         conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(heartbeat_at=started_utc))
-        state = _state(conn)
         journal = _consume(conn)
         if any(op == "T" for op in journal["op"]):
-            return _full(conn, started, started_utc, len(journal), now)
-        touched, deltas = _touched(conn, journal)
-        live = _is_live(conn)
-        if live:
-            cut = (now or local_now()).replace(microsecond=0)
-            prev = state.cutoff if state else None
-            conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(cutoff=cut))
-            if prev is None or prev != cut:
-                _crossings(conn, prev, cut, touched.requests)
+            return _full(conn, started, started_utc, int(journal["n"].sum()), cut, check=False)
+        touched, written = _apply(conn, journal, cut)
         if journal.empty and touched.empty():
             return RunReport("incremental", 0, 0, 0, time.perf_counter() - started)
-        written = rollups.refill(conn, touched)
-        rollups.add_table_rows(conn, deltas)
         lag = (utcnow() - journal["changed_at"].min()).total_seconds() if not journal.empty else None
         report = RunReport(
             "incremental", int(journal["n"].sum()), touched.groups_count(), written, time.perf_counter() - started, lag
@@ -164,26 +155,50 @@ def refresh(engine: Engine, now: datetime | None = None) -> RunReport | None:
     return report
 
 
+def _apply(conn: Connection, journal: pd.DataFrame, cut: datetime) -> tuple[rollups.Touched, int]:
+    """Recompute what the journal rows (and, on live data, time moving to cut) touched; returns what was
+    touched and the summary rows written."""
+    state = _state(conn)
+    touched, deltas = _touched(conn, journal)
+    if _is_live(conn):
+        prev = state.cutoff if state else None
+        conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(cutoff=cut))
+        if prev is None or prev != cut:
+            _crossings(conn, prev, cut, touched.requests)
+    written = rollups.refill(conn, touched) if not touched.empty() else 0
+    rollups.add_table_rows(conn, deltas)
+    return touched, written
+
+
 def full_rebuild(engine: Engine, now: datetime | None = None) -> RunReport | None:
     """Rebuild every summary from the raw rows (nightly) and report how the incremental results differed
-    (drift), in the log and in refresh_state for the data page. None: another refresher holds the lock."""
+    (drift), in the log and in refresh_state for the data page. The changes still waiting and time moving
+    to now are first applied incrementally, so the comparison is of the same data at the same instant.
+    None: another refresher holds the lock."""
     started, started_utc = time.perf_counter(), utcnow()
+    cut = (now or local_now()).replace(microsecond=0)
     with _locked(engine) as conn:
         if conn is None:
             return None
         conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(heartbeat_at=started_utc))
         journal = _consume(conn, everything=True)
-        return _full(conn, started, started_utc, int(journal["n"].sum()) if not journal.empty else 0, now)
+        changes = int(journal["n"].sum()) if not journal.empty else 0
+        truncated = any(op == "T" for op in journal["op"])
+        if not truncated:
+            _apply(conn, journal, cut)
+        return _full(conn, started, started_utc, changes, cut, check=not truncated)
 
 
-def _full(conn: Connection, started: float, started_utc: datetime, changes: int, now: datetime | None) -> RunReport:
+def _full(
+    conn: Connection, started: float, started_utc: datetime, changes: int, cut: datetime, check: bool
+) -> RunReport:
+    """Rebuild everything in conn's transaction; with check, compare with what was there (drift)."""
     _consume(conn, everything=True)
     if _is_live(conn):
-        cut = (now or local_now()).replace(microsecond=0)
         conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(cutoff=cut))
-    before = fingerprint(conn)
+    before = fingerprint(conn) if check else None
     counts = rollups.rebuild(conn)
-    drift = describe_drift(before, fingerprint(conn))
+    drift = describe_drift(before, fingerprint(conn)) if before is not None else ""
     if drift:
         log.warning("full rebuild found drift between the incremental and the full results: %s", drift)
     report = RunReport("full", changes, 0, sum(counts.values()), time.perf_counter() - started, None, drift)

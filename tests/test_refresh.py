@@ -156,7 +156,13 @@ def request_advance(conn, rng):
     stage = ["ordered", "dispatched", "accepted", "done", "rated"][k]
     conn.execute(
         text(f"UPDATE service_request SET {stage}_at = :at, status = :stage WHERE id = :id"),
-        dict(at=last + timedelta(minutes=rng.randint(1, 3000)), stage=stage, id=row[0]),
+        # stamped no later than now, as a feeding system stamps what just happened (a stamp in the future is a
+        # known limit: README, A live database)
+        dict(
+            at=min(last + timedelta(minutes=rng.randint(1, 3000)), datetime.now().replace(microsecond=0)),
+            stage=stage,
+            id=row[0],
+        ),
     )
 
 

@@ -82,6 +82,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+def _cutoff(now: datetime | None) -> datetime:
+    """The instant a refresh judges requests at: the next whole second, so a stage stamped (in whole
+    seconds) and committed in the very second of the refresh counts as reached."""
+    return now.replace(microsecond=0) if now is not None else local_now() + timedelta(seconds=1)
+
+
 def local_now() -> datetime:
     """Naive local now, to the second (the data's clock: records and requests are stamped in local time)."""
     return datetime.now().replace(microsecond=0)
@@ -136,7 +142,7 @@ def refresh(engine: Engine, now: datetime | None = None) -> RunReport | None:
     """One incremental refresh (a full rebuild when a table was truncated). None: another refresher
     holds the lock. `now` (local time) is for tests; the default is the clock."""
     started, started_utc = time.perf_counter(), utcnow()
-    cut = (now or local_now()).replace(microsecond=0)
+    cut = _cutoff(now)
     with _locked(engine) as conn:
         if conn is None:
             return None
@@ -176,7 +182,7 @@ def full_rebuild(engine: Engine, now: datetime | None = None) -> RunReport | Non
     to now are first applied incrementally, so the comparison is of the same data at the same instant.
     None: another refresher holds the lock."""
     started, started_utc = time.perf_counter(), utcnow()
-    cut = (now or local_now()).replace(microsecond=0)
+    cut = _cutoff(now)
     with _locked(engine) as conn:
         if conn is None:
             return None

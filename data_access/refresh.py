@@ -107,6 +107,11 @@ def _locked(engine: Engine) -> Iterator[Connection | None]:
         yield conn
 
 
+def _set_state(conn: Connection, **values) -> None:
+    """Set columns of the refresher's one state row."""
+    conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(**values))
+
+
 def _state(conn: Connection) -> RefreshState | None:
     row = conn.execute(select(RefreshState.__table__).where(RefreshState.id == 1)).mappings().first()
     return RefreshState(**row) if row else None
@@ -146,7 +151,7 @@ def refresh(engine: Engine, now: datetime | None = None) -> RunReport | None:
     with _locked(engine) as conn:
         if conn is None:
             return None
-        conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(heartbeat_at=started_utc))
+        _set_state(conn, heartbeat_at=started_utc)
         journal = _consume(conn)
         if any(op == "T" for op in journal["op"]):
             return _full(conn, started, started_utc, int(journal["n"].sum()), cut, check=False)
@@ -168,7 +173,7 @@ def _apply(conn: Connection, journal: pd.DataFrame, cut: datetime) -> tuple[roll
     touched, deltas = _touched(conn, journal)
     if _is_live(conn):
         prev = state.cutoff if state else None
-        conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(cutoff=cut))
+        _set_state(conn, cutoff=cut)
         if prev is None or prev != cut:
             _crossings(conn, prev, cut, touched.requests)
     written = rollups.refill(conn, touched) if not touched.empty() else 0
@@ -186,7 +191,7 @@ def full_rebuild(engine: Engine, now: datetime | None = None) -> RunReport | Non
     with _locked(engine) as conn:
         if conn is None:
             return None
-        conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(heartbeat_at=started_utc))
+        _set_state(conn, heartbeat_at=started_utc)
         journal = _consume(conn, everything=True)
         changes = int(journal["n"].sum()) if not journal.empty else 0
         truncated = any(op == "T" for op in journal["op"])
@@ -201,7 +206,7 @@ def _full(
     """Rebuild everything in conn's transaction; with check, compare with what was there (drift)."""
     _consume(conn, everything=True)
     if _is_live(conn):
-        conn.execute(update(RefreshState.__table__).where(RefreshState.id == 1).values(cutoff=cut))
+        _set_state(conn, cutoff=cut)
     before = fingerprint(conn) if check else None
     counts = rollups.rebuild(conn)
     drift = describe_drift(before, fingerprint(conn)) if before is not None else ""
@@ -209,9 +214,7 @@ def _full(
         log.warning("full rebuild found drift between the incremental and the full results: %s", drift)
     report = RunReport("full", changes, 0, sum(counts.values()), time.perf_counter() - started, None, drift)
     _bump(conn, report, started_utc)
-    conn.execute(
-        update(RefreshState.__table__).where(RefreshState.id == 1).values(full_at=started_utc, drift=drift or None)
-    )
+    _set_state(conn, full_at=started_utc, drift=drift or None)
     return report
 
 

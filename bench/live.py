@@ -44,10 +44,11 @@ import numpy as np
 from sqlalchemy import Engine, bindparam, create_engine, delete, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
-from data_access import capture, refresh, schema
 from data_access import models as m
+from data_access import schema
 from data_access.db import write_engine
-from data_access.live_models import ChangeJournal, RefreshRun
+from data_access.live import capture, refresh
+from data_access.live.models import ChangeJournal, RefreshRun
 
 PROJECT = Path(__file__).resolve().parent.parent
 SIZES = (10, 1_000, 100_000)

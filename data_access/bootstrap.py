@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
+import subprocess
+import sys
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select, text
@@ -13,7 +15,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
 from . import models as m
-from .db import LIVE_DEMO_PATH, is_default_database, read_engine, write_engine
+from .db import LIVE_DEMO_PATH, PROJECT_DIR, is_default_database, read_engine, write_engine
 
 
 class DatabaseNotReady(RuntimeError):
@@ -82,7 +84,7 @@ def ensure_schema(url: URL, progress: Callable[[float, str], None]) -> None:
 def migrate(url: URL | str) -> None:
     """Bring a database to the newest schema revision, then rebuild its summaries and reset the refresher's
     state, all in one transaction (`python -m refresher migrate`)."""
-    from .refresh import reset
+    from .live.refresh import reset
     from .rollups import rebuild
     from .schema import upgrade
 
@@ -114,7 +116,7 @@ def ensure_rollups(url: URL, progress: Callable[[float, str], None]) -> None:
 def rebuild_rollups(url: URL | str) -> dict[str, int]:
     """Rebuild every summary table from the raw rows in one transaction, then refresh the statistics. With
     change capture in place, the journal is emptied and the data version moves in the same transaction."""
-    from .refresh import reset
+    from .live.refresh import reset
     from .rollups import rebuild
 
     engine = write_engine(url)
@@ -139,11 +141,7 @@ def ensure_demo_database(url: URL, progress: Callable[[float, str], None]) -> No
         return
     if not is_default_database(url):
         raise DatabaseNotReady("database has no dashboard tables")
-    from seed.generator import SeedConfig, generate  # imported late: only the first start needs it
-
     path = Path(url.database)
-    # the live demo's data ends yesterday; the simulator writes today's as it happens
-    cfg = SeedConfig(as_of=date.today() - timedelta(days=1), live=True) if path == LIVE_DEMO_PATH else SeedConfig()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -151,12 +149,37 @@ def ensure_demo_database(url: URL, progress: Callable[[float, str], None]) -> No
             return
         tmp = path.with_suffix(".building")
         tmp.unlink(missing_ok=True)
-        engine = write_engine(f"sqlite:///{tmp}")
-        try:
-            generate(engine, cfg, progress)
-        finally:
-            engine.dispose()
+        # the live demo's data ends yesterday; the simulator writes today's as it happens
+        build_demo_file(tmp, progress, live=path == LIVE_DEMO_PATH)
         os.replace(tmp, path)
+
+
+class DemoBuildFailed(RuntimeError):
+    """`python -m seed` could not build the embedded demo file (its last words are the message)."""
+
+
+_PROGRESS = re.compile(r"^\s*\[\s*([0-9.]+)%\]\s+(.*?)\s+\([0-9.]+s\)\s*$")
+
+
+def build_demo_file(path: Path, progress: Callable[[float, str], None], live: bool = False, *extra: str) -> None:
+    """Build the demo dataset into a new SQLite file at path through the generator's own command,
+    `python -m seed`: the one way from this floor to the generator (data_access never imports seed; seed
+    imports data_access). It runs as a process of its own, so its work never holds the viewers' interpreter
+    lock; its progress lines move progress(fraction, message)."""
+    cmd = [sys.executable, "-m", "seed", "--url", f"sqlite:///{path}", *(["--live"] if live else []), *extra]
+    tail: list[str] = []
+    with subprocess.Popen(
+        cmd, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
+    ) as proc:
+        for line in proc.stdout:
+            hit = _PROGRESS.match(line)
+            if hit:
+                progress(float(hit[1]) / 100, hit[2])
+            elif line.strip():
+                tail = [*tail[-4:], line.strip()]
+    if proc.returncode != 0:
+        path.unlink(missing_ok=True)
+        raise DemoBuildFailed(tail[-1] if tail else f"python -m seed ended with status {proc.returncode}")
 
 
 def settle(engine: Engine) -> None:

@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from . import queries, refresh
 from .db import PROJECT_DIR, database_url, read_engine
 from .filters import Filters, Places
+from .live import refresh
+from .queries import overview as queries
 
 TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.freshness)
 FRESHNESS_TTL_SECONDS = 2  # how long a process may take to notice a refresh
@@ -133,7 +134,7 @@ def warning_counts(f: Filters, as_of: date) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- organisation page
 
-from . import org_queries  # noqa: E402  (kept with its wrappers so parallel edits do not collide)
+from .queries import org as org_queries  # noqa: E402  (kept with its wrappers so parallel edits do not collide)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
@@ -231,7 +232,7 @@ def org_node_known(code: str) -> bool:
 
 # ---------------------------------------------------------------- volunteer page
 
-from . import vol_queries  # noqa: E402
+from .queries import volunteers as vol_queries  # noqa: E402
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -325,7 +326,7 @@ def vol_scope_outline(f: Filters) -> list[str]:
 
 
 # ---------------------------------------------------------------- grid map (网格地图)
-from . import grid_queries  # noqa: E402  (beside its wrappers, so this section stands on its own)
+from .queries import grid as grid_queries  # noqa: E402  (beside its wrappers, so this section stands on its own)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -401,7 +402,7 @@ def grid_group_activities(f: Filters, bg_id: int) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- data page (数据说明)
 
-from . import data_queries  # noqa: E402  (kept beside its wrappers so the merge with other pages stays simple)
+from .queries import datasets as data_queries  # noqa: E402  (kept beside its wrappers so the merge with other pages stays simple)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -429,7 +430,7 @@ def published_figures() -> pd.DataFrame:
 
 # ---------------------------------------------------------------- data quality (rows the pages leave out)
 
-from . import quality_queries  # noqa: E402
+from .queries import quality as quality_queries  # noqa: E402
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

@@ -8,17 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Kinds of organisation in the tree. The 631 grassroots organisations are every kind but "district".
@@ -38,6 +28,22 @@ ORG_KINDS = (
 GRASSROOTS_KINDS = ORG_KINDS[1:]
 FACILITY_KINDS = ("service_center", "kitchen")
 REQUEST_STAGES = ("ordered", "dispatched", "accepted", "done", "rated")
+# 党组织活动: code and the label the party-member system writes (the import format accepts either)
+ACTIVITY_TYPES: tuple[tuple[str, str], ...] = (
+    ("branch_meeting", "支部党员大会"),
+    ("committee_meeting", "支部委员会"),
+    ("group_meeting", "党小组会"),
+    ("party_lecture", "党课"),
+    ("theme_day", "主题党日"),
+    ("life_meeting", "组织生活会"),
+    ("democratic_review", "民主评议党员"),
+    ("study", "集中学习"),
+    ("dues", "交纳党费"),
+    ("report_service", "在职党员报到服务"),
+    ("volunteer", "党员志愿服务"),
+    ("visit", "走访慰问"),
+    ("talk", "谈心谈话"),
+)
 
 
 class Base(DeclarativeBase):
@@ -445,4 +451,4 @@ class ImportRejection(Base):
 
 
 # registers the rollup tables, the change journal and the refresher's tables in Base.metadata
-from . import live_models, rollup_models  # noqa: E402,F401
+from . import rollup_models  # noqa: E402,F401

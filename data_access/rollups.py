@@ -2,7 +2,7 @@
 
 `rebuild(conn)` empties and refills every rollup inside the caller's transaction; the seed and the
 importer call it after writing raw rows, so the two can never disagree. `refill(conn, touched)` serves
-the live refresher (data_access.refresh): for the month × place groups a set of changes touched, it
+the live refresher (data_access.live.refresh): for the month × place groups a set of changes touched, it
 recomputes the finest rows from the raw rows with the same source queries, then moves each coarser level
 (community, street, district) by the difference between the old and the new finest rows, so its cost
 follows the groups touched, not the tables. The finest rows are kept for that: level 3 (with a building
@@ -43,7 +43,23 @@ from sqlalchemy import (
 )
 
 from . import models as m
-from .capture import dataset_tables
+from .live.capture import dataset_tables
+from .queries.volunteers import (
+    AGE_BOUNDS_H,
+    CELL_DEG,
+    GRID_LAT0,
+    GRID_LAT1,
+    GRID_LON0,
+    GRID_LON1,
+    STAGES,
+    TRANSITIONS,
+    data_cutoff,
+    duration_bucket,
+    floor_of,
+    hour_of,
+    hours_between,
+    weekday_of,
+)
 from .rollup_models import (
     POINTS_BAND,
     ROLLUPS,
@@ -60,22 +76,6 @@ from .rollup_models import (
     RuServiceSlot,
     RuServiceTeam,
     RuTableRows,
-)
-from .vol_queries import (
-    AGE_BOUNDS_H,
-    CELL_DEG,
-    GRID_LAT0,
-    GRID_LAT1,
-    GRID_LON0,
-    GRID_LON1,
-    STAGES,
-    TRANSITIONS,
-    data_cutoff,
-    duration_bucket,
-    floor_of,
-    hour_of,
-    hours_between,
-    weekday_of,
 )
 
 PLACE = ("street_id", "community_id", "building_group_id")

@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from . import capture
+from .live import capture
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

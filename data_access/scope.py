@@ -150,7 +150,7 @@ def restrict_places(places: Places, scope: Scope) -> Places:
 
 def node_place(conn: Connection, code: str) -> tuple[int | None, int | None] | None:
     """(street_id, community_id) of an organisation-tree node (org, building group or fold), None if unknown."""
-    from .org_queries import resolve_node  # the tree's own reading of a node code
+    from .queries.org import resolve_node  # the tree's own reading of a node code
 
     ref = resolve_node(conn, code)
     if ref is None:

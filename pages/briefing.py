@@ -4,11 +4,13 @@ import streamlit as st
 
 from data_access import cached
 from data_access.prefetch import prefetch
-from ui import briefing, charts, data_quality, filter_bar, freshness, grid_map, prebuilt, vol_charts
+from ui import charts, filter_bar, freshness, prebuilt
 from ui.db_status import fragment_guard
+from ui.grid import deck as grid_map
 from ui.labels import t
+from ui.screen import wall
 from ui.shell import page_setup
-from ui.vol_map import service_deck
+from ui.volunteers.service_map import service_deck
 
 REFRESH_SECONDS = 30  # the wall redraws itself this often: a refresh of the figures shows within it
 SLOWEST = 10  # stations ringed on the heat map: the longest median wait for an answer
@@ -22,7 +24,7 @@ def panel(key: str, extra: str = "") -> None:
 
 @st.fragment(run_every=REFRESH_SECONDS)
 @fragment_guard
-def wall() -> None:
+def draw_wall() -> None:
     f = ctx.filters
     fresh = freshness.follow()  # a moved data version drops the cached figures before they are read
     prefetch(
@@ -43,9 +45,9 @@ def wall() -> None:
     )
     k = cached.kpis(f)
     scope = " › ".join(filter_bar.scope_path(f, ctx.places))
-    st.html(briefing.title_bar(scope, ctx.as_of, ctx.is_demo, fresh, freshness.lag(fresh, ctx.live)))
+    st.html(wall.title_bar(scope, ctx.as_of, ctx.is_demo, fresh, freshness.lag(fresh, ctx.live)))
     st.html(
-        briefing.kpi_strip(
+        wall.kpi_strip(
             [
                 ("kpi_orgs", k["orgs"]),
                 ("kpi_members", k["members"]),
@@ -76,7 +78,7 @@ def wall() -> None:
                 facilities,
                 cached.grid_sibling_areas(f),
             )
-            data, _left_out = data_quality.mappable(data)  # the wall shows no caption; the grid map page does
+            data, _left_out = grid_map.mappable(data)  # the wall shows no caption; the grid map page does
             scale = grid_map.colour_scale("street", groups, areas, f.level)
             deck = prebuilt.deck(grid_map.build_deck, data, scale, (), None, None, (PANEL_WIDTH, BRIEF_MAP_HEIGHT))
             st.pydeck_chart(deck, height=BRIEF_MAP_HEIGHT)
@@ -102,20 +104,20 @@ def wall() -> None:
         panel("vol_weekday_hour")
         wh = cached.vol_weekday_hour(f)
         if not wh.empty:
-            wh, order = vol_charts.week_grid(wh, lambda w: t(f"wd_{w}"))
+            wh, order = charts.week_grid(wh, lambda w: t(f"wd_{w}"))
             labels = {k: t(f"col_{k}") for k in ("hour", "weekday", "hours", "served", "sessions")}
-            charts.show(wh, briefing.dark_weekday_hour, "hours", t("col_hours"), labels, order, 215)
+            charts.show(wh, wall.dark_weekday_hour, "hours", t("col_hours"), labels, order, 215)
     with right:
         ranking = cached.area_ranking(f)
         panel("ranking_streets" if f.level == "district" else "ranking_communities", f" · {t('col_hours')}")
         if ranking.empty:
             st.info(t("ranking_none"))
         else:
-            charts.show(ranking, briefing.dark_ranking, "area", "hours", t("col_hours"), RANK_HEIGHT)
+            charts.show(ranking, wall.dark_ranking, "area", "hours", t("col_hours"), RANK_HEIGHT)
         panel("warnings_now")
-        st.html(briefing.warnings_panel(cached.warning_counts(f, ctx.as_of), cached.overdue_tasks(f, ctx.as_of), top=4))
+        st.html(wall.warnings_panel(cached.warning_counts(f, ctx.as_of), cached.overdue_tasks(f, ctx.as_of), top=4))
 
 
 BRIEF_MAP_HEIGHT, HEAT_HEIGHT, RANK_HEIGHT = 690, 440, 380
 PANEL_WIDTH = 640  # CSS px of the two map panels on a 1920-wide wall: the maps are fitted to it
-wall()
+draw_wall()

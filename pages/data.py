@@ -3,10 +3,10 @@
 import streamlit as st
 
 from data_access import cached
+from data_access.dataset_format.spec import ENTITIES
 from data_access.filters import Filters
 from data_access.guard import full_view, names_allowed
-from seed.importer.spec import ENTITIES
-from ui import data_view
+from ui.data import view as data_view
 from ui.labels import t
 from ui.shell import page_setup
 

@@ -4,7 +4,10 @@ import streamlit as st
 
 from data_access import cached
 from data_access.prefetch import prefetch
-from ui import basemap, data_quality, grid_map, grid_panels, grid_selection, prebuilt
+from ui import basemap, data_quality, prebuilt
+from ui.grid import deck as grid_map
+from ui.grid import panels as grid_panels
+from ui.grid import selection as grid_selection
 from ui.labels import t
 from ui.safe_text import md
 from ui.shell import page_setup
@@ -68,7 +71,7 @@ with side_col:
 scale = grid_map.colour_scale(measure, groups, areas, f.level)
 scope = cached.grid_scope_area(f)
 data = grid_map.MapInput(f.level, cached.grid_base(), scope, areas, groups, facilities, cached.grid_sibling_areas(f))
-data, left_out = data_quality.mappable(data)  # rows without coordinates or shape: off the map, counted below
+data, left_out = grid_map.mappable(data)  # rows without coordinates or shape: off the map, counted below
 deck = prebuilt.deck(grid_map.build_deck, data, scale, shown, bg_code, tiles if use_tiles else None)
 
 with map_col:

@@ -4,9 +4,10 @@ import streamlit as st
 
 from data_access import cached
 from data_access.prefetch import prefetch
-from ui import data_quality, org_view, prebuilt
+from ui import data_quality, prebuilt
 from ui.labels import t
-from ui.org_tree import Tree
+from ui.org import view as org_view
+from ui.org.tree import Tree
 from ui.shell import page_setup
 
 ctx = page_setup()

@@ -6,14 +6,15 @@ import streamlit as st
 
 from data_access import cached
 from data_access.prefetch import prefetch
-from data_access.vol_queries import AGE_BUCKETS, MEASURES
-from ui import charts, data_quality, prebuilt, vol_charts
+from data_access.queries.volunteers import AGE_BUCKETS, MEASURES
+from ui import charts, data_quality, prebuilt
 from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import t
 from ui.shell import page_setup
-from ui.vol_filters import category_filter, category_name, chart_key, clear_selections, narrowed, picked
-from ui.vol_map import service_deck
+from ui.volunteers import charts as vol_charts
+from ui.volunteers.filters import category_filter, category_name, chart_key, clear_selections, narrowed, picked
+from ui.volunteers.service_map import service_deck
 
 SLOWEST = 10  # stations ringed on the map and listed as waiting longest
 MIN_REQUESTS = 5  # fewer requests than this make a median too noisy to rank a station by
@@ -165,8 +166,8 @@ with wh_col:
     if wh.empty:
         st.info(t("empty"))
     else:
-        wh, order = vol_charts.week_grid(wh, lambda w: t(f"wd_{w}"))
-        chart = charts.spec(wh, vol_charts.weekday_hour_heat, "hours", t("col_hours"), heat_labels, order)
+        wh, order = charts.week_grid(wh, lambda w: t(f"wd_{w}"))
+        chart = charts.spec(wh, charts.weekday_hour_heat, "hours", t("col_hours"), heat_labels, order)
         st.vega_lite_chart(wh, chart, on_select="rerun", key=chart_key("wh"), width="stretch")
 
 # ---------------------------------------------------------------- request flow

@@ -22,9 +22,9 @@ from datetime import datetime
 
 from sqlalchemy.engine import make_url
 
-from data_access import refresh
 from data_access.bootstrap import database_ready, migrate
 from data_access.db import database_url, safe_url_text, write_engine
+from data_access.live import refresh
 
 
 def _nightly(text: str):

@@ -10,8 +10,9 @@ import numpy as np
 from sqlalchemy import Engine, inspect
 
 from data_access import models as m
-from data_access import refresh, rollups, schema
+from data_access import rollups, schema
 from data_access.bootstrap import settle
+from data_access.live import refresh
 
 from . import people, places, service
 from .bulk import insert_rows

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-REFERENCE_DIR = Path(__file__).with_name("reference")
+import geo
 
 Ring = list[tuple[float, float]]
 
@@ -16,7 +15,7 @@ Ring = list[tuple[float, float]]
 @lru_cache(maxsize=1)
 def district_outline() -> Ring:
     """The outer ring of 二七区 (WGS-84 lon/lat), without the closing vertex."""
-    data = json.loads((REFERENCE_DIR / "erqi-district.geojson").read_text(encoding="utf-8"))
+    data = geo.outline(geo.DISTRICT)
     ring = data["features"][0]["geometry"]["coordinates"][0][0]
     pts = [(float(x), float(y)) for x, y in ring]
     return pts[:-1] if pts[0] == pts[-1] else pts

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from data_access import models
+
 # (name, kind, approximate centre lon/lat, communities, villages). Street names are real;
 # the centres are rough and the areas drawn from them are schematic (示意).
 STREETS: list[tuple[str, str, float, float, int, int]] = [
@@ -251,21 +253,7 @@ NEED_CATEGORIES: list[tuple[str, str, list[str]]] = [
     ),
 ]
 
-ACTIVITY_TYPES: list[tuple[str, str]] = [
-    ("branch_meeting", "支部党员大会"),
-    ("committee_meeting", "支部委员会"),
-    ("group_meeting", "党小组会"),
-    ("party_lecture", "党课"),
-    ("theme_day", "主题党日"),
-    ("life_meeting", "组织生活会"),
-    ("democratic_review", "民主评议党员"),
-    ("study", "集中学习"),
-    ("dues", "交纳党费"),
-    ("report_service", "在职党员报到服务"),
-    ("volunteer", "党员志愿服务"),
-    ("visit", "走访慰问"),
-    ("talk", "谈心谈话"),
-]
+ACTIVITY_TYPES = models.ACTIVITY_TYPES  # the activity types are part of the dataset's format
 
 TASK_ASPECTS = ["政治建设", "思想建设", "组织建设", "作风建设", "纪律建设", "制度建设", "服务群众", "阵地建设"]
 TASK_TITLES = [

@@ -42,7 +42,7 @@ def users_env(app_env, tmp_path, monkeypatch):
     log = tmp_path / "audit.jsonl"
     monkeypatch.setenv("ERQI_USERS_FILE", str(path))
     monkeypatch.setenv("ERQI_AUDIT_LOG", str(log))
-    from ui import auth_gate
+    from ui.access import gate as auth_gate
 
     auth_gate._failures.clear()  # the lock-out counts are per server process
     yield log
@@ -71,7 +71,7 @@ def tiles(at: AppTest) -> dict[str, str]:
 
 def place_names(db_url: str) -> dict[str, str]:
     """Street codes and names, as the filter bar shows them."""
-    from data_access import queries
+    from data_access.queries import overview as queries
 
     e = read_engine(db_url)
     with e.connect() as conn:

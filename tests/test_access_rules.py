@@ -13,8 +13,8 @@ from auth import audit
 from auth.__main__ import main as auth_cli
 from auth.passwords import hash_password, verify_password
 from auth.settings import parse_users
-from data_access import queries
 from data_access.filters import Filters
+from data_access.queries import overview as queries
 from data_access.scope import (
     DISTRICT,
     NOTHING,

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from data_access import queries as q
 from data_access.filters import Filters
-from ui import playlist
+from data_access.queries import overview as q
+from ui import maps
+from ui.screen import playlist
 
 from .test_app import run_app
 
@@ -82,23 +83,24 @@ def test_briefing_maps_are_fitted_to_their_panels(app_env, params):
     import json
 
     from pages.briefing import BRIEF_MAP_HEIGHT, HEAT_HEIGHT, PANEL_WIDTH
-    from ui import grid_map, vol_map
+    from ui.grid import deck as grid_map
+    from ui.volunteers import service_map as vol_map
 
     at = run_app(params)
     at.switch_page("pages/briefing.py").run()
     decks = [json.loads(d.proto.json) for d in at.get("deck_gl_json_chart")]
     assert len(decks) == 2
-    district = grid_map.bounds_of(vol_map.base_geojson()[1]["features"][0]["geometry"])
+    district = maps.bounds_of(vol_map.base_geojson()[1]["features"][0]["geometry"])
     for deck, height in zip(decks, (BRIEF_MAP_HEIGHT, HEAT_HEIGHT)):
         v = deck["initialViewState"]
         view = grid_map.pdk.ViewState(longitude=v["longitude"], latitude=v["latitude"], zoom=v["zoom"])
-        (x0, y0), (x1, y1) = grid_map.visible_box(view, PANEL_WIDTH, height)
+        (x0, y0), (x1, y1) = maps.visible_box(view, PANEL_WIDTH, height)
         outline = (
             [f["geometry"] for layer in deck["layers"] if layer["id"] == "scope" for f in layer["data"]["features"]]
             if params
             else []
         )
-        boxes = [grid_map.bounds_of(g) for g in outline] or [district]
+        boxes = [maps.bounds_of(g) for g in outline] or [district]
         for (a0, b0), (a1, b1) in boxes:
             assert x0 <= a0 and a1 <= x1 and y0 <= b0 and b1 <= y1, (deck["layers"][0]["id"], v)
 

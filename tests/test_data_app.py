@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import make_url
 from streamlit.testing.v1 import AppTest
 
+from data_access.dataset_format.spec import ENTITIES
+from data_access.dataset_format.templates import TEMPLATE_DIR
 from data_access.db import write_engine
 from seed.importer import run_import
-from seed.importer.spec import ENTITIES
-from seed.importer.templates import TEMPLATE_DIR
 
 from .conftest import PROJECT, clear_caches, point_app_at
 from .test_importer import broken_set

@@ -168,7 +168,7 @@ def test_unreachable_postgres_is_said_without_address(monkeypatch):
 
 
 def test_a_bug_in_a_query_is_not_disguised_as_an_outage(db_copy, monkeypatch, caplog):
-    from data_access import queries
+    from data_access.queries import overview as queries
 
     def broken(conn, f):
         return conn.execute(text("SELEC count(*) FROM org")).scalar()

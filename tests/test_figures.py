@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-FIGURES = Path(__file__).resolve().parent.parent / "seed" / "reference" / "published-figures.csv"
+from geo import REFERENCE_DIR
+
+FIGURES = REFERENCE_DIR / "published-figures.csv"
 
 # Independent SQL for each non-context figure; written here, not taken from the app's query layer.
 SQL = {

@@ -10,8 +10,9 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import read_engine
-from ui import grid_map
-from ui.gcj02 import wgs84_to_gcj02
+from geo.gcj02 import wgs84_to_gcj02
+from ui import maps
+from ui.grid import deck as grid_map
 
 from .conftest import PROJECT
 
@@ -62,7 +63,7 @@ def scalar(url: str, sql: str, **params):
 
 
 def bbox(geometry: dict):
-    return grid_map.bounds_of(geometry)
+    return maps.bounds_of(geometry)
 
 
 def assert_view_fits(spec: dict, geometry: dict) -> None:
@@ -72,12 +73,12 @@ def assert_view_fits(spec: dict, geometry: dict) -> None:
     class V:  # the spec's view as the fitting code sees it
         longitude, latitude, zoom = view["longitude"], view["latitude"], view["zoom"]
 
-    (x0, y0), (x1, y1) = grid_map.visible_box(V)
+    (x0, y0), (x1, y1) = maps.visible_box(V)
     assert x0 <= lo[0] and y0 <= lo[1] and x1 >= hi[0] and y1 >= hi[1]
     assert lo[0] <= view["longitude"] <= hi[0] and lo[1] <= view["latitude"] <= hi[1]
     V.zoom += 0.5
-    (a0, b0), (a1, b1) = grid_map.visible_box(V)
-    assert view["zoom"] >= grid_map.MAX_ZOOM or a0 > lo[0] or b0 > lo[1] or a1 < hi[0] or b1 < hi[1]
+    (a0, b0), (a1, b1) = maps.visible_box(V)
+    assert view["zoom"] >= maps.MAX_ZOOM or a0 > lo[0] or b0 > lo[1] or a1 < hi[0] or b1 < hi[1]
 
 
 def test_district_map_shows_every_building_group_offline(app_env):
@@ -208,7 +209,7 @@ def test_facility_layers_toggle_and_colour_by(app_env):
             "OR NOT EXISTS (SELECT 1 FROM grid_team t WHERE t.grid_id = b.grid_id)",
         )
     }
-    green = grid_map.rgb(grid_map.COMPLETENESS[0][1])
+    green = maps.rgb(grid_map.COMPLETENESS[0][1])
     shown_green = {row["code"] for row in ls["groups"]["data"] if row["fill"] == green}
     assert shown_green == complete
     legend = " ".join(str(h.proto.body) for h in at.get("html"))

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from data_access.filters import Filters, Places
-from ui import basemap, grid_map, grid_selection
-from ui.gcj02 import shift_geometry, wgs84_to_gcj02, wgs84_to_gcj02_arrays
+from geo.gcj02 import shift_geometry, wgs84_to_gcj02, wgs84_to_gcj02_arrays
+from ui import basemap, maps
+from ui.grid import deck as grid_map
+from ui.grid import selection as grid_selection
 
 # (WGS-84 lon, lat) -> (GCJ-02 lon, lat): the test vectors published with the open `eviltransform`
 # implementations (Shanghai, Shenzhen, Beijing) and a Zhengzhou point from a widely used Java utility
@@ -72,18 +74,18 @@ def test_tile_basemap_is_off_unless_configured(monkeypatch):
     ],
 )
 def test_fit_view_contains_the_box_and_is_tight(lo, hi):
-    view = grid_map.fit_view(lo, hi)
-    (x0, y0), (x1, y1) = grid_map.visible_box(view)
+    view = maps.fit_view(lo, hi)
+    (x0, y0), (x1, y1) = maps.visible_box(view)
     assert x0 <= lo[0] and y0 <= lo[1] and x1 >= hi[0] and y1 >= hi[1]
-    if view.zoom < grid_map.MAX_ZOOM:  # one step closer would cut the box
-        closer = grid_map.fit_view(lo, hi)
+    if view.zoom < maps.MAX_ZOOM:  # one step closer would cut the box
+        closer = maps.fit_view(lo, hi)
         closer.zoom += 0.5
-        (a0, b0), (a1, b1) = grid_map.visible_box(closer)
+        (a0, b0), (a1, b1) = maps.visible_box(closer)
         assert a0 > lo[0] or b0 > lo[1] or a1 < hi[0] or b1 < hi[1]
 
 
 def test_declutter_keeps_no_overlapping_labels():
-    view = grid_map.fit_view((113.6, 34.7), (113.7, 34.8))
+    view = maps.fit_view((113.6, 34.7), (113.7, 34.8))
     labels = [{"pos": [113.65 + i * 1e-4, 34.75], "label": f"楼院{i}", "size": 14} for i in range(20)]
     labels.append({"pos": [113.61, 34.71], "label": "远处", "size": 14})
     labels.append({"pos": [113.5, 34.75], "label": "界外", "size": 14})  # outside the map

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from data_access import grid_queries as gq
-from data_access import queries as q
 from data_access.filters import Filters
+from data_access.queries import grid as gq
+from data_access.queries import overview as q
 from seed.geo import points_in_ring
 
 

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from data_access import schema
+from data_access.dataset_format.spec import ENTITIES
+from data_access.dataset_format.templates import TEMPLATE_DIR, template_xlsx
 from data_access.db import write_engine
-from seed.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from seed.importer import run_import, write
 from seed.importer.__main__ import main
-from seed.importer.spec import ENTITIES
-from seed.importer.templates import TEMPLATE_DIR, template_xlsx
 
 from .conftest import scratch_pg_database
 

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data_access import org_queries as oq
-from data_access import queries as q
 from data_access.db import write_engine
 from data_access.filters import Filters
+from data_access.queries import org as oq
+from data_access.queries import overview as q
 
 SUBTREE = """WITH RECURSIVE t(id) AS (
     SELECT id FROM org WHERE code = :c

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from data_access import org_queries as oq
-from data_access import queries as q
 from data_access.filters import Filters
-from ui import org_tree
-from ui.org_tree import NODE_KINDS, Tree
+from data_access.queries import org as oq
+from data_access.queries import overview as q
+from ui.org import tree as org_tree
+from ui.org.tree import NODE_KINDS, Tree
 
 HEIGHT = 620
 _FRAMES: dict[str, object] = {}

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from data_access import queries as q
 from data_access.filters import Filters, filters_to_params, parse_filters
+from data_access.queries import overview as q
 
 
 @pytest.fixture()

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import make_url, text
 
-from data_access import capture, refresh, schema
+from data_access import schema
 from data_access.bootstrap import schema_current
 from data_access.db import write_engine
+from data_access.live import capture, refresh
 from data_access.rollup_models import ROLLUPS
 from seed.generator import SeedConfig
 
@@ -502,8 +503,8 @@ def test_pages_follow_the_data_version_and_say_when_behind(live_url, tmp_path, m
 def test_an_import_into_a_live_database_leaves_the_journal_empty(live_url, tmp_path):
     """An import is still a full replacement: afterwards the journal is empty, the summaries are fresh under
     a new data version, and a database fed live stays live."""
+    from data_access.dataset_format.templates import TEMPLATE_DIR
     from seed.importer import run_import
-    from seed.importer.templates import TEMPLATE_DIR
 
     if not live_url.startswith("sqlite"):
         pytest.skip("the importer's own tests cover PostgreSQL; one backend is enough here")

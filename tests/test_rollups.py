@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data_access import vol_queries as v
+from data_access.queries import volunteers as v
 from data_access.rollup_models import ROLLUPS
 
 PLACE = ["street_id", "community_id", "building_group_id"]

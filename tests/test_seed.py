@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from data_access.db import read_engine
-from data_access.live_models import BOOKKEEPING
+from data_access.live.models import BOOKKEEPING
 from seed import geo
 from seed.generator import SeedConfig
 

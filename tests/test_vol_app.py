@@ -12,7 +12,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import read_engine
-from data_access.vol_queries import MAX_CELLS, bucket_bounds, bucket_of
+from data_access.queries.volunteers import MAX_CELLS, bucket_bounds, bucket_of
 from ui.labels import TEXT
 
 from .conftest import PROJECT

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import literal, select, text, union_all
 
-from data_access import queries as q
-from data_access import vol_queries as v
 from data_access.filters import Filters
+from data_access.queries import overview as q
+from data_access.queries import volunteers as v
 from seed.geo import REFERENCE_DIR
 
 

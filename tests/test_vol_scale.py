@@ -16,7 +16,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import read_engine
-from data_access.vol_queries import MAX_CELLS, MEASURES
+from data_access.queries.volunteers import MAX_CELLS, MEASURES
 from seed.generator import SeedConfig
 
 from .conftest import PROJECT, clear_caches, point_app_at, seed_into

@@ -49,6 +49,8 @@ def show(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any
 
 PALETTE = ["#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a", "#00838f", "#8d6e63", "#546e7a", "#ad1457"]
 PARTY_RED = "#c62828"
+HEAT_SCHEME = "orangered"
+WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0]  # Monday first; SQL numbers Sunday 0
 
 
 def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, step: int = 24) -> alt.Chart:
@@ -98,3 +100,47 @@ def composition(df: pd.DataFrame, label: str, value: str, step: int = 30) -> alt
     )
     text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=","))
     return (bars + text).properties(height=alt.Step(step))
+
+
+# ---------------------------------------------------------------- the week's heat (volunteer page and wall)
+
+
+def full_week(df: pd.DataFrame) -> pd.DataFrame:
+    """Every weekday × hour cell, zeros where nothing happened, so the grid reads as a week."""
+    grid = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"]).to_frame(index=False)
+    out = grid.merge(df, on=["weekday", "hour"], how="left")
+    return out.fillna({"hours": 0.0, "served": 0, "sessions": 0}).astype({"served": int, "sessions": int})
+
+
+def week_grid(df: pd.DataFrame, day_name: Callable[[int], str]) -> tuple[pd.DataFrame, list[str]]:
+    """The full week (full_week) with each weekday's name in `day`, and the names Monday first."""
+    out = full_week(df)
+    out["day"] = [day_name(w) for w in out["weekday"]]
+    return out, [day_name(w) for w in WEEK_ORDER]
+
+
+def weekday_hour_heat(
+    df: pd.DataFrame, value: str, value_title: str, labels: dict[str, str], order: list[str], height: int = 300
+) -> alt.Chart:
+    """Weekday × hour rectangles (order: the day labels, Monday first, on top); a click selects one cell
+    (param "wh"). df needs weekday, hour, day (the weekday's label) and the value columns."""
+    pick = alt.selection_point(name="wh", fields=["weekday", "hour"], on="click", clear="dblclick")
+    return (
+        alt.Chart(df)
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("hour:O", title=labels["hour"], axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("day:N", title=None, sort=order),
+            color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme=HEAT_SCHEME)),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
+            tooltip=[
+                alt.Tooltip("day:N", title=labels["weekday"]),
+                alt.Tooltip("hour:O", title=labels["hour"]),
+                alt.Tooltip("hours:Q", title=labels["hours"], format=",.0f"),
+                alt.Tooltip("served:Q", title=labels["served"], format=","),
+                alt.Tooltip("sessions:Q", title=labels["sessions"], format=","),
+            ],
+        )
+        .add_params(pick)
+        .properties(height=height)
+    )

@@ -3,17 +3,14 @@ tree, and counted in a short caption that says what was left out and why."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
-from .grid_map import MapInput
 from .labels import t
 
 
-def _has_shape(frame: pd.DataFrame) -> pd.Series:
+def has_shape(frame: pd.DataFrame) -> pd.Series:
+    """Which rows carry a usable shape (GeoJSON text) and coordinates, for the columns the frame has."""
     ok = pd.Series(True, index=frame.index)
     if "geometry" in frame:
         ok &= frame["geometry"].map(lambda g: isinstance(g, str) and g.strip().startswith("{"))
@@ -23,28 +20,9 @@ def _has_shape(frame: pd.DataFrame) -> pd.Series:
     return ok
 
 
-def mappable(data: MapInput) -> tuple[MapInput, dict[str, int]]:
-    """The map's input without the rows it cannot place, and how many of each were left out."""
-    kept: dict[str, pd.DataFrame] = {}
-    dropped: dict[str, int] = {}
-    for name in ("areas", "groups", "facilities", "siblings"):
-        frame = getattr(data, name)
-        ok = _has_shape(frame)
-        kept[name] = frame[ok]
-        dropped[name] = int((~ok).sum())
-    scope = data.scope
-    if scope.empty or not _has_shape(scope[["geometry"]]).all():
-        # the scope's own shape is missing: frame the map on the district outline instead
-        outline = json.dumps(data.base[0]["features"][0]["geometry"])
-        scope = pd.DataFrame({"geometry": [outline]})
-        dropped["scope"] = 1
-    dropped.pop("siblings")  # faint context only; not worth a line of its own
-    return replace(data, scope=scope, **kept), dropped
-
-
 def drop_unplaced(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Points (lon, lat) without coordinates, and their count."""
-    ok = _has_shape(frame[["lon", "lat"]]) if len(frame) else pd.Series(dtype=bool)
+    ok = has_shape(frame[["lon", "lat"]]) if len(frame) else pd.Series(dtype=bool)
     return frame[ok] if len(frame) else frame, int((~ok).sum()) if len(frame) else 0
 
 

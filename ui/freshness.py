@@ -10,7 +10,7 @@ import streamlit as st
 
 from data_access import cached
 from data_access.guard import reset_places
-from data_access.refresh import lag_limits
+from data_access.live.refresh import lag_limits
 
 from . import prebuilt
 from .labels import t
@@ -58,7 +58,7 @@ def _duration(seconds: float) -> str:
 def lag(fresh: dict, live: bool) -> tuple[str, str] | None:
     """(full sentence, short form) when the figures are behind the database, else None: a change has
     waited longer than the lag limit, or a live dataset's refresher has not looked for the stopped limit
-    (data_access.refresh.lag_limits)."""
+    (data_access.live.refresh.lag_limits)."""
     warn, stopped = lag_limits()
     pending = fresh.get("pending_age")
     if pending is not None and pending > warn:

@@ -80,6 +80,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "db_first_start": ("首次启动：正在生成示例数据库…", "First start: building the demo database…"),
     "db_first_done": ("示例数据库已生成", "Demo database ready"),
+    "db_demo_failed": (
+        "示例数据库生成失败，原因已记录在服务器日志中。请稍后重试或联系管理员。",
+        "The demo database could not be built; the cause is in the server log. Retry later or ask the administrator.",
+    ),
     "db_unreachable": (
         "暂时无法连接数据库，请稍后重试。若持续出现，请联系管理员检查数据库服务。",
         "The database cannot be reached right now. Please retry; if it persists, ask the administrator.",
@@ -267,12 +271,24 @@ def kind_label(kind: str) -> str:
     return t(f"kind_{kind}")
 
 
-from . import text_auth, text_data, text_fail, text_grid, text_live, text_org, text_vol  # noqa: E402  (page texts live in their own modules)
+# Each room keeps its own texts (ui/<room>/text.py) and the shared chrome its own (db_status_text,
+# freshness_text); they are gathered here once, so t() knows every key wherever it is called.
+def _gather() -> None:
+    from importlib import import_module
 
-TEXT.update(text_org.TEXT)
-TEXT.update(text_vol.TEXT)
-TEXT.update(text_grid.TEXT)
-TEXT.update(text_data.TEXT)
-TEXT.update(text_fail.TEXT)
-TEXT.update(text_auth.TEXT)
-TEXT.update(text_live.TEXT)
+    for module in (
+        "ui.db_status_text",
+        "ui.freshness_text",
+        "ui.access.text",
+        "ui.data.text",
+        "ui.grid.text",
+        "ui.org.text",
+        "ui.volunteers.text",
+    ):
+        for key, texts in import_module(module).TEXT.items():
+            if key in TEXT:
+                raise KeyError(f"text key {key!r} defined twice ({module})")
+            TEXT[key] = texts
+
+
+_gather()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -13,6 +14,7 @@ import streamlit as st
 from data_access import cached
 from data_access.bootstrap import (
     DatabaseNotReady,
+    DemoBuildFailed,
     RollupsOutdated,
     SchemaOutdated,
     database_ready,
@@ -25,13 +27,17 @@ from data_access.bootstrap import (
 from data_access.db import DatabaseConfigError, database_url, is_default_database, live_demo_requested
 from data_access.filters import Filters, Places
 from data_access.guard import ACCESS, AccessDenied, all_places, clamp_filters
-from data_access.queries import date_bounds
+from data_access.queries.overview import date_bounds
 
-from . import auth_gate, filter_bar, freshness, kiosk
+from . import filter_bar, freshness
+from .access import gate as auth_gate
 from .db_status import db_problem, run_guarded, show_pending_failure
 from .labels import t
 from .safe_text import md
+from .screen import kiosk
 from .theme import CSS, SCREEN_CSS
+
+log = logging.getLogger(__name__)
 
 # (file, label key): the app's pages, in menu order; URL slugs come from the file names.
 # No icons: Streamlit fetches material icons from Google, and emoji need fonts a wall PC may lack.
@@ -190,6 +196,9 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places,
         return cached.dataset_info(), places, fresh
     except DatabaseNotReady:
         db_problem("db_not_ready")
+    except DemoBuildFailed as exc:
+        log.error("building the demo database failed: %s", exc)
+        db_problem("db_demo_failed")
     except RollupsOutdated:
         db_problem("db_rollups_outdated")
     except SchemaOutdated:

@@ -7,10 +7,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from data_access.dataset_format.templates import write_templates
 from data_access.db import database_url, safe_url_text, write_engine
 
 from . import run_import
-from .templates import write_templates
 
 
 def _day(text: str) -> date:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from data_access import models as m
+from data_access.dataset_format.spec import COMMUNITY_KINDS, ENTITIES, STREET_KINDS
 from seed import geo
 
 from .check import Checked, Row, Table
-from .spec import COMMUNITY_KINDS, ENTITIES, STREET_KINDS
 
 STAGES = (("ordered_at", "ordered"), ("dispatched_at", "dispatched"), ("accepted_at", "accepted"))
 STAGES += (("done_at", "done"), ("rated_at", "rated"))

@@ -6,13 +6,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from data_access.dataset_format.spec import (
+    COMMUNITY_KINDS,
+    ENTITIES,
+    IGNORED_SHEETS,
+    STREET_KINDS,
+    Col,
+    Entity,
+    entity_named,
+)
+from geo.gcj02 import gcj02_to_wgs84
 from seed import geo
-from seed.gcj02 import gcj02_to_wgs84
 
 from .parse import CellError, parse_cell
 from .problems import Problem
 from .read import Sheet
-from .spec import COMMUNITY_KINDS, ENTITIES, IGNORED_SHEETS, STREET_KINDS, Col, Entity, entity_named
 
 GRID_LEVEL_KINDS = {1: ("district",), 2: STREET_KINDS, 3: COMMUNITY_KINDS, 4: COMMUNITY_KINDS}
 

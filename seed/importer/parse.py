@@ -7,7 +7,7 @@ import math
 import re
 from datetime import date, datetime
 
-from .spec import Col
+from data_access.dataset_format.spec import Col
 
 TRUE = {"是", "y", "yes", "true", "1", "√"}
 FALSE = {"否", "n", "no", "false", "0", ""}

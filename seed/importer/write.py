@@ -9,8 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, delete, insert, inspect, select
 
 from data_access import models as m
-from data_access import refresh, rollups, schema
-from data_access.live_models import BOOKKEEPING
+from data_access import rollups, schema
+from data_access.live import refresh
+from data_access.live.models import BOOKKEEPING
 from seed.bulk import insert_rows
 
 from .problems import Problem

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from data_access.db import read_engine
-from ui.grid_map import bounds_of, fit_view, to_pixels
+from ui.grid.deck import bounds_of, fit_view, to_pixels
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 CANVAS = "[data-testid=stDeckGlJsonChart] canvas"

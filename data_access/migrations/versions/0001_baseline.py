@@ -10,7 +10,7 @@ Revises:
 from alembic import op
 
 from data_access import models as m
-from data_access.live_models import BOOKKEEPING
+from data_access.live.models import BOOKKEEPING
 
 revision = "0001"
 down_revision = None

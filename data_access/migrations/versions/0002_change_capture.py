@@ -10,8 +10,8 @@ Revises: 0001
 
 from alembic import op
 
-from data_access import capture
-from data_access.live_models import ChangeJournal, RefreshRun, RefreshState
+from data_access.live import capture
+from data_access.live.models import ChangeJournal, RefreshRun, RefreshState
 
 revision = "0002"
 down_revision = "0001"

@@ -1,0 +1,273 @@
+"""The sign-in gate every page passes: who is this session (password, OpenID Connect, public screen or the
+unsecured demo), until when, and what it may see. Only this module sets the session's Access."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from auth import audit
+from auth.passwords import DUMMY_HASH, verify_password
+from auth.settings import Settings, load
+from data_access import guard
+from data_access.scope import Privacy, scope_for
+
+from ..labels import t
+
+IDENTITY = "_identity"
+FLASH = "_auth_flash"  # a message for the sign-in screen (expired, signed out)
+MAX_FAILURES, LOCK_SECONDS = 5, 300
+_failures: dict[str, list[float]] = {}  # login -> recent failure times (this server process)
+_failures_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the session is; the scope is resolved from role and place against the database's places."""
+
+    user: str
+    role: str  # district / street / community / viewer / public / demo
+    place: str = ""
+    display: str = ""
+    method: str = "password"  # password / oidc / public / demo
+    signed_in_at: float = 0.0
+    registered: bool = True  # False: authenticated by the provider but not in the users file
+
+    @property
+    def name(self) -> str:
+        return self.display or self.user
+
+
+def settings() -> Settings:
+    return load()
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file, or one that does not parse: no OpenID Connect
+        return False
+
+
+def secured(cfg: Settings) -> bool:
+    """True when sign-in is required (a users file, or an OpenID Connect provider in secrets.toml)."""
+    return cfg.has_users_file or _oidc_configured()
+
+
+def _scope_label(who: Identity | None) -> str:
+    if who is None:
+        return ""
+    return who.place or ("district" if who.role in ("district", "demo") else "")
+
+
+def _audit(cfg: Settings, event: str, who: Identity | None, user: str = "", **detail: object) -> None:
+    audit.record(
+        cfg.audit_log,
+        event,
+        user or (who.user if who else ""),
+        role=who.role if who else "",
+        scope=_scope_label(who),
+        **detail,
+    )
+
+
+# ---------------------------------------------------------------- password sign-in
+
+
+def _locked(login: str) -> bool:
+    now = time.time()
+    with _failures_lock:
+        recent = [x for x in _failures.get(login, []) if now - x < LOCK_SECONDS]
+        _failures[login] = recent
+        return len(recent) >= MAX_FAILURES
+
+
+def _failed(login: str) -> None:
+    with _failures_lock:
+        _failures.setdefault(login, []).append(time.time())
+
+
+def check_password(cfg: Settings, login: str, password: str) -> Identity | None:
+    """The identity for a correct user name and password, else None; both outcomes are logged."""
+    login = login.strip().lower()
+    user = cfg.users.get(login)
+    if _locked(login):
+        _audit(cfg, "sign_in_refused", None, user=login, method="password", reason="locked")
+        return None
+    ok = verify_password(password, user.password if user and user.password else DUMMY_HASH)
+    if not ok or user is None or not user.password:
+        _failed(login)
+        _audit(cfg, "sign_in_failed", None, user=login, method="password")
+        return None
+    who = Identity(user.login, user.role, user.place, user.display, "password", time.time())
+    _audit(cfg, "sign_in", who, method="password")
+    return who
+
+
+def _on_submit(cfg: Settings) -> None:
+    login = st.session_state.get("auth_user", "")
+    password = st.session_state.get("auth_password", "")
+    st.session_state["auth_password"] = ""  # never kept in the session
+    if _locked(login.strip().lower()):
+        _audit(cfg, "sign_in_refused", None, user=login.strip().lower(), method="password", reason="locked")
+        st.session_state[FLASH] = ("error", t("auth_locked", m=LOCK_SECONDS // 60))
+        return
+    who = check_password(cfg, login, password)
+    if who is None:
+        st.session_state[FLASH] = ("error", t("auth_wrong"))
+        return
+    st.session_state[IDENTITY] = who
+
+
+def _oidc_identity(cfg: Settings) -> Identity | None:
+    """The signed-in OpenID Connect user, mapped to the users file by email (unregistered: no scope)."""
+    try:
+        if not st.user.is_logged_in:
+            return None
+        email = str(st.user.get("email") or "").strip().lower()
+    except Exception:  # noqa: BLE001 - provider misconfigured: treat as not signed in
+        return None
+    user = cfg.users.get(email)
+    if user is None:
+        return Identity(email or "?", "none", method="oidc", signed_in_at=time.time(), registered=False)
+    return Identity(user.login, user.role, user.place, user.display, "oidc", time.time())
+
+
+def _sign_in_screen(cfg: Settings) -> None:
+    """The sign-in form (and the OpenID Connect button when configured); stops the run."""
+    _, mid, _ = st.columns([1, 1.2, 1])
+    with mid:
+        st.markdown(f"### {t('app_title')} · {t('auth_title')}")
+        st.caption(t("auth_intro"))
+        flash = st.session_state.pop(FLASH, None)
+        if flash:
+            getattr(st, flash[0])(flash[1])
+        if _oidc_configured():
+            try:
+                import authlib  # noqa: F401 - st.login needs it
+
+                st.button(t("auth_oidc"), on_click=st.login, type="primary", width="stretch", key="auth_oidc")
+            except ImportError:
+                st.warning(t("auth_oidc_missing"))
+        if cfg.has_users_file:
+            with st.form("auth_form"):
+                st.text_input(t("auth_user"), key="auth_user")
+                st.text_input(t("auth_password"), type="password", key="auth_password")
+                st.form_submit_button(t("auth_submit"), on_click=_on_submit, args=(cfg,), type="primary")
+    st.stop()
+
+
+# ---------------------------------------------------------------- the gate
+
+
+def sign_out() -> None:
+    """End the session: logged, every piece of session state dropped (filters, selections, caches keys)."""
+    who = st.session_state.get(IDENTITY)
+    cfg = settings()
+    if isinstance(who, Identity) and who.method in ("password", "oidc"):
+        _audit(cfg, "sign_out", who, method=who.method)
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.session_state[FLASH] = ("info", t("auth_signed_out"))
+    if isinstance(who, Identity) and who.method == "oidc":
+        st.logout()
+
+
+def _expire(cfg: Settings, who: Identity) -> None:
+    _audit(cfg, "session_expired", who, method=who.method)
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.session_state[FLASH] = ("warning", t("auth_expired"))
+
+
+def identify(cfg: Settings) -> Identity:
+    """Who this session is; draws the sign-in screen and stops the run when nobody is signed in."""
+    if cfg.public:
+        return Identity("public", "public", cfg.public_place, method="public")
+    if not secured(cfg):
+        return Identity("demo", "demo", method="demo")
+    if cfg.users_problem:
+        st.error(t("auth_bad_users_file", reason=cfg.users_problem))
+        st.stop()
+    who = st.session_state.get(IDENTITY)
+    access = st.session_state.get(guard.ACCESS)
+    if isinstance(who, Identity) and isinstance(access, guard.Access) and access.expired:
+        _expire(cfg, who)
+        if who.method == "oidc":
+            st.logout()
+        who = None
+    if not isinstance(who, Identity) and _oidc_configured():
+        who = _oidc_identity(cfg)
+        if who is not None:
+            _audit(cfg, "sign_in", who, method="oidc", registered=who.registered)
+            st.session_state[IDENTITY] = who
+    if not isinstance(who, Identity):
+        _sign_in_screen(cfg)
+    return who
+
+
+def privacy_for(who: Identity, cfg: Settings) -> Privacy:
+    """District, street and community users see masked names; viewers and the public screen aggregates only."""
+    if who.role in ("public", "viewer"):
+        return Privacy(names=False, min_cell=cfg.min_cell)
+    return Privacy(names=True, min_cell=0)
+
+
+def admit(who: Identity, cfg: Settings) -> guard.Access:
+    """Resolve the identity's scope against the places and store the session's Access (idle clock reset)."""
+    places = guard.all_places()
+    role = {"demo": "district", "public": "viewer"}.get(who.role, who.role)
+    scope = scope_for(who.place, role, places) if who.registered else scope_for(None, "none", places)
+    now = time.time()
+    secured_session = who.method in ("password", "oidc")
+    held = st.session_state.get(guard.ACCESS)
+    if secured_session and isinstance(held, guard.Access) and held.user == who.user:
+        access = replace(held, idle_until=now + cfg.idle_seconds)
+    else:
+        access = guard.Access(
+            who.user,
+            who.role,
+            scope,
+            privacy_for(who, cfg),
+            expires_at=who.signed_in_at + cfg.max_seconds if secured_session else float("inf"),
+            idle_until=now + cfg.idle_seconds if secured_session else float("inf"),
+        )
+    st.session_state[guard.ACCESS] = access
+    return access
+
+
+def no_scope(who: Identity) -> None:
+    """A signed-in user without a scope: say so, offer sign-out, show nothing else."""
+    st.error(t("auth_no_scope" if who.registered else "auth_not_registered", who=who.name))
+    st.button(t("auth_sign_out"), on_click=sign_out, key="auth_sign_out_main")
+    st.stop()
+
+
+def sidebar(who: Identity, scope_name: str, cfg: Settings) -> None:
+    """Who is signed in, with what scope, and the sign-out button (or the mode's badge)."""
+    sb = st.sidebar
+    if who.method == "demo":
+        sb.markdown(f"**:red-background[{t('auth_unsecured')}]**")  # a badge, not a warning about the page
+        sb.caption(t("auth_unsecured_help"))
+    elif who.method == "public":
+        sb.markdown(f"**:blue-background[{t('auth_public')}]**")
+        sb.caption(t("auth_public_help", n=cfg.min_cell))
+    else:
+        sb.caption(t("auth_as", who=who.name, role=t(f"auth_role_{who.role}")))
+        sb.caption(t("auth_scope", scope=scope_name))
+        sb.button(t("auth_sign_out"), on_click=sign_out, key="auth_sign_out", width="stretch")
+    sb.divider()
+
+
+def drop_outside_params(all_codes: dict[str, set[str]], allowed: dict[str, set[str]]) -> list[str]:
+    """Place parameters in the URL that exist but lie outside the scope: removed, with a notice each."""
+    notices = []
+    for key, codes in all_codes.items():
+        value = st.query_params.get(key)
+        if value and value in codes and value not in allowed[key]:
+            del st.query_params[key]
+            notices.append(t("auth_outside_scope", key=key, value=value))
+    return notices

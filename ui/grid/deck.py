@@ -1,0 +1,584 @@
+"""The grid map's pydeck chart: offline base, grid areas, building groups, facilities, colours and view.
+
+Builders only: frames in, a `pdk.Deck` (and its legend) out. No basemap service is ever contacted:
+`map_provider=None`, and the district with its neighbours is drawn from the reference outlines.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from geo.gcj02 import shift_geometry, wgs84_to_gcj02_arrays
+
+from ..basemap import TileConfig, map_style
+from ..data_quality import has_shape
+from ..kpi import fmt_number
+from ..labels import t
+from ..maps import MAP_HEIGHT, MAP_WIDTH, CompactDeck, bounds_of, fit_view, positions, rgb, to_pixels
+from ..safe_text import esc
+
+BACKGROUND = "#dde3e9"
+COLOR_BY = ("street", "per_group", "completeness", "points")
+FACILITY_KINDS = ("service_center", "station", "kitchen")
+FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+
+# 20 distinguishable colours for areas (17 streets, up to ~24 communities in a street)
+CATEGORY = [
+    "#c62828", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#827717", "#4e342e",
+    "#283593", "#d84315", "#00695c", "#8e24aa", "#f9a825", "#0277bd", "#558b2f", "#5d4037", "#c2185b",
+    "#455a64", "#7cb342",
+]  # fmt: skip
+SEQUENTIAL = ["#fde0c5", "#facba6", "#f59e72", "#e8613c", "#b3261e"]
+COMPLETENESS = [  # (lowest share, colour, legend key)
+    (1.0, "#2e7d32", "grid_legend_complete"),
+    (0.9, "#9ccc65", "grid_legend_90"),
+    (0.6, "#ffb300", "grid_legend_60"),
+    (0.0, "#d84315", "grid_legend_below_60"),
+]
+NO_DATA = "#b0b6bc"
+FACILITY_STYLE = {  # glyph, colour
+    "service_center": ("■", "#c62828"),
+    "station": ("◆", "#1565c0"),
+    "kitchen": ("▲", "#ef6c00"),
+}
+DEMO_FILL, DEMO_LINE = "#ffc107", "#b3261e"
+POINT_RADIUS = {"district": 4, "street": 6, "community": 9, "building_group": 9}
+AREA_LABEL_SIZE = {"district": 15, "street": 14, "community": 13, "building_group": 13}
+
+
+# ---------------------------------------------------------------- colours
+
+
+@dataclass
+class ColourScale:
+    """How a measure maps to colours, with the legend that explains it."""
+
+    measure: str
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (hex colour, label)
+    categories: dict[str, str] = field(default_factory=dict)  # category -> colour (measure "street")
+    edges: list[float] = field(default_factory=list)  # lower bounds of bins 2..n (sequential measures)
+
+    def colour(self, value) -> str:
+        if self.measure == "street":
+            return self.categories.get(str(value), NO_DATA)
+        if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+            return NO_DATA
+        if self.measure == "completeness":
+            for low, colour, _ in COMPLETENESS:
+                if value >= low - 1e-9:
+                    return colour
+            return COMPLETENESS[-1][1]
+        return SEQUENTIAL[int(np.searchsorted(self.edges, value, side="right"))]
+
+
+def _area_level_of(level: str) -> int:
+    """The grid level drawn as areas at a scope (as the query layer chooses it)."""
+    return {"district": 2, "street": 3}.get(level, 4)
+
+
+def category_key(level: str) -> str:
+    """Which column names the area a building group is coloured by at this scope."""
+    return {"district": "street", "street": "community"}.get(level, "name")
+
+
+def colour_scale(measure: str, groups: pd.DataFrame, areas: pd.DataFrame, level: str) -> ColourScale:
+    """The scale for a measure, fitted to the building groups shown (quantile bins for counts and points)."""
+    if measure == "street":
+        names = list(areas["name"])
+        cats = {n: CATEGORY[i % len(CATEGORY)] for i, n in enumerate(names)}
+        return ColourScale(measure, [(c, n) for n, c in cats.items()], categories=cats)
+    if measure == "completeness":
+        return ColourScale(measure, [(c, t(k)) for _, c, k in COMPLETENESS])
+    values = groups[measure].dropna().to_numpy(dtype=float)
+    if values.size == 0:
+        return ColourScale(measure, [(NO_DATA, t("grid_legend_no_data"))])
+    edges = sorted(set(np.round(np.quantile(values, [0.2, 0.4, 0.6, 0.8]), 1).tolist()))
+    lows = [float(values.min()), *edges]
+    highs = [*edges, float(values.max())]
+    digits = 0 if measure == "per_group" else 1
+    legend = [(SEQUENTIAL[i], f"{lo:,.{digits}f} – {hi:,.{digits}f}") for i, (lo, hi) in enumerate(zip(lows, highs))]
+    return ColourScale(measure, legend, edges=edges)
+
+
+# ---------------------------------------------------------------- labels
+
+
+def _box_of(item: dict, view: pdk.ViewState, size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT)):
+    x, y = to_pixels(item["pos"][0], item["pos"][1], view, *size)
+    y -= item.get("offset", 0)
+    half_w, half_h = len(item["label"]) * item["size"] * 0.5 + 2, item["size"] * 0.6 + 1
+    return x - half_w, y - half_h, x + half_w, y + half_h
+
+
+def _plain(labels: list[dict]) -> list[dict]:
+    """Only what the text layer reads."""
+    return [{"pos": item["pos"], "label": item["label"]} for item in labels]
+
+
+def declutter(
+    labels: list[dict],
+    view: pdk.ViewState,
+    taken: list[tuple] | None = None,
+    size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT),
+) -> list[dict]:
+    """Keep the labels (in order of priority) whose boxes do not overlap a label already kept.
+
+    Each label has pos, label, size (px) and optional offset (px, upwards). Labels the map's edge (a
+    map of size width x height) would cut are left out too. Names left out still show in the tooltips;
+    a smaller scope gives them room.
+    """
+    boxes = list(taken or [])
+    kept = []
+    for item in labels:
+        box = _box_of(item, view, size)
+        if box[0] < 0 or box[1] < 0 or box[2] > size[0] - 40 or box[3] > size[1]:
+            continue  # would be cut by the map's edge (the map may be a little narrower than assumed)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        boxes.append(box)
+        kept.append(item)
+    return kept
+
+
+# ---------------------------------------------------------------- tooltips
+
+
+def _n(value) -> str:
+    if value is None or pd.isna(value):
+        return t("na")
+    return fmt_number(value)
+
+
+def _pct(value) -> str:
+    if value is None or pd.isna(value):
+        return t("na")
+    return f"{value:.0%}"
+
+
+def _mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def _area_tip(row) -> dict[str, str]:
+    staffed = t(
+        "grid_tip_grid_staff",
+        leader=_mark(row["leaders"] > 0),
+        members=_n(row["grid_members"]),
+        teams=_n(row["teams"]),
+    )
+    level = t(f"grid_level_{row['level']}")
+    return {
+        "tt": f"{esc(row['name'])}（{level}，{t('grid_schematic_short')}）",
+        "t1": t("grid_tip_area_groups", n=_n(row["building_groups"]), d=_n(row["demonstration"])),
+        "t2": t("grid_tip_area_residents", r=_n(row["residents"]), p=_n(round(row["per_group"], 1))),
+        "t3": t("grid_tip_area_quality", c=_pct(row["completeness"]), p=_n(row["points"])) + "　" + staffed,
+    }
+
+
+def _group_tip(row) -> dict[str, str]:
+    title = esc(row["name"])
+    if row["is_demonstration"]:
+        title = f"★ {title}（{t('grid_tip_demo', theme=esc(row['theme_name'] or ''))}）"
+    return {
+        "tt": title,
+        "t1": f"{esc(row['street'])} · {esc(row['community'])}",
+        "t2": t("grid_tip_group_people", r=_n(row["residents"]), h=_n(row["households"]), p=_n(row["points"])),
+        "t3": t(
+            "grid_tip_grid_staff",
+            leader=_mark(row["leaders"] > 0),
+            members=_n(row["grid_members"]),
+            teams=_n(row["teams"]),
+        ),
+    }
+
+
+def _facility_tip(row) -> dict[str, str]:
+    fed = "" if pd.isna(row["people_fed"]) else t("grid_tip_people_fed", n=_n(row["people_fed"]))
+    return {
+        "tt": esc(row["name"]),
+        "t1": t(f"grid_facility_{row['kind']}"),
+        "t2": esc(row["community"] or ""),
+        "t3": fed,
+    }
+
+
+TOOLTIP = {
+    "html": "<div class='grid-tip'><b>{tt}</b><br/>{t1}<br/>{t2}<br/>{t3}</div>",
+    "style": {
+        "backgroundColor": "rgba(255,255,255,0.97)",
+        "color": "#1f2328",
+        "border": "1px solid #c9ced4",
+        "borderRadius": "6px",
+        "fontSize": "14px",
+        "lineHeight": "1.55",
+        "padding": "8px 10px",
+        "boxShadow": "0 2px 8px rgba(0,0,0,.15)",
+    },
+}
+
+
+# ---------------------------------------------------------------- the deck
+
+
+@dataclass(frozen=True)
+class MapInput:
+    """What the map shows; frames come from data_access.cached, as returned."""
+
+    level: str  # the filter scope: district, street, community, building_group
+    base: tuple[dict, dict]  # district outline, neighbouring districts (GeoJSON FeatureCollections)
+    scope: pd.DataFrame  # the scope's own grid (one row)
+    areas: pd.DataFrame
+    groups: pd.DataFrame
+    facilities: pd.DataFrame
+    siblings: pd.DataFrame  # areas beside the scope, for orientation (name, geometry, centre)
+
+
+def mappable(data: MapInput) -> tuple[MapInput, dict[str, int]]:
+    """The map's input without the rows it cannot place, and how many of each were left out."""
+    kept: dict[str, pd.DataFrame] = {}
+    dropped: dict[str, int] = {}
+    for name in ("areas", "groups", "facilities", "siblings"):
+        frame = getattr(data, name)
+        ok = has_shape(frame)
+        kept[name] = frame[ok]
+        dropped[name] = int((~ok).sum())
+    scope = data.scope
+    if scope.empty or not has_shape(scope[["geometry"]]).all():
+        # the scope's own shape is missing: frame the map on the district outline instead
+        outline = json.dumps(data.base[0]["features"][0]["geometry"])
+        scope = pd.DataFrame({"geometry": [outline]})
+        dropped["scope"] = 1
+    dropped.pop("siblings")  # faint context only; not worth a line of its own
+    return replace(data, scope=scope, **kept), dropped
+
+
+def _display(lon: np.ndarray, lat: np.ndarray, tiles: TileConfig | None) -> tuple[np.ndarray, np.ndarray]:
+    if tiles is not None and tiles.shift:
+        return wgs84_to_gcj02_arrays(lon, lat)
+    return np.asarray(lon, float), np.asarray(lat, float)
+
+
+def _geometry(geom: dict, tiles: TileConfig | None) -> dict:
+    return shift_geometry(geom) if tiles is not None and tiles.shift else geom
+
+
+def _label_point(feature: dict, box) -> list[float] | None:
+    """Where to name a neighbouring district: the mean of its vertices near our district, if any."""
+    (x0, y0), (x1, y1) = box
+    pts = np.array(list(positions(feature["geometry"]["coordinates"])), dtype=float)
+    near = pts[(pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)]
+    if len(near) == 0:
+        return None
+    return [round(float(near[:, 0].mean()), 6), round(float(near[:, 1].mean()), 6)]
+
+
+def _text_layer(layer_id: str, data: list[dict], size: int, colour: list[int], **extra) -> pdk.Layer:
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=data,
+        get_position="pos",
+        get_text="label",
+        get_size=size,
+        size_units="'pixels'",
+        get_color=colour,
+        character_set="'auto'",
+        font_family=f'"{FONT}"',  # quoted: a literal, not an accessor
+        font_weight=600,
+        font_settings={"sdf": True},
+        outline_width=4,
+        outline_color=[255, 255, 255, 235],
+        get_text_anchor="'middle'",
+        get_alignment_baseline="'center'",
+        billboard=True,
+        **extra,
+    )
+
+
+def build_deck(
+    data: MapInput,
+    scale: ColourScale,
+    shown_facilities: tuple[str, ...] = FACILITY_KINDS,
+    selected_code: str | None = None,
+    tiles: TileConfig | None = None,
+    size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT),
+) -> pdk.Deck:
+    """The whole map as one deck, fitted to a map of size (width, height) CSS pixels; every layer has a
+    stable id so selections survive reruns."""
+    district, neighbours = data.base
+    level = data.level
+    layers: list[pdk.Layer] = []
+    view = fit_view(*bounds_of(_geometry(json.loads(data.scope["geometry"].iloc[0]), tiles)), *size)
+
+    # offline base: neighbouring districts and their names, then our district
+    (dx0, dy0), (dx1, dy1) = bounds_of(district["features"][0]["geometry"])
+    box = ((dx0 - 0.06, dy0 - 0.06), (dx1 + 0.06, dy1 + 0.06))
+    near_feats, near_labels = [], []
+    for feat in neighbours["features"]:
+        near_feats.append({**feat, "geometry": _geometry(feat["geometry"], tiles)})
+        pos = _label_point(feat, box)
+        if pos is not None:
+            x, y = _display(np.array([pos[0]]), np.array([pos[1]]), tiles)
+            near_labels.append({"pos": [float(x[0]), float(y[0])], "label": feat["properties"]["name"]})
+    layers.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="neighbours",
+            data={"type": "FeatureCollection", "features": near_feats},
+            filled=tiles is None,
+            get_fill_color=[234, 237, 240, 255],
+            get_line_color=[160, 168, 178, 255],
+            line_width_units="'pixels'",
+            get_line_width=1,
+            pickable=False,
+        )
+    )
+    outline = {**district["features"][0], "geometry": _geometry(district["features"][0]["geometry"], tiles)}
+    layers.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="district",
+            data={"type": "FeatureCollection", "features": [outline]},
+            filled=tiles is None,
+            get_fill_color=[250, 248, 243, 255],
+            get_line_color=[179, 38, 30, 255],
+            line_width_units="'pixels'",
+            get_line_width=3,
+            pickable=False,
+        )
+    )
+
+    # the areas beside the scope, faint, for orientation
+    sibling_features, sibling_labels = [], []
+    for _, row in data.siblings.iterrows():
+        sibling_features.append({"type": "Feature", "geometry": _geometry(json.loads(row["geometry"]), tiles)})
+        x, y = _display(np.array([row["center_lon"]]), np.array([row["center_lat"]]), tiles)
+        sibling_labels.append({"pos": [round(float(x[0]), 6), round(float(y[0]), 6)], "label": row["name"]})
+    layers.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="siblings",
+            data={"type": "FeatureCollection", "features": sibling_features},
+            filled=False,
+            get_line_color=[150, 156, 164, 255],
+            line_width_units="'pixels'",
+            get_line_width=1.5,
+            pickable=False,
+        )
+    )
+
+    # grid areas of the scope's level, coloured by the measure
+    area_features, area_labels = [], []
+    for _, row in data.areas.iterrows():
+        value = row["name"] if scale.measure == "street" else row[scale.measure]
+        props = {
+            "code": row["code"],
+            "fill": rgb(scale.colour(value), 96 if level == "district" else 110),
+            **_area_tip(row),
+        }
+        geom = _geometry(json.loads(row["geometry"]), tiles)
+        area_features.append({"type": "Feature", "geometry": geom, "properties": props})
+        x, y = _display(np.array([row["center_lon"]]), np.array([row["center_lat"]]), tiles)
+        area_labels.append({"pos": [round(float(x[0]), 6), round(float(y[0]), 6)], "label": row["name"]})
+    layers.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="areas",
+            data={"type": "FeatureCollection", "features": area_features},
+            filled=True,
+            stroked=True,
+            get_fill_color="properties.fill",
+            get_line_color=[90, 98, 108, 220],
+            line_width_units="'pixels'",
+            get_line_width=1.2,
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[255, 255, 255, 60],
+        )
+    )
+    if level != "district" and len(data.scope):
+        scope_geom = _geometry(json.loads(data.scope["geometry"].iloc[0]), tiles)
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="scope",
+                data={"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": scope_geom}]},
+                filled=False,
+                get_line_color=[179, 38, 30, 255],
+                line_width_units="'pixels'",
+                get_line_width=3,
+                pickable=False,
+            )
+        )
+
+    # building groups: every group a dot in its colour; demonstration buildings marked and named
+    groups = data.groups
+    gx, gy = _display(groups["lon"].to_numpy(), groups["lat"].to_numpy(), tiles)
+    key = category_key(level)
+    group_rows, demo_rows, demo_labels = [], [], []
+    for i, (_, row) in enumerate(groups.iterrows()):
+        value = row[key] if scale.measure == "street" else row[scale.measure]
+        item = {
+            "code": row["code"],
+            "pos": [round(float(gx[i]), 6), round(float(gy[i]), 6)],
+            "fill": rgb(scale.colour(value)),
+            **_group_tip(row),
+        }
+        group_rows.append(item)
+        if row["is_demonstration"]:
+            demo_rows.append(item)
+            demo_labels.append({"pos": item["pos"], "label": row["name"]})
+    radius = POINT_RADIUS.get(level, 6)
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="groups",
+            data=group_rows,
+            get_position="pos",
+            get_fill_color="fill",
+            get_line_color=[255, 255, 255, 255],
+            stroked=True,
+            line_width_units="'pixels'",
+            get_line_width=1,
+            radius_units="'pixels'",
+            get_radius=radius,
+            pickable=True,
+            auto_highlight=True,
+        )
+    )
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="demonstration",
+            data=demo_rows,
+            get_position="pos",
+            get_fill_color=rgb(DEMO_FILL),
+            get_line_color=rgb(DEMO_LINE),
+            stroked=True,
+            line_width_units="'pixels'",
+            get_line_width=2.5,
+            radius_units="'pixels'",
+            get_radius=radius + 3,
+            pickable=True,
+            auto_highlight=True,
+        )
+    )
+
+    # facilities, each kind its own toggleable layer, drawn as glyphs so they read apart from the dots
+    fac = data.facilities
+    for kind in FACILITY_KINDS:
+        if kind not in shown_facilities:
+            continue
+        part = fac[fac["kind"] == kind]
+        fx, fy = _display(part["lon"].to_numpy(), part["lat"].to_numpy(), tiles)
+        glyph, colour = FACILITY_STYLE[kind]
+        rows = [
+            {"pos": [round(float(fx[i]), 6), round(float(fy[i]), 6)], "label": glyph, **_facility_tip(r)}
+            for i, (_, r) in enumerate(part.iterrows())
+        ]
+        layers.append(_text_layer(kind, rows, 10 if level == "district" else 17, rgb(colour), pickable=True))
+
+    if selected_code is not None:
+        hit = [r for r in group_rows if r["code"] == selected_code]
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="selected",
+                data=[{"pos": h["pos"]} for h in hit],
+                get_position="pos",
+                filled=False,
+                stroked=True,
+                get_line_color=[20, 24, 28, 255],
+                line_width_units="'pixels'",
+                get_line_width=3,
+                radius_units="'pixels'",
+                get_radius=radius + 9,
+                pickable=False,
+            )
+        )
+
+    # names on top: neighbouring districts, areas, demonstration buildings; overlapping names give way
+    area_size, demo_size = AREA_LABEL_SIZE.get(level, 13), 12 if level == "district" else 14
+    # building areas are named under their group's dot, and then carry the demonstration names too
+    area_offset = -(radius + 11) if _area_level_of(level) == 4 else 0
+    if area_offset:
+        demo_labels = []
+    order = np.argsort(-data.areas["building_groups"].to_numpy(), kind="stable")
+    area_labels = declutter(
+        [{**area_labels[i], "size": area_size, "offset": area_offset} for i in order], view, None, size
+    )
+    taken = [_box_of(a, view, size) for a in area_labels]
+    demo_labels = declutter([{**d, "size": demo_size, "offset": radius + 12} for d in demo_labels], view, taken, size)
+    taken += [_box_of({**d, "size": demo_size, "offset": radius + 12}, view, size) for d in demo_labels]
+    sibling_labels = declutter([{**s, "size": 14} for s in sibling_labels], view, taken, size)
+    layers.append(_text_layer("neighbour_labels", near_labels, 15, [105, 113, 122, 255], pickable=False))
+    layers.append(_text_layer("sibling_labels", _plain(sibling_labels), 14, [112, 118, 126, 255], pickable=False))
+    layers.append(
+        _text_layer(
+            "area_labels",
+            _plain(area_labels),
+            area_size,
+            [33, 37, 41, 255],
+            pickable=False,
+            get_pixel_offset=[0, -area_offset],
+        )
+    )
+    layers.append(
+        _text_layer(
+            "demonstration_labels",
+            _plain(demo_labels),
+            demo_size,
+            rgb(DEMO_LINE),
+            pickable=False,
+            get_pixel_offset=[0, -(radius + 12)],
+        )
+    )
+
+    style = {"map_style": map_style(tiles, BACKGROUND)} if tiles is not None else {}
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP, **style)
+
+
+def legend_html(scale: ColourScale, shown_facilities: tuple[str, ...], tiles: TileConfig | None) -> str:
+    """A compact legend under the map: the colour measure, the markers, and the basemap's attribution."""
+    chips = "".join(
+        f'<span class="lg-item"><i style="background:{c}"></i>{html.escape(label)}</span>' for c, label in scale.legend
+    )
+    marks = [
+        f'<span class="lg-item"><i class="lg-demo"></i>{html.escape(t("grid_legend_demo"))}</span>',
+        f'<span class="lg-item"><i class="lg-sel"></i>{html.escape(t("grid_legend_selected"))}</span>',
+    ]
+    for kind in FACILITY_KINDS:
+        if kind in shown_facilities:
+            glyph, colour = FACILITY_STYLE[kind]
+            marks.append(
+                f'<span class="lg-item"><b style="color:{colour}">{glyph}</b>{html.escape(t(f"grid_facility_{kind}"))}</span>'
+            )
+    attribution = ""
+    if tiles is not None and tiles.attribution:
+        attribution = f'<span class="lg-attr">{html.escape(tiles.attribution)}</span>'
+    title = html.escape(t(f"grid_color_{scale.measure}"))
+    return (
+        f'<div class="grid-legend"><div><span class="lg-title">{title}</span>{chips}</div>'
+        f"<div>{''.join(marks)}{attribution}</div></div>"
+    )
+
+
+LEGEND_CSS = """
+.grid-legend { font-size: .9rem; color: #333; line-height: 1.9; }
+.grid-legend .lg-title { font-weight: 600; margin-right: .6rem; }
+.grid-legend .lg-item { display: inline-flex; align-items: center; margin-right: .9rem; white-space: nowrap; }
+.grid-legend .lg-item i { display: inline-block; width: .95rem; height: .95rem; border-radius: 3px;
+  margin-right: .3rem; border: 1px solid rgba(0,0,0,.15); }
+.grid-legend .lg-item b { margin-right: .3rem; font-size: 1.05rem; }
+.grid-legend i.lg-demo { border-radius: 50%; background: #ffc107; border: 2.5px solid #b3261e; }
+.grid-legend i.lg-sel { border-radius: 50%; background: transparent; border: 3px solid #14181c; }
+.grid-legend .lg-attr { color: #777; font-size: .8rem; }
+.st-key-grid_map_box [data-testid="stDeckGlJsonChart"] { background: #dde3e9; border-radius: 8px; }
+"""

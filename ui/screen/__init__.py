@@ -1,0 +1,2 @@
+"""The big screens: the briefing wall (wall, pages/briefing.py), the kiosk rotation (kiosk) and its
+playlist (playlist)."""

@@ -1,0 +1,94 @@
+"""Builders for the briefing wall (大屏): title bar, KPI strip, warnings panel, dark charts."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import altair as alt
+import pandas as pd
+
+from .. import charts, freshness
+from ..kpi import fmt_number
+from ..labels import t
+
+TEXT = "#e8eef5"
+MUTED = "#9fb3c8"
+GRID = "#1e3a5f"
+
+
+def title_bar(scope: str, as_of: date, is_demo: bool, fresh: dict, behind: tuple[str, str] | None) -> str:
+    """Title, scope, the data-as-of and refreshed-at stamps; when the figures are behind the database, the
+    lag in red in place of nothing (ui.freshness)."""
+    badge = f'<span class="demo-badge">{t("demo_badge")}</span>' if is_demo else ""
+    stamp = freshness.refreshed_text(fresh)
+    stamp = f" · {stamp}" if stamp else ""
+    lag = f'<span class="brief-lag" title="{html.escape(behind[0])}">{behind[1]}</span>' if behind else ""
+    return (
+        f'<div class="brief-bar"><span class="brief-title">{t("briefing_title")}</span>'
+        f'<span class="brief-scope">{html.escape(scope)}</span>'
+        f'<span class="brief-meta">{lag}{t("as_of", d=as_of.isoformat())}{stamp} {badge}</span></div>'
+    )
+
+
+def big_number(value: float | int | None) -> str:
+    """Numbers for the back of the room: 万 above ten thousand in Chinese, thousands separators otherwise."""
+    if value is None:
+        return t("na")
+    if value >= 100_000 and t("wan") == "万":
+        return f"{value / 10_000:,.1f}万"
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:,.2f}M"
+    return fmt_number(round(value) if isinstance(value, float) and value >= 1000 else value)
+
+
+def kpi_strip(items: list[tuple[str, float | int | None]]) -> str:
+    cells = "".join(
+        f'<div class="brief-kpi" data-kpi="{key}"><div class="v">{big_number(v)}</div><div class="l">{t(key)}</div></div>'
+        for key, v in items
+    )
+    return f'<div class="brief-kpis">{cells}</div>'
+
+
+def warnings_panel(counts: pd.DataFrame, overdue: pd.DataFrame, top: int = 6) -> str:
+    totals = counts[["overdue_tasks", "meeting_gaps", "staffing_gaps"]].sum()
+    cells = "".join(
+        f'<div data-warning="{k}"><span class="v">{int(totals[k])}</span><span class="l">{t("warn_" + k)}</span></div>'
+        for k in ("overdue_tasks", "meeting_gaps", "staffing_gaps")
+    )
+    rows = (
+        "".join(
+            f'<div>{html.escape(str(r.org))} · {html.escape(str(r.title))}<span class="d">{t("days_overdue", n=int(r.days_overdue))}</span></div>'
+            for r in overdue.sort_values("days_overdue", ascending=False).head(top).itertuples()
+        )
+        or f"<div>{t('warnings_none')}</div>"
+    )
+    return f'<div class="brief-warn">{cells}</div><div class="brief-list">{rows}</div>'
+
+
+def dark_lines(df: pd.DataFrame, value: str, title: str, color: str, height: int) -> alt.Chart:
+    return dark(charts.monthly_lines(df, value, title, color=color), height)
+
+
+def dark_ranking(df: pd.DataFrame, label: str, value: str, title: str, height: int) -> alt.Chart:
+    return dark(charts.bar_ranking(df, label, value, title), height)
+
+
+def dark_weekday_hour(
+    df: pd.DataFrame, value: str, title: str, labels: dict[str, str], order: list[str], height: int
+) -> alt.Chart:
+    """The volunteer page's weekday × hour heat (df and order from charts.week_grid), for the wall."""
+    return dark(charts.weekday_hour_heat(df, value, title, labels, order, height=height), height)
+
+
+def dark(chart: alt.Chart, height: int) -> alt.Chart:
+    """Large light-on-dark type for charts on the wall."""
+    return (
+        chart.properties(height=height, background="transparent")
+        .configure_view(stroke=None)
+        .configure_axis(
+            labelColor=MUTED, titleColor=MUTED, gridColor=GRID, domainColor=GRID, labelFontSize=15, titleFontSize=15
+        )
+        .configure_text(color=TEXT, fontSize=15)
+        .configure_legend(labelColor=TEXT, titleColor=MUTED, labelFontSize=14)
+    )

@@ -1,26 +1,33 @@
-"""Thin cached wrappers that pages call: one engine per process, query results cached with a ttl."""
+"""What pages call: every query function declared once as a cached, guarded query.
+
+`query(fn, ...)` turns a query function `fn(conn, ...)` into the function a page calls: it opens a
+connection of the app's read-only engine, caches the result (ttl, size), and tells the access guard how to
+treat it (`access`: scoped by default; `persons`: columns that name a person). The guard (guard.install,
+last in this file) then wraps each one: Filters clamped to the session's scope before the cache is
+consulted, node codes and building-group ids checked, names masked, small counts suppressed. A query whose
+argument the guard does not know stops the import (deny by default).
+"""
 
 from __future__ import annotations
 
-import ctypes
-import signal
-import subprocess
-import sys
-import threading
-from datetime import date
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from .db import PROJECT_DIR, database_url, read_engine
-from .filters import Filters, Places
+from . import guard
+from .db import database_url, read_engine
+from .filters import Filters
+from .guard import EXISTENCE, OPEN, PLACES, SCOPED, WHOLE_DISTRICT, Policy
 from .live import refresh
-from .queries import overview as queries
+from .queries import datasets, grid, org, overview, quality, volunteers
 
 TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.freshness)
 FRESHNESS_TTL_SECONDS = 2  # how long a process may take to notice a refresh
-EMBEDDED_INTERVAL = 5.0  # seconds between the embedded refresher's turns
+PER_FILTER = 256  # results kept per query (one per filter combination, node or slot)
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,426 +36,127 @@ def engine() -> Engine:
     return read_engine(database_url())
 
 
-@st.cache_data(ttl=FRESHNESS_TTL_SECONDS, show_spinner=False)
-def freshness() -> dict:
-    """The data version and the refresher's times (ui.freshness drops every cached result when the version
-    moves); cached briefly so one query a process serves every viewer."""
-    with engine().connect() as conn:
-        return refresh.freshness(conn)
+def query(
+    fn: Callable[..., Any],
+    *,
+    name: str | None = None,
+    ttl: float = TTL_SECONDS,
+    max_entries: int | None = PER_FILTER,
+    access: str = SCOPED,
+    persons: Iterable[str] = (),
+    hidden: Iterable[str] = (),
+    connection: bool = True,
+) -> Callable[..., Any]:
+    """The cached query a page calls for fn(conn, *args): args are fn's parameters after the connection,
+    except those in `hidden` (which keep fn's defaults). `connection=False` for a function that reads files,
+    not the database. The cache keys on the given name (each declaration has its own cache)."""
+    name = name or fn.__name__
+    params = list(inspect.signature(fn).parameters.values())[1 if connection else 0 :]
+    params = [p for p in params if p.name not in set(hidden)]
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if not connection:
+            return fn(*args, **kwargs)
+        with engine().connect() as conn:
+            return fn(conn, *args, **kwargs)
+
+    run.__name__ = run.__qualname__ = name  # Streamlit keys a function's cache on its module and name
+    run.__module__ = __name__
+    run.__doc__ = fn.__doc__
+    run.__signature__ = inspect.Signature(params)  # what the guard and the cache's argument hashing read
+    cached = st.cache_data(ttl=ttl, max_entries=max_entries, show_spinner=False)(run)
+    cached.guard_policy = Policy(access, frozenset(persons))
+    return cached
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def refresh_runs() -> pd.DataFrame:
-    with engine().connect() as conn:
-        return refresh.recent_runs(conn)
+# ---------------------------------------------------------------- dataset, freshness, overview
 
-
-@st.cache_resource(show_spinner=False)
-def embedded_refresher(url: str) -> threading.Event:
-    """The refresher of the embedded demo file, started by the app (which owns that file) as its own child
-    process (`python -m refresher`), so its work never holds the viewers' interpreter lock; it writes through
-    its own connection, the pages' stays read-only. One per app process; it ends with the app."""
-    return _keep_child("erqi-refresher", ["refresher", "run", "--url", url, "--interval", str(EMBEDDED_INTERVAL)])
-
-
-@st.cache_resource(show_spinner=False)
-def live_demo_simulator(url: str) -> threading.Event:
-    """ERQI_LIVE_DEMO=1: the feeding systems, played by `python -m seed.simulate` in a process of its own
-    (a separate writer, as the real systems are), which ends with the app."""
-    return _keep_child("erqi-simulator", ["seed.simulate", "--url", url])
-
-
-def _keep_child(name: str, args: list[str]) -> threading.Event:
-    """Run `python -m <args>` for as long as the app runs, starting it again should it end. The child is
-    started from a thread that lives as long as the app: Linux ends a child when the thread that started it
-    ends (PR_SET_PDEATHSIG). Returns the event that stops it (tests)."""
-    cmd = [sys.executable, "-m", *args]
-
-    def keep(stop: threading.Event) -> None:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, preexec_fn=_end_with_parent)
-        while not stop.wait(5):
-            if proc.poll() is not None:
-                proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, preexec_fn=_end_with_parent)
-        proc.terminate()
-
-    stop = threading.Event()
-    threading.Thread(target=keep, args=(stop,), name=name, daemon=True).start()
-    return stop
-
-
-def _end_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: the child gets SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG)."""
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
-    except OSError:
-        pass
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def dataset_info() -> dict[str, str]:
-    with engine().connect() as conn:
-        return queries.dataset_info(conn)
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def places() -> Places:
-    with engine().connect() as conn:
-        return queries.places(conn)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def kpis(f: Filters) -> dict[str, float | int | None]:
-    with engine().connect() as conn:
-        return queries.kpis(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def orgs_by_kind(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.orgs_by_kind(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def monthly_trend(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.monthly_trend(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def area_ranking(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.area_ranking(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def overdue_tasks(f: Filters, as_of: date) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.overdue_tasks(conn, f, as_of)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def warning_counts(f: Filters, as_of: date) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.warning_counts(conn, f, as_of)
-
+freshness = query(refresh.freshness, ttl=FRESHNESS_TTL_SECONDS, max_entries=None, access=OPEN)
+refresh_runs = query(refresh.recent_runs, max_entries=None, access=WHOLE_DISTRICT, hidden=("limit",))
+dataset_info = query(overview.dataset_info, max_entries=None, access=OPEN)
+places = query(overview.places, max_entries=None, access=PLACES)
+kpis = query(overview.kpis)
+orgs_by_kind = query(overview.orgs_by_kind)
+monthly_trend = query(overview.monthly_trend)
+area_ranking = query(overview.area_ranking)
+overdue_tasks = query(overview.overdue_tasks)
+warning_counts = query(overview.warning_counts)
 
 # ---------------------------------------------------------------- organisation page
 
-from .queries import org as org_queries  # noqa: E402  (kept with its wrappers so parallel edits do not collide)
+org_root = query(org.root_code, name="org_root", max_entries=64)
+# internal (not guarded, never called by a page): the whole district's org counts, which no filter changes;
+# org_tree cuts its scope out of them
+_org_stock = query(org.org_stock, name="_org_stock", max_entries=2)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
-def org_root(f: Filters) -> str:
-    with engine().connect() as conn:
-        return org_queries.root_code(conn, f)
+def _org_tree(conn: Connection, f: Filters) -> pd.DataFrame:
+    return org.org_tree(conn, f, _org_stock())
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=2, show_spinner=False)
-def _org_stock() -> org_queries.OrgStock:
-    """Internal (not guarded, never called by a page): the whole district's org counts, which no filter
-    changes; org_tree cuts its scope out of them."""
-    with engine().connect() as conn:
-        return org_queries.org_stock(conn)
+org_tree = query(_org_tree, name="org_tree", max_entries=64)
+org_kinds_under = query(org.kinds_under, name="org_kinds_under")
+org_member_composition = query(org.member_composition, name="org_member_composition")
+org_employed_members = query(org.employed_members, name="org_employed_members")
+org_meeting_compliance = query(org.meeting_compliance, name="org_meeting_compliance")
+org_points_trend = query(org.points_trend, name="org_points_trend")
+org_wishes_claimed = query(org.wishes_claimed, name="org_wishes_claimed", hidden=("limit",), persons={"claimant"})
+org_open_tasks = query(org.open_tasks, name="org_open_tasks")
+org_points_quarter = query(org.points_quarter, name="org_points_quarter")
+org_points_year = query(org.points_year, name="org_points_year")
+member_points_histogram = query(org.member_points_histogram)
+member_points_top = query(org.member_points_top, hidden=("limit",), persons={"name"})
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
-def org_tree(f: Filters) -> pd.DataFrame:
-    stock = _org_stock()
-    with engine().connect() as conn:
-        return org_queries.org_tree(conn, f, stock)
+def _node_known(conn: Connection, code: str) -> bool:
+    return org.resolve_node(conn, code) is not None
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_kinds_under(code: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return org_queries.kinds_under(conn, code)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_member_composition(code: str, as_of: date) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return org_queries.member_composition(conn, code, as_of)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_employed_members(code: str) -> dict[str, int]:
-    with engine().connect() as conn:
-        return org_queries.employed_members(conn, code)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_meeting_compliance(f: Filters, code: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return org_queries.meeting_compliance(conn, f, code)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_points_trend(f: Filters, code: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return org_queries.points_trend(conn, f, code)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_wishes_claimed(f: Filters, code: str) -> tuple[dict[str, int], pd.DataFrame]:
-    with engine().connect() as conn:
-        return org_queries.wishes_claimed(conn, f, code)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_open_tasks(code: str, as_of: date) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return org_queries.open_tasks(conn, code, as_of)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_points_quarter(f: Filters) -> date | None:
-    with engine().connect() as conn:
-        return org_queries.points_quarter(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_points_year(f: Filters) -> date | None:
-    with engine().connect() as conn:
-        return org_queries.points_year(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def member_points_histogram(f: Filters, code: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return org_queries.member_points_histogram(conn, f, code)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def member_points_top(f: Filters, code: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return org_queries.member_points_top(conn, f, code)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def org_node_known(code: str) -> bool:
-    with engine().connect() as conn:
-        return org_queries.resolve_node(conn, code) is not None
-
+# says only whether a node code exists (to word a notice), so the code is not checked against the scope
+org_node_known = query(_node_known, name="org_node_known", access=EXISTENCE)
 
 # ---------------------------------------------------------------- volunteer page
 
-from .queries import volunteers as vol_queries  # noqa: E402
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def vol_categories() -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.volunteer_categories(conn)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_totals(f: Filters, weekday: int | None, hour: int | None) -> dict:
-    with engine().connect() as conn:
-        return vol_queries.totals(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_service_cells(f: Filters, measure: str, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.service_cells(conn, f, measure, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_month_category(f: Filters, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.month_category(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_weekday_hour(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.weekday_hour(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_request_funnel(f: Filters, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.request_funnel(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_stage_durations(f: Filters, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.stage_durations(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_request_backlog(f: Filters, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.request_backlog(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_requests_by_area(f: Filters, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.requests_by_area(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_requests_by_need(f: Filters, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.requests_by_need(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_station_supply_demand(f: Filters, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.station_supply_demand(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_teams_by_category(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.teams_by_category(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_top_teams(f: Filters, weekday: int | None, hour: int | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.top_teams(conn, f, weekday, hour)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_kitchens(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return vol_queries.kitchens(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def vol_scope_outline(f: Filters) -> list[str]:
-    with engine().connect() as conn:
-        return vol_queries.scope_outline(conn, f)
-
+vol_categories = query(volunteers.volunteer_categories, name="vol_categories", max_entries=None, access=OPEN)
+vol_totals = query(volunteers.totals, name="vol_totals")
+vol_service_cells = query(volunteers.service_cells, name="vol_service_cells")
+vol_month_category = query(volunteers.month_category, name="vol_month_category")
+vol_weekday_hour = query(volunteers.weekday_hour, name="vol_weekday_hour")
+vol_request_funnel = query(volunteers.request_funnel, name="vol_request_funnel")
+vol_stage_durations = query(volunteers.stage_durations, name="vol_stage_durations")
+vol_request_backlog = query(volunteers.request_backlog, name="vol_request_backlog")
+vol_requests_by_area = query(volunteers.requests_by_area, name="vol_requests_by_area")
+vol_requests_by_need = query(volunteers.requests_by_need, name="vol_requests_by_need")
+vol_station_supply_demand = query(volunteers.station_supply_demand, name="vol_station_supply_demand")
+vol_teams_by_category = query(volunteers.teams_by_category, name="vol_teams_by_category")
+vol_top_teams = query(volunteers.top_teams, name="vol_top_teams", hidden=("limit",))
+vol_kitchens = query(volunteers.kitchens, name="vol_kitchens")
+vol_scope_outline = query(volunteers.scope_outline, name="vol_scope_outline")
 
 # ---------------------------------------------------------------- grid map (网格地图)
-from .queries import grid as grid_queries  # noqa: E402  (beside its wrappers, so this section stands on its own)
 
+grid_base = query(grid.base_outlines, name="grid_base", max_entries=None, access=OPEN, connection=False)
+grid_scope_area = query(grid.scope_area, name="grid_scope_area")
+grid_sibling_areas = query(grid.sibling_areas, name="grid_sibling_areas")
+grid_areas = query(grid.grid_areas)
+grid_building_groups = query(grid.building_groups, name="grid_building_groups")
+grid_facilities = query(grid.facilities, name="grid_facilities")
+grid_gaps = query(grid.grid_staffing, name="grid_gaps", hidden=("gaps_only",))
+grid_gap_summary = query(grid.gap_summary, name="grid_gap_summary")
+grid_group_profile = query(grid.group_profile, name="grid_group_profile", max_entries=512)
+grid_group_staff = query(grid.group_staff, name="grid_group_staff", max_entries=512, persons={"name"})
+grid_group_teams = query(grid.group_teams, name="grid_group_teams", max_entries=512)
+grid_group_activities = query(grid.group_activities, name="grid_group_activities", max_entries=512, hidden=("limit",))
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def grid_base() -> tuple[dict, dict]:
-    return grid_queries.base_outlines()
+# ---------------------------------------------------------------- data page (数据说明) and data quality
 
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def grid_scope_area(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.scope_area(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def grid_sibling_areas(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.sibling_areas(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def grid_areas(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.grid_areas(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def grid_building_groups(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.building_groups(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def grid_facilities(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.facilities(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def grid_gaps(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.grid_staffing(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=256, show_spinner=False)
-def grid_gap_summary(f: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.gap_summary(conn, f)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
-def grid_group_profile(f: Filters, bg_id: int) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.group_profile(conn, f, bg_id)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
-def grid_group_staff(f: Filters, bg_id: int) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.group_staff(conn, f, bg_id)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
-def grid_group_teams(f: Filters, bg_id: int) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.group_teams(conn, f, bg_id)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=512, show_spinner=False)
-def grid_group_activities(f: Filters, bg_id: int) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return grid_queries.group_activities(conn, f, bg_id)
-
-
-# ---------------------------------------------------------------- data page (数据说明)
-
-from .queries import datasets as data_queries  # noqa: E402  (kept beside its wrappers so the merge with other pages stays simple)
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def import_runs() -> pd.DataFrame:
-    with engine().connect() as conn:
-        return data_queries.import_runs(conn)
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def last_rejections() -> pd.DataFrame:
-    with engine().connect() as conn:
-        return data_queries.last_rejections(conn)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
-def table_rows(tables: tuple[str, ...]) -> dict[str, int]:
-    with engine().connect() as conn:
-        return data_queries.table_rows(conn, list(tables))
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def published_figures() -> pd.DataFrame:
-    return data_queries.published_figures()
-
-
-# ---------------------------------------------------------------- data quality (rows the pages leave out)
-
-from .queries import quality as quality_queries  # noqa: E402
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def org_tree_problems() -> dict[str, int]:
-    with engine().connect() as conn:
-        return quality_queries.org_tree_problems(conn)
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def unmapped_counts() -> dict[str, int]:
-    with engine().connect() as conn:
-        return quality_queries.unmapped_counts(conn)
-
+import_runs = query(datasets.import_runs, max_entries=None, access=WHOLE_DISTRICT, hidden=("limit",))
+last_rejections = query(datasets.last_rejections, max_entries=None, access=WHOLE_DISTRICT)
+table_rows = query(datasets.table_rows, max_entries=8, access=WHOLE_DISTRICT)
+published_figures = query(datasets.published_figures, max_entries=None, access=OPEN, connection=False)
+org_tree_problems = query(quality.org_tree_problems, max_entries=None, access=OPEN)
+unmapped_counts = query(quality.unmapped_counts, max_entries=None, access=OPEN)
 
 # ---------------------------------------------------------------- access guard (keep last)
-# Every wrapper above is replaced by its guarded form: Filters clamped to the session's scope before the
-# cache is consulted, ids checked, names masked, small counts suppressed. Wrappers added above are
-# covered automatically; one with an argument the guard does not know stops the import.
-from .guard import install  # noqa: E402
-
-install(globals())
+# Every query above is replaced by its guarded form; queries added above are covered automatically.
+guard.install(globals())

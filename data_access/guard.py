@@ -17,32 +17,32 @@ from .scope import AccessDenied, Privacy, Scope, apply_privacy, clamp, node_plac
 
 ACCESS = "_access"  # the session's Access, set by the sign-in gate only
 
-# Reference data and counts of unusable rows, naming no person and no place's figures: passed through
-# (a session is still required).
-OPEN = frozenset(
-    {
-        "dataset_info",
-        "vol_categories",
-        "grid_base",
-        "published_figures",
-        "org_tree_problems",
-        "unmapped_counts",
-        "freshness",  # the data version and the refresher's times: no figure of any place
-    }
-)
-# Facts about the whole database (import runs, rejected rows, table sizes): only for a whole-district
-# session that may see names (a rejected row may quote a person's name).
-WHOLE_DISTRICT = frozenset({"import_runs", "last_rejections", "table_rows", "refresh_runs"})
-# Results whose rows name a person, and the column that does (masked; withheld when names are not allowed).
-PERSON_COLUMNS = {
-    "org_wishes_claimed": frozenset({"claimant"}),
-    "member_points_top": frozenset({"name"}),
-    "grid_group_staff": frozenset({"name"}),
-}
+# How the guard treats a cached query, declared with the query in cached.py (query(..., access=...)):
+SCOPED = "scoped"  # the default: Filters clamped to the scope, ids and codes checked, privacy applied
+OPEN = "open"  # reference data and counts of unusable rows, naming no person and no place's figures:
+#                passed through (a session is still required)
+WHOLE_DISTRICT = "whole_district"  # facts about the whole database (import runs, rejected rows, table sizes):
+#                only for a whole-district session that may see names (a rejected row may quote a name)
+PLACES = "places"  # the places table, cut down to the session's scope
+EXISTENCE = "existence"  # says only whether a node code exists (to word a notice): the code is not checked
+ACCESS_KINDS = frozenset({SCOPED, OPEN, WHOLE_DISTRICT, PLACES, EXISTENCE})
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the guard needs to know about one cached query beyond its arguments."""
+
+    access: str = SCOPED
+    persons: frozenset[str] = frozenset()  # result columns that name a person (masked; withheld without names)
+
+    def __post_init__(self) -> None:
+        if self.access not in ACCESS_KINDS:
+            raise TypeError(f"unknown access kind {self.access!r}")
+
+
 PLAIN_ARGS = frozenset({"as_of", "measure", "weekday", "hour"})  # arguments that select no place
 NODE_ARGS = frozenset({"code"})  # an organisation-tree node code
 GROUP_ARGS = frozenset({"bg_id"})  # a building group id
-EXISTENCE = frozenset({"org_node_known"})  # says only whether a code exists (to word a notice)
 
 
 @dataclass(frozen=True)
@@ -155,10 +155,10 @@ def _kinds(name: str, fn) -> dict[str, str]:
     return kinds
 
 
-def _guarded(name: str, fn):
+def _guarded(name: str, fn, policy: Policy):
     kinds = _kinds(name, fn)
     sig = inspect.signature(fn)
-    persons = PERSON_COLUMNS.get(name, frozenset())
+    persons = policy.persons
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -168,7 +168,7 @@ def _guarded(name: str, fn):
             kind = kinds[arg]
             if kind == "filters":
                 bound.arguments[arg] = clamp(value, access.scope, all_places())
-            elif kind == "node" and name not in EXISTENCE:
+            elif kind == "node" and policy.access != EXISTENCE:
                 _check_node(value, access.scope)
             elif kind == "group":
                 _check_group(value, access.scope)
@@ -213,7 +213,8 @@ def _whole_district(fn):
 
 
 def install(namespace: dict) -> None:
-    """Replace every st.cache_data function in namespace (cached.py's globals) by its guarded form."""
+    """Replace every st.cache_data function in namespace (cached.py's globals) by its guarded form, as its
+    declared Policy says (undeclared: scoped, the strictest)."""
     for name, fn in list(namespace.items()):
         info = getattr(fn, "_info", None)
         if info is None or not callable(fn):
@@ -223,19 +224,26 @@ def install(namespace: dict) -> None:
             continue  # cache_resource (the engine) holds no data
         if name.startswith("_"):
             continue  # an internal building block of a guarded wrapper (pages never call it; a test checks)
-        if name == "places":
+        policy = getattr(fn, "guard_policy", None) or Policy()
+        if policy.access == PLACES:
             namespace[name] = _guarded_places(fn)
-        elif name in OPEN:
+        elif policy.access == OPEN:
             namespace[name] = _open(fn)
-        elif name in WHOLE_DISTRICT:
+        elif policy.access == WHOLE_DISTRICT:
             namespace[name] = _whole_district(fn)
         else:
-            namespace[name] = _guarded(name, fn)
+            namespace[name] = _guarded(name, fn, policy)
 
 
 __all__ = [
     "ACCESS",
+    "EXISTENCE",
+    "OPEN",
+    "PLACES",
+    "SCOPED",
+    "WHOLE_DISTRICT",
     "Access",
+    "Policy",
     "AccessDenied",
     "clamp_filters",
     "current",

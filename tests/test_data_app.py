@@ -10,7 +10,7 @@ from sqlalchemy import make_url
 from streamlit.testing.v1 import AppTest
 
 from data_access.dataset_format.spec import ENTITIES
-from data_access.dataset_format.templates import TEMPLATE_DIR
+from data_access.dataset_format.template_files import TEMPLATE_DIR
 from data_access.db import write_engine
 from seed.importer import run_import
 

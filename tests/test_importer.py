@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from data_access import schema
 from data_access.dataset_format.spec import ENTITIES
-from data_access.dataset_format.templates import TEMPLATE_DIR, template_xlsx
+from data_access.dataset_format.template_files import TEMPLATE_DIR, template_xlsx
 from data_access.db import write_engine
 from geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from seed.importer import run_import, write

@@ -503,7 +503,7 @@ def test_pages_follow_the_data_version_and_say_when_behind(live_url, tmp_path, m
 def test_an_import_into_a_live_database_leaves_the_journal_empty(live_url, tmp_path):
     """An import is still a full replacement: afterwards the journal is empty, the summaries are fresh under
     a new data version, and a database fed live stays live."""
-    from data_access.dataset_format.templates import TEMPLATE_DIR
+    from data_access.dataset_format.template_files import TEMPLATE_DIR
     from seed.importer import run_import
 
     if not live_url.startswith("sqlite"):

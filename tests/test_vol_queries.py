@@ -14,7 +14,7 @@ from sqlalchemy import literal, select, text, union_all
 from data_access.filters import Filters
 from data_access.queries import overview as q
 from data_access.queries import volunteers as v
-from seed.geo import REFERENCE_DIR
+from geo import REFERENCE_DIR
 
 
 @pytest.fixture()

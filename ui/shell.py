@@ -11,7 +11,7 @@ from datetime import date
 
 import streamlit as st
 
-from data_access import cached
+from data_access import background, cached
 from data_access.bootstrap import (
     DatabaseNotReady,
     DemoBuildFailed,
@@ -182,9 +182,9 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places,
                 st.cache_data.clear()
             st.session_state["_db_checked"] = True
         if is_default_database(url):  # the app owns the embedded file: it keeps its summaries current itself
-            cached.embedded_refresher(url.render_as_string(hide_password=False))
+            background.embedded_refresher(url.render_as_string(hide_password=False))
             if live_demo_requested():
-                cached.live_demo_simulator(url.render_as_string(hide_password=False))
+                background.live_demo_simulator(url.render_as_string(hide_password=False))
         access = auth_gate.admit(who, cfg)
         if access.scope.empty:
             auth_gate.no_scope(who)

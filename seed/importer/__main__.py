@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from data_access.dataset_format.templates import write_templates
+from data_access.dataset_format.template_files import write_templates
 from data_access.db import database_url, safe_url_text, write_engine
 
 from . import run_import

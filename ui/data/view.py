@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access.dataset_format.spec import ENTITIES
-from data_access.dataset_format.templates import readme_rows, template_csv, template_xlsx
+from data_access.dataset_format.template_files import readme_rows, template_csv, template_xlsx
 
 from ..freshness import local_time
 from ..kpi import fmt_number

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from data_access.filters import Places
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_PLAYLIST = PROJECT_DIR / ".streamlit" / "playlist.toml"
 MIN_CYCLE, MAX_CYCLE, DEFAULT_CYCLE = 5, 3600, 30
 

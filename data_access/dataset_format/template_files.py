@@ -1,4 +1,4 @@
-"""The import templates: one CSV per entity (shipped in csv_templates/ beside this module) and the same as one .xlsx."""
+"""The import templates: one CSV per entity (shipped in templates/ beside this module) and the same as one .xlsx."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .spec import ENTITIES, Entity
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "csv_templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 README_SHEET = "说明"
 
 

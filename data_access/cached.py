@@ -11,6 +11,7 @@ argument the guard does not know stops the import (deny by default).
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -54,11 +55,15 @@ def query(
     params = list(inspect.signature(fn).parameters.values())[1 if connection else 0 :]
     params = [p for p in params if p.name not in set(hidden)]
 
+    home, attr = sys.modules[fn.__module__], fn.__name__
+    by_name = getattr(home, attr, None) is fn  # looked up when called, as a written-out call would be
+
     def run(*args: Any, **kwargs: Any) -> Any:
+        target = getattr(home, attr) if by_name else fn
         if not connection:
-            return fn(*args, **kwargs)
+            return target(*args, **kwargs)
         with engine().connect() as conn:
-            return fn(conn, *args, **kwargs)
+            return target(conn, *args, **kwargs)
 
     run.__name__ = run.__qualname__ = name  # Streamlit keys a function's cache on its module and name
     run.__module__ = __name__

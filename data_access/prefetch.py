@@ -1,4 +1,10 @@
-"""Run a page's independent cached queries side by side, so that its own calls then find them cached.
+"""A page's data, named once and fetched side by side.
+
+`data = fetch(kpis=(cached.kpis, f), ranking=(cached.area_ranking, f), ...)` is the one list of what a page
+reads: the calls run together (prefetch, below), then each result is read in the page's own thread (a cache
+hit) and handed back by name (`data.kpis`, `data.ranking`).
+
+How prefetch works:
 
 A page asks for its figures one after another; on a cache miss each waits for the database in turn.
 `prefetch((cached.kpis, f), (cached.area_ranking, f), ...)` starts those calls together on a small
@@ -13,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
+from types import SimpleNamespace
 from typing import Any
 
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
@@ -39,3 +46,10 @@ def prefetch(*calls: tuple[Callable[..., Any], ...]) -> None:
         error = future.exception()
         if error is not None:
             raise error
+
+
+def fetch(**calls: tuple[Callable[..., Any], ...]) -> SimpleNamespace:
+    """Each name=(function, *args) run side by side, then read in the page's thread, where a failure raises as
+    the page's own call would (and the database-failure handling turns it into the plain message)."""
+    prefetch(*calls.values())
+    return SimpleNamespace(**{name: fn(*args) for name, (fn, *args) in calls.items()})

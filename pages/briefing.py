@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_access import cached
-from data_access.prefetch import prefetch
+from data_access.prefetch import fetch
 from ui import charts, filter_bar, freshness, prebuilt
 from ui.db_status import fragment_guard
 from ui.grid import deck as grid_map
@@ -27,23 +27,24 @@ def panel(key: str, extra: str = "") -> None:
 def draw_wall() -> None:
     f = ctx.filters
     fresh = freshness.follow()  # a moved data version drops the cached figures before they are read
-    prefetch(
-        (cached.kpis, f),
-        (cached.grid_building_groups, f),
-        (cached.grid_areas, f),
-        (cached.grid_facilities, f),
-        (cached.grid_scope_area, f),
-        (cached.grid_sibling_areas, f),
-        (cached.vol_station_supply_demand, f, None, None),
-        (cached.vol_service_cells, f, "hours", None, None),
-        (cached.vol_kitchens, f),
-        (cached.vol_scope_outline, f),
-        (cached.vol_weekday_hour, f),
-        (cached.area_ranking, f),
-        (cached.warning_counts, f, ctx.as_of),
-        (cached.overdue_tasks, f, ctx.as_of),
+    data = fetch(  # the wall's data, side by side
+        kpis=(cached.kpis, f),
+        groups=(cached.grid_building_groups, f),
+        areas=(cached.grid_areas, f),
+        facilities=(cached.grid_facilities, f),
+        scope=(cached.grid_scope_area, f),
+        siblings=(cached.grid_sibling_areas, f),
+        base=(cached.grid_base,),
+        supply=(cached.vol_station_supply_demand, f, None, None),
+        cells=(cached.vol_service_cells, f, "hours", None, None),
+        kitchens=(cached.vol_kitchens, f),
+        outline=(cached.vol_scope_outline, f),
+        week=(cached.vol_weekday_hour, f),
+        ranking=(cached.area_ranking, f),
+        warnings=(cached.warning_counts, f, ctx.as_of),
+        overdue=(cached.overdue_tasks, f, ctx.as_of),
     )
-    k = cached.kpis(f)
+    k = data.kpis
     scope = " › ".join(filter_bar.scope_path(f, ctx.places))
     st.html(wall.title_bar(scope, ctx.as_of, ctx.is_demo, fresh, freshness.lag(fresh, ctx.live)))
     st.html(
@@ -63,59 +64,49 @@ def draw_wall() -> None:
     left, middle, right = st.columns([5, 5, 4], gap="medium")
     with left:
         panel("brief_grid_map")
-        groups = cached.grid_building_groups(f)
+        groups, areas = data.groups, data.areas
         if groups.empty:
             st.info(t("empty"))
         else:
-            areas = cached.grid_areas(f)
-            facilities = cached.grid_facilities(f)
-            data = grid_map.MapInput(
-                f.level,
-                cached.grid_base(),
-                cached.grid_scope_area(f),
-                areas,
-                groups,
-                facilities,
-                cached.grid_sibling_areas(f),
-            )
-            data, _left_out = grid_map.mappable(data)  # the wall shows no caption; the grid map page does
+            drawn = grid_map.MapInput(f.level, data.base, data.scope, areas, groups, data.facilities, data.siblings)
+            drawn, _left_out = grid_map.mappable(drawn)  # the wall shows no caption; the grid map page does
             scale = grid_map.colour_scale("street", groups, areas, f.level)
-            deck = prebuilt.deck(grid_map.build_deck, data, scale, (), None, None, (PANEL_WIDTH, BRIEF_MAP_HEIGHT))
+            deck = prebuilt.deck(grid_map.build_deck, drawn, scale, (), None, None, (PANEL_WIDTH, BRIEF_MAP_HEIGHT))
             st.pydeck_chart(deck, height=BRIEF_MAP_HEIGHT)
     with middle:
         panel("brief_heat")
-        supply = cached.vol_station_supply_demand(f, None, None)
+        supply = data.supply
         slowest = supply.dropna(subset=["median_wait_h"]).head(SLOWEST)
         st.pydeck_chart(
             prebuilt.deck(
                 service_deck,
-                cached.vol_service_cells(f, "hours", None, None),
+                data.cells,
                 slowest,
-                cached.vol_kitchens(f),
+                data.kitchens,
                 f.level == "district",
                 t("vol_tip_station"),
                 t("vol_tip_kitchen"),
-                cached.vol_scope_outline(f),
+                data.outline,
                 height=HEAT_HEIGHT,
                 width=PANEL_WIDTH,
             ),
             height=HEAT_HEIGHT,
         )
         panel("vol_weekday_hour")
-        wh = cached.vol_weekday_hour(f)
+        wh = data.week
         if not wh.empty:
             wh, order = charts.week_grid(wh, lambda w: t(f"wd_{w}"))
             labels = {k: t(f"col_{k}") for k in ("hour", "weekday", "hours", "served", "sessions")}
             charts.show(wh, wall.dark_weekday_hour, "hours", t("col_hours"), labels, order, 215)
     with right:
-        ranking = cached.area_ranking(f)
+        ranking = data.ranking
         panel("ranking_streets" if f.level == "district" else "ranking_communities", f" · {t('col_hours')}")
         if ranking.empty:
             st.info(t("ranking_none"))
         else:
             charts.show(ranking, wall.dark_ranking, "area", "hours", t("col_hours"), RANK_HEIGHT)
         panel("warnings_now")
-        st.html(wall.warnings_panel(cached.warning_counts(f, ctx.as_of), cached.overdue_tasks(f, ctx.as_of), top=4))
+        st.html(wall.warnings_panel(data.warnings, data.overdue, top=4))
 
 
 BRIEF_MAP_HEIGHT, HEAT_HEIGHT, RANK_HEIGHT = 690, 440, 380

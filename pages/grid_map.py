@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_access import cached
-from data_access.prefetch import prefetch
+from data_access.prefetch import fetch
 from ui import basemap, data_quality, prebuilt
 from ui.grid import deck as grid_map
 from ui.grid import panels as grid_panels
@@ -15,23 +15,20 @@ from ui.shell import page_setup
 ctx = page_setup()
 f = ctx.filters
 st.html(f"<style>{grid_map.LEGEND_CSS}</style>")
-prefetch(  # the page's figures, side by side; the calls below find them cached
-    (cached.grid_building_groups, f),
-    (cached.grid_areas, f),
-    (cached.grid_facilities, f),
-    (cached.grid_gaps, f),
-    (cached.grid_scope_area, f),
-    (cached.grid_sibling_areas, f),
-    (cached.grid_gap_summary, f),
+data = fetch(  # the page's data, side by side
+    groups=(cached.grid_building_groups, f),
+    areas=(cached.grid_areas, f),
+    facilities=(cached.grid_facilities, f),
+    gaps=(cached.grid_gaps, f),
+    scope=(cached.grid_scope_area, f),
+    siblings=(cached.grid_sibling_areas, f),
+    gap_summary=(cached.grid_gap_summary, f),
+    base=(cached.grid_base,),
 )
-
-groups = cached.grid_building_groups(f)
+groups, areas, facilities, gaps = data.groups, data.areas, data.facilities, data.gaps
 if groups.empty:
     st.info(t("grid_empty"))
     st.stop()
-areas = cached.grid_areas(f)
-facilities = cached.grid_facilities(f)
-gaps = cached.grid_gaps(f)
 tiles, tiles_problem = basemap.tile_config()
 if tiles_problem:
     st.warning(t(f"grid_notice_{tiles_problem}"))
@@ -69,10 +66,9 @@ with side_col:
     )
 
 scale = grid_map.colour_scale(measure, groups, areas, f.level)
-scope = cached.grid_scope_area(f)
-data = grid_map.MapInput(f.level, cached.grid_base(), scope, areas, groups, facilities, cached.grid_sibling_areas(f))
-data, left_out = grid_map.mappable(data)  # rows without coordinates or shape: off the map, counted below
-deck = prebuilt.deck(grid_map.build_deck, data, scale, shown, bg_code, tiles if use_tiles else None)
+drawn = grid_map.MapInput(f.level, data.base, data.scope, areas, groups, facilities, data.siblings)
+drawn, left_out = grid_map.mappable(drawn)  # rows without coordinates or shape: off the map, counted below
+deck = prebuilt.deck(grid_map.build_deck, drawn, scale, shown, bg_code, tiles if use_tiles else None)
 
 with map_col:
     with st.container(key="grid_map_box"):
@@ -91,12 +87,14 @@ with side_col:
     if bg_id is None:
         grid_panels.scope_summary(groups, gaps, facilities)
     else:
+        group = fetch(
+            profile=(cached.grid_group_profile, f, bg_id),
+            staff=(cached.grid_group_staff, f, bg_id),
+            teams=(cached.grid_group_teams, f, bg_id),
+            activities=(cached.grid_group_activities, f, bg_id),
+        )
         grid_panels.group_detail(
-            cached.grid_group_profile(f, bg_id),
-            cached.grid_group_staff(f, bg_id),
-            cached.grid_group_teams(f, bg_id),
-            cached.grid_group_activities(f, bg_id),
-            closable=not f.building_group_id,
+            group.profile, group.staff, group.teams, group.activities, closable=not f.building_group_id
         )
 
-grid_panels.gaps_section(cached.grid_gap_summary(f), gaps, f.level)
+grid_panels.gaps_section(data.gap_summary, gaps, f.level)

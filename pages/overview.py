@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data_access import cached
-from data_access.prefetch import prefetch
+from data_access.prefetch import fetch
 from ui import charts
 from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
@@ -12,15 +12,14 @@ from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters
-prefetch(
-    (cached.kpis, f),
-    (cached.overdue_tasks, f, ctx.as_of),
-    (cached.monthly_trend, f),
-    (cached.orgs_by_kind, f),
-    (cached.area_ranking, f),
+data = fetch(  # the page's data, side by side
+    kpis=(cached.kpis, f),
+    overdue=(cached.overdue_tasks, f, ctx.as_of),
+    trend=(cached.monthly_trend, f),
+    kinds=(cached.orgs_by_kind, f),
+    ranking=(cached.area_ranking, f),
 )
-k = cached.kpis(f)
-overdue = cached.overdue_tasks(f, ctx.as_of)
+k, overdue = data.kpis, data.overdue
 
 st.markdown(f"#### {t('sec_org')}")
 tile_row(
@@ -78,21 +77,21 @@ tile_row(
 left, right = st.columns([2, 1])
 with left:
     st.markdown(f"#### {t('trend')}")
-    trend = cached.monthly_trend(f)
+    trend = data.trend
     charts.show(trend, charts.monthly_lines, "activities", t("trend_activities"))
     charts.show(trend, charts.monthly_lines, "hours", t("trend_hours"), color="#1565c0")
     if ctx.live and f.end >= ctx.as_of.replace(day=1):  # the last point is a month still under way
         st.caption(t("trend_month_so_far", d=ctx.as_of.isoformat()))
 with right:
     st.markdown(f"#### {t('orgs_by_kind')}")
-    kinds = cached.orgs_by_kind(f)
+    kinds = data.kinds
     if kinds.empty:
         st.info(t("na_help"))
     else:
         kinds = kinds.assign(kind=kinds["kind"].map(kind_label))
         charts.show(kinds, charts.composition, "kind", "orgs")
 
-ranking = cached.area_ranking(f)
+ranking = data.ranking
 st.markdown(f"#### {t('ranking_streets' if f.level == 'district' else 'ranking_communities')}")
 if ranking.empty:
     st.info(t("ranking_none"))

@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from data_access import cached
-from data_access.prefetch import prefetch
+from data_access.prefetch import fetch
 from data_access.queries.volunteers import AGE_BUCKETS, MEASURES
 from ui import charts, data_quality, prebuilt
 from ui.export import download_csv
@@ -30,21 +30,22 @@ with filter_col:
 pick = picked(set(cat_names))
 f = narrowed(base, pick)  # everything below the time heatmaps follows the clicked cells
 wd, hr = pick.weekday, pick.hour
-prefetch(  # the page's figures, fetched side by side; the calls below find them cached
-    (cached.vol_totals, f, wd, hr),
-    (cached.vol_station_supply_demand, f, wd, hr),
-    (cached.vol_kitchens, f),
-    (cached.vol_service_cells, f, st.session_state.get("vol_measure") or DEFAULT_MEASURE, wd, hr),
-    (cached.vol_scope_outline, ctx.filters),
-    (cached.vol_month_category, base, wd, hr),
-    (cached.vol_weekday_hour, narrowed(base, pick)),
-    (cached.vol_request_funnel, f, wd, hr),
-    (cached.vol_stage_durations, f, wd, hr),
-    (cached.vol_request_backlog, f, wd, hr),
-    (cached.vol_requests_by_area, f, wd, hr),
-    (cached.vol_requests_by_need, f, wd, hr),
-    (cached.vol_teams_by_category, f),
-    (cached.vol_top_teams, f, wd, hr),
+measure = st.session_state.get("vol_measure") or DEFAULT_MEASURE  # the heat map's measure (its control below)
+data = fetch(  # the page's data, side by side
+    totals=(cached.vol_totals, f, wd, hr),
+    supply=(cached.vol_station_supply_demand, f, wd, hr),
+    kitchens=(cached.vol_kitchens, f),
+    cells=(cached.vol_service_cells, f, measure, wd, hr),
+    outline=(cached.vol_scope_outline, ctx.filters),
+    month_category=(cached.vol_month_category, base, wd, hr),  # not narrowed by its own click
+    week=(cached.vol_weekday_hour, narrowed(base, pick)),  # narrowed by the month/category click, not its own
+    funnel=(cached.vol_request_funnel, f, wd, hr),
+    durations=(cached.vol_stage_durations, f, wd, hr),
+    backlog=(cached.vol_request_backlog, f, wd, hr),
+    by_area=(cached.vol_requests_by_area, f, wd, hr),
+    by_need=(cached.vol_requests_by_need, f, wd, hr),
+    teams_by_category=(cached.vol_teams_by_category, f),
+    top_teams=(cached.vol_top_teams, f, wd, hr),
 )
 with pick_col:
     if pick.any:
@@ -57,7 +58,7 @@ with pick_col:
         st.info(t("vol_selected", what=" · ".join(w for w in what if w)))
         st.button(t("vol_clear"), on_click=clear_selections, key="vol_clear")
 
-k = cached.vol_totals(f, wd, hr)
+k = data.totals
 tile_row(
     [
         Tile(
@@ -82,24 +83,21 @@ tile_row(
 
 # ---------------------------------------------------------------- where
 st.markdown(f"#### {t('vol_sec_where')}")
-supply = cached.vol_station_supply_demand(f, wd, hr)
+supply = data.supply
 slowest = supply[supply["requests"] >= MIN_REQUESTS].dropna(subset=["median_wait_h"]).head(SLOWEST)
-kitchens = cached.vol_kitchens(f)
+kitchens = data.kitchens
 map_kitchens, kitchens_unplaced = data_quality.drop_unplaced(kitchens)  # the tables keep them all
 map_slowest, stations_unplaced = data_quality.drop_unplaced(slowest)
 map_col, list_col = st.columns([3, 2])
 with map_col:
-    measure = (
-        st.segmented_control(
-            t("vol_measure"),
-            MEASURES,
-            default=DEFAULT_MEASURE,
-            key="vol_measure",
-            format_func=lambda m: t(f"measure_{m}"),
-        )
-        or DEFAULT_MEASURE
+    st.segmented_control(  # its value is the measure read above (session state "vol_measure")
+        t("vol_measure"),
+        MEASURES,
+        default=DEFAULT_MEASURE,
+        key="vol_measure",
+        format_func=lambda m: t(f"measure_{m}"),
     )
-    cells = cached.vol_service_cells(f, measure, wd, hr)
+    cells = data.cells
     st.pydeck_chart(
         prebuilt.deck(
             service_deck,
@@ -109,7 +107,7 @@ with map_col:
             f.level == "district",
             t("vol_tip_station"),  # templates: filled per point by the builder
             t("vol_tip_kitchen"),
-            cached.vol_scope_outline(ctx.filters),
+            data.outline,
         ),
         height=600,
     )
@@ -152,7 +150,7 @@ heat_labels = {
 mc_col, wh_col = st.columns([3, 2])
 with mc_col:
     st.markdown(f"##### {t('vol_month_category')}")
-    mc = cached.vol_month_category(base, wd, hr)  # not narrowed by its own click
+    mc = data.month_category
     if mc.empty:
         st.info(t("empty"))
     else:
@@ -162,7 +160,7 @@ with mc_col:
         st.vega_lite_chart(mc, chart, on_select="rerun", key=chart_key("mc"), width="stretch")
 with wh_col:
     st.markdown(f"##### {t('vol_weekday_hour')}")
-    wh = cached.vol_weekday_hour(narrowed(base, pick))  # narrowed by the month/category click, not its own
+    wh = data.week
     if wh.empty:
         st.info(t("empty"))
     else:
@@ -174,7 +172,7 @@ with wh_col:
 st.markdown(f"#### {t('vol_sec_flow')}")
 st.caption(t("vol_requests_note"))
 stage = lambda s: t(f"stage_{s}")  # noqa: E731
-funnel = cached.vol_request_funnel(f, wd, hr)
+funnel = data.funnel
 if int(funnel["requests"].iloc[0]) == 0:
     st.info(t("empty"))
 else:
@@ -184,7 +182,7 @@ else:
         charts.show(vol_charts.funnel_frame(funnel, stage), vol_charts.funnel, t("col_requests"))
     with dur_col:
         st.markdown(f"##### {t('vol_durations')}")
-        durations = cached.vol_stage_durations(f, wd, hr)
+        durations = data.durations
         durations["transition"] = [
             f"{stage(a)} → {stage(b)}" for a, b in zip(durations["from_stage"], durations["to_stage"])
         ]
@@ -202,7 +200,7 @@ else:
         )
     with age_col:
         st.markdown(f"##### {t('vol_backlog')}")
-        backlog = cached.vol_request_backlog(f, wd, hr)
+        backlog = data.backlog
         st.caption(t("vol_backlog_caption", n=fmt_number(int(backlog["requests"].sum())), d=ctx.as_of.isoformat()))
         if not backlog.empty:
             frame = vol_charts.backlog_frame(backlog, AGE_BUCKETS, lambda b: t(f"age_{b}"), stage)
@@ -222,7 +220,7 @@ else:
     area_col, need_col = st.columns(2)
     with area_col:
         st.markdown(f"##### {t('vol_by_area_streets' if f.level == 'district' else 'vol_by_area_communities')}")
-        by_area = cached.vol_requests_by_area(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
+        by_area = data.by_area.round({"median_wait_h": 1, "p90_wait_h": 1})
         shown, formats = vol_charts.for_display(
             vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols}), share, waits
         )
@@ -236,7 +234,7 @@ else:
         )
     with need_col:
         st.markdown(f"##### {t('vol_by_need')}")
-        by_need = cached.vol_requests_by_need(f, wd, hr).round({"median_wait_h": 1, "p90_wait_h": 1})
+        by_need = data.by_need.round({"median_wait_h": 1, "p90_wait_h": 1})
         by_need["need"] = [category_name(c, n) for c, n in zip(by_need["code"], by_need["need"])]
         shown, formats = vol_charts.for_display(
             vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols}), share, waits
@@ -290,7 +288,7 @@ st.markdown(f"#### {t('vol_sec_teams')}")
 cat_col, team_col, station_col, kitchen_col = st.columns([2, 4, 3, 3])
 with cat_col:
     st.markdown(f"##### {t('vol_teams_by_category')}")
-    by_cat = cached.vol_teams_by_category(f)
+    by_cat = data.teams_by_category
     if by_cat.empty:
         st.info(t("empty"))
     else:
@@ -298,7 +296,7 @@ with cat_col:
         charts.show(by_cat, charts.composition, "category", "teams", step=26)
 with team_col:
     st.markdown(f"##### {t('vol_top_teams')}")
-    teams = cached.vol_top_teams(f, wd, hr)
+    teams = data.top_teams
     if teams.empty:
         st.info(t("empty"))
     else:

@@ -9,7 +9,10 @@ CSS = """
 .block-container { padding-top: 3.6rem; }
 .st-key-db_problem [data-testid="stAlertContentError"] p { font-size: 1.35rem; line-height: 1.5;
   color: #7f1d1d !important; }
-.st-key-db_problem [data-testid="stCaptionContainer"] p { font-size: 1.05rem; color: #8a94a0 !important; }
+.st-key-db_problem [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
+/* captions: Streamlit's own grey (#828180 on white, 3.9:1) fails WCAG AA for small text; this one is 6.4:1
+   on white and 6.0:1 on the sidebar's #f8f8f7 */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5f5e5c; opacity: 1; }
 """
 
 # Wall-screen pages (大屏): dark, large type, composed to fit 1920×1080 without scrolling.
@@ -19,6 +22,7 @@ SCREEN_CSS = """
 [data-testid="stMain"] .block-container { padding: 3.4rem 1.4rem 0.4rem 1.4rem; max-width: 100%; }
 [data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3,
 [data-testid="stMain"] h4, [data-testid="stMain"] p, [data-testid="stMain"] span { color: #e8eef5; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { color: #9fb3c8; opacity: 1; }
 .brief-bar { display: flex; align-items: baseline; gap: 1.2rem; border-bottom: 2px solid #c62828; padding-bottom: .3rem; }
 .brief-title { font-size: 2.1rem; font-weight: 700; color: #fff; letter-spacing: .05em; }
 .brief-scope { font-size: 1.4rem; color: #ffd54f; }

@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHOTS = PROJECT / "test-artifacts" / "screenshots"
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"  # `npm ci` installs it (package.json)
 
 
 def _free_port() -> int:
@@ -131,3 +132,19 @@ def whole_page_shot(page, path: Path) -> None:
     page.wait_for_timeout(800)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
+
+
+def contrast_violations(page) -> list[str]:
+    """axe-core's colour-contrast rule (WCAG AA) over what the page shows: one line per failing element.
+    The script is injected as text, so the page still makes no request beyond the app."""
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed: run `npm ci` in the project (package.json)")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}});
+            return r.violations.flatMap(v => v.nodes.map(n =>
+                n.html.slice(0, 120) + ' :: ' + n.any.map(a => a.message).join('; ')));
+        }"""
+    )
+    return list(found)

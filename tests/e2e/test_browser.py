@@ -8,7 +8,7 @@ import pytest
 
 from ui.shell import PAGES
 
-from .conftest import wait_idle, whole_page_shot
+from .conftest import contrast_violations, wait_idle, whole_page_shot
 
 SLUGS = [path.removeprefix("pages/").removesuffix(".py") for path, _k in PAGES]
 
@@ -45,6 +45,7 @@ def test_page_renders_offline(browser, server, shots, slug):
         whole_page_shot(page, shots / f"{slug}-1920x1080.png")
         hosts = {urlparse(u).netloc for u in requests if not u.startswith(("data:", "blob:"))}
         assert hosts == {urlparse(server.base).netloc}, hosts
+        assert contrast_violations(page) == []  # WCAG AA colour contrast (axe-core)
     finally:
         ctx.close()
 

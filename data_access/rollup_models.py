@@ -109,7 +109,7 @@ class RuRequest(_Levelled, Base):
 
 class RuRequestWait(_Levelled, Base):
     """Histogram of the wait for a volunteer (order → accepted, or → data date when never accepted) per
-    level, place, order month and need; `bucket` is a duration bucket (vol_queries.duration_bucket)."""
+    level, place, order month and need; `bucket` is a duration bucket (queries.volunteers.duration_bucket)."""
 
     __tablename__ = "ru_request_wait"
     need_category_id: Mapped[int] = mapped_column(Integer)
@@ -118,7 +118,7 @@ class RuRequestWait(_Levelled, Base):
 
 
 class RuRequestStage(_Levelled, Base):
-    """Histogram of the time between two stages (vol_queries.TRANSITIONS index) per level, place and month."""
+    """Histogram of the time between two stages (queries.volunteers.TRANSITIONS index) per level, place and month."""
 
     __tablename__ = "ru_request_stage"
     transition: Mapped[int] = mapped_column(Integer)

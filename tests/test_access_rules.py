@@ -146,7 +146,7 @@ def test_only_guarded_wrappers_call_the_internal_cached_helpers():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    sources = [*root.glob("pages/*.py"), *root.glob("ui/*.py"), root / "app.py"]
+    sources = [*root.glob("pages/*.py"), *root.glob("ui/**/*.py"), root / "app.py"]
     assert len(sources) > 10
     offenders = [p.name for p in sources if re.search(r"cached\._[a-z]", p.read_text(encoding="utf-8"))]
     assert offenders == []

@@ -141,18 +141,22 @@ def test_recovers_when_the_database_comes_back(tmp_path, monkeypatch, sqlite_url
 
 
 def test_page_texts_do_not_collide():
-    """Each page keeps its labels in its own ui/text_*.py module; a key two modules define differently
-    would silently relabel the other page."""
+    """Each room keeps its labels in its own ui/<room>/text.py module (the shared chrome in ui/*_text.py); a
+    key two modules define differently would silently relabel the other page."""
     import importlib
     import pkgutil
 
     import ui
 
     seen: dict[str, tuple[str, tuple[str, str]]] = {}
-    for info in pkgutil.iter_modules(ui.__path__):
-        if not info.name.startswith("text_"):
-            continue
-        module = importlib.import_module(f"ui.{info.name}")
+    modules = {
+        info.name: importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(ui.__path__, "ui.")
+        if info.name.rsplit(".", 1)[-1] == "text" or info.name.endswith("_text")
+    }
+    modules = {name: module for name, module in modules.items() if hasattr(module, "TEXT")}  # not safe_text
+    assert len(modules) >= 7, sorted(modules)
+    for name, module in modules.items():
         for key, value in module.TEXT.items():
-            assert key not in seen or seen[key][1] == value, f"{key}: {seen[key][0]} and {info.name} differ"
-            seen[key] = (info.name, value)
+            assert key not in seen or seen[key][1] == value, f"{key}: {seen[key][0]} and {name} differ"
+            seen[key] = (name, value)

@@ -304,7 +304,7 @@ def table_rows(tree: Tree, code: str, kinds: Iterable[str], search: str = "") ->
 
 
 def flagged(tree: Tree, code: str) -> pd.DataFrame:
-    """Nodes at or under code whose totals disagree (see org_queries.org_tree)."""
+    """Nodes at or under code whose totals disagree (see data_access.queries.org.org_tree)."""
     codes = [c for c in [*([code] if code in tree.rows else []), *tree.descendants(code)]]
     frame = tree.frame.set_index("code").loc[codes].reset_index()
     return frame[frame["issues"].fillna("") != ""]

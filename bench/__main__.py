@@ -5,6 +5,9 @@ in a child process (so each gets its own peak memory); prints a table; writes th
 With --live it measures the live-data path instead (bench/live.py, on a copy of each database): the
 incremental refresh after writes of 10 to 100,000 rows against a full rebuild, what the change-capture
 triggers add to an insert, and the write → refresh → screen lag with the simulator running.
+With --load it measures what viewers wait for instead (bench/load.py): real app servers started as the
+README starts them, many viewers over Streamlit's websocket protocol, the p50/p90/p99 of their clicks,
+the first page for viewers arriving together, saturation throughput on one and on more servers, RSS.
 """
 
 from __future__ import annotations
@@ -185,6 +188,24 @@ def main(argv: list[str] | None = None) -> int:
     live_opts.add_argument(
         "--live-profile", type=Path, help="also profile a 1,000-row refresh (cProfile .prof files into this folder)"
     )
+    load_opts = parser.add_argument_group("many viewers (--load)")
+    load_opts.add_argument("--load", action="store_true", help="drive real app servers with many viewers")
+    load_opts.add_argument("--viewers", type=int, default=30, help="viewers thinking and arriving together (30)")
+    load_opts.add_argument("--think", type=float, default=10.0, help="mean think time between clicks, s (10)")
+    load_opts.add_argument("--load-seconds", type=float, default=180.0, help="length of the think run, s (180)")
+    load_opts.add_argument("--sat-viewers", type=int, default=10, help="viewers clicking back to back (10)")
+    load_opts.add_argument("--sat-seconds", type=float, default=60.0, help="length of the saturation run, s (60)")
+    load_opts.add_argument("--servers", default="1,2", help="app processes for the saturation run (1,2)")
+    load_opts.add_argument("--soak", type=float, metavar="MINUTES", help="instead: the think shape for MINUTES")
+    load_opts.add_argument("--project", type=Path, default=PROJECT, help="the checkout to serve (this one)")
+    load_opts.add_argument("--script", default="serve.py", help="the script streamlit runs (serve.py)")
+    load_opts.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a streamlit option for the servers, e.g. runner.postScriptGC=true (repeatable)",
+    )
     args = parser.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     args.data.mkdir(parents=True, exist_ok=True)
@@ -196,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             targets.append(("postgresql", scale, _ensure_pg_database(args.pg, f"erqi_bench_s{tag}")))
     if args.live:
         return _live(args, targets)
+    if args.load:
+        return _load(args, targets)
     results = []
     for backend, scale, url in targets:
         print(f"== {backend} scale {scale:g}: seeding", file=sys.stderr, flush=True)
@@ -241,6 +264,58 @@ def _live(args, targets: list[tuple[str, float, str]]) -> int:
     print(live.table(results))
     print("\ntargets (live data):")
     print("\n".join(f"- {line}" for line in live.check_targets(results)))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+def _load(args, targets: list[tuple[str, float, str]]) -> int:
+    """The many-viewers part: every load shape against each (seeded or reused) database."""
+    from . import load
+
+    extra: list[str] = []
+    for opt in args.server_option:
+        name, _, value = opt.partition("=")
+        extra += [f"--{name}", value]
+    servers = tuple(int(n) for n in args.servers.split(",") if n.strip())
+    results = []
+    for backend, scale, url in targets:
+        print(f"== {backend} scale {scale:g}: seeding", file=sys.stderr, flush=True)
+        seed = ensure_seeded(url, scale)
+        print(f"== {backend} scale {scale:g}: load", file=sys.stderr, flush=True)
+        if args.soak:
+            soak = load.run_soak(
+                url,
+                minutes=args.soak,
+                viewers=args.viewers,
+                think=args.think,
+                project=args.project.resolve(),
+                script=args.script,
+                extra=tuple(extra),
+                log=lambda line: print(line, file=sys.stderr, flush=True),
+            )
+            print(f"soak, {backend} scale {scale:g}, {args.viewers} viewers, ~{args.think:g} s think time")
+            print(load.soak_table(soak))
+            results.append({"backend": backend, "scale": scale, "soak": soak})
+            continue
+        figures = load.run_target(
+            url,
+            viewers=args.viewers,
+            think=args.think,
+            seconds=args.load_seconds,
+            sat_viewers=args.sat_viewers,
+            sat_seconds=args.sat_seconds,
+            servers=servers,
+            project=args.project.resolve(),
+            script=args.script,
+            extra=tuple(extra),
+            log=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+        results.append({"backend": backend, "scale": scale, "seed": seed, "load": figures})
+    if not args.soak:
+        print(load.table(results))
+        print("\ntargets (many viewers):")
+        print("\n".join(f"- {line}" for line in load.check_targets(results)))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -25,6 +25,13 @@ def test_production_config_values():
     assert cfg["server"]["fileWatcherType"] == "none"
     assert cfg["server"]["headless"] is True
     assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["runner"]["postScriptGC"] is False  # the per-run full collection (README "Many viewers")
+
+
+def test_both_configs_leave_collection_to_python():
+    """The after-every-run full collection is off in development too, so what a developer sees under load
+    is what production does."""
+    assert _read(DEV)["runner"]["postScriptGC"] is False
 
 
 def test_production_config_keeps_the_look_of_development():

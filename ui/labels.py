@@ -78,6 +78,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "链接参数 lang={value} 无效，已使用中文。",
         "URL parameter lang={value} is invalid; using Chinese.",
     ),
+    "busy_retrying": (
+        "当前访问人数较多，系统正在排队，几秒后自动重试，请勿关闭页面。",
+        "Many people are using the dashboard right now; you are queued and it retries in a few seconds.",
+    ),
     "db_first_start": ("首次启动：正在生成示例数据库…", "First start: building the demo database…"),
     "db_first_done": ("示例数据库已生成", "Demo database ready"),
     "db_demo_failed": (

@@ -28,6 +28,7 @@ from data_access.db import DatabaseConfigError, database_url, is_default_databas
 from data_access.filters import Filters, Places
 from data_access.guard import ACCESS, AccessDenied, all_places, clamp_filters
 from data_access.queries.overview import date_bounds
+from serving import admission
 
 from . import filter_bar, freshness
 from .access import gate as auth_gate
@@ -83,6 +84,26 @@ def navigation():
     return st.navigation(pages, position="top")
 
 
+def wait_for_admission() -> None:
+    """Beyond this process's session cap, a plain "busy, retrying" notice that asks again every few
+    seconds, and nothing else runs (serving.admission)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or admission.admit(ctx.session_id):
+        return
+    st.set_page_config(page_title=t("app_title"), layout="wide")
+    st.info(t("busy_retrying"), icon="⏳")
+
+    @st.fragment(run_every=admission.RETRY_SECONDS)
+    def _retry() -> None:
+        if admission.admit(ctx.session_id):
+            st.rerun(scope="app")
+
+    _retry()
+    st.stop()
+
+
 def finish_run() -> None:
     """Record the script time of this run (the bench reads it; viewers never see it)."""
     if _STARTED in st.session_state:
@@ -101,16 +122,19 @@ def page_setup(slug: str | None = None) -> PageContext:
 
     app.py calls it with the page's URL slug; the page's own call returns what that drew.
     """
-    if _legacy_run():
-        # Hand the run back to app.py so a deep link renders exactly like navigation.
+    token = st.session_state.get(_RUN)
+    held = st.session_state.get(_CTX)
+    drawn = bool(held and token and held[0] == token)
+    if _legacy_run() or (slug is None and not drawn):
+        # Streamlit ran a pages/ file itself (a cold deep link, possibly while another session's first run
+        # was still switching to app.py): hand the run back to app.py so it renders exactly like navigation.
         from streamlit.runtime.pages_manager import PagesManager
 
         PagesManager.uses_pages_directory = False
         st.rerun()
-    token = st.session_state.get(_RUN)
-    held = st.session_state.get(_CTX)
-    if held and token and held[0] == token:
+    if drawn:
         return held[1]
+    wait_for_admission()  # beyond the process's session cap: a "busy, retrying" notice and nothing else
 
     screen = slug in SCREEN_PAGES
     st.set_page_config(

@@ -37,9 +37,10 @@ def _free_port() -> int:
 
 
 class Server:
-    """A streamlit server of this project on 127.0.0.1 with its own database."""
+    """A streamlit server of this project on 127.0.0.1 with its own database, started as the README
+    starts it (`streamlit run serve.py`)."""
 
-    def __init__(self, db_url: str, **extra_env: str):
+    def __init__(self, db_url: str, script: str = "serve.py", **extra_env: str):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": db_url, **extra_env}
@@ -49,7 +50,7 @@ class Server:
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.port",
                 str(self.port),
                 "--server.address",

@@ -32,8 +32,14 @@ def _connected() -> set[str] | None:
 
     if not runtime.exists():
         return None
-    mgr = runtime.get_instance()._session_mgr  # no public list of sessions; this is how the runtime counts
-    return {info.session.id for info in mgr.list_active_sessions()}
+    # no public list of sessions; this is how the runtime counts. AppTest's stand-in runtime has none.
+    mgr = getattr(runtime.get_instance(), "_session_mgr", None)
+    if mgr is None or not hasattr(mgr, "list_active_sessions"):
+        return None
+    try:
+        return {info.session.id for info in mgr.list_active_sessions()}
+    except (AttributeError, TypeError):
+        return None
 
 
 def admit(session_id: str) -> bool:

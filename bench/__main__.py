@@ -23,6 +23,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from .report import markdown
+from .report import ms as _ms
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -79,10 +82,6 @@ def measure(url: str, reps: int) -> dict:
     return json.loads(out.stdout)
 
 
-def _ms(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds * 1000:,.0f}"
-
-
 def table(results: list[dict]) -> str:
     head = (
         "backend",
@@ -114,9 +113,7 @@ def table(results: list[dict]) -> str:
                     f"{r['peak_rss_mb']:,.0f}",
                 )
             )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines = markdown(rows).splitlines()
     seeds = [
         f"- seed {r['backend']} scale {r['scale']}: "
         + (
@@ -233,6 +230,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _report(args, results: list[dict], title: str | None, table_of, targets_of) -> int:
+    """Print the table and the targets this run missed; write the figures as JSON when asked."""
+    if title:
+        print(table_of(results))
+        print(f"\ntargets ({title}):")
+        print("\n".join(f"- {line}" for line in targets_of(results)))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
 def _live(args, targets: list[tuple[str, float, str]]) -> int:
     """The live-data part: every measurement on a copy of each (seeded or reused) database."""
     from . import live
@@ -261,12 +269,7 @@ def _live(args, targets: list[tuple[str, float, str]]) -> int:
             profile=profile,
         )
         results.append({"backend": backend, "scale": scale, "seed": seed, "live": figures})
-    print(live.table(results))
-    print("\ntargets (live data):")
-    print("\n".join(f"- {line}" for line in live.check_targets(results)))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    return 0
+    return _report(args, results, "live data", live.table, live.check_targets)
 
 
 def _load(args, targets: list[tuple[str, float, str]]) -> int:
@@ -312,13 +315,9 @@ def _load(args, targets: list[tuple[str, float, str]]) -> int:
             log=lambda line: print(line, file=sys.stderr, flush=True),
         )
         results.append({"backend": backend, "scale": scale, "seed": seed, "load": figures})
-    if not args.soak:
-        print(load.table(results))
-        print("\ntargets (many viewers):")
-        print("\n".join(f"- {line}" for line in load.check_targets(results)))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    return 0
+    if args.soak:  # its tables were printed as each soak ended
+        return _report(args, results, None, None, None)
+    return _report(args, results, "many viewers", load.table, load.check_targets)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ from data_access.db import write_engine
 from data_access.live import capture, refresh
 from data_access.live.models import ChangeJournal, RefreshRun
 
+from .report import markdown
+
 PROJECT = Path(__file__).resolve().parent.parent
 SIZES = (10, 1_000, 100_000)
 CLOCK_STEP = timedelta(seconds=10)  # how far the copy's clock moves per refresh (a refresher's turn)
@@ -60,6 +62,7 @@ REFRESH_1000_S = 1.0  # at scale 10: a 1,000-row change refreshed within a secon
 SMALL_SHARE = 0.10  # a 10-row change costs less than this share of a full rebuild
 CAPTURE_RATIO = 2.0  # an insert with the triggers at most this many times a bare one
 SCREEN_P95_S = 60.0  # write → on screen, p95
+
 
 
 def _constant(path: Path, name: str) -> float:
@@ -653,11 +656,7 @@ def run(
 
 
 def _grid(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
-    rows = [head, *rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return lines
+    return markdown([head, *rows]).splitlines()
 
 
 def _s(v: float | None, fmt: str = ".2f") -> str:

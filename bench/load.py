@@ -25,6 +25,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .report import markdown
+from .report import ms as _ms
 from .viewer import Viewer, ViewerError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -257,10 +259,6 @@ def run_saturate(bases, viewers=10, seconds=60.0, seed=3) -> dict:
     return summary(records, seconds)
 
 
-def _ms(v: float | None) -> str:
-    return "—" if v is None else f"{v * 1000:,.0f}"
-
-
 def run_target(
     db_url: str,
     *,
@@ -345,9 +343,7 @@ def table(results: list[dict]) -> str:
                         rss,
                     )
                 )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines = markdown(rows).splitlines()
     per_page = []
     for r in results:
         for fig in r["load"]["servers"].values():
@@ -458,7 +454,4 @@ def soak_table(fig: dict) -> str:
                 "—" if w["rss_mb"] is None else f"{w['rss_mb']:,.0f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return markdown(rows)

@@ -42,6 +42,12 @@ def _connected() -> set[str] | None:
         return None
 
 
+def _forget_closed(live: set[str]) -> None:
+    """Drop the sessions that are no longer connected (call with the lock held)."""
+    _admitted.intersection_update(live)
+    _waiting.intersection_update(live)
+
+
 def admit(session_id: str) -> bool:
     """True when this session may run the app now."""
     limit = cap()
@@ -53,8 +59,7 @@ def admit(session_id: str) -> bool:
         live = _connected()
         if live is None:
             return True
-        _admitted.intersection_update(live)
-        _waiting.intersection_update(live)
+        _forget_closed(live)
         if len(_admitted) < limit:
             _admitted.add(session_id)
             _waiting.discard(session_id)
@@ -68,8 +73,7 @@ def load() -> dict:
     live = _connected()
     with _lock:
         if live is not None:
-            _admitted.intersection_update(live)
-            _waiting.intersection_update(live)
+            _forget_closed(live)
         return {
             "connected": len(live or ()),
             "sessions": len(_admitted),

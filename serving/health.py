@@ -16,6 +16,8 @@ from starlette.routing import Route
 
 from data_access.health import database_reachable
 
+from .admission import load
+
 KEEP_SECONDS = 2.0
 _lock = threading.Lock()
 _last: tuple[float, bool, str] | None = None
@@ -34,8 +36,6 @@ def check() -> tuple[bool, str]:
 
 async def healthz(_request) -> JSONResponse:
     ok, reason = await run_in_threadpool(check)
-    from .admission import load
-
     body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else reason, **load()}
     return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 

@@ -13,15 +13,10 @@ import time
 from pathlib import Path
 
 from ..conftest import PROJECT
+from .conftest import _free_port, stop_process
 
 SITE = PROJECT / "deploy" / "nginx-erqi.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def site_for(listen: int, upstream_ports: list[int]) -> str:
@@ -95,8 +90,4 @@ http {{
         return [line.rsplit(" ", 1)[-1] for line in lines if uri_part in line.split(" ", 1)[0]]
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process(self.proc)

@@ -273,7 +273,8 @@ def run_target(
     extra: tuple[str, ...] = (),
     log=print,
 ) -> dict:
-    """Every load shape against one database: think, burst and saturate on one server, saturate on more."""
+    """Every load shape against one database: think on the first server count; burst (a fresh start) and
+    saturate on every server count."""
     out: dict = {"servers": {}}
     for n in servers:
         procs = [AppServer(db_url, script=script, project=project, extra=list(extra)) for _ in range(n)]
@@ -283,9 +284,9 @@ def run_target(
             bases = [p.base for p in procs]
             rss_start = sum(p.rss_mb() for p in procs)
             fig: dict = {"rss_start_mb": rss_start}
+            log(f"   burst: {viewers} viewers arriving together on {n} server(s)")
+            fig["burst"] = run_burst(bases, viewers)
             if n == servers[0]:
-                log(f"   burst: {viewers} viewers arriving together on {n} server(s)")
-                fig["burst"] = run_burst(bases, viewers)
                 log(f"   think: {viewers} viewers, ~{think:g} s think time, {seconds:g} s")
                 think_fig = run_think(bases, viewers, seconds, think)
                 think_fig.pop("records")

@@ -1,7 +1,8 @@
 """What pages call: every query function declared once as a cached, guarded query.
 
 `query(fn, ...)` turns a query function `fn(conn, ...)` into the function a page calls: it opens a
-connection of the app's read-only engine, caches the result (ttl, size), and tells the access guard how to
+connection of the app's read-only engine, caches the result (ttl, size; one copy per process, shared by all
+sessions: see `_handout`), and tells the access guard how to
 treat it (`access`: scoped by default; `persons`: columns that name a person). The guard (guard.install,
 last in this file) then wraps each one: Filters clamped to the session's scope before the cache is
 consulted, node codes and building-group ids checked, names masked, small counts suppressed. A query whose
@@ -10,6 +11,8 @@ argument the guard does not know stops the import (deny by default).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import inspect
 import sys
 from collections.abc import Callable, Iterable
@@ -29,6 +32,35 @@ from .queries import datasets, grid, org, overview, quality, volunteers
 TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.freshness)
 FRESHNESS_TTL_SECONDS = 2  # how long a process may take to notice a refresh
 PER_FILTER = 256  # results kept per query (one per filter combination, node or slot)
+_declared: list[Callable[..., Any]] = []  # every cached query, to drop all their results at once
+
+
+def _handout(value: Any) -> Any:
+    """A cached result as one caller gets it: a new object over the shared data. Results are kept as live
+    objects (st.cache_resource), not pickled: st.cache_data unpickles a fresh copy on every hit, the largest
+    single cost of a warm page run under load. pandas' copy-on-write keeps a shared frame intact whatever
+    the caller does to its shallow copy. Containers are copied one level deep (frames inside them handed
+    out the same way); what lies deeper (a GeoJSON geometry's coordinates) is shared and read-only by rule."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy(deep=False)
+    if isinstance(value, dict):
+        return {k: _handout(v) if isinstance(v, pd.DataFrame | pd.Series) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, tuple):
+        items = [_handout(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _handout(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def clear_results() -> None:
+    """Drop every cached query result (and Streamlit's other data caches); engines stay."""
+    for fn in _declared:
+        fn.clear()
+    st.cache_data.clear()
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,8 +101,16 @@ def query(
     run.__module__ = __name__
     run.__doc__ = fn.__doc__
     run.__signature__ = inspect.Signature(params)  # what the guard and the cache's argument hashing read
-    cached = st.cache_data(ttl=ttl, max_entries=max_entries, show_spinner=False)(run)
+    shared = st.cache_resource(ttl=ttl, max_entries=max_entries, show_spinner=False)(run)
+
+    @functools.wraps(run)
+    def cached(*args: Any, **kwargs: Any) -> Any:
+        return _handout(shared(*args, **kwargs))
+
+    cached.__signature__ = run.__signature__
+    cached.clear = shared.clear
     cached.guard_policy = Policy(access, frozenset(persons))
+    _declared.append(cached)
     return cached
 
 

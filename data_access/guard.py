@@ -1,6 +1,6 @@
 """The access guard under every cached query: clamps Filters to the viewer's scope before the cache is
 consulted (so the cache key is the clamped value), checks ids and codes that name one place, and applies
-the privacy rules to what comes back. `install()` wraps every `st.cache_data` function of cached.py;
+the privacy rules to what comes back. `install()` wraps every cached query of cached.py;
 a wrapper whose arguments the guard does not understand stops the import (deny by default)."""
 
 from __future__ import annotations
@@ -213,14 +213,16 @@ def _whole_district(fn):
 
 
 def install(namespace: dict) -> None:
-    """Replace every st.cache_data function in namespace (cached.py's globals) by its guarded form, as its
-    declared Policy says (undeclared: scoped, the strictest)."""
+    """Replace every cached query in namespace (cached.py's globals: `query(...)` declarations and any
+    st.cache_data function) by its guarded form, as its declared Policy says (undeclared: scoped, the
+    strictest)."""
     for name, fn in list(namespace.items()):
         info = getattr(fn, "_info", None)
-        if info is None or not callable(fn):
+        declared = hasattr(fn, "guard_policy")  # cached.query(...): results shared by the process's sessions
+        if not callable(fn) or (info is None and not declared):
             continue
         _raw[name] = fn
-        if type(info).__name__ != "CachedDataFuncInfo":
+        if not declared and type(info).__name__ != "CachedDataFuncInfo":
             continue  # cache_resource (the engine) holds no data
         if name.startswith("_"):
             continue  # an internal building block of a guarded wrapper (pages never call it; a test checks)

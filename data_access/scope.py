@@ -215,7 +215,7 @@ def apply_privacy(result: object, privacy: Privacy, person_columns: frozenset[st
         return result
     cols = set(result.columns)
     if not (cols & (PHONE_COLUMNS | ID_COLUMNS | person_columns)) and not (privacy.min_cell and cols & PEOPLE_COUNTS):
-        return result  # nothing to mask: st.cache_data already handed out a copy of its own
+        return result  # nothing to mask: the cache already handed out a copy of its own
     df = result.copy()
     for col in PHONE_COLUMNS & set(df.columns):
         df[col] = df[col].map(mask_phone)

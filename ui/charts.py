@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from .labels import current_lang
-from .prebuilt import digest
+from .prebuilt import Once, digest
 
-_SPECS: dict[str, dict] = {}
+_SPECS = Once()  # one spec per shape: a handful per page, kept for the life of the process
 
 
 def spec(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict:
@@ -34,12 +34,14 @@ def spec(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any
         args,
         kwargs,
     )
-    if key not in _SPECS:
+
+    def build() -> dict:
         built = builder(df.head(0), *args, **kwargs).to_dict()
         built.pop("datasets", None)
         built.pop("data", None)
-        _SPECS[key] = built
-    return _SPECS[key]
+        return built
+
+    return _SPECS.get(key, build)
 
 
 def show(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> None:

@@ -29,7 +29,7 @@ def follow() -> dict:
         moved = _seen["version"] is not None and version != _seen["version"]
         _seen["version"] = version
     if moved:
-        st.cache_data.clear()
+        cached.clear_results()
         reset_places()
         prebuilt.forget()
         fresh = cached.freshness()

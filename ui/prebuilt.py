@@ -25,14 +25,55 @@ from data_access.guard import names_allowed
 from .labels import current_lang
 
 MAX_ENTRIES = 48  # specs are up to ~1 MB; this bounds the memo's memory
-_memo: OrderedDict[str, Any] = OrderedDict()
-_lock = threading.Lock()
+
+
+class Once:
+    """Values by key, each computed once per process however many sessions ask at the same moment: a
+    session asking for a key another session is computing waits for that value instead of computing it
+    again (thirty viewers arriving together would otherwise build the same map thirty times over, one
+    core shared by all). Least recently used entries go beyond max_entries."""
+
+    def __init__(self, max_entries: int | None = None) -> None:
+        self.max_entries = max_entries
+        self._values: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._flights: dict[str, threading.Lock] = {}
+
+    def get(self, key: str, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            with self._lock:
+                if key in self._values:  # computed by the session we waited for
+                    return self._values[key]
+            try:
+                value = make()
+            finally:
+                with self._lock:
+                    self._flights.pop(key, None)
+            with self._lock:
+                self._values[key] = value
+                while self.max_entries is not None and len(self._values) > self.max_entries:
+                    self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+_memo = Once(MAX_ENTRIES)
 
 
 def forget() -> None:
     """Drop every memoised map (the data version moved: the old ones would only wait to be evicted)."""
-    with _lock:
-        _memo.clear()
+    _memo.clear()
 
 
 def _canonical(value: Any, digest: Any) -> None:
@@ -78,17 +119,7 @@ def _key(builder: Callable, args: tuple, kwargs: dict) -> str:
 
 
 def _memoised(kind: str, builder: Callable, args: tuple, kwargs: dict, make: Callable[[], Any]) -> Any:
-    key = kind + _key(builder, args, kwargs)
-    with _lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]
-    value = make()
-    with _lock:
-        _memo[key] = value
-        while len(_memo) > MAX_ENTRIES:
-            _memo.popitem(last=False)
-    return value
+    return _memo.get(kind + _key(builder, args, kwargs), make)
 
 
 class Deck:

@@ -198,12 +198,12 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places,
                 if not is_default_database(url):  # the administrator's database: say what to run
                     raise RollupsOutdated("summary tables missing or from an older version")
                 _with_progress("db_rollups_start", "db_rollups_done", lambda step: ensure_rollups(url, step))
-                st.cache_data.clear()  # nothing read from the old tables may outlive them
+                cached.clear_results()  # nothing read from the old tables may outlive them
             if not schema_current(url):
                 if not is_default_database(url):
                     raise SchemaOutdated("schema older than this version")
                 _with_progress("db_schema_start", "db_schema_done", lambda step: ensure_schema(url, step))
-                st.cache_data.clear()
+                cached.clear_results()
             st.session_state["_db_checked"] = True
         if is_default_database(url):  # the app owns the embedded file: it keeps its summaries current itself
             background.embedded_refresher(url.render_as_string(hide_password=False))

@@ -28,7 +28,8 @@ class User:
 class Settings:
     users_file: Path
     users: dict[str, User] = field(default_factory=dict)
-    users_problem: str | None = None  # the users file exists but cannot be used: nobody gets in
+    users_problem: str | None = None  # sign-in is configured but cannot be used: nobody gets in
+    open_demo: bool = False  # ERQI_OPEN_DEMO: no sign-in, whole district, on purpose
     public: bool = False
     public_place: str = ""
     min_cell: int = 5
@@ -91,15 +92,26 @@ def _read_users(path: Path) -> tuple[dict[str, User], str | None]:
         return {}, str(exc)
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def load() -> Settings:
-    """The current settings (read on every run, so an edited users file applies without a restart)."""
-    users_file = Path(os.environ.get("ERQI_USERS_FILE") or DEFAULT_USERS_FILE)
+    """The current settings (read on every run, so an edited users file applies without a restart).
+
+    A users file named by ERQI_USERS_FILE that is missing is a problem, not an absence: sign-in was
+    configured, so nobody gets in until it is back (it never falls back to the open demo)."""
+    named = (os.environ.get("ERQI_USERS_FILE") or "").strip()
+    users_file = Path(named or DEFAULT_USERS_FILE)
     users, problem = _read_users(users_file)
+    if named and problem is None and not users_file.exists():
+        problem = f"ERQI_USERS_FILE names a file that does not exist ({users_file.name})"
     return Settings(
         users_file=users_file,
         users=users,
         users_problem=problem,
-        public=os.environ.get("ERQI_PUBLIC_SCREEN", "").strip().lower() in ("1", "true", "yes", "on"),
+        open_demo=_flag("ERQI_OPEN_DEMO"),
+        public=_flag("ERQI_PUBLIC_SCREEN"),
         public_place=os.environ.get("ERQI_PUBLIC_PLACE", "").strip(),
         min_cell=_int("ERQI_MIN_CELL", 5, 2, 1000),
         idle_seconds=_int("ERQI_SESSION_IDLE_MINUTES", 30, 1, 24 * 60) * 60,

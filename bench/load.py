@@ -82,7 +82,7 @@ class AppServer:
         cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port)]
         cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
         cmd += ["--browser.gatherUsageStats", "false", *self.extra]
-        env = {**os.environ, "DATABASE_URL": self.db_url, **self.env}
+        env = {**os.environ, "DATABASE_URL": self.db_url, "ERQI_OPEN_DEMO": "1", **self.env}  # seeded demo data
         self.proc = subprocess.Popen(
             cmd, cwd=self.project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
         )

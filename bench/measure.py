@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.url
+    os.environ["ERQI_OPEN_DEMO"] = "1"  # the bench's databases hold the seed's demo data
     from ui.shell import PAGES
 
     app = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import inspect
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -55,6 +56,7 @@ class Access:
     privacy: Privacy
     expires_at: float = float("inf")  # absolute end of the session (time.time())
     idle_until: float = float("inf")  # the session ends when nothing happened until then
+    grant: tuple = ()  # what the access was granted on (method, role, place, credential): see still_granted
 
     @property
     def expired(self) -> bool:
@@ -62,20 +64,33 @@ class Access:
         return now >= self.expires_at or now >= self.idle_until
 
 
+# Set by the sign-in gate (ui.access.gate): True while the configuration still grants this access as it was
+# granted (the user is still in the users file with the same role, place and password; the open demo or
+# the public screen is still configured). Checked on every query, so a revocation or a role change reaches
+# every session at its next run, a wall's timed redraw included.
+still_granted: Callable[[Access], bool] = lambda _access: True  # noqa: E731
+
+
 def current() -> Access:
     """The session's access; none (or an expired one) is refused."""
     access = st.session_state.get(ACCESS)
     if not isinstance(access, Access):
         raise AccessDenied("not signed in")
-    if access.expired:
-        st.rerun(scope="app")  # the sign-in gate ends the session (also from a self-refreshing fragment)
+    if access.expired or not still_granted(access):
+        st.rerun(scope="app")  # the sign-in gate ends or re-scopes the session (also from a timed fragment)
     return access
 
 
 def full_view() -> bool:
     """True when the session sees the whole district with names (the data page's import facts need it)."""
     access = st.session_state.get(ACCESS)
-    return isinstance(access, Access) and not access.expired and access.scope.everything and access.privacy.names
+    return (
+        isinstance(access, Access)
+        and not access.expired
+        and access.scope.everything
+        and access.privacy.names
+        and still_granted(access)
+    )
 
 
 def names_allowed() -> bool:

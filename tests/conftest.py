@@ -25,8 +25,10 @@ def clear_caches() -> None:
 
 
 def point_app_at(monkeypatch, url: str) -> None:
-    """Point the app at url (DATABASE_URL) and start with empty caches."""
+    """Point the app at url (DATABASE_URL, seeded demo data: served without sign-in on purpose) and start
+    with empty caches."""
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ERQI_OPEN_DEMO", "1")
     clear_caches()
 
 
@@ -105,3 +107,36 @@ def app_env(monkeypatch, db_url):
 
 def backend_of(url: str) -> str:
     return make_url(url).get_backend_name()
+
+
+# ---------------------------------------------------------------- signed-in users (access tests)
+
+PASSWORD = "pass-word-1"
+USERS = {  # login: (role, place)
+    "office": ("district", ""),
+    "s03": ("street", "S03"),
+    "c0302": ("community", "S03C02"),
+    "viewer": ("viewer", ""),
+    "lost": ("street", "S99"),  # a place that does not exist: no scope
+}
+
+
+@pytest.fixture()
+def users_env(app_env, tmp_path, monkeypatch):
+    """A users file with one user per role, and an audit log of this test's own."""
+    from auth.passwords import hash_password
+
+    lines = []
+    for login, (role, place) in USERS.items():
+        lines += [f"[users.{login}]", f'role = "{role}"', f'place = "{place}"']
+        lines.append(f'password = "{hash_password(PASSWORD, n=2**10)}"')
+    path = tmp_path / "users.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("ERQI_USERS_FILE", str(path))
+    monkeypatch.setenv("ERQI_AUDIT_LOG", str(log))
+    from ui.access import gate as auth_gate
+
+    auth_gate._failures.clear()  # the lock-out counts are per server process
+    yield log
+    auth_gate._failures.clear()

@@ -7,46 +7,23 @@ import io
 import re
 
 import pandas as pd
-import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from auth import audit
-from auth.passwords import hash_password
 from data_access.db import read_engine
 from ui.shell import PAGES
 
-from .conftest import PROJECT
+from .conftest import PASSWORD, PROJECT
 
 APP = str(PROJECT / "app.py")
-PASSWORD = "pass-word-1"
-USERS = {  # login: (role, place)
-    "office": ("district", ""),
-    "s03": ("street", "S03"),
-    "c0302": ("community", "S03C02"),
-    "viewer": ("viewer", ""),
-    "lost": ("street", "S99"),  # a place that does not exist: no scope
-}
 PEOPLE_METRICS = ("党员", "居住党员", "居民志愿者", "服务人次", "其中在职党员", "在职党员", "志愿者", "供餐人数")
 
 
-@pytest.fixture()
-def users_env(app_env, tmp_path, monkeypatch):
-    """A users file with one user per role, and an audit log of this test's own."""
-    lines = []
-    for login, (role, place) in USERS.items():
-        lines += [f"[users.{login}]", f'role = "{role}"', f'place = "{place}"']
-        lines.append(f'password = "{hash_password(PASSWORD, n=2**10)}"')
-    path = tmp_path / "users.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    log = tmp_path / "audit.jsonl"
-    monkeypatch.setenv("ERQI_USERS_FILE", str(path))
-    monkeypatch.setenv("ERQI_AUDIT_LOG", str(log))
-    from ui.access import gate as auth_gate
-
-    auth_gate._failures.clear()  # the lock-out counts are per server process
-    yield log
-    auth_gate._failures.clear()
+def no_users_file(monkeypatch, tmp_path) -> None:
+    """No sign-in configured: ERQI_USERS_FILE unset and no users file where the app looks by default."""
+    monkeypatch.delenv("ERQI_USERS_FILE", raising=False)
+    monkeypatch.setattr("auth.settings.DEFAULT_USERS_FILE", tmp_path / "absent.toml")
 
 
 def new_app(params: dict[str, str] | None = None) -> AppTest:
@@ -300,7 +277,7 @@ def people_cells_small(at: AppTest, n: int) -> list[str]:
 
 def test_public_screen_shows_no_name_and_no_small_cell(app_env, db_url, monkeypatch, tmp_path):
     monkeypatch.setenv("ERQI_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-    monkeypatch.setenv("ERQI_USERS_FILE", str(tmp_path / "absent.toml"))
+    no_users_file(monkeypatch, tmp_path)
     monkeypatch.setenv("ERQI_MIN_CELL", "20")  # high enough that one building group has small counts
     names = person_names(db_url)
     # the unsecured demo (a district view with masked names) does show small counts here: the check can fail
@@ -376,7 +353,7 @@ def test_exports_are_masked_like_the_screen_and_logged(users_env, db_url, monkey
 
 
 def test_demo_without_configuration_is_marked_unsecured(app_env, monkeypatch, tmp_path):
-    monkeypatch.setenv("ERQI_USERS_FILE", str(tmp_path / "absent.toml"))
+    no_users_file(monkeypatch, tmp_path)  # and ERQI_OPEN_DEMO=1 (app_env: seeded demo data)
     at = new_app()
     at.run()
     assert not at.exception

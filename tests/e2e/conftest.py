@@ -43,7 +43,7 @@ class Server:
     def __init__(self, db_url: str, script: str = "serve.py", **extra_env: str):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": db_url, **extra_env}
+        env = {**os.environ, "DATABASE_URL": db_url, "ERQI_OPEN_DEMO": "1", **extra_env}  # seeded demo data
         self.proc = subprocess.Popen(
             [
                 sys.executable,

@@ -3,6 +3,7 @@ unsecured demo), until when, and what it may see. Only this module sets the sess
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -13,6 +14,7 @@ from auth import audit
 from auth.passwords import DUMMY_HASH, verify_password
 from auth.settings import Settings, load
 from data_access import guard
+from data_access.db import DatabaseConfigError, database_url, is_default_database
 from data_access.scope import Privacy, scope_for
 
 from ..labels import t
@@ -35,6 +37,7 @@ class Identity:
     method: str = "password"  # password / oidc / public / demo
     signed_in_at: float = 0.0
     registered: bool = True  # False: authenticated by the provider but not in the users file
+    credential: str = ""  # a fingerprint of the password hash signed in with (a new password ends the session)
 
     @property
     def name(self) -> str:
@@ -53,8 +56,60 @@ def _oidc_configured() -> bool:
 
 
 def secured(cfg: Settings) -> bool:
-    """True when sign-in is required (a users file, or an OpenID Connect provider in secrets.toml)."""
-    return cfg.has_users_file or _oidc_configured()
+    """True when sign-in is required: a users file (or one named that cannot be used), or an OpenID Connect
+    provider in secrets.toml."""
+    return cfg.has_users_file or cfg.users_problem is not None or _oidc_configured()
+
+
+def open_demo_allowed(cfg: Settings) -> bool:
+    """The open demo (no sign-in, the whole district) only on purpose: ERQI_OPEN_DEMO=1, or the app's own
+    embedded demo database, whose people are made up. A real database with no sign-in configured is shut."""
+    if cfg.open_demo:
+        return True
+    try:
+        return is_default_database(database_url())
+    except DatabaseConfigError:
+        return False
+
+
+def _fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16] if password_hash else ""
+
+
+def _grant(who: Identity) -> tuple:
+    return (who.method, who.role, who.place, who.credential, who.registered)
+
+
+def _still_granted(access: guard.Access) -> bool:
+    """guard.still_granted: does the configuration, as it is now, still grant this access?"""
+    if not access.grant:
+        return True  # not made by admit (a test's hand-made Access)
+    cfg = settings()
+    method = access.grant[0]
+    if method == "public":
+        return cfg.public
+    if method == "demo":
+        return not cfg.public and not secured(cfg) and open_demo_allowed(cfg)
+    current = _reread(
+        cfg,
+        Identity(
+            access.user, *access.grant[1:3], method=method, credential=access.grant[3], registered=access.grant[4]
+        ),
+    )
+    return current is not None and _grant(current) == access.grant
+
+
+def _reread(cfg: Settings, who: Identity) -> Identity | None:
+    """The identity as the users file has it now: None when the user was removed, the file became unusable
+    or the password changed; role, place and name as they are now."""
+    if cfg.users_problem or cfg.public:
+        return None
+    user = cfg.users.get(who.user)
+    if user is None:
+        return None if who.registered else who  # an unregistered provider identity stays unregistered
+    if who.method == "password" and (not user.password or _fingerprint(user.password) != who.credential):
+        return None
+    return replace(who, role=user.role, place=user.place, display=user.display, registered=True)
 
 
 def _scope_label(who: Identity | None) -> str:
@@ -102,7 +157,9 @@ def check_password(cfg: Settings, login: str, password: str) -> Identity | None:
         _failed(login)
         _audit(cfg, "sign_in_failed", None, user=login, method="password")
         return None
-    who = Identity(user.login, user.role, user.place, user.display, "password", time.time())
+    who = Identity(
+        user.login, user.role, user.place, user.display, "password", time.time(), credential=_fingerprint(user.password)
+    )
     _audit(cfg, "sign_in", who, method="password")
     return who
 
@@ -183,11 +240,36 @@ def _expire(cfg: Settings, who: Identity) -> None:
     st.session_state[FLASH] = ("warning", t("auth_expired"))
 
 
+def _revoke(cfg: Settings, who: Identity) -> None:
+    _audit(cfg, "access_revoked", who, method=who.method)
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.session_state[FLASH] = ("warning", t("auth_revoked"))
+    if who.method == "oidc":
+        st.logout()
+
+
+def _recheck(cfg: Settings, who: Identity) -> Identity | None:
+    """A signed-in identity against the users file as it is now (every run): removed or a new password
+    ends the session; a new role, place or name applies from this run on."""
+    now = _reread(cfg, who)
+    if now is None:
+        _revoke(cfg, who)
+        return None
+    if _grant(now) != _grant(who) or now.display != who.display:
+        _audit(cfg, "access_changed", now, method=now.method, was_role=who.role, was_scope=_scope_label(who))
+        st.session_state[IDENTITY] = now
+    return now
+
+
 def identify(cfg: Settings) -> Identity:
     """Who this session is; draws the sign-in screen and stops the run when nobody is signed in."""
     if cfg.public:
         return Identity("public", "public", cfg.public_place, method="public")
     if not secured(cfg):
+        if not open_demo_allowed(cfg):
+            st.error(t("auth_not_configured"))
+            st.stop()
         return Identity("demo", "demo", method="demo")
     if cfg.users_problem:
         st.error(t("auth_bad_users_file", reason=cfg.users_problem))
@@ -199,6 +281,8 @@ def identify(cfg: Settings) -> Identity:
         if who.method == "oidc":
             st.logout()
         who = None
+    if isinstance(who, Identity):
+        who = _recheck(cfg, who)
     if not isinstance(who, Identity) and _oidc_configured():
         who = _oidc_identity(cfg)
         if who is not None:
@@ -224,16 +308,24 @@ def admit(who: Identity, cfg: Settings) -> guard.Access:
     now = time.time()
     secured_session = who.method in ("password", "oidc")
     held = st.session_state.get(guard.ACCESS)
-    if secured_session and isinstance(held, guard.Access) and held.user == who.user:
+    privacy = privacy_for(who, cfg)
+    same = isinstance(held, guard.Access) and (held.user, held.grant, held.scope, held.privacy) == (
+        who.user,
+        _grant(who),
+        scope,
+        privacy,
+    )
+    if secured_session and same:
         access = replace(held, idle_until=now + cfg.idle_seconds)
     else:
         access = guard.Access(
             who.user,
             who.role,
             scope,
-            privacy_for(who, cfg),
+            privacy,
             expires_at=who.signed_in_at + cfg.max_seconds if secured_session else float("inf"),
             idle_until=now + cfg.idle_seconds if secured_session else float("inf"),
+            grant=_grant(who),
         )
     st.session_state[guard.ACCESS] = access
     return access
@@ -271,3 +363,6 @@ def drop_outside_params(all_codes: dict[str, set[str]], allowed: dict[str, set[s
             del st.query_params[key]
             notices.append(t("auth_outside_scope", key=key, value=value))
     return notices
+
+
+guard.still_granted = _still_granted

@@ -38,6 +38,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "用户配置文件有误，暂停所有登录。请管理员检查：{reason}",
         "The users file is invalid; all sign-ins are stopped. Administrator, please check: {reason}",
     ),
+    "auth_revoked": (
+        "您的账号权限已被管理员收回或更改（或密码已更换），请重新登录。",
+        "Your access was withdrawn or changed by the administrator (or your password changed); please sign in again.",
+    ),
+    "auth_not_configured": (
+        "本看板连接的是正式数据库，但尚未配置登录，因此不向任何人开放。请管理员按 README「访问控制」配置用户，"
+        "或在确认无需登录时设置 ERQI_OPEN_DEMO=1。",
+        "This dashboard reads a real database but no sign-in is configured, so it is open to nobody. Administrator: "
+        "configure users (README, Access control), or set ERQI_OPEN_DEMO=1 if no sign-in is intended.",
+    ),
     "auth_denied": (
         "您无权查看该内容（超出您的查看范围）。",
         "You may not see this (outside your scope).",

@@ -34,13 +34,47 @@ def _ask_password() -> str:
     return first
 
 
-def add_user(path: Path, login: str, role: str, place: str, display: str, oidc: bool) -> None:
+MAX_LOGIN_CHARS = 254
+
+
+def check_place(role: str, place: str, url: str | None) -> None:
+    """Refuse a role and place the app could not turn into a scope: a district user with a place, a street
+    or community user without one, a place that is not in the database or is of the wrong level."""
+    if role == "district" and place:
+        raise SystemExit("a district user sees the whole district: leave --place out")
+    if role in ("street", "community") and not place:
+        raise SystemExit(f"role {role} needs --place (a street or community code, e.g. S03 or S03C02)")
+    if not place:
+        return
+    from sqlalchemy.engine import make_url
+
+    from data_access.db import database_url, read_engine
+    from data_access.queries.overview import places as read_places
+    from data_access.scope import NOTHING, scope_for
+
+    try:
+        engine = read_engine(make_url(url) if url else database_url())
+        with engine.connect() as conn:
+            known = read_places(conn)
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure: say it, add nothing
+        raise SystemExit(
+            f"cannot check place {place} against the database ({type(exc).__name__}); set DATABASE_URL or pass --url"
+        ) from None
+    if scope_for(place, role, known) == NOTHING:
+        level = {"street": "street/town", "community": "community/village"}.get(role, "street or community")
+        raise SystemExit(f"{place} is not a {level} code in the database; nothing added")
+
+
+def add_user(path: Path, login: str, role: str, place: str, display: str, oidc: bool, url: str | None = None) -> None:
     login = login.strip().lower()
+    if not login or len(login) > MAX_LOGIN_CHARS or any(ch.isspace() or not ch.isprintable() for ch in login):
+        raise SystemExit(f"a user name is 1 to {MAX_LOGIN_CHARS} printable characters without spaces")
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if login in parse_users(text):
         raise SystemExit(f"{login} is already in {path}; edit the file to change it")
-    if role in ("street", "community") and not place:
-        raise SystemExit(f"role {role} needs --place (a street or community code, e.g. S03 or S03C02)")
+    check_place(role, place.strip(), url)
+    place = place.strip()
     password = "" if oidc else _ask_password()
     if not oidc and len(password) < 8:
         raise SystemExit("a password needs at least 8 characters")
@@ -70,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     add.add_argument("--display", default="", help="name shown after sign-in")
     add.add_argument("--oidc", action="store_true", help="signs in through OpenID Connect: no password")
     add.add_argument("--file", type=Path, default=None)
+    add.add_argument("--url", default=None, help="the database whose places --place is checked against (DATABASE_URL)")
     sub.add_parser("hash-password", help="print a hash for a password read from the terminal")
     lst = sub.add_parser("list", help="list the users (never their hashes)")
     lst.add_argument("--file", type=Path, default=None)
@@ -80,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     path = args.file or load().users_file
     if args.cmd == "add-user":
-        add_user(path, args.login, args.role, args.place, args.display, args.oidc)
+        add_user(path, args.login, args.role, args.place, args.display, args.oidc, args.url)
     else:
         users = parse_users(path.read_text(encoding="utf-8")) if path.exists() else {}
         for u in users.values():

@@ -136,3 +136,19 @@ def test_a_real_database_without_sign_in_is_shut_unless_opened_on_purpose(app_en
     at.run()
     assert tiles(at)["基层党组织"] == "631"
     assert any("未启用登录" in m.value for m in at.sidebar.markdown)
+
+
+def test_a_huge_user_name_is_refused_and_barely_logged(users_env):
+    """F9: three sign-ins with a 200,000-character name add a few hundred bytes to the audit log, not 600 KB,
+    and leave no lock-out entry behind."""
+    from ui.access import gate
+
+    at = new_app()
+    at.run()
+    assert at.text_input(key="auth_user").max_chars == gate.MAX_LOGIN_CHARS  # the form does not take more
+    before = users_env.stat().st_size if users_env.exists() else 0
+    for _ in range(3):
+        assert gate.check_password(gate.settings(), "x" * 200_000, PASSWORD) is None
+    assert users_env.stat().st_size - before < 1_000
+    assert all(len(k) <= gate.MAX_LOGIN_CHARS for k in gate._failures)
+    assert [e["reason"] for e in audit.read(users_env)[-3:]] == ["too_long"] * 3

@@ -166,9 +166,10 @@ def test_audit_log_appends_json_lines(tmp_path):
     assert events[1]["scope"] == "S03" and events[1]["rows"] == 12 and events[0]["ts"].endswith("+00:00")
 
 
-def test_cli_adds_users(tmp_path, monkeypatch):
+def test_cli_adds_users(tmp_path, monkeypatch, sqlite_url):
     path = tmp_path / "users.toml"
     monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-1\n"))
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)  # where the places are checked
     auth_cli(["add-user", "S03-Secretary", "--role", "street", "--place", "S03", "--file", str(path)])
     auth_cli(["add-user", "a.b@example.org", "--role", "district", "--oidc", "--file", str(path)])
     users = parse_users(path.read_text(encoding="utf-8"))
@@ -179,3 +180,35 @@ def test_cli_adds_users(tmp_path, monkeypatch):
         auth_cli(["add-user", "x", "--role", "street", "--file", str(path)])
     with pytest.raises(ValueError):
         parse_users('[users.x]\nrole = "admin"\n')
+
+
+def test_cli_refuses_a_place_or_name_that_cannot_work(tmp_path, monkeypatch, sqlite_url):
+    path = tmp_path / "users.toml"
+    monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-1\n" * 10))
+    refused = [
+        ["add-user", "a", "--role", "street", "--place", "S99"],  # no such street
+        ["add-user", "b", "--role", "street", "--place", "S03C02"],  # a community given to a street user
+        ["add-user", "c", "--role", "community", "--place", "S03"],  # a street given to a community user
+        ["add-user", "d", "--role", "district", "--place", "S03"],  # a district user has no place
+        ["add-user", "x" * 300, "--role", "district"],  # a name no sign-in form takes
+        ["add-user", "two words", "--role", "district"],
+    ]
+    for argv in refused:
+        with pytest.raises(SystemExit) as stop:
+            auth_cli([*argv, "--file", str(path), "--url", sqlite_url])
+        assert stop.value.code not in (0, None), argv
+    assert not path.exists()  # nothing was written
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "missing.sqlite"))
+    with pytest.raises(SystemExit, match="cannot check place"):
+        auth_cli(["add-user", "e", "--role", "street", "--place", "S03", "--file", str(path)])
+    auth_cli(["add-user", "f", "--role", "community", "--place", "S03C02", "--file", str(path), "--url", sqlite_url])
+    assert parse_users(path.read_text(encoding="utf-8"))["f"].place == "S03C02"
+
+
+def test_audit_values_are_clipped(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    audit.record(log, "sign_in_failed", "n" * 200_000, reason="r" * 10_000)
+    entry = audit.read(log)[0]
+    assert len(entry["user"]) < 400 and "200000 chars" in entry["user"]
+    assert len(entry["reason"]) < 400
+    assert log.stat().st_size < 2_000

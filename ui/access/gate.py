@@ -22,6 +22,8 @@ from ..labels import t
 IDENTITY = "_identity"
 FLASH = "_auth_flash"  # a message for the sign-in screen (expired, signed out)
 MAX_FAILURES, LOCK_SECONDS = 5, 300
+MAX_LOGIN_CHARS = 254  # the longest email address; user names are shorter
+MAX_PASSWORD_CHARS = 256
 _failures: dict[str, list[float]] = {}  # login -> recent failure times (this server process)
 _failures_lock = threading.Lock()
 
@@ -148,6 +150,9 @@ def _failed(login: str) -> None:
 def check_password(cfg: Settings, login: str, password: str) -> Identity | None:
     """The identity for a correct user name and password, else None; both outcomes are logged."""
     login = login.strip().lower()
+    if len(login) > MAX_LOGIN_CHARS or len(password) > MAX_PASSWORD_CHARS:
+        _audit(cfg, "sign_in_refused", None, user=login[:40], method="password", reason="too_long")
+        return None  # no user has such a name; nothing of it is kept (not even as a lock-out key)
     user = cfg.users.get(login)
     if _locked(login):
         _audit(cfg, "sign_in_refused", None, user=login, method="password", reason="locked")
@@ -168,7 +173,7 @@ def _on_submit(cfg: Settings) -> None:
     login = st.session_state.get("auth_user", "")
     password = st.session_state.get("auth_password", "")
     st.session_state["auth_password"] = ""  # never kept in the session
-    if _locked(login.strip().lower()):
+    if len(login) <= MAX_LOGIN_CHARS and _locked(login.strip().lower()):
         _audit(cfg, "sign_in_refused", None, user=login.strip().lower(), method="password", reason="locked")
         st.session_state[FLASH] = ("error", t("auth_locked", m=LOCK_SECONDS // 60))
         return
@@ -211,8 +216,8 @@ def _sign_in_screen(cfg: Settings) -> None:
                 st.warning(t("auth_oidc_missing"))
         if cfg.has_users_file:
             with st.form("auth_form"):
-                st.text_input(t("auth_user"), key="auth_user")
-                st.text_input(t("auth_password"), type="password", key="auth_password")
+                st.text_input(t("auth_user"), key="auth_user", max_chars=MAX_LOGIN_CHARS)
+                st.text_input(t("auth_password"), type="password", key="auth_password", max_chars=MAX_PASSWORD_CHARS)
                 st.form_submit_button(t("auth_submit"), on_click=_on_submit, args=(cfg,), type="primary")
     st.stop()
 

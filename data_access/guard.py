@@ -14,7 +14,17 @@ from dataclasses import dataclass
 import streamlit as st
 
 from .filters import Filters, Places
-from .scope import AccessDenied, Privacy, Scope, apply_privacy, clamp, node_place, restrict_places, within
+from .scope import (
+    AccessDenied,
+    Privacy,
+    Scope,
+    apply_privacy,
+    clamp,
+    node_place,
+    restrict_places,
+    restrict_records,
+    within,
+)
 
 ACCESS = "_access"  # the session's Access, set by the sign-in gate only
 
@@ -189,7 +199,7 @@ def _guarded(name: str, fn, policy: Policy):
                 _check_group(value, access.scope)
         if access.scope.empty:
             raise AccessDenied("no scope")
-        result = fn(*bound.args, **bound.kwargs)
+        result = restrict_records(fn(*bound.args, **bound.kwargs), access.scope)
         return apply_privacy(result, access.privacy, persons)
 
     wrapper.clear = fn.clear

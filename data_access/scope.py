@@ -133,6 +133,30 @@ def within(scope: Scope, street_id: int | None, community_id: int | None) -> boo
     return scope.community_id is None or community_id == scope.community_id
 
 
+RECORD_PLACE = ("record_street_id", "record_community_id")  # where a listed record (a wish, a request) lies
+
+
+def restrict_records(result: object, scope: Scope) -> object:
+    """Rows of a person-linked list whose record lies outside the scope are dropped, whatever the query
+    asked for, and the place columns go (pages never see them). A query returns RECORD_PLACE columns
+    for every list whose records can lie elsewhere than the people they name (a member claims a wish posted
+    in another street)."""
+    if isinstance(result, tuple):
+        return (
+            type(result)(*(restrict_records(r, scope) for r in result))
+            if hasattr(result, "_fields")
+            else tuple(restrict_records(r, scope) for r in result)
+        )
+    if not isinstance(result, pd.DataFrame) or RECORD_PLACE[0] not in result.columns:
+        return result
+    streets = result[RECORD_PLACE[0]]
+    comms = result[RECORD_PLACE[1]] if RECORD_PLACE[1] in result.columns else pd.Series(None, index=result.index)
+    keep = [
+        within(scope, None if pd.isna(s) else int(s), None if pd.isna(c) else int(c)) for s, c in zip(streets, comms)
+    ]
+    return result.loc[keep].drop(columns=[c for c in RECORD_PLACE if c in result.columns]).reset_index(drop=True)
+
+
 def restrict_places(places: Places, scope: Scope) -> Places:
     """Only the places inside the scope (so a filter bar cannot offer any other)."""
     if scope.everything:

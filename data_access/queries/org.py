@@ -654,7 +654,8 @@ def points_trend(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
 
 
 def wishes_claimed(conn: Connection, f: Filters, code: str, limit: int = 50) -> tuple[dict[str, int], pd.DataFrame]:
-    """Micro-wishes claimed in the range by the node's members: counts, and the latest ones (claimant masked)."""
+    """Micro-wishes claimed in the range by the node's members: counts, and the latest ones posted inside the
+    filter's place (claimant masked)."""
     ref = _require(conn, code)
     w = m.MicroWish.__table__
     scope = _member_scope(conn, ref)
@@ -667,15 +668,29 @@ def wishes_claimed(conn: Connection, f: Filters, code: str, limit: int = 50) -> 
     claimed, fulfilled = conn.execute(
         select(func.count(), func.count(w.c.fulfilled_on)).select_from(w).where(w.c.id.in_(select(ids.c.id)))
     ).one()
+    # the list names residents' needs and members: only wishes posted inside the filter's place (members
+    # often claim wishes elsewhere; those are counted above but not listed), each with its place for the
+    # guard's check (scope.RECORD_PLACE)
+    posted_here = [
+        col == value
+        for col, value in (
+            (w.c.street_id, f.street_id),
+            (w.c.community_id, f.community_id),
+            (w.c.building_group_id, f.building_group_id),
+        )
+        if value is not None
+    ]
     recent = pd.read_sql_query(  # joined directly (not through ids): the planner then sorts only the scope's
         select(
             w.c.title,
             masked_name(mem_t.c.name).label("claimant"),
             w.c.claimed_on,
             w.c.fulfilled_on,
+            w.c.street_id.label("record_street_id"),
+            w.c.community_id.label("record_community_id"),
         )
         .select_from(w.join(mem_t, mem_t.c.id == w.c.claimed_by))
-        .where(scope, _day_range(w.c.claimed_on, f))
+        .where(scope, _day_range(w.c.claimed_on, f), *posted_here)
         .order_by(w.c.claimed_on.desc(), w.c.id.desc())
         .limit(limit),
         conn,

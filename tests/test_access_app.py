@@ -7,6 +7,7 @@ import io
 import re
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -317,31 +318,44 @@ def test_public_screen_suppresses_what_a_signed_in_user_sees(users_env):
     assert any("仅显示汇总" in c.value for c in viewer.caption)
 
 
-def test_exports_are_masked_like_the_screen_and_logged(users_env, db_url, monkeypatch):
-    captured: list[bytes] = []
+def test_exports_are_made_on_click_masked_like_the_screen_and_logged(users_env, db_url, monkeypatch):
+    """F5: no CSV exists on the server before a click (so no address can be fetched around the audit); a
+    click makes it for the session as it is then and logs it; after sign-out the same button makes nothing."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    original = MemoryMediaFileStorage.load_and_get_id
+    from ui.export import ExportRefused
 
-    def keep(self, path_or_data, mimetype, kind, filename=None):
+    stored: list[str] = []
+    makers: dict[str, object] = {}
+    original_store = MemoryMediaFileStorage.load_and_get_id
+    original_defer = MediaFileManager.add_deferred
+
+    def store(self, path_or_data, mimetype, kind, filename=None):
         if mimetype == "text/csv":
-            captured.append((filename, path_or_data))
-        return original(self, path_or_data, mimetype, kind, filename)
+            stored.append(filename)
+        return original_store(self, path_or_data, mimetype, kind, filename)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    def defer(self, callable_, mimetype, coordinates, file_name=None, element_id=""):
+        makers[file_name] = callable_
+        return original_defer(self, callable_, mimetype, coordinates, file_name=file_name, element_id=element_id)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", store)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", defer)
     at = sign_in(new_app({"community": "S03C02"}), "c0302")
     at.switch_page("pages/organization.py").run()
-    exports = {name: data for name, data in captured}
-    assert "member-points.csv" in exports
-    csv = pd.read_csv(io.BytesIO(exports["member-points.csv"]), encoding="utf-8-sig")
+    assert "member-points.csv" in makers and not stored  # offered, not made
+    button = next(b for b in at.get("download_button") if "member_points_csv" in b.id)
+    assert button.proto.deferred_file_id and not button.proto.url
+    assert not [e for e in audit.read(users_env) if e["event"] == "export"]
+
+    data = makers["member-points.csv"]()  # the click, as the server runs it (outside the script thread)
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     screen = next(df for df in frames(at) if list(df.columns) == list(csv.columns))
     assert csv["党员"].tolist() == screen["党员"].tolist()
     assert csv["党员"].map(lambda s: bool(MASKED.fullmatch(s))).all()
     full = person_names(db_url)
     assert not set(csv["党员"]) & full
-
-    button = next(b for b in at.get("download_button") if "member_points_csv" in b.id)
-    button.click().run()
     last = audit.read(users_env)[-1]
     assert (last["event"], last["user"], last["scope"], last["file"]) == (
         "export",
@@ -350,6 +364,12 @@ def test_exports_are_masked_like_the_screen_and_logged(users_env, db_url, monkey
         "member-points.csv",
     )
     assert last["rows"] == len(csv)
+
+    at.sidebar.button(key="auth_sign_out").click().run()
+    with pytest.raises(ExportRefused):
+        makers["member-points.csv"]()  # a button kept from before the sign-out
+    last = audit.read(users_env)[-1]
+    assert (last["event"], last["user"], last["file"]) == ("export_refused", "c0302", "member-points.csv")
 
 
 def test_demo_without_configuration_is_marked_unsecured(app_env, monkeypatch, tmp_path):

@@ -1,25 +1,37 @@
-"""CSV downloads: the frame on screen (already masked and scoped by the query layer), logged when taken."""
+"""CSV downloads: the frame on screen (already masked and scoped by the query layer), made only when the
+viewer clicks, for a session that may still have it, and logged then.
+
+The file is not put on the server when the page is drawn (Streamlit's deferred download: the button holds
+a callable, the browser asks for it over the session's own websocket when clicked). At that moment the
+session's access is checked as it is then (signed out, expired, revoked or changed: refused and logged as
+`export_refused`), the `export` entry is written, and the file is made; its address lives until the
+session's next runs clear it. No address exists before a click, and none outlives the session."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from auth import audit
 from auth.settings import load
+from data_access import guard
 from data_access.guard import ACCESS
 
 from .labels import t
 
 
-def _log(file_name: str, rows: int) -> None:
-    access = st.session_state.get(ACCESS)
+class ExportRefused(PermissionError):
+    """The session may no longer take this file."""
+
+
+def _log(event: str, access, file_name: str, rows: int) -> None:
     audit.record(
         load().audit_log,
-        "export",
+        event,
         getattr(access, "user", ""),
         role=getattr(access, "role", ""),
-        scope=access.scope.label if access else "",
+        scope=access.scope.label if isinstance(access, guard.Access) else "",
         file=file_name,
         rows=rows,
     )
@@ -31,17 +43,48 @@ def exports_allowed() -> bool:
     return access is not None and access.role != "public"
 
 
+def _session_access(state) -> object:
+    try:
+        return state[ACCESS]
+    except KeyError:
+        return None
+
+
+def csv_maker(frame: pd.DataFrame, file_name: str):
+    """The callable a download button holds: checks the session when clicked, logs, makes the bytes."""
+    ctx = get_script_run_ctx()
+    state = ctx.session_state if ctx is not None else None
+    issued_to = st.session_state.get(ACCESS)
+
+    def make() -> bytes:
+        access = _session_access(state) if state is not None else None
+        usable = (
+            isinstance(access, guard.Access)
+            and isinstance(issued_to, guard.Access)
+            and (access.user, access.scope, access.privacy) == (issued_to.user, issued_to.scope, issued_to.privacy)
+            and access.role != "public"
+            and not access.expired
+            and guard.still_granted(access)
+        )
+        if not usable:
+            _log("export_refused", issued_to, file_name, len(frame))
+            raise ExportRefused(f"{file_name}: the session may no longer export it")
+        _log("export", access, file_name, len(frame))
+        return frame.to_csv(index=False).encode("utf-8-sig")
+
+    return make
+
+
 def download_csv(container, frame: pd.DataFrame, file_name: str, key: str, label: str | None = None, **kw) -> None:
-    """A CSV download of frame (UTF-8 with BOM, for Excel); each download is written to the audit log."""
+    """A CSV download of frame (UTF-8 with BOM, for Excel), made and logged when clicked (see above)."""
     if not exports_allowed():
         return
     container.download_button(
         label or t("download_csv"),
-        frame.to_csv(index=False).encode("utf-8-sig"),
+        csv_maker(frame, file_name),
         file_name=file_name,
         mime="text/csv",
         key=key,
-        on_click=_log,
-        args=(file_name, len(frame)),
+        on_click="ignore",
         **kw,
     )

@@ -61,7 +61,7 @@ def check_place(role: str, place: str, url: str | None) -> None:
         raise SystemExit(
             f"cannot check place {place} against the database ({type(exc).__name__}); set DATABASE_URL or pass --url"
         ) from None
-    if scope_for(place, role, known) == NOTHING:
+    if scope_for(place, "viewer" if role == "wall" else role, known) == NOTHING:
         level = {"street": "street/town", "community": "community/village"}.get(role, "street or community")
         raise SystemExit(f"{place} is not a {level} code in the database; nothing added")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_USERS_FILE = PROJECT / "auth" / "users.toml"
 DEFAULT_AUDIT_LOG = PROJECT / "data" / "audit.jsonl"
-ROLES = ("district", "street", "community", "viewer")
+ROLES = ("district", "street", "community", "viewer", "wall")  # wall: a meeting-room or lobby screen
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Settings:
     min_cell: int = 5
     idle_seconds: int = 30 * 60
     max_seconds: int = 12 * 3600
+    wall_max_seconds: int = 7 * 24 * 3600  # a wall user's session: no idle end, this long at most
     audit_log: Path = DEFAULT_AUDIT_LOG
 
     @property
@@ -116,5 +117,6 @@ def load() -> Settings:
         min_cell=_int("ERQI_MIN_CELL", 5, 2, 1000),
         idle_seconds=_int("ERQI_SESSION_IDLE_MINUTES", 30, 1, 24 * 60) * 60,
         max_seconds=_int("ERQI_SESSION_MAX_HOURS", 12, 1, 24 * 30) * 3600,
+        wall_max_seconds=_int("ERQI_WALL_SESSION_MAX_HOURS", 7 * 24, 1, 24 * 90) * 3600,
         audit_log=Path(os.environ.get("ERQI_AUDIT_LOG") or DEFAULT_AUDIT_LOG),
     )

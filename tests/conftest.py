@@ -118,6 +118,7 @@ USERS = {  # login: (role, place)
     "c0302": ("community", "S03C02"),
     "viewer": ("viewer", ""),
     "lost": ("street", "S99"),  # a place that does not exist: no scope
+    "wall": ("wall", ""),  # the meeting-room screen
 }
 
 

@@ -215,3 +215,41 @@ def test_the_guard_drops_records_outside_the_scope_from_any_list():
     community = restrict_records(({"n": 3}, frame), Scope(street_id=3, community_id=32, code="S03C02"))
     assert community[0] == {"n": 3} and community[1]["who"].tolist() == ["c"]
     assert restrict_records(frame, DISTRICT)["who"].tolist() == ["a", "b", "c"]
+
+
+def test_a_kiosk_url_keeps_no_ordinary_session_alive(users_env):
+    """F7: a kiosk rotates by itself; its runs do not count as activity for an ordinary user, so a session
+    left on a wall ends after the idle time. Without the kiosk, a run does count."""
+    from data_access.guard import ACCESS
+
+    walled = sign_in(new_app({"kiosk": "1"}), "office")
+    first = walled.session_state[ACCESS].idle_until
+    time.sleep(1.1)
+    walled.run()  # what the rotation does
+    assert walled.session_state[ACCESS].idle_until == first
+    access = walled.session_state[ACCESS]
+    walled.session_state[ACCESS] = type(access)(**{**access.__dict__, "idle_until": time.time() - 1})
+    walled.run()
+    assert not walled.metric and any("会话已过期" in w.value for w in walled.warning)
+
+    desk = sign_in(new_app(), "office")
+    first = desk.session_state[ACCESS].idle_until
+    time.sleep(1.1)
+    desk.run()
+    assert desk.session_state[ACCESS].idle_until > first
+
+
+def test_a_wall_user_has_its_own_rule(users_env):
+    """A wall user: no idle end (the wall may run all day), a bounded life (ERQI_WALL_SESSION_MAX_HOURS,
+    7 days by default), aggregates without names, and the role in the sidebar."""
+    from data_access.guard import ACCESS
+
+    at = sign_in(new_app({"kiosk": "1"}), "wall")
+    access = at.session_state[ACCESS]
+    assert access.idle_until == float("inf")
+    assert 7 * 24 * 3600 - 60 < access.expires_at - time.time() <= 7 * 24 * 3600
+    assert not access.privacy.names and access.privacy.min_cell == 0 and access.scope.everything
+    assert not at.exception, at.exception
+    desk = sign_in(new_app(), "wall")
+    assert tiles(desk)["基层党组织"] == "631"
+    assert any("大屏" in c.value for c in desk.sidebar.caption)

@@ -117,7 +117,7 @@ def _reread(cfg: Settings, who: Identity) -> Identity | None:
 def _scope_label(who: Identity | None) -> str:
     if who is None:
         return ""
-    return who.place or ("district" if who.role in ("district", "demo") else "")
+    return who.place or ("district" if who.role in ("district", "demo", "wall") else "")
 
 
 def _audit(cfg: Settings, event: str, who: Identity | None, user: str = "", **detail: object) -> None:
@@ -299,16 +299,28 @@ def identify(cfg: Settings) -> Identity:
 
 
 def privacy_for(who: Identity, cfg: Settings) -> Privacy:
-    """District, street and community users see masked names; viewers and the public screen aggregates only."""
+    """District, street and community users see masked names; viewers and the public screen aggregates only;
+    a wall (a screen in a room of staff) aggregates without names, small counts shown."""
     if who.role in ("public", "viewer"):
         return Privacy(names=False, min_cell=cfg.min_cell)
+    if who.role == "wall":
+        return Privacy(names=False, min_cell=0)
     return Privacy(names=True, min_cell=0)
+
+
+def _activity(who: Identity) -> bool:
+    """Does this run keep the session alive? A kiosk rotation advances by itself, so on a kiosk URL only a
+    wall user's session is kept alive (by its own rule: no idle end, ERQI_WALL_SESSION_MAX_HOURS at most);
+    any other user's session there ends after the idle time like everywhere else."""
+    from ..screen import kiosk
+
+    return who.role == "wall" or not kiosk.requested()
 
 
 def admit(who: Identity, cfg: Settings) -> guard.Access:
     """Resolve the identity's scope against the places and store the session's Access (idle clock reset)."""
     places = guard.all_places()
-    role = {"demo": "district", "public": "viewer"}.get(who.role, who.role)
+    role = {"demo": "district", "public": "viewer", "wall": "viewer"}.get(who.role, who.role)
     scope = scope_for(who.place, role, places) if who.registered else scope_for(None, "none", places)
     now = time.time()
     secured_session = who.method in ("password", "oidc")
@@ -320,16 +332,20 @@ def admit(who: Identity, cfg: Settings) -> guard.Access:
         scope,
         privacy,
     )
+    wall = who.role == "wall"
+    idle_until = float("inf") if wall or not secured_session else now + cfg.idle_seconds
     if secured_session and same:
-        access = replace(held, idle_until=now + cfg.idle_seconds)
+        access = replace(held, idle_until=idle_until) if _activity(who) else held
     else:
         access = guard.Access(
             who.user,
             who.role,
             scope,
             privacy,
-            expires_at=who.signed_in_at + cfg.max_seconds if secured_session else float("inf"),
-            idle_until=now + cfg.idle_seconds if secured_session else float("inf"),
+            expires_at=who.signed_in_at + (cfg.wall_max_seconds if wall else cfg.max_seconds)
+            if secured_session
+            else float("inf"),
+            idle_until=idle_until,
             grant=_grant(who),
         )
     st.session_state[guard.ACCESS] = access

@@ -79,6 +79,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "auth_role_street": ("街道", "street"),
     "auth_role_community": ("社区", "community"),
     "auth_role_viewer": ("只看汇总", "aggregates only"),
+    "auth_role_wall": ("大屏", "wall screen"),
     "auth_role_public": ("公开展示", "public screen"),
     "auth_role_demo": ("演示", "demo"),
 }

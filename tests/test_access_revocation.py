@@ -253,3 +253,28 @@ def test_a_wall_user_has_its_own_rule(users_env):
     desk = sign_in(new_app(), "wall")
     assert tiles(desk)["基层党组织"] == "631"
     assert any("大屏" in c.value for c in desk.sidebar.caption)
+
+
+class _ProviderUser(dict):
+    is_logged_in = True
+
+
+def test_single_sign_on_matches_only_a_verified_email(users_env, monkeypatch, tmp_path):
+    """An OpenID Connect identity is matched to the users file by email only when the provider marks the
+    address verified; an unverified one is authenticated but gets no scope."""
+    import streamlit as st
+
+    from auth.settings import load
+    from ui.access import gate
+
+    cfg = load()
+    path = tmp_path / "users.toml"
+    path.write_text(path.read_text(encoding="utf-8") + '\n[users."boss@example.org"]\nrole = "district"\n')
+    cfg = load()
+    monkeypatch.setattr(st, "user", _ProviderUser(email="Boss@example.org", email_verified=True))
+    who = gate._oidc_identity(cfg)
+    assert who.registered and who.role == "district"
+    for claims in ({"email": "boss@example.org"}, {"email": "boss@example.org", "email_verified": False}):
+        monkeypatch.setattr(st, "user", _ProviderUser(**claims))
+        who = gate._oidc_identity(cfg)
+        assert not who.registered and who.role == "none", claims

@@ -185,15 +185,18 @@ def _on_submit(cfg: Settings) -> None:
 
 
 def _oidc_identity(cfg: Settings) -> Identity | None:
-    """The signed-in OpenID Connect user, mapped to the users file by email (unregistered: no scope)."""
+    """The signed-in OpenID Connect user, mapped to the users file by email (unregistered: no scope). Only an
+    address the provider marks verified (`email_verified`) is matched: anyone can put any address on an
+    account at some providers."""
     try:
         if not st.user.is_logged_in:
             return None
         email = str(st.user.get("email") or "").strip().lower()
+        verified = st.user.get("email_verified") in (True, "true")  # the provider vouches for the address
     except Exception:  # noqa: BLE001 - provider misconfigured: treat as not signed in
         return None
-    user = cfg.users.get(email)
-    if user is None:
+    user = cfg.users.get(email) if verified and len(email) <= MAX_LOGIN_CHARS else None
+    if user is None:  # unverified or unknown: authenticated, but no scope
         return Identity(email or "?", "none", method="oidc", signed_in_at=time.time(), registered=False)
     return Identity(user.login, user.role, user.place, user.display, "oidc", time.time())
 

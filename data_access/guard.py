@@ -200,7 +200,7 @@ def _guarded(name: str, fn, policy: Policy):
         if access.scope.empty:
             raise AccessDenied("no scope")
         result = restrict_records(fn(*bound.args, **bound.kwargs), access.scope)
-        return apply_privacy(result, access.privacy, persons)
+        return apply_privacy(result, access.privacy, persons, bound.arguments.get("measure"))
 
     wrapper.clear = fn.clear
     return wrapper

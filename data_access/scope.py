@@ -34,8 +34,15 @@ PEOPLE_COUNTS = frozenset(
         "employed",
         "reported",
         "reported_here",
+        "leaders",  # grid staff: a count of people like any other
+        "grid_members",
     }
 )
+# Values worked out from a people count (an average per building group, the residents' mean points): hidden
+# wherever the count they come from is hidden, or one could read the count back (one group: the average
+# is the count; one resident: the mean is that person's points).
+DERIVED_FROM = {"per_group": "residents", "points": "residents"}
+VALUE_COLUMN = "value"  # a generic measure column (the heat map's cells): a people count when its measure is
 # Columns that hold a contact or identity number wherever they appear.
 PHONE_COLUMNS = frozenset({"phone", "mobile"})
 ID_COLUMNS = frozenset({"id_number", "id_no"})
@@ -226,19 +233,23 @@ def _suppress_value(v: object, n: int) -> object:
     return None if 0 < v < n else v
 
 
-def apply_privacy(result: object, privacy: Privacy, person_columns: frozenset[str] = frozenset()) -> object:
+def apply_privacy(
+    result: object, privacy: Privacy, person_columns: frozenset[str] = frozenset(), measure: object = None
+) -> object:
     """The result as a viewer may see it: contact numbers masked, person names masked (or the rows
-    withheld when names are not allowed), small people counts suppressed (None / NaN)."""
+    withheld when names are not allowed), small people counts suppressed (None / NaN), and what is derived
+    from them (DERIVED_FROM). A query's `measure` argument says what a generic `value` column counts."""
     if isinstance(result, tuple):
-        return tuple(apply_privacy(r, privacy, person_columns) for r in result)
+        return tuple(apply_privacy(r, privacy, person_columns, measure) for r in result)
     if isinstance(result, dict):
         if not privacy.min_cell:
             return result
         return {k: _suppress_value(v, privacy.min_cell) if k in PEOPLE_COUNTS else v for k, v in result.items()}
     if not isinstance(result, pd.DataFrame):
         return result
+    counts = PEOPLE_COUNTS | ({VALUE_COLUMN} if measure in PEOPLE_COUNTS else set())
     cols = set(result.columns)
-    if not (cols & (PHONE_COLUMNS | ID_COLUMNS | person_columns)) and not (privacy.min_cell and cols & PEOPLE_COUNTS):
+    if not (cols & (PHONE_COLUMNS | ID_COLUMNS | person_columns)) and not (privacy.min_cell and cols & counts):
         return result  # nothing to mask: the cache already handed out a copy of its own
     df = result.copy()
     for col in PHONE_COLUMNS & set(df.columns):
@@ -252,9 +263,12 @@ def apply_privacy(result: object, privacy: Privacy, person_columns: frozenset[st
         df[col] = df[col].map(mask_name)
     if privacy.min_cell:
         n = privacy.min_cell
-        for col in PEOPLE_COUNTS & set(df.columns):
+        for col in counts & set(df.columns):
             values = pd.to_numeric(df[col], errors="coerce")
             small = (values > 0) & (values < n)
             if small.any():
                 df[col] = values.astype("float64").where(~small)
+            for derived, source in DERIVED_FROM.items():
+                if source == col and derived in df.columns and small.any():
+                    df[derived] = pd.to_numeric(df[derived], errors="coerce").astype("float64").where(~small)
     return df

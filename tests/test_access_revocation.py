@@ -278,3 +278,66 @@ def test_single_sign_on_matches_only_a_verified_email(users_env, monkeypatch, tm
         monkeypatch.setattr(st, "user", _ProviderUser(**claims))
         who = gate._oidc_identity(cfg)
         assert not who.registered and who.role == "none", claims
+
+
+def _walk_numbers(node, key=""):
+    """(key, number) for every number in a JSON document, with the key it is stored under."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk_numbers(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk_numbers(v, key)
+    elif isinstance(node, int | float) and not isinstance(node, bool):
+        yield key, node
+
+
+def test_public_screen_sends_no_small_people_count_in_map_data(app_env, monkeypatch, tmp_path):
+    """F3: the heat map of people served, in one community on the public screen: no cell below the minimum
+    reaches the browser (the map's own data walked, not the visible text)."""
+    import json
+
+    no_users_file(monkeypatch, tmp_path)
+    monkeypatch.setenv("ERQI_PUBLIC_SCREEN", "1")
+    monkeypatch.setenv("ERQI_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    at = new_app({"community": "S03C02"})
+    at.session_state["vol_measure"] = "served"
+    at.switch_page("pages/volunteers.py").run()
+    assert not at.exception, at.exception
+    texts = [d.proto.json for d in at.get("deck_gl_json_chart")]
+    assert not [x for x in texts if "NaN" in x]  # what JSON.parse would refuse
+    decks = [json.loads(x) for x in texts]
+    cells = [v for deck in decks for k, v in _walk_numbers(deck) if k == "value"]
+    assert cells, "no heat cells sent"
+    assert not [v for v in cells if 0 < v < 5], sorted(v for v in cells if 0 < v < 5)[:5]
+
+
+def test_derived_values_hide_with_the_count_they_come_from():
+    """F4: one building group's area: the average per group is its resident count, the mean points one
+    resident's own; both go with the count. Grid staff are people counted."""
+    import pandas as pd
+
+    from data_access.scope import Privacy, apply_privacy
+
+    areas = pd.DataFrame(
+        {
+            "name": ["A", "B"],
+            "building_groups": [1, 3],
+            "residents": [3, 30],
+            "per_group": [3.0, 10.0],
+            "points": [88.5, 70.0],
+            "leaders": [1, 3],
+            "grid_members": [2, 9],
+        }
+    )
+    shown = apply_privacy(areas, Privacy(names=False, min_cell=5))
+    assert shown["residents"].isna().tolist() == [True, False]
+    assert shown["per_group"].isna().tolist() == [True, False]
+    assert shown["points"].isna().tolist() == [True, False]
+    assert shown["leaders"].isna().tolist() == [True, True] and shown["grid_members"].tolist()[1] == 9
+    cells = pd.DataFrame({"lon": [1.0, 2.0], "lat": [1.0, 2.0], "value": [2, 40]})
+    assert apply_privacy(cells, Privacy(names=False, min_cell=5), measure="served")["value"].isna().tolist() == [
+        True,
+        False,
+    ]
+    assert apply_privacy(cells, Privacy(names=False, min_cell=5), measure="hours")["value"].tolist() == [2, 40]

@@ -108,6 +108,7 @@ def service_deck(
     station_tip / kitchen_tip are format strings filled per row (names are escaped); they become
     each point's tooltip.
     """
+    cells = cells.dropna(subset=["value"])  # a cell whose count is withheld (public screen) is not drawn
     heat = pdk.Layer(
         "HeatmapLayer",
         cells[["lon", "lat", "value"]].round({"lon": 5, "lat": 5, "value": 2}),

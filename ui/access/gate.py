@@ -82,10 +82,31 @@ def _grant(who: Identity) -> tuple:
     return (who.method, who.role, who.place, who.credential, who.registered)
 
 
+RECHECK_SECONDS = 1.0  # how stale a verdict may be: a revocation reaches a session within this, plus one run
+_verdicts: dict[tuple, tuple[float, bool]] = {}
+_verdicts_lock = threading.Lock()
+
+
 def _still_granted(access: guard.Access) -> bool:
-    """guard.still_granted: does the configuration, as it is now, still grant this access?"""
+    """guard.still_granted: does the configuration, as it is now, still grant this access? Asked on every
+    query, so the verdict per grant is kept for RECHECK_SECONDS (reading the settings costs ~0.1 ms)."""
     if not access.grant:
         return True  # not made by admit (a test's hand-made Access)
+    key = (access.user, access.grant)
+    now = time.monotonic()
+    with _verdicts_lock:
+        hit = _verdicts.get(key)
+    if hit is not None and now - hit[0] < RECHECK_SECONDS:
+        return hit[1]
+    verdict = _granted_now(access)
+    with _verdicts_lock:
+        if len(_verdicts) > 10_000:
+            _verdicts.clear()
+        _verdicts[key] = (now, verdict)
+    return verdict
+
+
+def _granted_now(access: guard.Access) -> bool:
     cfg = settings()
     method = access.grant[0]
     if method == "public":
@@ -352,6 +373,8 @@ def admit(who: Identity, cfg: Settings) -> guard.Access:
             grant=_grant(who),
         )
     st.session_state[guard.ACCESS] = access
+    with _verdicts_lock:  # identify() has just checked it against the settings as they are now
+        _verdicts[(access.user, access.grant)] = (time.monotonic(), True)
     return access
 
 

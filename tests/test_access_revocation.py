@@ -341,3 +341,21 @@ def test_derived_values_hide_with_the_count_they_come_from():
         False,
     ]
     assert apply_privacy(cells, Privacy(names=False, min_cell=5), measure="hours")["value"].tolist() == [2, 40]
+
+
+def test_a_street_users_kiosk_names_the_street_it_shows(users_env, db_url, monkeypatch, tmp_path):
+    """A district stop of the playlist, clamped to a street user's scope, is labelled with the street."""
+    from .test_access_app import place_names
+
+    playlist = tmp_path / "playlist.toml"
+    playlist.write_text('cycle_seconds = 30\n[[view]]\npage = "overview"\nscope = "district"\n', encoding="utf-8")
+    monkeypatch.setenv("KIOSK_PLAYLIST", str(playlist))
+    at = sign_in(new_app({"kiosk": "1"}), "s03")
+    seen = []
+    for _ in range(3):  # the warnings' stop (if any) first, then the playlist's district view
+        status = [h.proto.body for h in at.get("html") if 'id="kiosk-status"' in h.proto.body]
+        assert status, "no kiosk status line"
+        seen.append(status[-1])
+        at.button(key="kiosk_next").click().run()
+    street = place_names(db_url)["S03"]
+    assert all(street in x and "全区" not in x for x in seen), seen

@@ -154,7 +154,7 @@ def page_setup(slug: str | None = None) -> PageContext:
     live = info.get("live") == "1"
     ctx = PageContext(f, places, last, first, info.get("is_demo") == "1", live, fresh)
     if kiosk.requested():
-        kiosk.run(places, first, last, [p for p, _k in PAGES])
+        kiosk.run(places, first, last, [p for p, _k in PAGES], clamp=clamp_filters)
         f = clamp_filters(st.session_state[filter_bar.STATE])
         st.session_state[filter_bar.STATE] = f
         ctx = PageContext(f, places, last, first, ctx.is_demo, live, fresh)

@@ -128,8 +128,25 @@ def _advance(state: dict, first: date, last: date, places: Places) -> None:
     _go(state["stops"][state["i"]], state, first, last, places)
 
 
-def run(places: Places, first: date, last: date, page_paths: list[str]) -> None:
-    """Drive the rotation for this run: controls, status line, and the timer."""
+def _where(stop: playlist.Stop | None, places: Places, first: date, last: date, clamp) -> str:
+    """The place a stop shows as the viewer's scope leaves it (a district stop on a street user's wall
+    shows the street, and says so)."""
+    f = Filters(first, last, stop.street_id if stop else None, stop.community_id if stop else None)
+    f = clamp(f) if clamp else f
+    if f.community_id is not None:
+        hit = places.communities.loc[places.communities["id"] == f.community_id, "name"]
+        if len(hit):
+            return str(hit.iloc[0])
+    if f.street_id is not None:
+        hit = places.streets.loc[places.streets["id"] == f.street_id, "name"]
+        if len(hit):
+            return str(hit.iloc[0])
+    return t("district")
+
+
+def run(places: Places, first: date, last: date, page_paths: list[str], clamp=None) -> None:
+    """Drive the rotation for this run: controls, status line, and the timer. clamp: the session's scope
+    applied to a stop's filters (for the status line's place)."""
     state = _state(places, page_paths)
     if state is None:
         st.error(t("kiosk_bad_playlist", reason=md(st.session_state[STATE]["error"])))
@@ -145,9 +162,7 @@ def run(places: Places, first: date, last: date, page_paths: list[str]) -> None:
         _advance(state, first, last, places)
 
     paused = t("kiosk_paused") if state["paused"] else ""
-    names = dict(zip(places.streets["id"], places.streets["name"]))
-    stop = state.get("current")
-    where = names.get(stop.street_id, t("district")) if stop else t("district")
+    where = _where(state.get("current"), places, first, last, clamp)
     st.html(
         f'<div class="kiosk-status" id="kiosk-status" data-step="{state["step"]}" data-paused="{int(state["paused"])}">'
         f"{state['i'] + 1}/{len(state['stops'])} · {html.escape(str(where))} {paused}</div>"

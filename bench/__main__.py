@@ -206,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     args.data.mkdir(parents=True, exist_ok=True)
+    args.data = args.data.resolve()  # app servers run in the checkout they serve (--project): no relative paths
     targets = []
     for scale in scales:
         tag = f"{scale:g}".replace(".", "_")

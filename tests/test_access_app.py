@@ -380,3 +380,51 @@ def test_demo_without_configuration_is_marked_unsecured(app_env, monkeypatch, tm
     assert tiles(at)["基层党组织"] == "631"
     assert any("未启用登录" in m.value for m in at.sidebar.markdown)
     assert not at.text_input  # no sign-in form
+
+
+def _street_user_wishes_script():
+    """The organisation page's micro-wish list as a street user's query returns it (through the guard)."""
+    from datetime import date
+
+    import streamlit as st
+
+    from data_access import cached, guard
+    from data_access.filters import Filters
+    from data_access.scope import Privacy, scope_for
+
+    places = guard.all_places()
+    st.session_state[guard.ACCESS] = guard.Access(
+        "s03", "street", scope_for("S03", "street", places), Privacy(names=True, min_cell=0)
+    )
+    counts, recent = cached.org_wishes_claimed(Filters(date(2000, 1, 1), date(2100, 1, 1)), "S03")
+    st.session_state["out"] = (counts, recent)
+
+
+def test_a_street_user_lists_only_wishes_posted_in_the_street(app_env, db_url):
+    """F6: members of a street's organisations often claim wishes posted in other streets; the list (a
+    resident's need, the claimant) shows only those posted inside the viewer's scope."""
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    at = AppTest.from_function(_street_user_wishes_script, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    counts, recent = at.session_state["out"]
+    assert not recent.empty and "record_street_id" not in recent.columns
+    from data_access.queries.overview import places as read_places
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        streets = read_places(conn).streets
+        raw = pd.read_sql_query(
+            "SELECT title, claimed_on, street_id FROM micro_wish WHERE claimed_by IS NOT NULL", conn
+        )
+    engine.dispose()
+    s03 = int(streets.loc[streets["code"] == "S03", "id"].iloc[0])
+    raw["claimed_on"] = pd.to_datetime(raw["claimed_on"]).dt.date
+    mine = raw[raw["street_id"] == s03]
+    assert len(mine) < len(raw)  # wishes elsewhere exist: the check can fail
+    here = set(zip(mine["title"], mine["claimed_on"]))
+    shown = set(zip(recent["title"], pd.to_datetime(recent["claimed_on"]).dt.date))
+    assert shown <= here, sorted(shown - here)[:3]
+    assert counts["claimed"] >= len(recent)  # counted wherever posted; listed only inside the scope

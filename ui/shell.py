@@ -209,7 +209,7 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places,
             background.embedded_refresher(url.render_as_string(hide_password=False))
             if live_demo_requested():
                 background.live_demo_simulator(url.render_as_string(hide_password=False))
-        access = auth_gate.admit(who, cfg)
+        access = auth_gate.admit(who, cfg, activity=not kiosk.requested())  # a rotation is no viewer's doing
         if access.scope.empty:
             auth_gate.no_scope(who)
         fresh = freshness.follow()  # before the page's reads: a moved data version drops the old results

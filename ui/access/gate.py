@@ -332,17 +332,11 @@ def privacy_for(who: Identity, cfg: Settings) -> Privacy:
     return Privacy(names=True, min_cell=0)
 
 
-def _activity(who: Identity) -> bool:
-    """Does this run keep the session alive? A kiosk rotation advances by itself, so on a kiosk URL only a
-    wall user's session is kept alive (by its own rule: no idle end, ERQI_WALL_SESSION_MAX_HOURS at most);
-    any other user's session there ends after the idle time like everywhere else."""
-    from ..screen import kiosk
-
-    return who.role == "wall" or not kiosk.requested()
-
-
-def admit(who: Identity, cfg: Settings) -> guard.Access:
-    """Resolve the identity's scope against the places and store the session's Access (idle clock reset)."""
+def admit(who: Identity, cfg: Settings, activity: bool = True) -> guard.Access:
+    """Resolve the identity's scope against the places and store the session's Access. The idle clock is
+    reset when the run is the viewer's doing (activity): a kiosk rotation advances by itself, so on a
+    kiosk URL only a wall user's session is kept alive (by its own rule: no idle end,
+    ERQI_WALL_SESSION_MAX_HOURS at most); any other user's session there ends after the idle time."""
     places = guard.all_places()
     role = {"demo": "district", "public": "viewer", "wall": "viewer"}.get(who.role, who.role)
     scope = scope_for(who.place, role, places) if who.registered else scope_for(None, "none", places)
@@ -359,7 +353,7 @@ def admit(who: Identity, cfg: Settings) -> guard.Access:
     wall = who.role == "wall"
     idle_until = float("inf") if wall or not secured_session else now + cfg.idle_seconds
     if secured_session and same:
-        access = replace(held, idle_until=idle_until) if _activity(who) else held
+        access = replace(held, idle_until=idle_until) if activity or wall else held
     else:
         access = guard.Access(
             who.user,

@@ -43,10 +43,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Your access was withdrawn or changed by the administrator (or your password changed); please sign in again.",
     ),
     "auth_not_configured": (
-        "本看板连接的是正式数据库，但尚未配置登录，因此不向任何人开放。请管理员按 README「访问控制」配置用户，"
-        "或在确认无需登录时设置 ERQI_OPEN_DEMO=1。",
-        "This dashboard reads a real database but no sign-in is configured, so it is open to nobody. Administrator: "
-        "configure users (README, Access control), or set ERQI_OPEN_DEMO=1 if no sign-in is intended.",
+        "本看板连接的是外部数据库（DATABASE_URL），但尚未配置登录，因此不向任何人开放。请管理员按 README「访问控制」"
+        "配置用户，或在确认其中只有演示数据、无需登录时设置 ERQI_OPEN_DEMO=1。",
+        "This dashboard reads an external database (DATABASE_URL) but no sign-in is configured, so it is open to "
+        "nobody. Administrator: configure users (README, Access control), or set ERQI_OPEN_DEMO=1 if it holds demo "
+        "data only and no sign-in is intended.",
     ),
     "auth_denied": (
         "您无权查看该内容（超出您的查看范围）。",

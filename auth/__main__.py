@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 from .passwords import hash_password
-from .settings import ROLES, load, parse_users
+from .settings import MAX_LOGIN_CHARS, ROLES, load, parse_users
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -32,9 +32,6 @@ def _ask_password() -> str:
     if first != getpass.getpass("again: "):
         raise SystemExit("the two passwords differ")
     return first
-
-
-MAX_LOGIN_CHARS = 254
 
 
 def check_place(role: str, place: str, url: str | None) -> None:
@@ -61,7 +58,7 @@ def check_place(role: str, place: str, url: str | None) -> None:
         raise SystemExit(
             f"cannot check place {place} against the database ({type(exc).__name__}); set DATABASE_URL or pass --url"
         ) from None
-    if scope_for(place, "viewer" if role == "wall" else role, known) == NOTHING:
+    if scope_for(place, role, known) == NOTHING:
         level = {"street": "street/town", "community": "community/village"}.get(role, "street or community")
         raise SystemExit(f"{place} is not a {level} code in the database; nothing added")
 
@@ -73,8 +70,8 @@ def add_user(path: Path, login: str, role: str, place: str, display: str, oidc: 
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if login in parse_users(text):
         raise SystemExit(f"{login} is already in {path}; edit the file to change it")
-    check_place(role, place.strip(), url)
     place = place.strip()
+    check_place(role, place, url)
     password = "" if oidc else _ask_password()
     if not oidc and len(password) < 8:
         raise SystemExit("a password needs at least 8 characters")

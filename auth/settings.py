@@ -11,6 +11,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_USERS_FILE = PROJECT / "auth" / "users.toml"
 DEFAULT_AUDIT_LOG = PROJECT / "data" / "audit.jsonl"
 ROLES = ("district", "street", "community", "viewer", "wall")  # wall: a meeting-room or lobby screen
+MAX_LOGIN_CHARS = 254  # the longest email address; user names are shorter
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ class Privacy:
 def scope_for(place_code: str | None, role: str, places: Places) -> Scope:
     """The scope a role and a place code grant; anything that does not resolve grants nothing."""
     code = (place_code or "").strip()
+    role = "viewer" if role == "wall" else role  # a wall screen: a viewer's place rule
     if role == "district":
         return DISTRICT
     if role == "viewer" and code in ("", "district", "D"):
@@ -266,9 +267,9 @@ def apply_privacy(
         for col in counts & set(df.columns):
             values = pd.to_numeric(df[col], errors="coerce")
             small = (values > 0) & (values < n)
-            if small.any():
-                df[col] = values.astype("float64").where(~small)
-            for derived, source in DERIVED_FROM.items():
-                if source == col and derived in df.columns and small.any():
-                    df[derived] = pd.to_numeric(df[derived], errors="coerce").astype("float64").where(~small)
+            if not small.any():
+                continue
+            df[col] = values.astype("float64").where(~small)
+            for derived in [d for d, source in DERIVED_FROM.items() if source == col and d in df.columns]:
+                df[derived] = pd.to_numeric(df[derived], errors="coerce").astype("float64").where(~small)
     return df

@@ -12,7 +12,7 @@ import streamlit as st
 
 from auth import audit
 from auth.passwords import DUMMY_HASH, verify_password
-from auth.settings import Settings, load
+from auth.settings import MAX_LOGIN_CHARS, Settings, load
 from data_access import guard
 from data_access.db import DatabaseConfigError, database_url, is_default_database
 from data_access.scope import Privacy, scope_for
@@ -22,7 +22,6 @@ from ..labels import t
 IDENTITY = "_identity"
 FLASH = "_auth_flash"  # a message for the sign-in screen (expired, signed out)
 MAX_FAILURES, LOCK_SECONDS = 5, 300
-MAX_LOGIN_CHARS = 254  # the longest email address; user names are shorter
 MAX_PASSWORD_CHARS = 256
 _failures: dict[str, list[float]] = {}  # login -> recent failure times (this server process)
 _failures_lock = threading.Lock()
@@ -262,18 +261,13 @@ def sign_out() -> None:
         st.logout()
 
 
-def _expire(cfg: Settings, who: Identity) -> None:
-    _audit(cfg, "session_expired", who, method=who.method)
+def _end(cfg: Settings, who: Identity, event: str, notice: str) -> None:
+    """End a session the viewer did not end (expired, revoked): logged, all state dropped, said on the
+    sign-in screen; the provider's session too."""
+    _audit(cfg, event, who, method=who.method)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    st.session_state[FLASH] = ("warning", t("auth_expired"))
-
-
-def _revoke(cfg: Settings, who: Identity) -> None:
-    _audit(cfg, "access_revoked", who, method=who.method)
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
-    st.session_state[FLASH] = ("warning", t("auth_revoked"))
+    st.session_state[FLASH] = ("warning", t(notice))
     if who.method == "oidc":
         st.logout()
 
@@ -283,7 +277,7 @@ def _recheck(cfg: Settings, who: Identity) -> Identity | None:
     ends the session; a new role, place or name applies from this run on."""
     now = _reread(cfg, who)
     if now is None:
-        _revoke(cfg, who)
+        _end(cfg, who, "access_revoked", "auth_revoked")
         return None
     if _grant(now) != _grant(who) or now.display != who.display:
         _audit(cfg, "access_changed", now, method=now.method, was_role=who.role, was_scope=_scope_label(who))
@@ -306,9 +300,7 @@ def identify(cfg: Settings) -> Identity:
     who = st.session_state.get(IDENTITY)
     access = st.session_state.get(guard.ACCESS)
     if isinstance(who, Identity) and isinstance(access, guard.Access) and access.expired:
-        _expire(cfg, who)
-        if who.method == "oidc":
-            st.logout()
+        _end(cfg, who, "session_expired", "auth_expired")
         who = None
     if isinstance(who, Identity):
         who = _recheck(cfg, who)
@@ -338,7 +330,7 @@ def admit(who: Identity, cfg: Settings, activity: bool = True) -> guard.Access:
     kiosk URL only a wall user's session is kept alive (by its own rule: no idle end,
     ERQI_WALL_SESSION_MAX_HOURS at most); any other user's session there ends after the idle time."""
     places = guard.all_places()
-    role = {"demo": "district", "public": "viewer", "wall": "viewer"}.get(who.role, who.role)
+    role = {"demo": "district", "public": "viewer"}.get(who.role, who.role)
     scope = scope_for(who.place, role, places) if who.registered else scope_for(None, "none", places)
     now = time.time()
     secured_session = who.method in ("password", "oidc")
@@ -353,7 +345,7 @@ def admit(who: Identity, cfg: Settings, activity: bool = True) -> guard.Access:
     wall = who.role == "wall"
     idle_until = float("inf") if wall or not secured_session else now + cfg.idle_seconds
     if secured_session and same:
-        access = replace(held, idle_until=idle_until) if activity or wall else held
+        access = replace(held, idle_until=idle_until) if activity else held
     else:
         access = guard.Access(
             who.user,

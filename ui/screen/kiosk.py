@@ -132,16 +132,7 @@ def _where(stop: playlist.Stop | None, places: Places, first: date, last: date, 
     """The place a stop shows as the viewer's scope leaves it (a district stop on a street user's wall
     shows the street, and says so)."""
     f = Filters(first, last, stop.street_id if stop else None, stop.community_id if stop else None)
-    f = clamp(f) if clamp else f
-    if f.community_id is not None:
-        hit = places.communities.loc[places.communities["id"] == f.community_id, "name"]
-        if len(hit):
-            return str(hit.iloc[0])
-    if f.street_id is not None:
-        hit = places.streets.loc[places.streets["id"] == f.street_id, "name"]
-        if len(hit):
-            return str(hit.iloc[0])
-    return t("district")
+    return filter_bar.scope_path(clamp(f) if clamp else f, places)[-1]
 
 
 def run(places: Places, first: date, last: date, page_paths: list[str], clamp=None) -> None:

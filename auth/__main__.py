@@ -4,12 +4,14 @@ python -m auth add-user NAME --role street --place S03 [--display 淮河路街�
 python -m auth add-user someone@example.org --role district --oidc      (OpenID Connect user: no password)
 python -m auth hash-password                                              (prints a hash for a password)
 python -m auth list [--file PATH]
+python -m auth unlock NAME                                               (forgets its failed sign-ins)
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import re
 import sys
 import tomllib
@@ -91,6 +93,19 @@ def add_user(path: Path, login: str, role: str, place: str, display: str, oidc: 
     print(f"added {login} ({role}{' ' + place if place else ''}) to {path}")
 
 
+def unlock_user(login: str, url: str | None = None) -> None:
+    """Forget the failed sign-ins of login, so a user locked out by someone's guessing may try again."""
+    from data_access import attempts
+
+    if url:
+        os.environ["ERQI_AUTH_DATABASE_URL"] = url
+    try:
+        attempts.forget(login.strip().lower())
+    except attempts.Unavailable as exc:
+        raise SystemExit(f"cannot reach the sign-in attempts: {exc}") from None
+    print(f"failed sign-ins of {login.strip().lower()} forgotten")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m auth", description="Manage the dashboard's users file.")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -105,10 +120,18 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("hash-password", help="print a hash for a password read from the terminal")
     lst = sub.add_parser("list", help="list the users (never their hashes)")
     lst.add_argument("--file", type=Path, default=None)
+    unlock = sub.add_parser("unlock", help="forget a user name's failed sign-ins (all server processes)")
+    unlock.add_argument("login")
+    unlock.add_argument(
+        "--url", default=None, help="the attempts' database (ERQI_AUTH_DATABASE_URL, else DATABASE_URL)"
+    )
     args = parser.parse_args(argv)
 
     if args.cmd == "hash-password":
         print(hash_password(_ask_password()))
+        return
+    if args.cmd == "unlock":
+        unlock_user(args.login, args.url)
         return
     path = args.file or load().users_file
     if args.cmd == "add-user":

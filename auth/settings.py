@@ -38,6 +38,7 @@ class Settings:
     max_seconds: int = 12 * 3600
     wall_max_seconds: int = 7 * 24 * 3600  # a wall user's session: no idle end, this long at most
     audit_log: Path = DEFAULT_AUDIT_LOG
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For entry names the client
 
     @property
     def has_users_file(self) -> bool:
@@ -120,4 +121,5 @@ def load() -> Settings:
         max_seconds=_int("ERQI_SESSION_MAX_HOURS", 12, 1, 24 * 30) * 3600,
         wall_max_seconds=_int("ERQI_WALL_SESSION_MAX_HOURS", 7 * 24, 1, 24 * 90) * 3600,
         audit_log=Path(os.environ.get("ERQI_AUDIT_LOG") or DEFAULT_AUDIT_LOG),
+        trusted_proxies=_int("ERQI_TRUSTED_PROXIES", 0, 0, 5),
     )

@@ -64,7 +64,6 @@ CAPTURE_RATIO = 2.0  # an insert with the triggers at most this many times a bar
 SCREEN_P95_S = 60.0  # write → on screen, p95
 
 
-
 def _constant(path: Path, name: str) -> float:
     """A module-level number assigned in a source file (read without importing it: pages are scripts)."""
     for node in ast.parse(path.read_text(encoding="utf-8")).body:

@@ -136,8 +136,9 @@ def users_env(app_env, tmp_path, monkeypatch):
     log = tmp_path / "audit.jsonl"
     monkeypatch.setenv("ERQI_USERS_FILE", str(path))
     monkeypatch.setenv("ERQI_AUDIT_LOG", str(log))
-    from ui.access import gate as auth_gate
+    from data_access import attempts
 
-    auth_gate._failures.clear()  # the lock-out counts are per server process
+    attempts.forget()  # the sign-in attempts live in the database: each test starts with none
     yield log
-    auth_gate._failures.clear()
+    attempts.forget()
+    attempts.dispose()

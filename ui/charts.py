@@ -57,7 +57,8 @@ WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0]  # Monday first; SQL numbers Sunday 0
 
 def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, step: int = 24) -> alt.Chart:
     """Horizontal bars, largest on top, with the value printed at the end of each bar."""
-    largest_first = alt.EncodingSortField(field=value, op="max", order="descending")  # max: a layered domain sorts by max only
+    # max: a layered domain sorts by max only
+    largest_first = alt.EncodingSortField(field=value, op="max", order="descending")
     base = alt.Chart(df).encode(
         y=alt.Y(f"{label}:N", sort=largest_first, title=None, axis=alt.Axis(labelLimit=160)),
         x=alt.X(f"{value}:Q", title=value_title),

@@ -2,15 +2,15 @@
 
 Other programs write the dataset tables; triggers (data_access.live.capture) append what they touched to
 `change_journal`; the refresher (data_access.live.refresh) consumes it, recomputes the summary rows those
-changes touch and moves `refresh_state` on. None of these tables is part of the dataset: an import
-leaves them alone and the row counts skip them.
+changes touch and moves `refresh_state` on. The sign-in attempts every server process counts live here too.
+None of these tables is part of the dataset: an import leaves them alone and the row counts skip them.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base
@@ -68,4 +68,18 @@ class RefreshRun(Base):
     drift: Mapped[str | None] = mapped_column(Text)
 
 
-BOOKKEEPING = ("change_journal", "refresh_state", "refresh_run")
+class SignInAttempt(Base):
+    """One password sign-in attempt (data_access.attempts): kept in the shared database, so every server
+    process counts the same attempts. `at` is epoch seconds; `client` the address the attempt came from."""
+
+    __tablename__ = "sign_in_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float)
+    login: Mapped[str] = mapped_column(String(254))
+    client: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_attempt_login", "login", "at"), Index("ix_attempt_client", "client", "at"))
+
+
+# Not part of the dataset: no change capture, left alone by an import, not in the row counts.
+BOOKKEEPING = ("change_journal", "refresh_state", "refresh_run", "sign_in_attempt")

@@ -13,7 +13,7 @@ import streamlit as st
 from auth import audit
 from auth.passwords import DUMMY_HASH, verify_password
 from auth.settings import MAX_LOGIN_CHARS, Settings, load
-from data_access import guard
+from data_access import attempts, guard
 from data_access.db import DatabaseConfigError, database_url, is_default_database
 from data_access.scope import Privacy, scope_for
 
@@ -21,10 +21,7 @@ from ..labels import t
 
 IDENTITY = "_identity"
 FLASH = "_auth_flash"  # a message for the sign-in screen (expired, signed out)
-MAX_FAILURES, LOCK_SECONDS = 5, 300
 MAX_PASSWORD_CHARS = 256
-_failures: dict[str, list[float]] = {}  # login -> recent failure times (this server process)
-_failures_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -153,39 +150,76 @@ def _audit(cfg: Settings, event: str, who: Identity | None, user: str = "", **de
 
 # ---------------------------------------------------------------- password sign-in
 
-
-def _locked(login: str) -> bool:
-    now = time.time()
-    with _failures_lock:
-        recent = [x for x in _failures.get(login, []) if now - x < LOCK_SECONDS]
-        _failures[login] = recent
-        return len(recent) >= MAX_FAILURES
-
-
-def _failed(login: str) -> None:
-    with _failures_lock:
-        _failures.setdefault(login, []).append(time.time())
+# Attempts are counted in the shared database (data_access.attempts), so every server process sees them.
+# A client that fails PAIR_LIMIT times for one name may not try that name for the window; one that fails
+# CLIENT_LIMIT times (any names) may not try at all; a name that fails NAME_LIMIT times from everywhere
+# (guessing spread over many clients) is closed to clients that never signed in as it. So nobody can lock
+# a user out from the user's own machine, and no single client can guess for long.
+WINDOW_SECONDS = 15 * 60
+PAIR_LIMIT, CLIENT_LIMIT, NAME_LIMIT = 5, 20, 50
 
 
-def check_password(cfg: Settings, login: str, password: str) -> Identity | None:
-    """The identity for a correct user name and password, else None; both outcomes are logged."""
+def client_address(cfg: Settings) -> str:
+    """Where this session's requests come from (see client_from)."""
+    try:
+        peer = st.context.ip_address  # None for a peer on this machine
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+    except Exception:  # noqa: BLE001 - no request context (bare run): one local client
+        peer, forwarded = None, ""
+    return client_from(peer, forwarded, cfg.trusted_proxies)
+
+
+def client_from(peer: str | None, forwarded: str, proxies: int) -> str:
+    """The websocket's peer; or, when the peer is this machine and `proxies` (ERQI_TRUSTED_PROXIES) stand in
+    front, the address the outermost trusted one saw: the proxies-th X-Forwarded-For entry from the right
+    (entries further left are whatever the client claimed). A direct peer's header is never believed."""
+    if peer is None and proxies:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies][:64]
+    return (peer or "local")[:64]
+
+
+def _refusal(login: str, client: str) -> str:
+    """Why an attempt is refused before its password is looked at ('' when it may go ahead); raises
+    attempts.Unavailable when the attempts cannot be counted."""
+    seen = attempts.recent(login, client, WINDOW_SECONDS)
+    if seen.client >= CLIENT_LIMIT:
+        return "client_locked"
+    if seen.pair >= PAIR_LIMIT:
+        return "locked"
+    if seen.login >= NAME_LIMIT and not seen.known_client:
+        return "name_locked"
+    return ""
+
+
+def check_password(cfg: Settings, login: str, password: str, client: str = "local") -> Identity | str:
+    """The identity for a correct user name and password, else why not: 'wrong', 'locked' (too many
+    failures, see above) or 'unavailable' (the attempts cannot be counted: nobody signs in uncounted).
+    Every outcome is logged."""
     login = login.strip().lower()
     if len(login) > MAX_LOGIN_CHARS or len(password) > MAX_PASSWORD_CHARS:
-        _audit(cfg, "sign_in_refused", None, user=login[:40], method="password", reason="too_long")
-        return None  # no user has such a name; nothing of it is kept (not even as a lock-out key)
-    user = cfg.users.get(login)
-    if _locked(login):
-        _audit(cfg, "sign_in_refused", None, user=login, method="password", reason="locked")
-        return None
-    ok = verify_password(password, user.password if user and user.password else DUMMY_HASH)
-    if not ok or user is None or not user.password:
-        _failed(login)
-        _audit(cfg, "sign_in_failed", None, user=login, method="password")
-        return None
+        _audit(cfg, "sign_in_refused", None, user=login[:40], method="password", reason="too_long", client=client)
+        return "wrong"  # no user has such a name; nothing of it is kept (not even as an attempt)
+    try:
+        refusal = _refusal(login, client)
+        if refusal:
+            _audit(cfg, "sign_in_refused", None, user=login, method="password", reason=refusal, client=client)
+            return "locked"
+        user = cfg.users.get(login)
+        ok = verify_password(password, user.password if user and user.password else DUMMY_HASH)
+        ok = ok and user is not None and bool(user.password)
+        attempts.record(login, client, ok)
+    except attempts.Unavailable:
+        _audit(cfg, "sign_in_refused", None, user=login, method="password", reason="store_unavailable", client=client)
+        return "unavailable"
+    if not ok:
+        _audit(cfg, "sign_in_failed", None, user=login, method="password", client=client)
+        return "wrong"
     who = Identity(
         user.login, user.role, user.place, user.display, "password", time.time(), credential=_fingerprint(user.password)
     )
-    _audit(cfg, "sign_in", who, method="password")
+    _audit(cfg, "sign_in", who, method="password", client=client)
     return who
 
 
@@ -193,15 +227,12 @@ def _on_submit(cfg: Settings) -> None:
     login = st.session_state.get("auth_user", "")
     password = st.session_state.get("auth_password", "")
     st.session_state["auth_password"] = ""  # never kept in the session
-    if len(login) <= MAX_LOGIN_CHARS and _locked(login.strip().lower()):
-        _audit(cfg, "sign_in_refused", None, user=login.strip().lower(), method="password", reason="locked")
-        st.session_state[FLASH] = ("error", t("auth_locked", m=LOCK_SECONDS // 60))
+    outcome = check_password(cfg, login, password, client_address(cfg))
+    if isinstance(outcome, Identity):
+        st.session_state[IDENTITY] = outcome
         return
-    who = check_password(cfg, login, password)
-    if who is None:
-        st.session_state[FLASH] = ("error", t("auth_wrong"))
-        return
-    st.session_state[IDENTITY] = who
+    notice = {"locked": t("auth_locked", m=WINDOW_SECONDS // 60), "unavailable": t("auth_store_unavailable")}
+    st.session_state[FLASH] = ("error", notice.get(outcome, t("auth_wrong")))
 
 
 def _oidc_identity(cfg: Settings) -> Identity | None:

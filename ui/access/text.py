@@ -17,6 +17,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Single sign-on is configured but the server lacks Authlib; ask the administrator.",
     ),
     "auth_wrong": ("用户名或密码不正确。", "Wrong user name or password."),
+    "auth_store_unavailable": (
+        "暂时无法登录：登录记录无法写入数据库。请稍后再试，或联系管理员。",
+        "Sign-in is unavailable: sign-in attempts cannot be recorded in the database. Try again later or ask the administrator.",
+    ),
     "auth_locked": (
         "登录失败次数过多，请 {m} 分钟后再试。",
         "Too many failed sign-ins; try again in {m} minutes.",

@@ -80,7 +80,7 @@ def _run(work):
     try:
         return work(_engine(store_url()))
     except SQLAlchemyError as exc:
-        log.error("sign-in attempt store unavailable: %s", type(exc).__name__)
+        log.error("sign-in attempt store unavailable: %s", exc)
         raise Unavailable(str(exc)) from None
 
 

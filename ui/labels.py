@@ -104,9 +104,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "or to import the data again.",
     ),
     "db_schema_outdated": (
-        "数据库结构来自旧版本（缺少变更记录与汇总刷新所需的表和触发器），看板暂无法显示。请管理员运行 "
+        "数据库结构来自旧版本（缺少本版本所需的表或触发器），看板暂无法显示。请管理员运行 "
         "`python -m refresher migrate --url …`（按版本迁移结构并重建汇总表，不改动数据）。",
-        "The database's schema is from an older version (no change capture for the summary refresher yet). "
+        "The database's schema is from an older version (tables or triggers this version needs are missing). "
         "Ask the administrator to run `python -m refresher migrate --url …` (versioned migrations, then the "
         "summaries rebuilt; the data is not changed).",
     ),

@@ -166,6 +166,8 @@ def client_address(cfg: Settings) -> str:
         forwarded = st.context.headers.get("X-Forwarded-For") or ""
     except Exception:  # noqa: BLE001 - no request context (bare run): one local client
         peer, forwarded = None, ""
+    peer = peer if isinstance(peer, str) else None  # a test harness hands out stand-ins
+    forwarded = forwarded if isinstance(forwarded, str) else ""
     return client_from(peer, forwarded, cfg.trusted_proxies)
 
 

@@ -23,6 +23,7 @@ import streamlit as st
 from sqlalchemy import Connection, Engine
 
 from . import guard
+from .dataset_format.spec import HIDDEN_CHARACTERS as HIDDEN
 from .db import database_url, read_engine
 from .filters import Filters
 from .guard import EXISTENCE, OPEN, PLACES, SCOPED, WHOLE_DISTRICT, Policy
@@ -53,6 +54,28 @@ def _handout(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _handout(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **changes)
+    return value
+
+
+def _visible(value: Any) -> Any:
+    """A fresh result without the characters that reorder or hide text (HIDDEN_CHARACTERS: a name written by
+    another system with a right-to-left override reads backwards in every table and chart label). The
+    importer refuses them; this holds for every other writer, once per result, before it is cached."""
+    if isinstance(value, pd.DataFrame):
+        texts = [c for c in value.columns if value[c].dtype == object or pd.api.types.is_string_dtype(value[c])]
+        dirty = [c for c in texts if HIDDEN.search("\n".join(v for v in value[c].to_numpy() if isinstance(v, str)))]
+        if not dirty:
+            return value
+        value = value.copy()
+        for c in dirty:
+            value[c] = value[c].map(lambda v: HIDDEN.sub("", v) if isinstance(v, str) else v)
+        return value
+    if isinstance(value, dict):
+        return {k: _visible(v) for k, v in value.items()}
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_visible(v) for v in value)
+    if isinstance(value, str):
+        return HIDDEN.sub("", value)
     return value
 
 
@@ -95,7 +118,7 @@ def query(
         if not connection:
             return target(*args, **kwargs)
         with engine().connect() as conn:
-            return target(conn, *args, **kwargs)
+            return _visible(target(conn, *args, **kwargs))
 
     run.__name__ = run.__qualname__ = name  # Streamlit keys a function's cache on its module and name
     run.__module__ = __name__

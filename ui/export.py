@@ -5,7 +5,11 @@ The file is not put on the server when the page is drawn (Streamlit's deferred d
 a callable, the browser asks for it over the session's own websocket when clicked). At that moment the
 session's access is checked as it is then (signed out, expired, revoked or changed: refused and logged as
 `export_refused`), the `export` entry is written, and the file is made; its address lives until the
-session's next runs clear it. No address exists before a click, and none outlives the session."""
+session's next runs clear it. No address exists before a click, and none outlives the session.
+
+A text cell that a spreadsheet would take for a formula (it starts with = + - @, a tab or a carriage
+return: `=HYPERLINK(...)` in an organisation's name) goes out with a leading apostrophe, so Excel and WPS
+show it as text and never evaluate it."""
 
 from __future__ import annotations
 
@@ -19,6 +23,22 @@ from data_access import guard
 from data_access.guard import ACCESS
 
 from .labels import t
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: object) -> object:
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The file's bytes: UTF-8 with BOM (Excel), text cells that look like formulas made plain text."""
+    text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    safe = frame.copy() if text_columns else frame
+    for c in text_columns:
+        safe[c] = frame[c].map(_as_text)
+    header = [_as_text(str(c)) for c in frame.columns]
+    return safe.to_csv(index=False, header=header).encode("utf-8-sig")
 
 
 class ExportRefused(PermissionError):
@@ -70,7 +90,7 @@ def csv_maker(frame: pd.DataFrame, file_name: str):
             _log("export_refused", issued_to, file_name, len(frame))
             raise ExportRefused(f"{file_name}: the session may no longer export it")
         _log("export", access, file_name, len(frame))
-        return frame.to_csv(index=False).encode("utf-8-sig")
+        return csv_bytes(frame)
 
     return make
 

@@ -7,6 +7,7 @@ templates and the data page all read these declarations.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from data_access import models as m
@@ -24,6 +25,10 @@ ORG_KIND_LABELS = {
     "事业单位党组织": "institution",
     "社会组织党组织": "social_org",
 }
+# Characters no text value may hold: bidirectional embeddings, overrides, isolates and marks (they reorder
+# what is shown: a name that reads backwards) and C0/C1 controls other than tab and newline (NUL included).
+# The importer refuses them; the screen drops them from data written by other systems (ui.safe_text).
+HIDDEN_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x00-\x08\x0b-\x1f\x7f-\x9f]")
 GENDER_LABELS = {"男": "M", "女": "F"}
 ROLE_LABELS = {"网格长": "leader", "网格员": "member"}
 FACILITY_LABELS = {"党群服务中心": "service_center", "社区小厨房": "kitchen", "爱心就餐点": "kitchen"}

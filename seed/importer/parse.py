@@ -7,6 +7,7 @@ import math
 import re
 from datetime import date, datetime
 
+from data_access.dataset_format.spec import HIDDEN_CHARACTERS as HIDDEN
 from data_access.dataset_format.spec import Col
 
 TRUE = {"是", "y", "yes", "true", "1", "√"}
@@ -84,6 +85,13 @@ def parse_cell(col: Col, raw: str) -> object:
     """The typed value of a non-empty cell; raises CellError with the reason."""
     kind = col.kind
     if kind in ("text", "ref"):
+        hidden = HIDDEN.search(raw)
+        if hidden:
+            code = f"U+{ord(hidden.group(0)):04X}"
+            raise CellError(
+                f"含有不可见的控制字符（{code}），会打乱或隐藏显示的文字，请删除",
+                f"contains an invisible control character ({code}) that reorders or hides the text; remove it",
+            )
         if col.max_len and len(raw) > col.max_len:
             raise CellError(f"超过 {col.max_len} 个字符", f"longer than {col.max_len} characters")
         return raw

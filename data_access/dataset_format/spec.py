@@ -55,6 +55,7 @@ class Col:
     lo: float | None = None
     hi: float | None = None
     example_note: str = ""
+    usual: tuple[float, float] | None = None  # outside: implausible (a typo?), imported only when confirmed
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,7 +141,7 @@ ENTITIES: tuple[Entity, ...] = (
             ref("所属社区组织编码", "org", "org", True, COMMUNITY_KINDS),
             ref("网格编码", "grid", "grid"),
             *coords(),
-            Col("户数", "households", "int", lo=0),
+            Col("户数", "households", "int", lo=0, usual=(0, 5_000)),
             Col("是否示范楼院", "is_demonstration", "bool"),
             text("示范主题", "theme_name", m.BuildingGroup),
         ),
@@ -184,7 +185,7 @@ ENTITIES: tuple[Entity, ...] = (
         (
             ref("组织编码", "org", "org", True),
             Col("期间", "period", "date", True),
-            Col("积分", "points", "float", True),
+            Col("积分", "points", "float", True, usual=(0, 1_000)),
         ),
         ("org", "period"),
         note="期间填季度首日，如 2017-07-01。",
@@ -196,7 +197,7 @@ ENTITIES: tuple[Entity, ...] = (
         (
             ref("党员编号", "member", "member", True),
             Col("期间", "period", "date", True),
-            Col("积分", "points", "float", True),
+            Col("积分", "points", "float", True, usual=(0, 1_000)),
         ),
         ("member", "period"),
         note="期间填年度首日，如 2017-01-01。",
@@ -208,7 +209,7 @@ ENTITIES: tuple[Entity, ...] = (
         (
             ref("组织编码", "org", "org", True, (*STREET_KINDS, *COMMUNITY_KINDS)),
             Col("召开日期", "held_on", "date", True),
-            Col("参会单位数", "attending_units", "int", True, lo=0),
+            Col("参会单位数", "attending_units", "int", True, lo=0, usual=(0, 500)),
         ),
     ),
     Entity(
@@ -221,7 +222,7 @@ ENTITIES: tuple[Entity, ...] = (
             Col("活动类型", "kind", "choice", True, choices=ACTIVITY_LABELS),
             text("活动名称", "title", m.Activity, True),
             Col("活动日期", "held_on", "date", True),
-            Col("参加人数", "participants", "int", True, lo=0),
+            Col("参加人数", "participants", "int", True, lo=0, usual=(0, 5_000)),
         ),
         note="逐人参加记录不导入；参与人次按“参加人数”合计。",
     ),
@@ -305,9 +306,9 @@ ENTITIES: tuple[Entity, ...] = (
             ref("活动编号", "event", "service_event"),
             ref("楼院编码", "building_group", "building_group"),
             Col("开始时间", "started_at", "datetime", True),
-            Col("志愿者人数", "volunteers", "int", True, lo=0),
-            Col("志愿服务时数", "hours", "float", True, lo=0),
-            Col("服务人次", "people_served", "int", True, lo=0),
+            Col("志愿者人数", "volunteers", "int", True, lo=0, usual=(0, 1_000)),
+            Col("志愿服务时数", "hours", "float", True, lo=0, usual=(0, 10_000)),
+            Col("服务人次", "people_served", "int", True, lo=0, usual=(0, 50_000)),
             *coords(),
         ),
         note="志愿服务时数为本次服务全部志愿者的时数合计；未填坐标时取楼院或站点的坐标。",
@@ -360,7 +361,7 @@ ENTITIES: tuple[Entity, ...] = (
             ref("所属组织编码", "org", "org"),
             *coords(),
             Col("启用日期", "opened_on", "date"),
-            Col("就餐人数", "people_fed", "int", lo=0),
+            Col("就餐人数", "people_fed", "int", lo=0, usual=(0, 100_000)),
         ),
         ("code",),
     ),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, select
 
 from data_access import models as m
 from data_access.bootstrap import settle
@@ -20,6 +20,7 @@ from .build import build_rows, latest_date
 from .check import validate
 from .problems import Problem
 from .read import read_source
+from .unusual import current_dataset, unusual_changes, unusual_values
 from .write import RunRecord, dataset_meta, ensure_tables, record_run, replace_dataset
 
 __all__ = ["ImportResult", "Problem", "run_import"]
@@ -31,6 +32,8 @@ class ImportResult:
     row_counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     as_of: date | None = None
+    before: dict[str, int] = field(default_factory=dict)  # rows per entity of the dataset it replaces
+    unusual: bool = False  # rejected only for what --confirm-unusual would accept
 
     @property
     def ok(self) -> bool:
@@ -43,8 +46,11 @@ def _history_tables(engine: Engine) -> None:
     m.Base.metadata.create_all(engine, tables=[m.ImportRun.__table__, m.ImportRejection.__table__])
 
 
-def run_import(source: Path, engine: Engine, dry_run: bool = False, as_of: date | None = None) -> ImportResult:
-    """Validate source (a folder of CSV files or an .xlsx) and, unless dry_run or anything is wrong, import it."""
+def run_import(
+    source: Path, engine: Engine, dry_run: bool = False, as_of: date | None = None, confirm_unusual: bool = False
+) -> ImportResult:
+    """Validate source (a folder of CSV files or an .xlsx) and, unless dry_run or anything is wrong, import it.
+    Implausible values and changes (seed.importer.unusual) stop it too, unless confirm_unusual."""
     started = datetime.now().replace(microsecond=0)
     name = source.name or str(source)
     sheets, problems = read_source(source)
@@ -52,15 +58,23 @@ def run_import(source: Path, engine: Engine, dry_run: bool = False, as_of: date 
     problems = problems + checked.problems
     counts = checked.counts()
     mode = "dry_run" if dry_run else "import"
+    before, as_of_before = current_dataset(engine)
+    rows, unusual = None, False
+    if not problems:
+        rows = build_rows(checked)
+        as_of = as_of or latest_date(rows) or date.today()
+        if not confirm_unusual:
+            problems = unusual_values(checked, started) + unusual_changes(
+                before, counts, None if _is_demo(engine) else as_of_before, as_of
+            )
+            unusual = bool(problems)
     if problems or dry_run:
         status = "rejected" if problems else "valid"
         _history_tables(engine)
         with engine.begin() as conn:
             record_run(conn, RunRecord(started, name, mode, status, counts, problems))
-        return ImportResult(status, counts, problems)
+        return ImportResult(status, counts, problems, as_of if rows else None, before, unusual)
 
-    rows = build_rows(checked)
-    as_of = as_of or latest_date(rows) or date.today()
     ensure_tables(engine)
     try:
         with engine.begin() as conn:
@@ -79,4 +93,12 @@ def run_import(source: Path, engine: Engine, dry_run: bool = False, as_of: date 
             record_run(conn, RunRecord(started, name, mode, "failed", counts, [failure]))
         return ImportResult("failed", counts, [failure])
     settle(engine)  # statistics and journal mode, as after seeding
-    return ImportResult("imported", counts, [], as_of)
+    return ImportResult("imported", counts, [], as_of, before)
+
+
+def _is_demo(engine: Engine) -> bool:
+    """The dataset now loaded is the generated demo (its data date says nothing about the import's)."""
+    if m.DatasetMeta.__tablename__ not in inspect(engine).get_table_names():
+        return False
+    with engine.connect() as conn:
+        return conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "is_demo")).scalar() == "1"

@@ -1,4 +1,4 @@
-"""python -m seed.importer DIR_OR_XLSX [--url URL] [--dry-run] [--as-of DATE] [--templates DIR]"""
+"""python -m seed.importer DIR_OR_XLSX [--url URL] [--dry-run] [--as-of DATE] [--confirm-unusual] [--templates DIR]"""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="validate only; write nothing but the run's record")
     parser.add_argument("--as-of", type=_day, help="data-as-of date (default: the latest date in the data)")
     parser.add_argument(
+        "--confirm-unusual",
+        action="store_true",
+        help="import even with implausible values or changes (a table emptied or halved, the data date jumping)",
+    )
+    parser.add_argument(
         "--templates", type=Path, metavar="DIR", help="write the templates (CSV + .xlsx) to DIR and exit"
     )
     args = parser.parse_args(argv)
@@ -46,17 +51,30 @@ def main(argv: list[str] | None = None) -> int:
     engine = write_engine(args.url or database_url())
     print(f"{'检查 checking' if args.dry_run else '导入 importing'} {args.source.name} → {safe_url_text(engine.url)}")
     try:
-        result = run_import(args.source, engine, dry_run=args.dry_run, as_of=args.as_of)
+        result = run_import(
+            args.source, engine, dry_run=args.dry_run, as_of=args.as_of, confirm_unusual=args.confirm_unusual
+        )
     except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump
         print(f"失败 failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()
     width = max(map(len, result.row_counts), default=0)
+    print(f"  {'':<{width}} {'现有 now':>10} {'导入后 after':>12}")
     for entity, n in result.row_counts.items():
-        print(f"  {entity:<{width}} {n:>10,}")
+        print(f"  {entity:<{width}} {result.before.get(entity, 0):>10,} {n:>12,}")
+    if result.as_of:
+        print(f"数据截至 data as of: {result.as_of}")
     for problem in result.problems:
         print(problem.line(), file=sys.stderr)
+    if result.status == "rejected" and result.unusual:
+        print(
+            f"发现 {len(result.problems)} 处不合常理的数据或变化，未写入任何数据；核实无误后加 --confirm-unusual 导入"
+            f" | {len(result.problems)} implausible values or changes; nothing written; "
+            "if they are right, run again with --confirm-unusual",
+            file=sys.stderr,
+        )
+        return 1
     if result.status == "rejected":
         print(
             f"发现 {len(result.problems)} 处问题，未写入任何数据 | {len(result.problems)} problems; nothing written",

@@ -1,0 +1,93 @@
+"""Imports a district can trust (issue 18, items 2 and 3): a typo that fits its column but not reality stops
+the import at its cell; a partial export does not wipe the dataset; a data date that jumps stops it too;
+each goes ahead only when the operator confirms (`--confirm-unusual`); a dry run says the data date it
+would use and every table's rows before and after."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from data_access.dataset_format.template_files import TEMPLATE_DIR
+from seed.importer.__main__ import main
+
+from .conftest import scratch_pg_database
+from .test_importer import _edit, do_import, query, table_counts
+
+
+def typo_set(folder):
+    shutil.copytree(TEMPLATE_DIR, folder)
+    _edit(folder, "service_record", lambda h, rows: rows[0].__setitem__(h.index("志愿服务时数"), "1000000000"))
+    _edit(folder, "activity", lambda h, rows: rows[0].__setitem__(h.index("活动日期"), "2071-09-05"))
+    _edit(folder, "member_points", lambda h, rows: rows[0].__setitem__(h.index("积分"), "-5"))
+    return folder
+
+
+def test_a_typo_stops_the_import_at_its_cell_until_confirmed(tmp_path, capsys):
+    folder = typo_set(tmp_path / "typos")
+    url = f"sqlite:///{tmp_path / 'typos.sqlite'}"
+    result = do_import(folder, url)
+    assert (result.status, result.unusual) == ("rejected", True)
+    where = {(p.file, p.row, p.column) for p in result.problems}
+    assert where == {
+        ("service_record.csv", 2, "志愿服务时数"),
+        ("activity.csv", 2, "活动日期"),
+        ("member_points.csv", 2, "积分"),
+    }, result.problems
+    assert all("不合常理" in p.zh for p in result.problems)
+    assert "member" not in {r[0] for r in query(url, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    assert main([str(folder), "--url", url]) == 1
+    assert "--confirm-unusual" in capsys.readouterr().err
+    assert main([str(folder), "--url", url, "--confirm-unusual"]) == 0
+    assert query(url, "SELECT value FROM dataset_meta WHERE key = 'as_of'") == [("2071-09-05",)]  # as confirmed
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def loaded_url(request, tmp_path):
+    """An empty database on each backend (the dataset being replaced is counted there)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'loaded.sqlite'}"
+        return
+    with scratch_pg_database("partial") as url:
+        yield url
+
+
+def test_a_partial_export_does_not_wipe_the_dataset(loaded_url, tmp_path):
+    fresh_url = loaded_url
+    assert do_import(TEMPLATE_DIR, fresh_url).status == "imported"
+    before = table_counts(fresh_url)
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for key in ("org", "grid"):
+        shutil.copy(TEMPLATE_DIR / f"{key}.csv", partial)
+    result = do_import(partial, fresh_url)
+    assert (result.status, result.unusual) == ("rejected", True)
+    emptied = {p.file for p in result.problems if "将被清空" in p.zh}
+    assert emptied == {k for k, n in before.items() if n and k not in ("org", "grid")}
+    assert table_counts(fresh_url) == before  # nothing written
+    assert do_import(partial, fresh_url, confirm_unusual=True).status == "imported"
+    assert table_counts(fresh_url)["member"] == 0
+
+
+def test_a_data_date_that_jumps_stops_the_import(tmp_path):
+    url = f"sqlite:///{tmp_path / 'jump.sqlite'}"
+    assert do_import(TEMPLATE_DIR, url).status == "imported"
+    assert do_import(TEMPLATE_DIR, url).status == "imported"  # the same data again: nothing unusual
+    result = do_import(TEMPLATE_DIR, url, as_of=date(2030, 1, 1))
+    assert result.status == "rejected" and [p.file for p in result.problems] == ["dataset_meta"]
+    back = do_import(TEMPLATE_DIR, url, as_of=date(2015, 1, 1))
+    assert back.status == "rejected" and "倒退" in back.problems[0].zh
+
+
+def test_a_dry_run_says_the_date_and_the_counts_before_and_after(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'dry.sqlite'}"
+    assert do_import(TEMPLATE_DIR, url).status == "imported"
+    members = table_counts(url)["member"]
+    assert main([str(TEMPLATE_DIR), "--url", url, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "数据截至 data as of: 2017-09-29" in out
+    line = next(x for x in out.splitlines() if x.split()[:1] == ["member"])
+    assert line.split()[1:] == [str(members), str(members)]

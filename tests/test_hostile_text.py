@@ -1,4 +1,4 @@
-"""Text from the data is shown as text (issue 18, items 7 and 12): a web address in a name is never a link,
+"""Text from the data is shown as text (issue 18, items 6, 7 and 12): a web address in a name is never a link,
 characters that reverse or hide a name are dropped on screen and refused by the importer, and a downloaded
 CSV never hands Excel a formula.
 
@@ -109,3 +109,20 @@ def test_the_organisation_page_shows_a_renamed_org_as_plain_text(hostile_db):
     charts = [bytes(e.proto.data.data) for e in at.get("vega_lite_chart") if e.proto.HasField("data")]
     assert any("evil" in x for x in tables) and not [x for x in tables if RLO in x]
     assert not [c for c in charts if RLO.encode() in c]
+
+
+def test_the_importer_refuses_an_integer_no_database_column_holds(tmp_path):
+    """Issue 18 item 6: a number above 2³¹ passed the check and failed PostgreSQL's write without a location."""
+    from .test_importer import _edit
+
+    folder = tmp_path / "big"
+    shutil.copytree(TEMPLATE_DIR, folder)
+    _edit(folder, "building_group", lambda h, rows: rows[0].__setitem__(h.index("户数"), "3000000000"))
+    engine = write_engine(f"sqlite:///{tmp_path / 'b.sqlite'}")
+    try:
+        result = run_import(folder, engine, confirm_unusual=True)
+    finally:
+        engine.dispose()
+    assert result.status == "rejected"
+    assert [(p.file, p.row, p.column) for p in result.problems] == [("building_group.csv", 2, "户数")]
+    assert "超出整数范围" in result.problems[0].zh

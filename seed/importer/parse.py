@@ -10,6 +10,7 @@ from datetime import date, datetime
 from data_access.dataset_format.spec import HIDDEN_CHARACTERS as HIDDEN
 from data_access.dataset_format.spec import Col
 
+INT_MAX = 2**31 - 1
 TRUE = {"是", "y", "yes", "true", "1", "√"}
 FALSE = {"否", "n", "no", "false", "0", ""}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -99,6 +100,10 @@ def parse_cell(col: Col, raw: str) -> object:
         value = _number(raw)
         if not value.is_integer():
             raise CellError("应为整数", "must be a whole number")
+        if abs(value) > INT_MAX:  # what an INTEGER column of every backend holds
+            raise CellError(
+                f"超出整数范围（绝对值不超过 {INT_MAX:,}）", f"out of range (at most {INT_MAX:,} either way)"
+            )
         _bounded(col, value)
         return int(value)
     if kind in ("float", "lon", "lat"):

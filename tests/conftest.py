@@ -57,6 +57,16 @@ def scratch_pg_database(suffix: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request, tmp_path):
+    """An empty database: a new SQLite file, or a new PostgreSQL database beside TEST_DATABASE_URL's."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'import.sqlite'}"
+        return
+    with scratch_pg_database("fresh") as url:
+        yield url
+
+
 def seed_into(url: str, cfg: SeedConfig | None = None) -> None:
     cfg = cfg or SeedConfig()
     engine = write_engine(url)

@@ -8,12 +8,9 @@ from __future__ import annotations
 import shutil
 from datetime import date
 
-import pytest
-
 from data_access.dataset_format.template_files import TEMPLATE_DIR
 from seed.importer.__main__ import main
 
-from .conftest import scratch_pg_database
 from .test_importer import _edit, do_import, query, table_counts
 
 
@@ -45,18 +42,7 @@ def test_a_typo_stops_the_import_at_its_cell_until_confirmed(tmp_path, capsys):
     assert query(url, "SELECT value FROM dataset_meta WHERE key = 'as_of'") == [("2071-09-05",)]  # as confirmed
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def loaded_url(request, tmp_path):
-    """An empty database on each backend (the dataset being replaced is counted there)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'loaded.sqlite'}"
-        return
-    with scratch_pg_database("partial") as url:
-        yield url
-
-
-def test_a_partial_export_does_not_wipe_the_dataset(loaded_url, tmp_path):
-    fresh_url = loaded_url
+def test_a_partial_export_does_not_wipe_the_dataset(fresh_url, tmp_path):
     assert do_import(TEMPLATE_DIR, fresh_url).status == "imported"
     before = table_counts(fresh_url)
     partial = tmp_path / "partial"

@@ -8,7 +8,6 @@ import io
 import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from data_access import schema
@@ -18,8 +17,6 @@ from data_access.db import write_engine
 from geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from seed.importer import run_import, write
 from seed.importer.__main__ import main
-
-from .conftest import scratch_pg_database
 
 
 def template_rows(key: str) -> list[list[str]]:
@@ -38,16 +35,6 @@ def table_counts(url: str) -> dict[str, int]:
             }
     finally:
         engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, tmp_path):
-    """An empty database: a new SQLite file, or a new PostgreSQL database beside TEST_DATABASE_URL's."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'import.sqlite'}"
-        return
-    with scratch_pg_database("fresh") as url:
-        yield url
 
 
 def do_import(source: Path, url: str, **kw):

@@ -51,28 +51,14 @@ def unusual_values(checked: Checked, now: datetime) -> list[Problem]:
                 if dated:
                     d = _day(v)
                     if d is not None and not earliest <= d <= latest:
-                        found.append(
-                            Problem(
-                                t.label,
-                                row.n,
-                                col.header,
-                                str(v),
-                                f"日期不合常理（早于 {earliest} 或晚于 {latest}）",
-                                f"implausible date (before {earliest} or after {latest})",
-                            )
-                        )
+                        zh = f"日期不合常理（早于 {earliest} 或晚于 {latest}）"
+                        en = f"implausible date (before {earliest} or after {latest})"
+                        found.append(Problem(t.label, row.n, col.header, str(v), zh, en))
                 elif not col.usual[0] <= float(v) <= col.usual[1]:
                     lo, hi = col.usual
-                    found.append(
-                        Problem(
-                            t.label,
-                            row.n,
-                            col.header,
-                            str(v),
-                            f"数值不合常理（通常在 {lo:,.0f}–{hi:,.0f} 之间）",
-                            f"implausible value (usually {lo:,.0f}–{hi:,.0f})",
-                        )
-                    )
+                    zh = f"数值不合常理（通常在 {lo:,.0f}–{hi:,.0f} 之间）"
+                    en = f"implausible value (usually {lo:,.0f}–{hi:,.0f})"
+                    found.append(Problem(t.label, row.n, col.header, str(v), zh, en))
     return found
 
 
@@ -101,27 +87,14 @@ def unusual_changes(
     for e in ENTITIES:
         old, new = before.get(e.key, 0), after.get(e.key, 0)
         if old and not new:
+            zh = f"导入后「{e.sheet}」将被清空（现有 {old:,} 行）：是否只导出了部分数据？"
             found.append(
-                Problem(
-                    e.key,
-                    None,
-                    None,
-                    None,
-                    f"导入后「{e.sheet}」将被清空（现有 {old:,} 行）：是否只导出了部分数据？",
-                    f"{e.key} would be emptied ({old:,} rows now): a partial export?",
-                )
+                Problem(e.key, None, None, None, zh, f"{e.key} would be emptied ({old:,} rows now): a partial export?")
             )
         elif old >= MIN_ROWS_FOR_SHARE and new < old / 2:
-            found.append(
-                Problem(
-                    e.key,
-                    None,
-                    None,
-                    None,
-                    f"「{e.sheet}」将从 {old:,} 行减少到 {new:,} 行（减少一半以上）",
-                    f"{e.key} would shrink from {old:,} to {new:,} rows (by more than half)",
-                )
-            )
+            zh = f"「{e.sheet}」将从 {old:,} 行减少到 {new:,} 行（减少一半以上）"
+            en = f"{e.key} would shrink from {old:,} to {new:,} rows (by more than half)"
+            found.append(Problem(e.key, None, None, None, zh, en))
     if as_of_before and as_of_after and not as_of_before <= as_of_after <= as_of_before + MAX_AS_OF_STEP:
         found.append(
             Problem(

@@ -72,8 +72,8 @@ class _Checker:
 
     def take_sheets(self, sheets: list[Sheet]) -> None:
         for sheet in sheets:
-            if sheet.name in IGNORED_SHEETS:
-                continue
+            if sheet.name in IGNORED_SHEETS or (not sheet.headers and not sheet.rows):
+                continue  # the guide sheet, and an empty sheet (Excel's Sheet1 left in the workbook)
             entity = entity_named(sheet.name)
             if entity is None:
                 known = "、".join(f"{e.key}/{e.sheet}" for e in ENTITIES)

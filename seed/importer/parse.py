@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from data_access.dataset_format.spec import HIDDEN_CHARACTERS as HIDDEN
 from data_access.dataset_format.spec import Col
 
 INT_MAX = 2**31 - 1
-TRUE = {"是", "y", "yes", "true", "1", "√"}
-FALSE = {"否", "n", "no", "false", "0", ""}
+TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔"}
+FALSE = {"否", "n", "no", "false", "0", "", "×", "✗", "✕"}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_DATETIME = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
+_DATETIME = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]|日 ?)?\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2})(?:\.\d+)?)?$"
+)
+_SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")  # an Excel date serial left unformatted (1908–2119: 3000–80000)
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,234 or 12,345.5 as a clerk types it
 
 
 class CellError(ValueError):
@@ -25,6 +30,12 @@ class CellError(ValueError):
         self.zh, self.en = zh, en
 
 
+def _serial(raw: str) -> datetime | None:
+    if _SERIAL.match(raw) and 3000 <= float(raw) <= 80000:
+        return _EXCEL_EPOCH + timedelta(days=float(raw))
+    return None
+
+
 def parse_date(raw: str) -> date:
     hit = _DATE.match(raw)
     if hit:
@@ -32,6 +43,11 @@ def parse_date(raw: str) -> date:
             return date(int(hit[1]), int(hit[2]), int(hit[3]))
         except ValueError:
             pass
+    serial = _serial(raw)
+    if serial is not None:
+        return serial.date()
+    if _DATETIME.match(raw):  # a date column given a date with a time: the day
+        return parse_datetime(raw).date()
     raise CellError("不是有效日期（应为 YYYY-MM-DD）", "not a valid date (YYYY-MM-DD)")
 
 
@@ -42,12 +58,17 @@ def parse_datetime(raw: str) -> datetime:
             return datetime(int(hit[1]), int(hit[2]), int(hit[3]), int(hit[4]), int(hit[5]), int(hit[6] or 0))
         except ValueError:
             pass
+    serial = _serial(raw)
+    if serial is not None:
+        return serial.replace(microsecond=0) + timedelta(seconds=round(serial.microsecond / 1e6))
     if _DATE.match(raw):
         return datetime.combine(parse_date(raw), datetime.min.time())
     raise CellError("不是有效时间（应为 YYYY-MM-DD HH:MM）", "not a valid time (YYYY-MM-DD HH:MM)")
 
 
 def _number(raw: str) -> float:
+    if _THOUSANDS.match(raw):
+        raw = raw.replace(",", "")
     try:
         value = float(raw)
     except ValueError:

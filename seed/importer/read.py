@@ -97,10 +97,11 @@ def _read_xlsx(path: Path) -> tuple[list[Sheet], list[Problem]]:
     except Exception:  # noqa: BLE001 - any unreadable workbook is one plain problem
         return [], [Problem(path.name, None, None, None, "无法读取该 .xlsx 文件", "the .xlsx file cannot be read")]
     try:
-        sheets = [
-            _from_rows(ws.title, ws.title, [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)])
-            for ws in book.worksheets
-        ]
+        sheets = []
+        for ws in book.worksheets:
+            ws.reset_dimensions()  # the size a file declares can be stale: read every row there is
+            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            sheets.append(_from_rows(ws.title, ws.title, rows))
     finally:
         book.close()
     return sheets, []

@@ -1,0 +1,61 @@
+"""What a district's clerk really hands over (issue 18, items 5 and 11): Excel date serials, thousands
+separators, 年月日 with a time, a time in a date column, × for no, an empty Sheet1 left in the workbook, and a
+workbook whose declared sheet size is stale: each is read as the clerk meant it."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from datetime import date, datetime
+
+from openpyxl import load_workbook
+
+from data_access.dataset_format.template_files import TEMPLATE_DIR, template_xlsx
+
+from .test_importer import _edit, do_import, query, table_counts, template_rows
+
+
+def test_what_a_clerk_types_is_read_as_meant(tmp_path):
+    folder = tmp_path / "clerk"
+    shutil.copytree(TEMPLATE_DIR, folder)
+
+    def member(h, rows):
+        rows[0][h.index("出生日期")] = "22748"  # 1962-04-12 as an unformatted Excel serial
+        rows[0][h.index("入党日期")] = "1988年7月1日 09:30"  # a date column given a time, in 年月日
+
+    _edit(folder, "member", member)
+    _edit(folder, "service_record", lambda h, rows: rows[0].__setitem__(h.index("志愿服务时数"), "1,234"))
+    _edit(folder, "service_record", lambda h, rows: rows[0].__setitem__(h.index("开始时间"), "2016年10月9日 9:00"))
+    _edit(folder, "org", lambda h, rows: rows[1].__setitem__(h.index("是否大工委大党委"), "×"))
+    url = f"sqlite:///{tmp_path / 'clerk.sqlite'}"
+    result = do_import(folder, url)
+    assert result.status == "imported", [p.line() for p in result.problems]
+    first = template_rows("member")[0][0]
+    birth, joined = query(url, f"SELECT birth_date, joined_on FROM member WHERE code = '{first}'")[0]
+    assert (str(birth), str(joined)) == (str(date(1962, 4, 12)), str(date(1988, 7, 1)))
+    hours, started = query(url, "SELECT hours, started_at FROM service_record ORDER BY id LIMIT 1")[0]
+    assert hours == 1234 and str(started).startswith(str(datetime(2016, 10, 9, 9, 0)))
+    assert query(url, "SELECT is_joint_committee FROM org WHERE code = 'S01'") == [(0,)]
+
+
+def test_an_empty_sheet_is_ignored_and_a_stale_size_loses_no_row(tmp_path):
+    book = load_workbook(io.BytesIO(template_xlsx()))
+    book.create_sheet("Sheet1")  # what Excel leaves in a new workbook
+    plain = io.BytesIO()
+    book.save(plain)
+    # every sheet now declares itself one row tall, as a file written by another program may
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(stale, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B1"', data)
+            dst.writestr(item, data)
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    result = do_import(stale, url)
+    assert result.status == "imported", [p.line() for p in result.problems]
+    from data_access.dataset_format.spec import ENTITIES
+
+    assert table_counts(url) == {e.model.__tablename__: len(template_rows(e.key)) for e in ENTITIES}

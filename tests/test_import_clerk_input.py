@@ -1,9 +1,10 @@
-"""What a district's clerk really hands over (issue 18, items 5 and 11): Excel date serials, thousands
+"""What a district's clerk really hands over (issue 18, items 5, 9 and 11): Excel date serials, thousands
 separators, 年月日 with a time, a time in a date column, × for no, an empty Sheet1 left in the workbook, and a
 workbook whose declared sheet size is stale: each is read as the clerk meant it."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import shutil
@@ -59,3 +60,38 @@ def test_an_empty_sheet_is_ignored_and_a_stale_size_loses_no_row(tmp_path):
     from data_access.dataset_format.spec import ENTITIES
 
     assert table_counts(url) == {e.model.__tablename__: len(template_rows(e.key)) for e in ENTITIES}
+
+
+def _rewrite(path, rows) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+
+def _rows(path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_header_problems_say_their_real_cause_once(tmp_path):
+    """Item 9: a title row above the headers is passed over; data under an empty (merged) header cell is
+    reported, not dropped; a header problem names the header's own row; a missing file is said once, first."""
+    folder = tmp_path / "headers"
+    shutil.copytree(TEMPLATE_DIR, folder)
+    _rewrite(folder / "member.csv", [["二七区党员信息表"], *_rows(folder / "member.csv")])  # title row
+    activity = _rows(folder / "activity.csv")
+    activity[0].append("")
+    activity[1].append("备注：补录")  # data under a header cell left empty
+    _rewrite(folder / "activity.csv", [[], [], *activity])  # the header on row 3
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    result = do_import(folder, url)
+    assert result.status == "rejected"
+    assert [(p.file, p.row, p.column) for p in result.problems] == [("activity.csv", 3, "第7列")], [
+        p.line() for p in result.problems
+    ]
+    assert "没有列名" in result.problems[0].zh
+
+    (folder / "activity.csv").unlink()
+    (folder / "org.csv").unlink()  # what every other file refers to
+    result = do_import(folder, url)
+    assert result.problems[0].zh == "缺少必需的数据文件" and "org" in result.problems[0].file
+    assert len(result.problems) <= 20, [p.line() for p in result.problems]  # one per referring column
+    assert all(p.row is None for p in result.problems)

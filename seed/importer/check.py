@@ -105,19 +105,31 @@ class _Checker:
         t = Table(entity, sheet.label)
         by_header = {c.header: c for c in entity.cols}
         position: dict[int, Col] = {}
-        for i, header in enumerate(sheet.headers):
+        top = sheet.header_row
+        width = max([len(sheet.headers), *(len(cells) for _, cells in sheet.rows)])
+        for i in range(width):
+            header = sheet.headers[i] if i < len(sheet.headers) else ""
             if not header:
+                if any(i < len(cells) and cells[i] for _, cells in sheet.rows):
+                    self.bad(
+                        sheet.label,
+                        top,
+                        f"第{i + 1}列",
+                        None,
+                        "该列有数据但没有列名（合并的表头单元格？），请补上列名",
+                        "this column holds data but has no header (a merged header cell?); name it",
+                    )
                 continue
             if header not in by_header:
-                self.bad(sheet.label, 1, header, None, "无法识别的列名", "unknown column")
+                self.bad(sheet.label, top, header, None, "无法识别的列名", "unknown column")
             elif by_header[header] in position.values():
-                self.bad(sheet.label, 1, header, None, "列名重复", "column appears twice")
+                self.bad(sheet.label, top, header, None, "列名重复", "column appears twice")
             else:
                 position[i] = by_header[header]
         present = set(position.values())
         for col in entity.cols:
             if col.required and col not in present:
-                self.bad(sheet.label, 1, col.header, None, "缺少必需的列", "required column missing")
+                self.bad(sheet.label, top, col.header, None, "缺少必需的列", "required column missing")
         for n, cells in sheet.rows:
             row = Row(n, {c.field: None for c in entity.cols})
             for i, col in position.items():
@@ -157,6 +169,20 @@ class _Checker:
                     continue
                 target = self.tables.get(col.ref)
                 target_name = next(e.sheet for e in ENTITIES if e.key == col.ref)
+                if target is None and any(row.v[col.field] is not None for row in t.rows):
+                    # one message for the cause, not one per row that could not be looked up
+                    self.bad(
+                        t.label,
+                        None,
+                        col.header,
+                        None,
+                        f"该列引用「{target_name}」，但导入中没有该文件",
+                        f"this column refers to {col.ref}, which the import does not contain",
+                    )
+                    for row in t.rows:
+                        row.v[col.field] = None
+                        row.bad.add(col.field)
+                    continue
                 for row in t.rows:
                     code = row.v[col.field]
                     if code is None:
@@ -355,5 +381,5 @@ def validate(sheets: list[Sheet]) -> Checked:
     c.in_order("micro_wish", ("posted_on", "claimed_on", "fulfilled_on"))
     c.in_order("supervision_task", ("assigned_on", "due_on"))
     c.in_order("supervision_task", ("assigned_on", "completed_on"))
-    c.problems.sort(key=lambda p: (p.file, p.row or 0))
+    c.problems.sort(key=lambda p: (p.row is not None, p.column is not None, p.file, p.row or 0))  # causes first
     return Checked(c.tables, c.problems)

@@ -21,6 +21,7 @@ class Sheet:
     label: str  # what error messages call it: "org.csv" or the sheet name
     headers: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    header_row: int = 1  # the row number Excel shows for the header
 
 
 def _cell_text(value: object) -> str:
@@ -38,14 +39,24 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _filled(row: list[str]) -> int:
+    return sum(1 for c in row if c.strip())
+
+
 def _from_rows(name: str, label: str, rows: list[list[str]]) -> Sheet:
-    header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
-    if header_at is None:
+    """The header row is the first non-empty one, passing over title rows above it (a row with one filled
+    cell followed by a row with more, as a clerk's 二七区党员信息表 title); its number is kept for messages."""
+    filled = [i for i, r in enumerate(rows) if _filled(r)]
+    if not filled:
         return Sheet(name, label, [])
+    pick = 0
+    while pick + 1 < len(filled) and _filled(rows[filled[pick]]) == 1 and _filled(rows[filled[pick + 1]]) > 1:
+        pick += 1
+    header_at = filled[pick]
     headers = [c.strip() for c in rows[header_at]]
     while headers and not headers[-1]:
         headers.pop()
-    sheet = Sheet(name, label, headers)
+    sheet = Sheet(name, label, headers, header_row=header_at + 1)
     for i, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         cells = [c.strip() for c in row]
         if any(cells):

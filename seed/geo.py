@@ -35,6 +35,25 @@ def points_in_ring(xs: np.ndarray, ys: np.ndarray, ring: Ring) -> np.ndarray:
     return inside
 
 
+def metres_to_ring(xs: np.ndarray, ys: np.ndarray, ring: Ring) -> np.ndarray:
+    """Each point's distance in metres to the ring's nearest edge (local flat approximation, fine at a
+    district's size)."""
+    poly = np.asarray(ring, dtype=float)
+    lat0 = float(poly[:, 1].mean())
+    kx, ky = 111_320.0 * np.cos(np.radians(lat0)), 110_540.0
+    ax, ay = poly[:, 0] * kx, poly[:, 1] * ky
+    bx, by = np.roll(ax, -1), np.roll(ay, -1)
+    dx, dy = bx - ax, by - ay
+    seg2 = np.where(dx * dx + dy * dy > 0, dx * dx + dy * dy, 1.0)
+    px, py = np.asarray(xs, dtype=float) * kx, np.asarray(ys, dtype=float) * ky
+    out = np.empty(len(px))
+    for start in range(0, len(px), 512):  # 512 points × the ring's edges at a time
+        qx, qy = px[start : start + 512, None], py[start : start + 512, None]
+        u = np.clip(((qx - ax) * dx + (qy - ay) * dy) / seg2, 0.0, 1.0)
+        out[start : start + 512] = np.sqrt((ax + u * dx - qx) ** 2 + (ay + u * dy - qy) ** 2).min(axis=1)
+    return out
+
+
 def sample_in_ring(rng: np.random.Generator, ring: Ring, n: int) -> np.ndarray:
     """n uniform random points inside the ring, as an (n, 2) array."""
     poly = np.asarray(ring)

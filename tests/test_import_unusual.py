@@ -77,3 +77,22 @@ def test_a_dry_run_says_the_date_and_the_counts_before_and_after(tmp_path, capsy
     assert "数据截至 data as of: 2017-09-29" in out
     line = next(x for x in out.splitlines() if x.split()[:1] == ["member"])
     assert line.split()[1:] == [str(members), str(members)]
+
+
+def test_a_busy_tidy_up_after_the_commit_is_not_a_failed_import(tmp_path, monkeypatch, capsys):
+    """Item 4: on SQLite the tidy-up after the commit (statistics, journal mode) met 'database is locked'
+    whenever the dashboard was open (its refresher writes every few seconds) and the import said it failed
+    (exit 2) although its data had landed. The tidy-up is now skipped with a notice."""
+    from sqlalchemy.exc import OperationalError
+
+    import seed.importer as importer
+
+    def busy(_engine):
+        raise OperationalError("ANALYZE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(importer, "settle", busy)
+    url = f"sqlite:///{tmp_path / 'busy.sqlite'}"
+    assert main([str(TEMPLATE_DIR), "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert "导入完成" in out and "数据库忙" in out
+    assert table_counts(url)["member"] > 0

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select
+from sqlalchemy.exc import OperationalError
 
 from data_access import models as m
 from data_access.bootstrap import settle
@@ -34,6 +35,7 @@ class ImportResult:
     as_of: date | None = None
     before: dict[str, int] = field(default_factory=dict)  # rows per entity of the dataset it replaces
     unusual: bool = False  # rejected only for what --confirm-unusual would accept
+    notices: list[str] = field(default_factory=list)  # said, but not a failure
 
     @property
     def ok(self) -> bool:
@@ -92,8 +94,15 @@ def run_import(
         with engine.begin() as conn:
             record_run(conn, RunRecord(started, name, mode, "failed", counts, [failure]))
         return ImportResult("failed", counts, [failure])
-    settle(engine)  # statistics and journal mode, as after seeding
-    return ImportResult("imported", counts, [], as_of, before)
+    notices = []
+    try:
+        settle(engine)  # statistics and journal mode, as after seeding: a tidy-up after the commit
+    except OperationalError as exc:  # busy (a viewer's app, its refresher): the import itself has landed
+        notices.append(
+            f"导入已完成；收尾的统计信息更新因数据库忙未做（{type(exc).__name__}），不影响数据，下次导入或刷新时补上"
+            f" | imported; the tidy-up after it (statistics) was skipped, the database being busy"
+        )
+    return ImportResult("imported", counts, [], as_of, before, notices=notices)
 
 
 def _is_demo(engine: Engine) -> bool:

@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if result.status == "failed":
         return 2
+    for notice in result.notices:
+        print(notice)
     if result.status == "valid":
         print("检查通过（未写入）| valid (dry run, nothing written)")
     else:

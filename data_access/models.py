@@ -429,7 +429,7 @@ class ImportRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime] = mapped_column(DateTime)
     source: Mapped[str] = mapped_column(String(200))  # file or folder name, never a full path
-    mode: Mapped[str] = mapped_column(String(10))  # import / dry_run
+    mode: Mapped[str] = mapped_column(String(10))  # import / dry_run / restore
     status: Mapped[str] = mapped_column(String(10))  # imported / valid / rejected / failed
     row_counts: Mapped[str] = mapped_column(Text)  # JSON: entity -> rows read
     error_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,7 +11,7 @@ from datetime import date
 from data_access.dataset_format.template_files import TEMPLATE_DIR
 from seed.importer.__main__ import main
 
-from .test_importer import _edit, do_import, query, table_counts
+from .test_importer import NEW_MEMBER, _edit, do_import, query, table_counts
 
 
 def typo_set(folder):
@@ -96,3 +96,30 @@ def test_a_busy_tidy_up_after_the_commit_is_not_a_failed_import(tmp_path, monkey
     out = capsys.readouterr().out
     assert "导入完成" in out and "数据库忙" in out
     assert table_counts(url)["member"] > 0
+
+
+def test_an_import_keeps_the_dataset_it_replaced_and_one_command_goes_back(fresh_url, tmp_path, capsys):
+    """Keep the previous dataset: after an import replaced one, `--restore-previous` brings it back (and run
+    again, forward); nothing is lost either way. Both backends (CREATE TABLE … AS, renames, id sequences)."""
+    assert main([str(TEMPLATE_DIR), "--restore-previous", "--url", fresh_url]) == 1  # nothing to go back to
+    assert "没有可恢复" in capsys.readouterr().err
+    assert do_import(TEMPLATE_DIR, fresh_url).status == "imported"
+    first = table_counts(fresh_url)
+    renamed = tmp_path / "renamed"
+    shutil.copytree(TEMPLATE_DIR, renamed)
+    _edit(renamed, "org", lambda h, rows: rows[1].__setitem__(h.index("组织名称"), "改名后的街道党工委"))
+    _edit(renamed, "member", lambda h, rows: rows.append(list(NEW_MEMBER)))  # one member more
+    assert do_import(renamed, fresh_url).status == "imported"
+    second = table_counts(fresh_url)
+    assert second["member"] == first["member"] + 1
+    name = "SELECT name FROM org WHERE code = 'S01'"
+
+    assert main([str(TEMPLATE_DIR), "--restore-previous", "--url", fresh_url]) == 0
+    assert table_counts(fresh_url) == first and query(fresh_url, name) != [("改名后的街道党工委",)]
+    assert query(fresh_url, "SELECT mode, status FROM import_run ORDER BY id DESC LIMIT 1") == [("restore", "imported")]
+    assert main([str(TEMPLATE_DIR), "--restore-previous", "--url", fresh_url]) == 0  # and forward again
+    assert table_counts(fresh_url) == second and query(fresh_url, name) == [("改名后的街道党工委",)]
+    # the summaries follow: the member count the data page reads is the restored one
+    rows = "SELECT row_count FROM ru_table_rows WHERE table_name = 'member'"
+    assert query(fresh_url, rows) == [(second["member"],)]
+    assert do_import(TEMPLATE_DIR, fresh_url).status == "imported"  # and importing on top still works

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from data_access import models as m
 from data_access.bootstrap import settle
 
+from . import write
 from .build import build_rows, latest_date
 from .check import validate
 from .problems import Problem
@@ -24,7 +25,7 @@ from .read import read_source
 from .unusual import current_dataset, unusual_changes, unusual_values
 from .write import RunRecord, dataset_meta, ensure_tables, record_run, replace_dataset
 
-__all__ = ["ImportResult", "Problem", "run_import"]
+__all__ = ["ImportResult", "Problem", "restore_previous", "run_import"]
 
 
 @dataclass
@@ -94,15 +95,38 @@ def run_import(
         with engine.begin() as conn:
             record_run(conn, RunRecord(started, name, mode, "failed", counts, [failure]))
         return ImportResult("failed", counts, [failure])
-    notices = []
+    return ImportResult("imported", counts, [], as_of, before, notices=_tidy(engine))
+
+
+def _tidy(engine: Engine) -> list[str]:
+    """The tidy-up after a commit (statistics, journal mode, id sequences); busy is a notice, not a failure."""
     try:
-        settle(engine)  # statistics and journal mode, as after seeding: a tidy-up after the commit
-    except OperationalError as exc:  # busy (a viewer's app, its refresher): the import itself has landed
-        notices.append(
-            f"导入已完成；收尾的统计信息更新因数据库忙未做（{type(exc).__name__}），不影响数据，下次导入或刷新时补上"
-            f" | imported; the tidy-up after it (statistics) was skipped, the database being busy"
-        )
-    return ImportResult("imported", counts, [], as_of, before, notices=notices)
+        settle(engine)
+    except OperationalError as exc:  # busy (a viewer's app, its refresher): the data itself has landed
+        return [
+            f"数据已写入；收尾的统计信息更新因数据库忙未做（{type(exc).__name__}），不影响数据，下次导入或刷新时补上"
+            " | written; the tidy-up after it (statistics) was skipped, the database being busy"
+        ]
+    return []
+
+
+def restore_previous(engine: Engine) -> ImportResult:
+    """Go back to the dataset the last import replaced (and, run again, forward). Recorded as a run."""
+    started = datetime.now().replace(microsecond=0)
+    with engine.begin() as conn:
+        if not write.has_previous(conn):
+            return ImportResult("rejected", problems=[_NO_PREVIOUS])
+        write.restore_previous(conn)
+    counts, as_of = current_dataset(engine)
+    with engine.begin() as conn:
+        record_run(conn, RunRecord(started, "previous dataset", "restore", "imported", counts, []))
+    notices = _tidy(engine)
+    return ImportResult("imported", counts, [], as_of, notices=notices)
+
+
+_NO_PREVIOUS = Problem(
+    "—", None, None, None, "没有可恢复的上一版数据（尚未导入过）", "no previous dataset to go back to (no import yet)"
+)
 
 
 def _is_demo(engine: Engine) -> bool:

@@ -1,4 +1,5 @@
-"""python -m seed.importer DIR_OR_XLSX [--url URL] [--dry-run] [--as-of DATE] [--confirm-unusual] [--templates DIR]"""
+"""python -m seed.importer DIR_OR_XLSX [--url URL] [--dry-run] [--as-of DATE] [--confirm-unusual] [--templates DIR]
+python -m seed.importer --restore-previous [--url URL]"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from data_access.dataset_format.template_files import write_templates
 from data_access.db import database_url, safe_url_text, write_engine
 
-from . import run_import
+from . import restore_previous, run_import
 
 
 def _day(text: str) -> date:
@@ -35,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         help="import even with implausible values or changes (a table emptied or halved, the data date jumping)",
     )
     parser.add_argument(
+        "--restore-previous",
+        action="store_true",
+        help="go back to the dataset the last import replaced (run again to go forward)",
+    )
+    parser.add_argument(
         "--templates", type=Path, metavar="DIR", help="write the templates (CSV + .xlsx) to DIR and exit"
     )
     args = parser.parse_args(argv)
@@ -43,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in write_templates(args.templates):
             print(f"  {path}")
         return 0
+    if args.restore_previous:
+        return _restore(args.url)
     if args.source is None:
         parser.error("give a folder of CSV files or an .xlsx workbook")
     if not args.source.exists():
@@ -89,6 +97,24 @@ def main(argv: list[str] | None = None) -> int:
         print("检查通过（未写入）| valid (dry run, nothing written)")
     else:
         print(f"导入完成，数据截至 {result.as_of} | imported, data as of {result.as_of}")
+    return 0
+
+
+def _restore(url: str | None) -> int:
+    engine = write_engine(url or database_url())
+    try:
+        result = restore_previous(engine)
+    except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump
+        print(f"失败 failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    if result.status != "imported":
+        print(result.problems[0].line(), file=sys.stderr)
+        return 1
+    for notice in result.notices:
+        print(notice)
+    print(f"已恢复上一版数据，数据截至 {result.as_of} | back to the previous dataset, data as of {result.as_of}")
     return 0
 
 

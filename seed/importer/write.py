@@ -12,6 +12,7 @@ from data_access import models as m
 from data_access import rollups, schema
 from data_access.live import refresh
 from data_access.live.models import BOOKKEEPING
+from data_access.rollup_models import ROLLUPS
 from seed.bulk import insert_rows
 
 from .problems import Problem
@@ -54,12 +55,56 @@ def replace_dataset(conn: Connection, rows: dict[type, list[tuple]], meta: dict[
             meta = {**meta, "live": live}
     if schema.current(conn) != schema.head():
         schema.stamp_current(conn)  # ensure_tables created what was missing; the triggers come with it
+    keep_previous(conn)
     for table in reversed(m.Base.metadata.sorted_tables):
         if table.name not in HISTORY:
             conn.execute(delete(table))
     for model, data in rows.items():
         insert_rows(conn, model.__table__, [c.name for c in model.__table__.columns], data)
     insert_rows(conn, m.DatasetMeta.__table__, ["key", "value"], sorted(meta.items()))
+    rebuild_rollups(conn)
+    refresh.reset(conn, "import")
+
+
+PREVIOUS = "prev_"  # the dataset an import replaced: prev_<table>, one generation, until the next import
+
+
+def _dataset_tables() -> list:
+    """The tables an import replaces, parents first (the summaries are rebuilt, not kept)."""
+    rollups_ = {r.__tablename__ for r in ROLLUPS}
+    return [t for t in m.Base.metadata.sorted_tables if t.name not in HISTORY and t.name not in rollups_]
+
+
+def keep_previous(conn: Connection) -> None:
+    """Before an import replaces the dataset: a copy of every dataset table as it is, in the same
+    transaction (an import that rolls back keeps the earlier copy)."""
+    have = set(inspect(conn).get_table_names())
+    for table in _dataset_tables():
+        if table.name in have:
+            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{PREVIOUS}{table.name}"')
+            conn.exec_driver_sql(f'CREATE TABLE "{PREVIOUS}{table.name}" AS SELECT * FROM "{table.name}"')
+
+
+def has_previous(conn: Connection) -> bool:
+    have = set(inspect(conn).get_table_names())
+    return all(f"{PREVIOUS}{t.name}" in have for t in _dataset_tables())
+
+
+def restore_previous(conn: Connection) -> None:
+    """Go back to the dataset the last import replaced; the one undone becomes the previous one (so running
+    it again goes forward). Summaries rebuilt, journal emptied, as after an import."""
+    tables = _dataset_tables()
+    for table in tables:
+        conn.exec_driver_sql(f'DROP TABLE IF EXISTS "swap_{table.name}"')
+        conn.exec_driver_sql(f'CREATE TABLE "swap_{table.name}" AS SELECT * FROM "{table.name}"')
+    for table in reversed(tables):
+        conn.execute(delete(table))
+    for table in tables:
+        columns = ", ".join(f'"{c.name}"' for c in table.columns)
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{PREVIOUS}{table.name}"')
+    for table in tables:
+        conn.exec_driver_sql(f'DROP TABLE "{PREVIOUS}{table.name}"')
+        conn.exec_driver_sql(f'ALTER TABLE "swap_{table.name}" RENAME TO "{PREVIOUS}{table.name}"')
     rebuild_rollups(conn)
     refresh.reset(conn, "import")
 

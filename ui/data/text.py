@@ -46,6 +46,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_col_errors": ("问题数", "Problems"),
     "data_mode_import": ("导入", "import"),
     "data_mode_dry_run": ("仅检查", "dry run"),
+    "data_mode_restore": ("恢复上一版", "back to the previous dataset"),
     "data_status_imported": ("已导入", "imported"),
     "data_status_valid": ("检查通过", "valid"),
     "data_status_rejected": ("未通过，未写入", "rejected, nothing written"),

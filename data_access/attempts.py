@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, create_engine, delete, insert, text
+from sqlalchemy import Engine, create_engine, delete, insert, text, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -113,27 +113,49 @@ def recent(login: str, client: str, window_seconds: float, now: float | None = N
     return _run(work)
 
 
-def record(login: str, client: str, ok: bool, now: float | None = None) -> None:
-    """One attempt; a success also prunes rows older than KEEP_SECONDS."""
+def begin(login: str, client: str, now: float | None = None) -> int:
+    """Count an attempt as failed before its password is checked (parallel attempts of one client cannot
+    all slip under a limit while the slow check runs); `succeeded` turns it into a success. Its id."""
+    now = time.time() if now is None else now
+    t = SignInAttempt.__table__
+
+    def work(engine: Engine) -> int:
+        with engine.begin() as conn:
+            return conn.execute(
+                insert(t).values(at=now, login=login, client=client, ok=False).returning(t.c.id)
+            ).scalar()
+
+    return _run(work)
+
+
+def succeeded(attempt_id: int, now: float | None = None) -> None:
+    """The attempt's password was right; rows older than KEEP_SECONDS are pruned."""
     now = time.time() if now is None else now
     t = SignInAttempt.__table__
 
     def work(engine: Engine) -> None:
         with engine.begin() as conn:
-            conn.execute(insert(t).values(at=now, login=login, client=client, ok=ok))
-            if ok:
-                conn.execute(delete(t).where(t.c.at < now - KEEP_SECONDS))
+            conn.execute(update(t).where(t.c.id == attempt_id).values(ok=True))
+            conn.execute(delete(t).where(t.c.at < now - KEEP_SECONDS))
 
     _run(work)
 
 
+def record(login: str, client: str, ok: bool, now: float | None = None) -> None:
+    """One attempt whose outcome is known."""
+    attempt = begin(login, client, now)
+    if ok:
+        succeeded(attempt, now)
+
+
 def forget(login: str | None = None) -> None:
-    """Delete the attempts of one name (an administrator unlocking it), or all of them."""
+    """Delete the failed attempts of one name (an administrator unlocking it; its known clients stay known),
+    or every attempt of everyone."""
     t = SignInAttempt.__table__
 
     def work(engine: Engine) -> None:
         with engine.begin() as conn:
-            conn.execute(delete(t) if login is None else delete(t).where(t.c.login == login))
+            conn.execute(delete(t) if login is None else delete(t).where(t.c.login == login, t.c.ok.is_(False)))
 
     _run(work)
 

@@ -76,6 +76,9 @@ def _visible(value: Any) -> Any:
         return tuple(_visible(v) for v in value)
     if isinstance(value, str):
         return HIDDEN.sub("", value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # Places: the filter bar's names
+        changes = {f.name: _visible(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
     return value
 
 

@@ -108,6 +108,9 @@ def test_attempts_that_cannot_be_counted_let_nobody_in(users_env, monkeypatch, t
         (None, "203.0.113.5, 10.0.0.2", 2, "203.0.113.5"),  # a balancer, then nginx
         (None, "203.0.113.5", 2, "local"),  # fewer hops than proxies: not trusted
         ("198.51.100.1", "1.2.3.4", 1, "198.51.100.1"),  # a direct peer's header is never believed
+        ("::ffff:127.0.0.1", "203.0.113.5", 1, "203.0.113.5"),  # a local proxy written as mapped IPv4
+        ("2001:db8:7:7::1", "", 0, "2001:db8:7:7::/64"),  # IPv6: counted by the subscriber's /64
+        (None, "2001:db8:7:7:abcd::2", 1, "2001:db8:7:7::/64"),
     ],
 )
 def test_the_client_is_the_peer_or_what_a_trusted_proxy_saw(peer, forwarded, proxies, client):

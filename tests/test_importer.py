@@ -278,15 +278,18 @@ def test_a_failed_write_changes_nothing(tmp_path, monkeypatch):
     changed = tmp_path / "changed"
     shutil.copytree(TEMPLATE_DIR, changed)
     _edit(changed, "member", lambda h, rows: rows.append(NEW_MEMBER))
+    assert do_import(changed, url).status == "imported"  # the templates' dataset is now the kept one
+    kept = query(url, "SELECT count(*) FROM prev_member")
     before = table_counts(url)
 
     def boom(conn):
         raise RuntimeError("rollups could not be rebuilt")
 
     monkeypatch.setattr(write, "rebuild_rollups", boom)
-    result = do_import(changed, url)
+    result = do_import(TEMPLATE_DIR, url)
     assert result.status == "failed" and "未做任何更改" in result.problems[0].zh
     assert table_counts(url) == before  # the deletes and inserts before the failure were rolled back
+    assert query(url, "SELECT count(*) FROM prev_member") == kept  # the kept copy too (SQLite runs DDL in it)
     assert query(url, "SELECT status FROM import_run ORDER BY id")[-1] == ("failed",)
 
 

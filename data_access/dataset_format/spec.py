@@ -26,9 +26,10 @@ ORG_KIND_LABELS = {
     "社会组织党组织": "social_org",
 }
 # Characters no text value may hold: bidirectional embeddings, overrides, isolates and marks (they reorder
-# what is shown: a name that reads backwards) and C0/C1 controls other than tab and newline (NUL included).
+# what is shown: a name that reads backwards) and C0/C1 controls other than tab, newline and carriage return
+# (a CRLF line break in a cell is ordinary text; NUL is not).
 # The importer refuses them; the screen drops them from data written by other systems (ui.safe_text).
-HIDDEN_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x00-\x08\x0b-\x1f\x7f-\x9f]")
+HIDDEN_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 GENDER_LABELS = {"男": "M", "女": "F"}
 ROLE_LABELS = {"网格长": "leader", "网格员": "member"}
 FACILITY_LABELS = {"党群服务中心": "service_center", "社区小厨房": "kitchen", "爱心就餐点": "kitchen"}

@@ -49,6 +49,7 @@ def rebuild_rollups(conn: Connection) -> None:
 def replace_dataset(conn: Connection, rows: dict[type, list[tuple]], meta: dict[str, str]) -> None:
     """Empty every dataset table and fill it from rows; the caller's transaction makes it all or nothing.
     Afterwards the summaries are fresh and the change journal empty; a database fed live stays live."""
+    _hold_transaction(conn)  # the trigger and table DDL below belong to the import's all-or-nothing too
     if "dataset_meta" in inspect(conn).get_table_names():
         live = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "live")).scalar()
         if live:
@@ -75,9 +76,17 @@ def _dataset_tables() -> list:
     return [t for t in m.Base.metadata.sorted_tables if t.name not in HISTORY and t.name not in rollups_]
 
 
+def _hold_transaction(conn: Connection) -> None:
+    """SQLite's driver opens a transaction only before INSERT/UPDATE/DELETE: a CREATE or DROP before that
+    would commit on its own, outside the caller's all-or-nothing. Open it first."""
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
 def keep_previous(conn: Connection) -> None:
     """Before an import replaces the dataset: a copy of every dataset table as it is, in the same
     transaction (an import that rolls back keeps the earlier copy)."""
+    _hold_transaction(conn)
     have = set(inspect(conn).get_table_names())
     for table in _dataset_tables():
         if table.name in have:
@@ -86,13 +95,18 @@ def keep_previous(conn: Connection) -> None:
 
 
 def has_previous(conn: Connection) -> bool:
+    """A kept dataset with organisations in it (after a first import into an empty database the kept one
+    is empty: nothing to go back to)."""
     have = set(inspect(conn).get_table_names())
-    return all(f"{PREVIOUS}{t.name}" in have for t in _dataset_tables())
+    if not all(f"{PREVIOUS}{t.name}" in have for t in _dataset_tables()):
+        return False
+    return bool(conn.exec_driver_sql(f'SELECT count(*) FROM "{PREVIOUS}org"').scalar())
 
 
 def restore_previous(conn: Connection) -> None:
     """Go back to the dataset the last import replaced; the one undone becomes the previous one (so running
     it again goes forward). Summaries rebuilt, journal emptied, as after an import."""
+    _hold_transaction(conn)
     tables = _dataset_tables()
     for table in tables:
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "swap_{table.name}"')

@@ -4,6 +4,7 @@ unsecured demo), until when, and what it may see. Only this module sets the sess
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -175,11 +176,36 @@ def client_from(peer: str | None, forwarded: str, proxies: int) -> str:
     """The websocket's peer; or, when the peer is this machine and `proxies` (ERQI_TRUSTED_PROXIES) stand in
     front, the address the outermost trusted one saw: the proxies-th X-Forwarded-For entry from the right
     (entries further left are whatever the client claimed). A direct peer's header is never believed."""
+    if peer is not None and _loopback(peer):
+        peer = None  # a proxy on this machine, however it writes the address (::ffff:127.0.0.1)
     if peer is None and proxies:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies][:64]
-    return (peer or "local")[:64]
+            return _client_key(hops[-proxies])
+    return _client_key(peer) if peer else "local"
+
+
+def _loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return ip.is_loopback or (getattr(ip, "ipv4_mapped", None) is not None and ip.ipv4_mapped.is_loopback)
+
+
+def _client_key(address: str) -> str:
+    """What limits count by: an IPv4 address, or an IPv6 address's /64 (one subscriber's whole network,
+    which one attacker can otherwise walk through address by address)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        return str(mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _refusal(login: str, client: str) -> str:
@@ -208,10 +234,12 @@ def check_password(cfg: Settings, login: str, password: str, client: str = "loca
         if refusal:
             _audit(cfg, "sign_in_refused", None, user=login, method="password", reason=refusal, client=client)
             return "locked"
+        attempt = attempts.begin(login, client)  # counted as failed until the password proves right
         user = cfg.users.get(login)
         ok = verify_password(password, user.password if user and user.password else DUMMY_HASH)
         ok = ok and user is not None and bool(user.password)
-        attempts.record(login, client, ok)
+        if ok:
+            attempts.succeeded(attempt)
     except attempts.Unavailable:
         _audit(cfg, "sign_in_refused", None, user=login, method="password", reason="store_unavailable", client=client)
         return "unavailable"

@@ -39,6 +39,7 @@ class Settings:
     wall_max_seconds: int = 7 * 24 * 3600  # a wall user's session: no idle end, this long at most
     audit_log: Path = DEFAULT_AUDIT_LOG
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For entry names the client
+    proxy_addresses: frozenset[str] = frozenset()  # a proxy on another host, besides this machine
 
     @property
     def has_users_file(self) -> bool:
@@ -122,4 +123,7 @@ def load() -> Settings:
         wall_max_seconds=_int("ERQI_WALL_SESSION_MAX_HOURS", 7 * 24, 1, 24 * 90) * 3600,
         audit_log=Path(os.environ.get("ERQI_AUDIT_LOG") or DEFAULT_AUDIT_LOG),
         trusted_proxies=_int("ERQI_TRUSTED_PROXIES", 0, 0, 5),
+        proxy_addresses=frozenset(
+            a.strip() for a in os.environ.get("ERQI_TRUSTED_PROXY_ADDRESSES", "").split(",") if a.strip()
+        ),
     )

@@ -111,7 +111,9 @@ def test_attempts_that_cannot_be_counted_let_nobody_in(users_env, monkeypatch, t
         ("::ffff:127.0.0.1", "203.0.113.5", 1, "203.0.113.5"),  # a local proxy written as mapped IPv4
         ("2001:db8:7:7::1", "", 0, "2001:db8:7:7::/64"),  # IPv6: counted by the subscriber's /64
         (None, "2001:db8:7:7:abcd::2", 1, "2001:db8:7:7::/64"),
+        ("10.0.0.5", "203.0.113.5", 1, "203.0.113.5"),  # a proxy on another host, named in the settings
+        ("10.0.0.6", "203.0.113.5", 1, "10.0.0.6"),  # one not named
     ],
 )
 def test_the_client_is_the_peer_or_what_a_trusted_proxy_saw(peer, forwarded, proxies, client):
-    assert gate.client_from(peer, forwarded, proxies) == client
+    assert gate.client_from(peer, forwarded, proxies, frozenset({"10.0.0.5"})) == client

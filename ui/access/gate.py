@@ -169,15 +169,15 @@ def client_address(cfg: Settings) -> str:
         peer, forwarded = None, ""
     peer = peer if isinstance(peer, str) else None  # a test harness hands out stand-ins
     forwarded = forwarded if isinstance(forwarded, str) else ""
-    return client_from(peer, forwarded, cfg.trusted_proxies)
+    return client_from(peer, forwarded, cfg.trusted_proxies, cfg.proxy_addresses)
 
 
-def client_from(peer: str | None, forwarded: str, proxies: int) -> str:
+def client_from(peer: str | None, forwarded: str, proxies: int, proxy_addresses: frozenset[str] = frozenset()) -> str:
     """The websocket's peer; or, when the peer is this machine and `proxies` (ERQI_TRUSTED_PROXIES) stand in
     front, the address the outermost trusted one saw: the proxies-th X-Forwarded-For entry from the right
     (entries further left are whatever the client claimed). A direct peer's header is never believed."""
-    if peer is not None and _loopback(peer):
-        peer = None  # a proxy on this machine, however it writes the address (::ffff:127.0.0.1)
+    if peer is not None and (_loopback(peer) or peer in proxy_addresses):
+        peer = None  # a proxy: on this machine (however it writes the address) or one named in the settings
     if peer is None and proxies:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:

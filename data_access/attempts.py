@@ -141,13 +141,6 @@ def succeeded(attempt_id: int, now: float | None = None) -> None:
     _run(work)
 
 
-def record(login: str, client: str, ok: bool, now: float | None = None) -> None:
-    """One attempt whose outcome is known."""
-    attempt = begin(login, client, now)
-    if ok:
-        succeeded(attempt, now)
-
-
 def forget(login: str | None = None) -> None:
     """Delete the failed attempts of one name (an administrator unlocking it; its known clients stay known),
     or every attempt of everyone."""

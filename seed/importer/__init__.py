@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from data_access import models as m
@@ -61,14 +61,14 @@ def run_import(
     problems = problems + checked.problems
     counts = checked.counts()
     mode = "dry_run" if dry_run else "import"
-    before, as_of_before = current_dataset(engine)
+    before, as_of_before, demo = current_dataset(engine)
     rows, unusual = None, False
     if not problems:
         rows = build_rows(checked)
         as_of = as_of or latest_date(rows) or date.today()
         if not confirm_unusual:
             problems = unusual_values(checked, started) + unusual_changes(
-                before, counts, None if _is_demo(engine) else as_of_before, as_of
+                before, counts, None if demo else as_of_before, as_of
             )
             unusual = bool(problems)
     if problems or dry_run:
@@ -117,7 +117,7 @@ def restore_previous(engine: Engine) -> ImportResult:
         if not write.has_previous(conn):
             return ImportResult("rejected", problems=[_NO_PREVIOUS])
         write.restore_previous(conn)
-    counts, as_of = current_dataset(engine)
+    counts, as_of, _demo = current_dataset(engine)
     with engine.begin() as conn:
         record_run(conn, RunRecord(started, "previous dataset", "restore", "imported", counts, []))
     notices = _tidy(engine)
@@ -127,11 +127,3 @@ def restore_previous(engine: Engine) -> ImportResult:
 _NO_PREVIOUS = Problem(
     "—", None, None, None, "没有可恢复的上一版数据（尚未导入过）", "no previous dataset to go back to (no import yet)"
 )
-
-
-def _is_demo(engine: Engine) -> bool:
-    """The dataset now loaded is the generated demo (its data date says nothing about the import's)."""
-    if m.DatasetMeta.__tablename__ not in inspect(engine).get_table_names():
-        return False
-    with engine.connect() as conn:
-        return conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "is_demo")).scalar() == "1"

@@ -37,8 +37,13 @@ def _inside(xs: np.ndarray, ys: np.ndarray, ring) -> np.ndarray:
     return inside
 
 
+def _is_pair(node) -> bool:
+    """A GeoJSON position: [lon, lat, …]."""
+    return isinstance(node, list) and len(node) >= 2 and all(isinstance(v, int | float) for v in node[:2])
+
+
 def _coords(node) -> list:
-    if isinstance(node, list) and len(node) >= 2 and all(isinstance(v, int | float) for v in node[:2]):
+    if _is_pair(node):
         return [node]
     return [c for part in node for c in _coords(part)] if isinstance(node, list) else []
 
@@ -52,7 +57,7 @@ def _outline_to_wgs84(outline: str) -> str:
     """A GCJ-02 outline's every vertex in WGS-84, as its centre is."""
 
     def conv(node):
-        if isinstance(node, list) and len(node) >= 2 and all(isinstance(v, int | float) for v in node[:2]):
+        if _is_pair(node):
             lon, lat = gcj02_to_wgs84(float(node[0]), float(node[1]))
             return [round(lon, 6), round(lat, 6)]
         return [conv(part) for part in node] if isinstance(node, list) else node

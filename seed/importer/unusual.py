@@ -62,22 +62,23 @@ def unusual_values(checked: Checked, now: datetime) -> list[Problem]:
     return found
 
 
-def current_dataset(engine: Engine) -> tuple[dict[str, int], date | None]:
-    """Rows per entity of the dataset now in the database (empty when there is none) and its data date."""
+def current_dataset(engine: Engine) -> tuple[dict[str, int], date | None, bool]:
+    """Rows per entity of the dataset now in the database (empty when there is none), its data date, and
+    whether it is the generated demo (whose data date says nothing about an import's)."""
     have = set(inspect(engine).get_table_names())
     counts: dict[str, int] = {}
-    as_of = None
+    meta: dict[str, str] = {}
     with engine.connect() as conn:
         for e in ENTITIES:
             if e.model.__tablename__ in have:
                 counts[e.key] = conn.execute(select(func.count()).select_from(e.model.__table__)).scalar() or 0
         if m.DatasetMeta.__tablename__ in have:
-            raw = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "as_of")).scalar()
-            try:
-                as_of = date.fromisoformat(raw) if raw else None
-            except ValueError:
-                as_of = None
-    return counts, as_of
+            meta = dict(conn.execute(select(m.DatasetMeta.key, m.DatasetMeta.value)).tuples().all())
+    try:
+        as_of = date.fromisoformat(meta["as_of"]) if meta.get("as_of") else None
+    except ValueError:
+        as_of = None
+    return counts, as_of, meta.get("is_demo") == "1"
 
 
 def unusual_changes(

@@ -176,7 +176,8 @@ def client_from(peer: str | None, forwarded: str, proxies: int, proxy_addresses:
     """The websocket's peer; or, when the peer is this machine and `proxies` (ERQI_TRUSTED_PROXIES) stand in
     front, the address the outermost trusted one saw: the proxies-th X-Forwarded-For entry from the right
     (entries further left are whatever the client claimed). A direct peer's header is never believed."""
-    if peer is not None and (_loopback(peer) or peer in proxy_addresses):
+    local = peer is not None and ((ip := _ip(peer)) is not None and ip.is_loopback)
+    if local or peer in proxy_addresses:
         peer = None  # a proxy: on this machine (however it writes the address) or one named in the settings
     if peer is None and proxies:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
@@ -185,27 +186,22 @@ def client_from(peer: str | None, forwarded: str, proxies: int, proxy_addresses:
     return _client_key(peer) if peer else "local"
 
 
-def _loopback(address: str) -> bool:
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address parsed (an IPv4-mapped IPv6 one as the IPv4 it carries), or None if it is none."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return ip.is_loopback or (getattr(ip, "ipv4_mapped", None) is not None and ip.ipv4_mapped.is_loopback)
+        return None
+    return getattr(ip, "ipv4_mapped", None) or ip
 
 
 def _client_key(address: str) -> str:
     """What limits count by: an IPv4 address, or an IPv6 address's /64 (one subscriber's whole network,
     which one attacker can otherwise walk through address by address)."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+    ip = _ip(address)
+    if ip is None:
         return address[:64]
-    mapped = getattr(ip, "ipv4_mapped", None)
-    if mapped is not None:
-        return str(mapped)
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 
 def _refusal(login: str, client: str) -> str:

@@ -116,7 +116,8 @@ def test_an_import_keeps_the_dataset_it_replaced_and_one_command_goes_back(fresh
 
     assert main([str(TEMPLATE_DIR), "--restore-previous", "--url", fresh_url]) == 0
     assert table_counts(fresh_url) == first and query(fresh_url, name) != [("改名后的街道党工委",)]
-    assert query(fresh_url, "SELECT mode, status FROM import_run ORDER BY id DESC LIMIT 1") == [("restore", "imported")]
+    last_run = "SELECT mode, status, source FROM import_run ORDER BY id DESC LIMIT 1"
+    assert query(fresh_url, last_run) == [("restore", "imported", "templates")]  # named by what came back
     assert main([str(TEMPLATE_DIR), "--restore-previous", "--url", fresh_url]) == 0  # and forward again
     assert table_counts(fresh_url) == second and query(fresh_url, name) == [("改名后的街道党工委",)]
     # the summaries follow: the member count the data page reads is the restored one

@@ -116,10 +116,10 @@ def restore_previous(engine: Engine) -> ImportResult:
     with engine.begin() as conn:
         if not write.has_previous(conn):
             return ImportResult("rejected", problems=[_NO_PREVIOUS])
-        write.restore_previous(conn)
+        source = write.restore_previous(conn)
     counts, as_of, _demo = current_dataset(engine)
     with engine.begin() as conn:
-        record_run(conn, RunRecord(started, "previous dataset", "restore", "imported", counts, []))
+        record_run(conn, RunRecord(started, source, "restore", "imported", counts, []))
     notices = _tidy(engine)
     return ImportResult("imported", counts, [], as_of, notices=notices)
 

@@ -67,6 +67,7 @@ def replace_dataset(conn: Connection, rows: dict[type, list[tuple]], meta: dict[
     refresh.reset(conn, "import")
 
 
+IMPORTED_FROM = "导入 import: "  # dataset_meta's source of an imported dataset, before its file name
 PREVIOUS = "prev_"  # the dataset an import replaced: prev_<table>, one generation, until the next import
 
 
@@ -103,9 +104,10 @@ def has_previous(conn: Connection) -> bool:
     return bool(conn.exec_driver_sql(f'SELECT count(*) FROM "{PREVIOUS}org"').scalar())
 
 
-def restore_previous(conn: Connection) -> None:
+def restore_previous(conn: Connection) -> str:
     """Go back to the dataset the last import replaced; the one undone becomes the previous one (so running
-    it again goes forward). Summaries rebuilt, journal emptied, as after an import."""
+    it again goes forward). Summaries rebuilt, journal emptied, as after an import. Returns where the
+    restored dataset came from (its import's file name, or the demo's description)."""
     _hold_transaction(conn)
     tables = _dataset_tables()
     for table in tables:
@@ -121,6 +123,8 @@ def restore_previous(conn: Connection) -> None:
         conn.exec_driver_sql(f'ALTER TABLE "swap_{table.name}" RENAME TO "{PREVIOUS}{table.name}"')
     rebuild_rollups(conn)
     refresh.reset(conn, "import")
+    source = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "source")).scalar() or "—"
+    return source.removeprefix(IMPORTED_FROM)
 
 
 def record_run(conn: Connection, run: RunRecord) -> int:
@@ -162,6 +166,6 @@ def dataset_meta(source: str, as_of: date, imported_at: datetime) -> dict[str, s
     return {
         "as_of": as_of.isoformat(),
         "is_demo": "0",
-        "source": f"导入 import: {source}",
+        "source": f"{IMPORTED_FROM}{source}",
         "imported_at": imported_at.isoformat(timespec="seconds"),
     }

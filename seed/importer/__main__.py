@@ -1,5 +1,6 @@
 """python -m seed.importer DIR_OR_XLSX [--url URL] [--dry-run] [--as-of DATE] [--confirm-unusual] [--templates DIR]
-python -m seed.importer --restore-previous [--url URL]"""
+python -m seed.importer --restore-previous [--url URL]
+python -m seed.importer --export DIR [--url URL]"""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import create_engine, make_url
+
 from data_access.dataset_format.template_files import write_templates
 from data_access.db import database_url, safe_url_text, write_engine
 
 from . import restore_previous, run_import
+from .export import export_dataset
 
 
 def _day(text: str) -> date:
@@ -41,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
         help="go back to the dataset the last import replaced (run again to go forward)",
     )
     parser.add_argument(
+        "--export",
+        type=Path,
+        metavar="DIR",
+        help="write the database's dataset to DIR in the import format (one CSV per entity) and exit",
+    )
+    parser.add_argument(
         "--templates", type=Path, metavar="DIR", help="write the templates (CSV + .xlsx) to DIR and exit"
     )
     args = parser.parse_args(argv)
@@ -51,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.restore_previous:
         return _restore(args.url)
+    if args.export:
+        return _export(args.url, args.export)
     if args.source is None:
         parser.error("give a folder of CSV files or an .xlsx workbook")
     if not args.source.exists():
@@ -115,6 +127,25 @@ def _restore(url: str | None) -> int:
     for notice in result.notices:
         print(notice)
     print(f"已恢复上一版数据，数据截至 {result.as_of} | back to the previous dataset, data as of {result.as_of}")
+    return 0
+
+
+def _export(url: str | None, target: Path) -> int:
+    url_ = make_url(url or database_url())
+    if url_.get_backend_name() == "sqlite" and not Path(url_.database or "").is_file():
+        print(f"找不到数据库 no such database: {url_.database}", file=sys.stderr)
+        return 2
+    engine = create_engine(url_)  # reads only; no statement timeout: a whole table streams out
+    try:
+        written = export_dataset(engine, target)
+    except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump
+        print(f"失败 failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    for entity, n in written.items():
+        print(f"  {target / (entity + '.csv')}  {n:,}")
+    print(f"已导出 {sum(written.values()):,} 行 | exported {sum(written.values()):,} rows")
     return 0
 
 

@@ -62,10 +62,10 @@ def run_import(
     counts = checked.counts()
     mode = "dry_run" if dry_run else "import"
     before, as_of_before, demo = current_dataset(engine)
-    rows, unusual = None, False
+    dated, unusual = False, False
     if not problems:
-        rows = build_rows(checked)
-        as_of = as_of or latest_date(rows) or date.today()
+        dated = True
+        as_of = as_of or latest_date(checked) or date.today()
         if not confirm_unusual:
             problems = unusual_values(checked, started) + unusual_changes(
                 before, counts, None if demo else as_of_before, as_of
@@ -76,12 +76,12 @@ def run_import(
         _history_tables(engine)
         with engine.begin() as conn:
             record_run(conn, RunRecord(started, name, mode, status, counts, problems))
-        return ImportResult(status, counts, problems, as_of if rows else None, before, unusual)
+        return ImportResult(status, counts, problems, as_of if dated else None, before, unusual)
 
     ensure_tables(engine)
     try:
         with engine.begin() as conn:
-            replace_dataset(conn, rows, dataset_meta(name, as_of, started))
+            replace_dataset(conn, build_rows(checked), dataset_meta(name, as_of, started))
             record_run(conn, RunRecord(started, name, mode, "imported", counts, []))
     except Exception as exc:  # noqa: BLE001 - the transaction rolled back; say so and record it
         failure = Problem(

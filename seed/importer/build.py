@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from data_access import models as m
-from data_access.dataset_format.spec import COMMUNITY_KINDS, ENTITIES, STREET_KINDS
+from data_access.dataset_format.spec import COMMUNITY_KINDS, STREET_KINDS
 from seed import geo
 
 from .check import Checked, Row, Table
@@ -30,6 +31,14 @@ class _Ids:
         t = self.tables.get(entity)
         return t.rows if t else []
 
+    def take(self, entity: str) -> Iterator[Row]:
+        """The entity's rows, once: dropped when they have been built (the codes stay in ids)."""
+        t = self.tables.get(entity)
+        if t is None:
+            return
+        yield from t.rows
+        t.rows, t.index = [], {}
+
 
 def _org_places(ids: _Ids) -> dict[int, tuple[int | None, int | None, int]]:
     """org id -> (street id, community id, depth): the nearest street/town and community/village ancestor-or-self."""
@@ -53,8 +62,10 @@ def _org_places(ids: _Ids) -> dict[int, tuple[int | None, int | None, int]]:
     return out
 
 
-def build_rows(checked: Checked) -> dict[type, list[tuple]]:
-    """Model -> rows (tuples in the model's column order) for every table the import fills."""
+def build_rows(checked: Checked) -> Iterator[tuple[type, tuple]]:
+    """(model, row) for every row the import writes, a table's rows together, tables in ENTITIES order (a
+    tuple in the model's column order). Consumed in order, once: each table's parsed rows are let go when
+    built, so the import never holds the parsed and the built dataset at once."""
     ids = _Ids(checked.tables)
     org_place = _org_places(ids)
 
@@ -66,13 +77,11 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
     st_place: dict[int, tuple] = {}
     team_of: dict[int, tuple[int, int]] = {}  # team id -> (category id, station id)
     item_need: dict[int, int] = {}
-    out: dict[type, list[tuple]] = {e.model: [] for e in ENTITIES}
-    put = lambda model, row: out[model].append(row)  # noqa: E731
 
-    for i, r in enumerate(ids.rows("org"), 1):
+    for i, r in enumerate(ids.take("org"), 1):
         s, c, depth = org_place[i]
         v = r.v
-        put(
+        yield (
             m.Org,
             (
                 i,
@@ -87,7 +96,7 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["established_on"],
             ),
         )
-    for i, r in enumerate(ids.rows("grid"), 1):
+    for i, r in enumerate(ids.take("grid"), 1):
         v = r.v
         s, c = place_of_org(v["org"])
         if v["level"] == 1:
@@ -96,7 +105,7 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["geometry"] = geo.ring_to_geojson(geo.district_outline())
         elif v["level"] == 2:
             c = None
-        put(
+        yield (
             m.Grid,
             (
                 i,
@@ -112,11 +121,11 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["lat"],
             ),
         )
-    for i, r in enumerate(ids.rows("building_group"), 1):
+    for i, r in enumerate(ids.take("building_group"), 1):
         v = r.v
         s, c = place_of_org(v["org"])
         bg_place[i] = (s, c, v["lon"], v["lat"])
-        put(
+        yield (
             m.BuildingGroup,
             (
                 i,
@@ -133,10 +142,10 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["theme_name"],
             ),
         )
-    for i, r in enumerate(ids.rows("member"), 1):
+    for i, r in enumerate(ids.take("member"), 1):
         v = r.v
         s, c = place_of_org(v["org"])
-        put(
+        yield (
             m.Member,
             (
                 i,
@@ -156,20 +165,20 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["id_number"],
             ),
         )
-    for i, r in enumerate(ids.rows("grid_staff"), 1):
-        put(m.GridStaff, (i, ids.of("grid", r.v["grid"]), ids.of("member", r.v["member"]), r.v["role"]))
-    for r in ids.rows("org_points"):
-        put(m.OrgPoints, (ids.of("org", r.v["org"]), r.v["period"], r.v["points"]))
-    for r in ids.rows("member_points"):
-        put(m.MemberPoints, (ids.of("member", r.v["member"]), r.v["period"], r.v["points"]))
-    for i, r in enumerate(ids.rows("joint_meeting"), 1):
-        put(
+    for i, r in enumerate(ids.take("grid_staff"), 1):
+        yield (m.GridStaff, (i, ids.of("grid", r.v["grid"]), ids.of("member", r.v["member"]), r.v["role"]))
+    for r in ids.take("org_points"):
+        yield (m.OrgPoints, (ids.of("org", r.v["org"]), r.v["period"], r.v["points"]))
+    for r in ids.take("member_points"):
+        yield (m.MemberPoints, (ids.of("member", r.v["member"]), r.v["period"], r.v["points"]))
+    for i, r in enumerate(ids.take("joint_meeting"), 1):
+        yield (
             m.JointMeeting,
             (i, ids.of("org", r.v["org"]), *place_of_org(r.v["org"]), r.v["held_on"], r.v["attending_units"]),
         )
-    for i, r in enumerate(ids.rows("activity"), 1):
+    for i, r in enumerate(ids.take("activity"), 1):
         v = r.v
-        put(
+        yield (
             m.Activity,
             (
                 i,
@@ -182,24 +191,24 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["participants"],
             ),
         )
-    for i, r in enumerate(ids.rows("volunteer_category"), 1):
-        put(m.VolunteerCategory, (i, r.v["code"], r.v["name"]))
-    for i, r in enumerate(ids.rows("station"), 1):
+    for i, r in enumerate(ids.take("volunteer_category"), 1):
+        yield (m.VolunteerCategory, (i, r.v["code"], r.v["name"]))
+    for i, r in enumerate(ids.take("station"), 1):
         v = r.v
         s, c = place_of_org(v["org"])
         st_place[i] = (s, c, v["lon"], v["lat"])
-        put(m.Station, (i, v["code"], v["name"], ids.of("org", v["org"]), s, c, v["lon"], v["lat"]))
-    for i, r in enumerate(ids.rows("team"), 1):
+        yield (m.Station, (i, v["code"], v["name"], ids.of("org", v["org"]), s, c, v["lon"], v["lat"]))
+    for i, r in enumerate(ids.take("team"), 1):
         v = r.v
         station = ids.of("station", v["station"])
         team_of[i] = (ids.of("volunteer_category", v["category"]), station)
-        put(m.Team, (i, v["code"], v["name"], team_of[i][0], station, *st_place[station][:2], v["founded_on"]))
-    for r in ids.rows("grid_team"):
-        put(m.GridTeam, (ids.of("grid", r.v["grid"]), ids.of("team", r.v["team"])))
-    for i, r in enumerate(ids.rows("volunteer"), 1):
+        yield (m.Team, (i, v["code"], v["name"], team_of[i][0], station, *st_place[station][:2], v["founded_on"]))
+    for r in ids.take("grid_team"):
+        yield (m.GridTeam, (ids.of("grid", r.v["grid"]), ids.of("team", r.v["team"])))
+    for i, r in enumerate(ids.take("volunteer"), 1):
         v = r.v
         station = ids.of("station", v["station"])
-        put(
+        yield (
             m.Volunteer,
             (
                 i,
@@ -219,21 +228,21 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
         bg = ids.of("building_group", bg_code)
         return (bg, *(bg_place[bg] if bg else st_place[station]))
 
-    for i, r in enumerate(ids.rows("service_event"), 1):
+    for i, r in enumerate(ids.take("service_event"), 1):
         v = r.v
         station = ids.of("station", v["station"])
         bg, s, c, _x, _y = where(v["building_group"], station)
-        put(
+        yield (
             m.ServiceEvent,
             (i, v["title"], ids.of("volunteer_category", v["category"]), station, s, c, bg, v["held_on"]),
         )
-    for i, r in enumerate(ids.rows("service_record"), 1):
+    for i, r in enumerate(ids.take("service_record"), 1):
         v = r.v
         category, station = team_of[ids.of("team", v["team"])]
         bg, s, c, x, y = where(v["building_group"], station)
         if v["lon"] is not None:
             x, y = v["lon"], v["lat"]
-        put(
+        yield (
             m.ServiceRecord,
             (
                 i,
@@ -252,17 +261,17 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 y,
             ),
         )
-    for i, r in enumerate(ids.rows("need_category"), 1):
-        put(m.NeedCategory, (i, r.v["code"], r.v["name"]))
-    for i, r in enumerate(ids.rows("service_item"), 1):
+    for i, r in enumerate(ids.take("need_category"), 1):
+        yield (m.NeedCategory, (i, r.v["code"], r.v["name"]))
+    for i, r in enumerate(ids.take("service_item"), 1):
         item_need[i] = ids.of("need_category", r.v["need_category"])
-        put(m.ServiceItem, (i, r.v["code"], r.v["name"], item_need[i]))
-    for i, r in enumerate(ids.rows("service_request"), 1):
+        yield (m.ServiceItem, (i, r.v["code"], r.v["name"], item_need[i]))
+    for i, r in enumerate(ids.take("service_request"), 1):
         v = r.v
         station, item = ids.of("station", v["station"]), ids.of("service_item", v["service_item"])
         bg, s, c, _x, _y = where(v["building_group"], station)
         status = [name for f, name in STAGES if v[f] is not None][-1]
-        put(
+        yield (
             m.ServiceRequest,
             (
                 i,
@@ -279,9 +288,9 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["rating"],
             ),
         )
-    for i, r in enumerate(ids.rows("facility"), 1):
+    for i, r in enumerate(ids.take("facility"), 1):
         v = r.v
-        put(
+        yield (
             m.Facility,
             (
                 i,
@@ -296,9 +305,9 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["people_fed"],
             ),
         )
-    for i, r in enumerate(ids.rows("micro_wish"), 1):
+    for i, r in enumerate(ids.take("micro_wish"), 1):
         v = r.v
-        put(
+        yield (
             m.MicroWish,
             (
                 i,
@@ -311,9 +320,9 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["fulfilled_on"],
             ),
         )
-    for i, r in enumerate(ids.rows("supervision_task"), 1):
+    for i, r in enumerate(ids.take("supervision_task"), 1):
         v = r.v
-        put(
+        yield (
             m.SupervisionTask,
             (
                 i,
@@ -327,18 +336,20 @@ def build_rows(checked: Checked) -> dict[type, list[tuple]]:
                 v["completed_on"],
             ),
         )
-    return out
 
 
-def latest_date(rows: dict[type, list[tuple]]) -> date | None:
+EVENT_DATES = ("held_on", "started_at", "ordered_at", "posted_on", "assigned_on", "registered_on")
+
+
+def latest_date(checked: Checked) -> date | None:
     """The last day any dated event of the import happened: the default data-as-of date."""
     last: date | None = None
-    for model, data in rows.items():
-        cols = [c.name for c in model.__table__.columns]
-        for name in ("held_on", "started_at", "ordered_at", "posted_on", "assigned_on", "registered_on"):
-            if name in cols and data:
-                j = cols.index(name)
-                values = [d if not isinstance(d, datetime) else d.date() for d in (r[j] for r in data) if d is not None]
+    for t in checked.tables.values():
+        for name in EVENT_DATES:
+            if name in t.entity.by_field:
+                values = [d for r in t.rows if (d := r[name]) is not None]
                 if values:
-                    last = max(last or values[0], max(values))
+                    top = max(values)
+                    top = top.date() if isinstance(top, datetime) else top
+                    last = max(last or top, top)
     return last

@@ -70,11 +70,44 @@ def _outline_to_wgs84(outline: str) -> str:
 GRID_LEVEL_KINDS = {1: ("district",), 2: STREET_KINDS, 3: COMMUNITY_KINDS, 4: COMMUNITY_KINDS}
 
 
-@dataclass(eq=False)
+_NOTHING_BAD: frozenset[str] = frozenset()
+
+
 class Row:
-    n: int  # the row number Excel shows
-    v: dict[str, object]
-    bad: set[str] = field(default_factory=set)  # fields already rejected: no second complaint about them
+    """One data row: the row number Excel shows, its values by field (row["code"]; r.v is the row itself,
+    kept for reading) and the fields already rejected (no second complaint about them). Slotted, its values
+    a list in the entity's column order: an import at a city's volume holds millions of these."""
+
+    __slots__ = ("n", "_at", "_values", "_bad")
+
+    def __init__(self, n: int, at: dict[str, int], values: list) -> None:
+        self.n, self._at, self._values, self._bad = n, at, values, None
+
+    @property
+    def v(self) -> Row:
+        return self
+
+    @property
+    def bad(self) -> frozenset[str] | set[str]:
+        return self._bad or _NOTHING_BAD
+
+    def mark_bad(self, fld: str) -> None:
+        if self._bad is None:
+            self._bad = set()
+        self._bad.add(fld)
+
+    def __getitem__(self, fld: str) -> object:
+        return self._values[self._at[fld]]
+
+    def __setitem__(self, fld: str, value: object) -> None:
+        self._values[self._at[fld]] = value
+
+    def get(self, fld: str, default: object = None) -> object:
+        i = self._at.get(fld)
+        return default if i is None else self._values[i]
+
+    def __contains__(self, fld: str) -> bool:
+        return fld in self._at
 
 
 @dataclass
@@ -110,14 +143,14 @@ class _Checker:
 
     def row_bad(self, t: Table, row: Row, fld: str, zh: str, en: str) -> None:
         col = t.entity.by_field[fld]
-        row.bad.add(fld)
+        row.mark_bad(fld)
         self.bad(t.label, row.n, col.header, row.v.get(fld), zh, en)
 
     # ------------------------------------------------------------ sheets, headers, cells
 
     def take_sheets(self, sheets: list[Sheet]) -> None:
         for sheet in sheets:
-            if sheet.name in IGNORED_SHEETS or (not sheet.headers and not sheet.rows):
+            if sheet.name in IGNORED_SHEETS or not sheet.headers:
                 continue  # the guide sheet, and an empty sheet (Excel's Sheet1 left in the workbook)
             entity = entity_named(sheet.name)
             if entity is None:
@@ -151,19 +184,9 @@ class _Checker:
         by_header = {c.header: c for c in entity.cols}
         position: dict[int, Col] = {}
         top = sheet.header_row
-        width = max([len(sheet.headers), *(len(cells) for _, cells in sheet.rows)])
-        for i in range(width):
-            header = sheet.headers[i] if i < len(sheet.headers) else ""
+        unnamed = [i for i, header in enumerate(sheet.headers) if not header]
+        for i, header in enumerate(sheet.headers):
             if not header:
-                if any(i < len(cells) and cells[i] for _, cells in sheet.rows):
-                    self.bad(
-                        sheet.label,
-                        top,
-                        f"第{i + 1}列",
-                        None,
-                        "该列有数据但没有列名（合并的表头单元格？），请补上列名",
-                        "this column holds data but has no header (a merged header cell?); name it",
-                    )
                 continue
             if header not in by_header:
                 self.bad(sheet.label, top, header, None, "无法识别的列名", "unknown column")
@@ -175,20 +198,36 @@ class _Checker:
         for col in entity.cols:
             if col.required and col not in present:
                 self.bad(sheet.label, top, col.header, None, "缺少必需的列", "required column missing")
+        at = {c.field: i for i, c in enumerate(entity.cols)}
+        slots = [(i, at[col.field], col) for i, col in position.items()]
+        width, blank = len(sheet.headers), len(entity.cols) * [None]
+        stray: set[int] = set()  # columns holding data under no header
         for n, cells in sheet.rows:
-            row = Row(n, {c.field: None for c in entity.cols})
-            for i, col in position.items():
+            if unnamed or len(cells) > width:
+                stray.update(i for i in (*unnamed, *range(width, len(cells))) if i < len(cells) and cells[i])
+            values = blank.copy()
+            row = Row(n, at, values)
+            for i, j, col in slots:
                 raw = cells[i] if i < len(cells) else ""
                 if not raw:
                     if col.required:
                         self.bad(sheet.label, n, col.header, None, "必填项为空", "required value is empty")
                     continue
                 try:
-                    row.v[col.field] = parse_cell(col, raw)
+                    values[j] = parse_cell(col, raw)
                 except CellError as err:
-                    row.bad.add(col.field)
+                    row.mark_bad(col.field)
                     self.bad(sheet.label, n, col.header, raw, err.zh, err.en)
             t.rows.append(row)
+        for i in sorted(stray):
+            self.bad(
+                sheet.label,
+                top,
+                f"第{i + 1}列",
+                None,
+                "该列有数据但没有列名（合并的表头单元格？），请补上列名",
+                "this column holds data but has no header (a merged header cell?); name it",
+            )
         return t
 
     # ------------------------------------------------------------ keys and references
@@ -226,7 +265,7 @@ class _Checker:
                     )
                     for row in t.rows:
                         row.v[col.field] = None
-                        row.bad.add(col.field)
+                        row.mark_bad(col.field)
                     continue
                 for row in t.rows:
                     code = row.v[col.field]
@@ -375,30 +414,33 @@ class _Checker:
             if placed:
                 xs = np.array([float(r.v["lon"]) for r in placed])
                 ys = np.array([float(r.v["lat"]) for r in placed])
-                outside = ~_inside(xs, ys, ring)
-                for i in np.flatnonzero(outside):
+                out = np.flatnonzero(~_inside(xs, ys, ring))
+                shifted = [gcj02_to_wgs84(float(xs[i]), float(ys[i])) for i in out]
+                helps = _inside(np.array([p[0] for p in shifted]), np.array([p[1] for p in shifted]), ring)
+                for i, converted_inside in zip(out, helps):
                     r = placed[i]
-                    shifted = gcj02_to_wgs84(float(xs[i]), float(ys[i]))
                     hint = ""
-                    if not r.v.get("crs") and _inside(np.array([shifted[0]]), np.array([shifted[1]]), ring)[0]:
+                    if not r.v.get("crs") and converted_inside:
                         hint = "；该点按高德/腾讯坐标（GCJ-02）换算后落在区内，若是，请在「坐标系」填 GCJ-02"
                     where = f"（{xs[i]}, {ys[i]}）"
                     zh = f"坐标{where}不在二七区范围内（含边界外 {BOUNDARY_TOLERANCE_M} 米）{hint}"
                     self.row_bad(t, r, "lon", zh, "the point lies outside the district")
                     r.v["lon"] = r.v["lat"] = None
-            for r in t.rows:
-                outline = r.v.get("geometry")
-                if outline and "geometry" not in r.bad:
-                    vx, vy = _vertices(outline)
-                    if len(vx) and not _inside(vx, vy, ring).all():
-                        self.row_bad(
-                            t,
-                            r,
-                            "geometry",
-                            f"范围超出二七区（含边界外 {BOUNDARY_TOLERANCE_M} 米）；高德/腾讯坐标请在「坐标系」填 GCJ-02",
-                            "the outline reaches outside the district",
-                        )
-                        r.v["geometry"] = None
+            outlined = [r for r in t.rows if r.v.get("geometry") and "geometry" not in r.bad]
+            if outlined:  # every vertex of every outline in one test
+                vertices = [_vertices(r.v["geometry"]) for r in outlined]
+                owner = np.repeat(np.arange(len(outlined)), [len(vx) for vx, _vy in vertices])
+                vx, vy = np.concatenate([p[0] for p in vertices]), np.concatenate([p[1] for p in vertices])
+                for i in np.unique(owner[~_inside(vx, vy, ring)]):
+                    r = outlined[i]
+                    self.row_bad(
+                        t,
+                        r,
+                        "geometry",
+                        f"范围超出二七区（含边界外 {BOUNDARY_TOLERANCE_M} 米）；高德/腾讯坐标请在「坐标系」填 GCJ-02",
+                        "the outline reaches outside the district",
+                    )
+                    r.v["geometry"] = None
 
     def in_order(self, key: str, fields: tuple[str, ...], no_gaps: bool = False) -> None:
         t = self.tables.get(key)

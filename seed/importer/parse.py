@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from data_access.dataset_format.spec import HIDDEN_CHARACTERS as HIDDEN
 from data_access.dataset_format.spec import Col
@@ -36,6 +38,7 @@ def _serial(raw: str) -> datetime | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # the same days recur down a column; one date object each, not one per cell
 def parse_date(raw: str) -> date:
     hit = _DATE.match(raw)
     if hit:
@@ -116,7 +119,7 @@ def parse_cell(col: Col, raw: str) -> object:
             )
         if col.max_len and len(raw) > col.max_len:
             raise CellError(f"超过 {col.max_len} 个字符", f"longer than {col.max_len} characters")
-        return raw
+        return sys.intern(raw) if kind == "ref" else raw  # a code recurs on every row that refers to it
     if kind == "int":
         value = _number(raw)
         if not value.is_integer():

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import chain
 from pathlib import Path
 
 from .problems import Problem
 
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel saves "CSV UTF-8" with a BOM, plain "CSV" as GBK
-
 
 @dataclass
 class Sheet:
-    """One file or sheet: what the user calls it, its header and its rows (Excel row numbers)."""
+    """One file or sheet: what the user calls it, its header and its rows (Excel row numbers, cells stripped).
+    The rows are read as they are consumed, once: an import never holds a whole file's cells."""
 
     name: str  # file stem or sheet name, as found
     label: str  # what error messages call it: "org.csv" or the sheet name
     headers: list[str]
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    rows: Iterator[tuple[int, list[str]]] = field(default_factory=lambda: iter(()))
     header_row: int = 1  # the row number Excel shows for the header
 
 
@@ -43,51 +44,68 @@ def _filled(row: list[str]) -> int:
     return sum(1 for c in row if c.strip())
 
 
-def _from_rows(name: str, label: str, rows: list[list[str]]) -> Sheet:
-    """The header row is the first non-empty one, passing over title rows above it (a row with one filled
+def _from_rows(name: str, label: str, rows: Iterable[list[str]]) -> Sheet:
+    """The header row is the first non-empty one, passing over a title row above it (a row with one filled
     cell followed by a row with more, as a clerk's 二七区党员信息表 title); its number is kept for messages."""
-    filled = [i for i, r in enumerate(rows) if _filled(r)]
-    if not filled:
+    numbered = enumerate(rows, start=1)
+    filled = (pair for pair in numbered if _filled(pair[1]))
+    first = next(filled, None)
+    if first is None:
         return Sheet(name, label, [])
-    pick = 0
-    while pick + 1 < len(filled) and _filled(rows[filled[pick]]) == 1 and _filled(rows[filled[pick + 1]]) > 1:
-        pick += 1
-    header_at = filled[pick]
-    headers = [c.strip() for c in rows[header_at]]
+    second = next(filled, None)
+    if second is not None and _filled(first[1]) == 1 and _filled(second[1]) > 1:
+        header, pending = second, []
+    else:
+        header, pending = first, [second] if second is not None else []
+    headers = [c.strip() for c in header[1]]
     while headers and not headers[-1]:
         headers.pop()
-    sheet = Sheet(name, label, headers, header_row=header_at + 1)
-    for i, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        cells = [c.strip() for c in row]
-        if any(cells):
-            sheet.rows.append((i, (cells + [""] * len(headers))[: max(len(headers), len(cells))]))
-    return sheet
+
+    def data() -> Iterator[tuple[int, list[str]]]:
+        for n, row in chain(pending, numbered):
+            cells = [c.strip() for c in row]
+            if any(cells):
+                yield n, cells
+
+    return Sheet(name, label, headers, data(), header_row=header[0])
 
 
-def read_csv_bytes(name: str, label: str, data: bytes) -> Sheet:
-    """One CSV file's bytes, UTF-8 (with or without BOM) or GB18030."""
-    for enc in CSV_ENCODINGS:
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030 (Excel's plain CSV)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
         try:
-            decoded = data.decode(enc)
-            break
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise ValueError("undecodable")
-    return _from_rows(name, label, [list(r) for r in csv.reader(io.StringIO(decoded))])
+            return "gb18030"
+    return "utf-8-sig"
 
 
-def read_source(path: Path) -> tuple[list[Sheet], list[Problem]]:
-    """Every sheet of a folder of CSV files or of an .xlsx workbook; problems if it cannot be read."""
+def read_csv_file(path: Path) -> Sheet:
+    """One CSV file, UTF-8 (with or without BOM) or GB18030, its rows streamed from the file."""
+    encoding = _encoding(path)
+
+    def records() -> Iterator[list[str]]:
+        with path.open(encoding=encoding, newline="") as fh:
+            yield from csv.reader(fh)
+
+    return _from_rows(path.stem, path.name, records())
+
+
+def read_source(path: Path) -> tuple[Iterable[Sheet], list[Problem]]:
+    """Every sheet of a folder of CSV files or of an .xlsx workbook, read one after another as they are
+    consumed; problems if it cannot be read."""
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
         if not files:
             return [], [Problem(path.name, None, None, None, "文件夹中没有 CSV 文件", "no CSV files in the folder")]
-        return [read_csv_bytes(p.stem, p.name, p.read_bytes()) for p in files], []
+        return (read_csv_file(p) for p in files), []
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path)
     if path.suffix.lower() == ".csv":
-        return [read_csv_bytes(path.stem, path.name, path.read_bytes())], []
+        return [read_csv_file(path)], []
     return [], [
         Problem(
             path.name,
@@ -100,19 +118,21 @@ def read_source(path: Path) -> tuple[list[Sheet], list[Problem]]:
     ]
 
 
-def _read_xlsx(path: Path) -> tuple[list[Sheet], list[Problem]]:
+def _read_xlsx(path: Path) -> tuple[Iterable[Sheet], list[Problem]]:
     from openpyxl import load_workbook  # imported here: only .xlsx imports need it
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable workbook is one plain problem
         return [], [Problem(path.name, None, None, None, "无法读取该 .xlsx 文件", "the .xlsx file cannot be read")]
-    try:
-        sheets = []
-        for ws in book.worksheets:
-            ws.reset_dimensions()  # the size a file declares can be stale: read every row there is
-            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            sheets.append(_from_rows(ws.title, ws.title, rows))
-    finally:
-        book.close()
-    return sheets, []
+
+    def sheets() -> Iterator[Sheet]:
+        try:
+            for ws in book.worksheets:
+                ws.reset_dimensions()  # the size a file declares can be stale: read every row there is
+                rows = ([_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True))
+                yield _from_rows(ws.title, ws.title, rows)
+        finally:
+            book.close()
+
+    return sheets(), []

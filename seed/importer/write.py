@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import Connection, Engine, delete, insert, inspect, select
 
@@ -46,8 +49,9 @@ def rebuild_rollups(conn: Connection) -> None:
     rollups.rebuild(conn)
 
 
-def replace_dataset(conn: Connection, rows: dict[type, list[tuple]], meta: dict[str, str]) -> None:
-    """Empty every dataset table and fill it from rows; the caller's transaction makes it all or nothing.
+def replace_dataset(conn: Connection, rows: Iterable[tuple[type, tuple]], meta: dict[str, str]) -> None:
+    """Empty every dataset table and fill it from rows ((model, row) pairs, a table's rows together, as
+    build_rows streams them); the caller's transaction makes it all or nothing.
     Afterwards the summaries are fresh and the change journal empty; a database fed live stays live."""
     _hold_transaction(conn)  # the trigger and table DDL below belong to the import's all-or-nothing too
     if "dataset_meta" in inspect(conn).get_table_names():
@@ -60,8 +64,8 @@ def replace_dataset(conn: Connection, rows: dict[type, list[tuple]], meta: dict[
     for table in reversed(m.Base.metadata.sorted_tables):
         if table.name not in HISTORY:
             conn.execute(delete(table))
-    for model, data in rows.items():
-        insert_rows(conn, model.__table__, [c.name for c in model.__table__.columns], data)
+    for model, pairs in groupby(rows, key=itemgetter(0)):
+        insert_rows(conn, model.__table__, [c.name for c in model.__table__.columns], (r for _m, r in pairs))
     insert_rows(conn, m.DatasetMeta.__table__, ["key", "value"], sorted(meta.items()))
     rebuild_rollups(conn)
     refresh.reset(conn, "import")

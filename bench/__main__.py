@@ -1,4 +1,4 @@
-"""python -m bench [--scales 1,10] [--pg URL] [--reps N] [--json FILE] [--data DIR] [--live [options]]
+"""python -m bench [--scales 1,10] [--pg URL] [--reps N] [--json FILE] [--data DIR] [--live|--load|--imports [options]]
 
 Seeds (or reuses) a database per scale on SQLite and, with --pg, on PostgreSQL; measures every page
 in a child process (so each gets its own peak memory); prints a table; writes the figures as JSON.
@@ -8,6 +8,8 @@ triggers add to an insert, and the write → refresh → screen lag with the sim
 With --load it measures what viewers wait for instead (bench/load.py): real app servers started as the
 README starts them, many viewers over Streamlit's websocket protocol, the p50/p90/p99 of their clicks,
 the first page for viewers arriving together, saturation throughput on one and on more servers, RSS.
+With --imports it measures the importer instead (bench/imports.py): per scale, the seed, an export of
+it in the import format, a dry run and the import into a fresh database, each step's time and peak.
 """
 
 from __future__ import annotations
@@ -203,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="a streamlit option for the servers, e.g. runner.postScriptGC=true (repeatable)",
     )
+    parser.add_argument(
+        "--imports", action="store_true", help="measure export, check and import beside the seed instead"
+    )
     args = parser.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     args.data.mkdir(parents=True, exist_ok=True)
@@ -213,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         targets.append(("sqlite", scale, f"sqlite:///{args.data / f'erqi-s{tag}.sqlite'}"))
         if args.pg:
             targets.append(("postgresql", scale, _ensure_pg_database(args.pg, f"erqi_bench_s{tag}")))
+    if args.imports:
+        return _imports(args, scales)
     if args.live:
         return _live(args, targets)
     if args.load:
@@ -240,6 +247,19 @@ def _report(args, results: list[dict], title: str | None, table_of, targets_of) 
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
+
+
+def _imports(args, scales: list[float]) -> int:
+    """The importer part: seed, export, dry run and import per backend and scale, on fresh databases."""
+    from . import imports
+
+    backends = ["sqlite"] + (["postgresql"] if args.pg else [])
+    results = [
+        imports.run(backend, scale, args.data, pg=args.pg, log=lambda line: print(line, file=sys.stderr, flush=True))
+        for scale in scales
+        for backend in backends
+    ]
+    return _report(args, results, "imports", imports.table, imports.check_targets)
 
 
 def _live(args, targets: list[tuple[str, float, str]]) -> int:

@@ -433,6 +433,9 @@ class ImportRun(Base):
     status: Mapped[str] = mapped_column(String(10))  # imported / valid / rejected / failed
     row_counts: Mapped[str] = mapped_column(Text)  # JSON: entity -> rows read
     error_count: Mapped[int] = mapped_column(Integer, default=0)
+    # JSON: the dataset the run replaced (or would have): {"rows": entity -> rows, "as_of": date, "demo": bool}
+    replaced: Mapped[str | None] = mapped_column(Text, nullable=True)
+    as_of: Mapped[date | None] = mapped_column(Date, nullable=True)  # the data date it set (or would have)
 
 
 class ImportRejection(Base):

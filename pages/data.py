@@ -6,6 +6,7 @@ from data_access import cached
 from data_access.dataset_format.spec import ENTITIES
 from data_access.filters import Filters
 from data_access.guard import full_view, names_allowed
+from ui.data import imports as data_imports
 from ui.data import view as data_view
 from ui.labels import t
 from ui.shell import page_setup
@@ -17,12 +18,13 @@ if full_view():
     st.markdown(f"#### {t('data_sources')}")
     left, right = st.columns([3, 2])
     with left:
-        data_view.sources(info, runs, cached.table_rows(tuple(e.model.__tablename__ for e in ENTITIES)))
+        data_imports.sources(info, runs, cached.table_rows(tuple(e.model.__tablename__ for e in ENTITIES)))
     with right:
         st.markdown(f"##### {t('data_runs')}")
-        data_view.run_history(runs)
+        data_imports.run_history(runs)
+    data_imports.changed(runs)
     data_view.refreshes(cached.refresh_runs(), ctx.fresh or {})
-    data_view.rejections(runs, cached.last_rejections())
+    data_imports.rejections(runs, cached.last_rejections())
     kpis = cached.kpis(Filters(ctx.first_day, ctx.as_of))
 else:  # import facts and district totals are for the district office; definitions are for everyone
     st.info(t("data_scoped_note"))

@@ -89,3 +89,48 @@ def test_failed_import_shows_its_rejections(sqlite_url, tmp_path, use_db):
     listed = {(f, blank(r), blank(c)) for f, r, c in zip(shown["文件 / 工作表"], shown["行号"], shown["列"])}
     assert listed == {(f, r, c) for f, r, c, _ in expected}
     assert any("示例数据" in i.value for i in at.info)  # the demo data is still what the dashboard shows
+
+
+def test_each_import_shows_what_it_changed(tmp_path, use_db):
+    """The templates imported, then again with one more service record, then the earlier set restored: each
+    run lists rows before and after per entity and the data date it moved; the latest first, an earlier one
+    on choosing it."""
+    from seed.importer import restore_previous
+
+    more = tmp_path / "more"
+    shutil.copytree(TEMPLATE_DIR, more)
+    records_csv = more / "service_record.csv"
+    body = records_csv.read_text(encoding="utf-8-sig").rstrip("\n")
+    records_csv.write_text(f"{body}\nT002,,S01C02B01,2017-09-28 08:00,3,6,9,,,\n", encoding="utf-8-sig")
+    url = f"sqlite:///{tmp_path / 'imported.sqlite'}"
+    engine = write_engine(url)
+    first = run_import(TEMPLATE_DIR, engine)
+    second = run_import(more, engine)
+    assert first.status == second.status == "imported"
+    assert restore_previous(engine).status == "imported"
+    engine.dispose()
+    records = first.row_counts["service_record"]
+    assert second.row_counts["service_record"] == records + 1
+    use_db(url)
+    at = open_page()
+    history = frame_with(at, "变化")
+    assert list(history["方式"]) == ["恢复上一版", "导入", "导入"]
+    assert list(history["数据截至"])[1:] == [second.as_of.isoformat(), first.as_of.isoformat()]
+    assert history["变化"].iloc[1].startswith("志愿服务记录 +1")
+    assert history["变化"].iloc[0].startswith("志愿服务记录 −1")
+    if first.as_of != second.as_of:  # the data date it moved, as it moved
+        assert f"截至日期 {first.as_of} → {second.as_of}" in history["变化"].iloc[1]
+    latest = frame_with(at, "替换前行数").set_index("数据")  # the restore: back to the first set
+    assert latest.loc["志愿服务记录", "替换前行数"] == records + 1 and latest.loc["志愿服务记录", "本次行数"] == records
+    assert latest.loc["志愿服务记录", "增减"] == "−1"
+    assert latest.loc["党员", "增减"] == "0" and pd.isna(latest.loc["党员", "增减幅度"])
+    assert any("替换了原有数据" in c.value and "--restore-previous" in c.value for c in at.caption)
+    at.selectbox(key="data_change_run").select_index(1).run()  # the second import
+    assert not at.exception
+    second_run = frame_with(at, "替换前行数").set_index("数据")
+    assert second_run.loc["志愿服务记录", "增减"] == "+1"
+    assert second_run.loc["志愿服务记录", "增减幅度"] == f"+{1 / records:.1%}"
+    at.selectbox(key="data_change_run").select_index(2).run()  # the first import, into an empty database
+    into_empty = frame_with(at, "替换前行数").set_index("数据")
+    assert into_empty.loc["党员", "替换前行数"] == 0 and into_empty.loc["党员", "增减幅度"] == "新增"
+    assert any("空数据库" in c.value for c in at.caption)

@@ -304,3 +304,30 @@ def test_cli_exit_codes(tmp_path, capsys):
     out = tmp_path / "tpl"
     assert main(["--templates", str(out)]) == 0
     assert (out / "erqi-import-template.xlsx").stat().st_size > 0 and (out / "org.csv").exists()
+
+
+def test_an_import_brings_an_older_database_to_the_newest_schema(fresh_url):
+    """A database at 0003 (import runs without the changes they made): a dry run is recorded on it as it is,
+    the import migrates it (0004) and records the dataset it replaced; the older run reads back without."""
+    from data_access.queries.datasets import import_runs
+
+    assert do_import(TEMPLATE_DIR, fresh_url).status == "imported"
+    engine = write_engine(fresh_url)
+    with engine.begin() as conn:
+        for column in ("replaced", "as_of"):
+            conn.execute(text(f"ALTER TABLE import_run DROP COLUMN {column}"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+    try:
+        assert run_import(TEMPLATE_DIR, engine, dry_run=True).status == "valid"
+        assert query(fresh_url, "SELECT version_num FROM alembic_version") == [("0003",)]  # a dry run writes no schema
+        result = run_import(TEMPLATE_DIR, engine)
+        assert result.status == "imported"
+        assert query(fresh_url, "SELECT version_num FROM alembic_version") == [(schema.head(),)]
+        with engine.connect() as conn:
+            runs = import_runs(conn)
+    finally:
+        engine.dispose()
+    assert list(runs["mode"]) == ["import", "dry_run", "import"]
+    assert runs["replaced"].iloc[0]["rows"] == result.row_counts  # it replaced the same templates
+    assert runs["as_of"].iloc[0] == result.as_of.isoformat()
+    assert runs["replaced"].iloc[1] is None and runs["as_of"].iloc[1] is None  # recorded before the migration

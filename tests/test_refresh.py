@@ -416,8 +416,8 @@ def test_an_older_database_is_migrated(tmp_path, sqlite_url):
     old.dispose()
 
 
-def test_head_is_the_sign_in_attempts_revision():
-    assert schema.head() == "0003"  # 0002 change capture, 0003 the shared sign-in attempts
+def test_head_is_the_import_changes_revision():
+    assert schema.head() == "0004"  # 0002 change capture, 0003 the shared sign-in attempts, 0004 import changes
 
 
 def test_the_refresher_refuses_an_empty_database(tmp_path, capsys):

@@ -14,7 +14,18 @@ from .. import models as m
 from ..rollup_models import RuTableRows
 
 FIGURES_CSV = REFERENCE_DIR / "published-figures.csv"
-RUN_COLUMNS = ["id", "started_at", "finished_at", "source", "mode", "status", "error_count", "row_counts"]
+RUN_COLUMNS = [
+    "id",
+    "started_at",
+    "finished_at",
+    "source",
+    "mode",
+    "status",
+    "error_count",
+    "row_counts",
+    "replaced",
+    "as_of",
+]
 REJECTION_COLUMNS = ["source_file", "row_number", "column_name", "value", "reason_zh", "reason_en"]
 
 
@@ -24,13 +35,25 @@ def _has(conn: Connection, table: str) -> bool:
 
 
 def import_runs(conn: Connection, limit: int = 20) -> pd.DataFrame:
-    """The latest import runs, newest first; row_counts parsed into a dict."""
+    """The latest import runs, newest first; row_counts (entity -> rows) and replaced (the dataset the run
+    replaced: rows per entity, its data date, whether it was the demo; None when not recorded) parsed."""
     if not _has(conn, m.ImportRun.__tablename__):
         return pd.DataFrame(columns=RUN_COLUMNS)
     r = m.ImportRun.__table__
-    frame = pd.read_sql_query(select(*(r.c[c] for c in RUN_COLUMNS)).order_by(r.c.id.desc()).limit(limit), conn)
+    have = {c["name"] for c in inspect(conn).get_columns(r.name)}  # runs recorded before 0004 lack two columns
+    stmt = select(*(r.c[c] for c in RUN_COLUMNS if c in have)).order_by(r.c.id.desc()).limit(limit)
+    frame = pd.read_sql_query(stmt, conn).reindex(columns=RUN_COLUMNS)
     frame["row_counts"] = [json.loads(v) if v else {} for v in frame["row_counts"]]
+    frame["replaced"] = [json.loads(v) if isinstance(v, str) and v else None for v in frame["replaced"]]
+    frame["as_of"] = pd.Series([_day(v) for v in frame["as_of"]], index=frame.index, dtype=object)  # None kept
     return frame
+
+
+def _day(value: object) -> str | None:
+    """A date column's value as ISO text (SQLite gives text, PostgreSQL a date), None for NULL."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    return str(value)[:10]
 
 
 def last_rejections(conn: Connection) -> pd.DataFrame:

@@ -62,6 +62,7 @@ def run_import(
     counts = checked.counts()
     mode = "dry_run" if dry_run else "import"
     before, as_of_before, demo = current_dataset(engine)
+    replaced = {"rows": before, "as_of": as_of_before, "demo": demo}
     dated, unusual = False, False
     if not problems:
         dated = True
@@ -75,14 +76,16 @@ def run_import(
         status = "rejected" if problems else "valid"
         _history_tables(engine)
         with engine.begin() as conn:
-            record_run(conn, RunRecord(started, name, mode, status, counts, problems))
+            record_run(
+                conn, RunRecord(started, name, mode, status, counts, problems, replaced, as_of if dated else None)
+            )
         return ImportResult(status, counts, problems, as_of if dated else None, before, unusual)
 
     ensure_tables(engine)
     try:
         with engine.begin() as conn:
             replace_dataset(conn, build_rows(checked), dataset_meta(name, as_of, started))
-            record_run(conn, RunRecord(started, name, mode, "imported", counts, []))
+            record_run(conn, RunRecord(started, name, mode, "imported", counts, [], replaced, as_of))
     except Exception as exc:  # noqa: BLE001 - the transaction rolled back; say so and record it
         failure = Problem(
             name,
@@ -93,7 +96,7 @@ def run_import(
             f"writing to the database failed; nothing was changed ({type(exc).__name__})",
         )
         with engine.begin() as conn:
-            record_run(conn, RunRecord(started, name, mode, "failed", counts, [failure]))
+            record_run(conn, RunRecord(started, name, mode, "failed", counts, [failure], replaced, as_of))
         return ImportResult("failed", counts, [failure])
     return ImportResult("imported", counts, [], as_of, before, notices=_tidy(engine))
 
@@ -113,13 +116,15 @@ def _tidy(engine: Engine) -> list[str]:
 def restore_previous(engine: Engine) -> ImportResult:
     """Go back to the dataset the last import replaced (and, run again, forward). Recorded as a run."""
     started = datetime.now().replace(microsecond=0)
+    before, as_of_before, demo = current_dataset(engine)
     with engine.begin() as conn:
         if not write.has_previous(conn):
             return ImportResult("rejected", problems=[_NO_PREVIOUS])
         source = write.restore_previous(conn)
     counts, as_of, _demo = current_dataset(engine)
     with engine.begin() as conn:
-        record_run(conn, RunRecord(started, source, "restore", "imported", counts, []))
+        replaced = {"rows": before, "as_of": as_of_before, "demo": demo}
+        record_run(conn, RunRecord(started, source, "restore", "imported", counts, [], replaced, as_of))
     notices = _tidy(engine)
     return ImportResult("imported", counts, [], as_of, notices=notices)
 

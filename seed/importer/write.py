@@ -34,6 +34,8 @@ class RunRecord:
     status: str  # imported / valid / rejected / failed
     row_counts: dict[str, int]
     problems: list[Problem]
+    replaced: dict | None = None  # the dataset it replaced (or would have): rows per entity, as_of, demo
+    as_of: date | None = None  # the data date it set (or would have)
 
 
 def ensure_tables(engine: Engine) -> None:
@@ -58,8 +60,11 @@ def replace_dataset(conn: Connection, rows: Iterable[tuple[type, tuple]], meta: 
         live = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "live")).scalar()
         if live:
             meta = {**meta, "live": live}
-    if schema.current(conn) != schema.head():
+    revision = schema.current(conn)
+    if revision is None:
         schema.stamp_current(conn)  # ensure_tables created what was missing; the triggers come with it
+    elif revision != schema.head():
+        schema.upgrade(conn)  # an older version's database: its migrations, as `python -m refresher migrate`
     keep_previous(conn)
     for table in reversed(m.Base.metadata.sorted_tables):
         if table.name not in HISTORY:
@@ -144,6 +149,7 @@ def record_run(conn: Connection, run: RunRecord) -> int:
             "status": run.status,
             "row_counts": json.dumps(run.row_counts, ensure_ascii=False),
             "error_count": len(run.problems),
+            **_changes(conn, run),
         },
     ).scalar_one()
     if run.problems:
@@ -163,6 +169,18 @@ def record_run(conn: Connection, run: RunRecord) -> int:
             ],
         )
     return run_id
+
+
+def _changes(conn: Connection, run: RunRecord) -> dict:
+    """The run's replaced dataset and data date, for an import_run table that has the columns (a database
+    not yet migrated to 0004 simply records the run without them)."""
+    have = {c["name"] for c in inspect(conn).get_columns(m.ImportRun.__tablename__)}
+    out: dict = {}
+    if "replaced" in have and run.replaced is not None:
+        out["replaced"] = json.dumps(run.replaced, ensure_ascii=False, default=str)
+    if "as_of" in have:
+        out["as_of"] = run.as_of
+    return out
 
 
 def dataset_meta(source: str, as_of: date, imported_at: datetime) -> dict[str, str]:

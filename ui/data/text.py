@@ -51,6 +51,40 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_status_valid": ("检查通过", "valid"),
     "data_status_rejected": ("未通过，未写入", "rejected, nothing written"),
     "data_status_failed": ("写入失败，未更改", "write failed, nothing changed"),
+    "data_col_as_of": ("数据截至", "Data as of"),
+    "data_col_changed": ("变化", "Changed"),
+    "data_changed_more": ("等另 {n} 类", "and {n} more"),
+    "data_changed_rows_none": ("行数无变化", "no row count changed"),
+    "data_changed_as_of": ("截至日期 {before} → {after}", "data date {before} → {after}"),
+    "data_list_sep": ("，", ", "),
+    "data_changes": ("每次导入的变化", "What each import changed"),
+    "data_changes_none": (
+        "尚无记录了变化的导入（本版本之前的导入未记录被替换的数据）。",
+        "No import with its changes recorded yet (imports by earlier versions did not record what they replaced).",
+    ),
+    "data_changes_pick": ("导入记录", "Import run"),
+    "data_changes_demo": ("示例数据", "the demo data"),
+    "data_changes_data": ("原有数据", "the previous data"),
+    "data_changes_done": (
+        "本次替换了{what}（截至 {before}），导入后数据截至 {after}。下表为各类数据替换前后的行数；"
+        "被替换的数据已保留，可用 `python -m seed.importer --restore-previous` 恢复。",
+        "This run replaced {what} (as of {before}); afterwards the data is as of {after}. Below: rows per entity "
+        "before and after. The replaced data is kept: `python -m seed.importer --restore-previous` goes back to it.",
+    ),
+    "data_changes_first": (
+        "本次为导入到空数据库（此前没有数据），数据截至 {after}。",
+        "This run went into an empty database (there was no data before); data as of {after}.",
+    ),
+    "data_changes_not_written": (
+        "本次未写入数据库。若导入，将替换{what}（截至 {before}），数据截至 {after}；下表为当时库中行数与文件行数。",
+        "This run wrote nothing. Imported, it would have replaced {what} (as of {before}) with data as of {after}; "
+        "below: rows in the database then and in the files.",
+    ),
+    "data_col_before": ("替换前行数", "Rows before"),
+    "data_col_after": ("本次行数", "Rows in this run"),
+    "data_col_delta": ("增减", "Change"),
+    "data_col_delta_pct": ("增减幅度", "Change %"),
+    "data_delta_new": ("新增", "new"),
     "data_no_runs": ("尚无导入记录。", "No import has been run yet."),
     "data_rejections": ("最近一次导入被拒绝的行", "Rejected rows of the last import"),
     "data_rejections_none": (

@@ -1,4 +1,4 @@
-"""Builders of the data page: sources and import runs, rejected rows, indicator definitions, templates."""
+"""Builders of the data page: summary refreshes, indicator definitions, templates (imports: ui/data/imports.py)."""
 
 from __future__ import annotations
 
@@ -39,61 +39,6 @@ INDICATORS: list[tuple[str, str, str, tuple[str, ...]]] = [
 TEMPLATE_TTL = 3600
 
 
-def sources(info: dict[str, str], runs: pd.DataFrame, rows_now: dict[str, int]) -> None:
-    """Where the data came from, and rows per entity now and in the last import."""
-    done = runs[runs["status"] == "imported"] if not runs.empty else runs
-    if info.get("is_demo") == "1" or done.empty:
-        st.info(
-            t(
-                "data_demo_source",
-                seed=info.get("seed", "—"),
-                scale=info.get("scale", "—"),
-                as_of=info.get("as_of", "—"),
-            )
-        )
-        counts: dict[str, int] = {}
-    else:
-        last = done.iloc[0]
-        st.info(
-            t(
-                "data_imported_source",
-                source=last["source"],
-                at=f"{last['finished_at']:%Y-%m-%d %H:%M}",
-                as_of=info.get("as_of", "—"),
-            )
-        )
-        counts = last["row_counts"]
-    st.caption(t("data_cache_note"))
-    table = pd.DataFrame(
-        {
-            t("data_col_entity"): [e.sheet for e in ENTITIES],
-            t("data_col_file"): [f"{e.key}.csv / {e.sheet}" for e in ENTITIES],
-            t("data_col_rows_now"): [rows_now.get(e.model.__tablename__, 0) for e in ENTITIES],
-        }
-    )
-    if counts:  # rows the last import read, beside what the database holds now
-        table[t("data_col_rows_import")] = [counts.get(e.key, 0) for e in ENTITIES]
-    numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[2:]}
-    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 12, column_config=numbers)
-
-
-def run_history(runs: pd.DataFrame) -> None:
-    """The latest import runs, newest first."""
-    if runs.empty:
-        st.caption(t("data_no_runs"))
-        return
-    table = pd.DataFrame(
-        {
-            t("data_col_started"): runs["started_at"],
-            t("data_col_source"): runs["source"],
-            t("data_col_mode"): [t(f"data_mode_{v}") for v in runs["mode"]],
-            t("data_col_status"): [t(f"data_status_{v}") for v in runs["status"]],
-            t("data_col_errors"): runs["error_count"],
-        }
-    )
-    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch")
-
-
 def refreshes(runs: pd.DataFrame, fresh: dict) -> None:
     """The summary refresher's latest runs (changes consumed, groups recomputed, time, lag) and what the
     last full rebuild found."""
@@ -121,41 +66,6 @@ def refreshes(runs: pd.DataFrame, fresh: dict) -> None:
     )
     numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[2:]}
     st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", column_config=numbers)
-
-
-def rejections(runs: pd.DataFrame, rejected: pd.DataFrame) -> None:
-    """The rejected rows of the last run, or that it rejected none."""
-    st.markdown(f"#### {t('data_rejections')}")
-    if runs.empty:
-        st.caption(t("data_no_runs"))
-        return
-    last = runs.iloc[0]
-    at = f"{last['started_at']:%Y-%m-%d %H:%M}"
-    if int(last["error_count"]) == 0:
-        st.success(t("data_rejections_none", at=at, source=last["source"]))
-        return
-    st.error(
-        t(
-            "data_rejections_some",
-            mode=t(f"data_mode_{last['mode']}"),
-            at=at,
-            source=last["source"],
-            n=fmt_number(int(last["error_count"])),
-        )
-    )
-    if len(rejected) < int(last["error_count"]):
-        st.caption(t("data_rejections_capped", shown=fmt_number(len(rejected))))
-    reason = rejected["reason_en"] if t("data_col_reason") == "Reason" else rejected["reason_zh"]
-    table = pd.DataFrame(
-        {
-            t("data_col_file"): rejected["source_file"],
-            t("data_col_row"): rejected["row_number"].astype("Int64"),
-            t("data_col_column"): rejected["column_name"].fillna(""),
-            t("data_col_value"): rejected["value"].fillna(""),
-            t("data_col_reason"): reason,
-        }
-    )
-    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch")
 
 
 def indicators(kpis: dict[str, float | int | None], figures: pd.DataFrame) -> None:

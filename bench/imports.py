@@ -8,6 +8,7 @@ of its own, so its time and its own peak memory (wait4's rusage of that child) a
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -92,8 +93,8 @@ def run(backend: str, scale: float, data: Path, pg: str | None = None, log: Call
 
 
 def _rows(path: Path) -> int:
-    with path.open("rb") as fh:
-        return max(sum(1 for _ in fh) - 1, 0)  # the export writes one record per line (no embedded newlines)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)  # records, not lines: a quoted value may hold one
 
 
 def table(results: list[dict]) -> str:

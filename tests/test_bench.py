@@ -75,3 +75,27 @@ def test_bench_live_measures_refresh_capture_and_lag_on_a_copy(tmp_path):
         assert conn.execute(text("SELECT count(*) FROM change_journal")).scalar() == 0
         assert conn.execute(text("SELECT kind FROM refresh_run")).scalars().all() == ["seed"]
     engine.dispose()
+
+
+def test_bench_imports_measures_seed_export_check_and_import(tmp_path):
+    out = tmp_path / "imports.json"
+    argv = ["--scales", "0.05", "--imports", "--json", str(out), "--data", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", *argv], cwd=PROJECT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [r] = json.loads(out.read_text(encoding="utf-8"))
+    assert (r["backend"], r["scale"]) == ("sqlite", 0.05)
+    for step in ("seed", "export", "dry_run", "import"):
+        assert r[step]["seconds"] > 0 and r[step]["peak_mb"] > 0, step
+    assert r["import"]["peak_mb"] != r["seed"]["peak_mb"]  # each step's own peak, not the largest child's so far
+    assert r["rows"] > 0 and r["input_mb"] > 0
+    engine = create_engine(f"sqlite:///{tmp_path / 'import-dst-s0_05.sqlite'}")
+    try:
+        with engine.connect() as conn:  # the import really landed: the exported rows are in the target
+            records = conn.execute(text("SELECT count(*) FROM service_record")).scalar()
+    finally:
+        engine.dispose()
+    with (tmp_path / "import-sqlite-s0_05" / "service_record.csv").open("rb") as fh:
+        assert records == sum(1 for _ in fh) - 1 > 0
+    assert "| backend | scale | rows" in done.stdout and "targets (imports):" in done.stdout

@@ -20,9 +20,9 @@ if full_view():
     with left:
         data_imports.sources(info, runs, cached.table_rows(tuple(e.model.__tablename__ for e in ENTITIES)))
     with right:
-        st.markdown(f"##### {t('data_runs')}")
-        data_imports.run_history(runs)
-    data_imports.changed(runs)
+        data_imports.changed(runs)
+    st.markdown(f"##### {t('data_runs')}")
+    data_imports.run_history(runs)
     data_view.refreshes(cached.refresh_runs(), ctx.fresh or {})
     data_imports.rejections(runs, cached.last_rejections())
     kpis = cached.kpis(Filters(ctx.first_day, ctx.as_of))

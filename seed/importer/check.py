@@ -73,15 +73,17 @@ GRID_LEVEL_KINDS = {1: ("district",), 2: STREET_KINDS, 3: COMMUNITY_KINDS, 4: CO
 _NOTHING_BAD: frozenset[str] = frozenset()
 
 
-class Row:
-    """One data row: the row number Excel shows, its values by field (row["code"]; r.v is the row itself,
-    kept for reading) and the fields already rejected (no second complaint about them). Slotted, its values
-    a list in the entity's column order: an import at a city's volume holds millions of these."""
+class Row(list):
+    """One data row: its values (a list in the entity's column order, read by field: row["code"]; r.v is the
+    row itself, kept for reading), the row number Excel shows and the fields already rejected (no second
+    complaint about them). The row is its own value list, the field positions belong to its entity's
+    subclass (row_class): an import at a city's volume holds millions of these. Rows compare by identity."""
 
-    __slots__ = ("n", "_at", "_values", "_bad")
-
-    def __init__(self, n: int, at: dict[str, int], values: list) -> None:
-        self.n, self._at, self._values, self._bad = n, at, values, None
+    __slots__ = ("n", "_bad")
+    _at: dict[str, int] = {}
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     @property
     def v(self) -> Row:
@@ -97,17 +99,28 @@ class Row:
         self._bad.add(fld)
 
     def __getitem__(self, fld: str) -> object:
-        return self._values[self._at[fld]]
+        return list.__getitem__(self, self._at[fld])
 
     def __setitem__(self, fld: str, value: object) -> None:
-        self._values[self._at[fld]] = value
+        list.__setitem__(self, self._at[fld], value)
 
     def get(self, fld: str, default: object = None) -> object:
         i = self._at.get(fld)
-        return default if i is None else self._values[i]
+        return default if i is None else list.__getitem__(self, i)
 
     def __contains__(self, fld: str) -> bool:
         return fld in self._at
+
+
+def row_class(entity: Entity) -> type[Row]:
+    """The Row subclass of an entity: its field positions held once, not on every row."""
+    return type(f"Row_{entity.key}", (Row,), {"__slots__": (), "_at": {c.field: i for i, c in enumerate(entity.cols)}})
+
+
+def new_row(cls: type[Row], n: int, values: list) -> Row:
+    row = cls(values)
+    row.n, row._bad = n, None
+    return row
 
 
 @dataclass
@@ -115,10 +128,10 @@ class Table:
     entity: Entity
     label: str
     rows: list[Row] = field(default_factory=list)
-    index: dict[tuple, Row] = field(default_factory=dict)  # key fields -> first row with them
+    index: dict[object, Row] = field(default_factory=dict)  # a one-field key (a code) -> the first row with it
 
     def by_code(self, code: object) -> Row | None:
-        return self.index.get((code,))
+        return self.index.get(code)
 
 
 @dataclass
@@ -198,15 +211,15 @@ class _Checker:
         for col in entity.cols:
             if col.required and col not in present:
                 self.bad(sheet.label, top, col.header, None, "缺少必需的列", "required column missing")
-        at = {c.field: i for i, c in enumerate(entity.cols)}
-        slots = [(i, at[col.field], col) for i, col in position.items()]
+        cls = row_class(entity)
+        slots = [(i, cls._at[col.field], col) for i, col in position.items()]
         width, blank = len(sheet.headers), len(entity.cols) * [None]
         stray: set[int] = set()  # columns holding data under no header
         for n, cells in sheet.rows:
             if unnamed or len(cells) > width:
                 stray.update(i for i in (*unnamed, *range(width, len(cells))) if i < len(cells) and cells[i])
             values = blank.copy()
-            row = Row(n, at, values)
+            bad: list[str] = []
             for i, j, col in slots:
                 raw = cells[i] if i < len(cells) else ""
                 if not raw:
@@ -216,8 +229,11 @@ class _Checker:
                 try:
                     values[j] = parse_cell(col, raw)
                 except CellError as err:
-                    row.mark_bad(col.field)
+                    bad.append(col.field)
                     self.bad(sheet.label, n, col.header, raw, err.zh, err.en)
+            row = new_row(cls, n, values)
+            for fld in bad:
+                row.mark_bad(fld)
             t.rows.append(row)
         for i in sorted(stray):
             self.bad(
@@ -237,11 +253,17 @@ class _Checker:
             fields = t.entity.key_fields
             if not fields:
                 continue
+            # a code is its own key (and the index that references look up); a key of several fields is
+            # kept as its hash only, the rare different key with the same hash in a dict of its own
+            seen: dict[object, Row] = t.index if len(fields) == 1 else {}
+            clashes: dict[tuple, Row] = {}
             for row in t.rows:
-                key = tuple(row.v[f] for f in fields)
+                key = tuple(row[f] for f in fields)
                 if any(k is None for k in key):
                     continue
-                first = t.index.setdefault(key, row)
+                first = seen.setdefault(key[0] if len(fields) == 1 else hash(key), row)
+                if first is not row and len(fields) > 1 and tuple(first[f] for f in fields) != key:
+                    first = clashes.setdefault(key, row)
                 if first is not row:
                     self.row_bad(t, row, fields[-1], f"与第{first.n}行重复", f"duplicates row {first.n}")
 

@@ -13,6 +13,7 @@ from data_access.dataset_format.spec import HIDDEN_CHARACTERS as HIDDEN
 from data_access.dataset_format.spec import Col
 
 INT_MAX = 2**31 - 1
+SHORT_TEXT = 8  # text this short is shared between the cells that hold it (names, categories, yes-words)
 TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔"}
 FALSE = {"否", "n", "no", "false", "0", "", "×", "✗", "✕"}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -54,6 +55,7 @@ def parse_date(raw: str) -> date:
     raise CellError("不是有效日期（应为 YYYY-MM-DD）", "not a valid date (YYYY-MM-DD)")
 
 
+@lru_cache(maxsize=1 << 17)  # times recur too (to the minute, as clerks type them): one object per time
 def parse_datetime(raw: str) -> datetime:
     hit = _DATETIME.match(raw)
     if hit:
@@ -69,6 +71,7 @@ def parse_datetime(raw: str) -> datetime:
     raise CellError("不是有效时间（应为 YYYY-MM-DD HH:MM）", "not a valid time (YYYY-MM-DD HH:MM)")
 
 
+@lru_cache(maxsize=1 << 16)  # hours, points, counts recur down a column: one number object per value
 def _number(raw: str) -> float:
     if _THOUSANDS.match(raw):
         raw = raw.replace(",", "")
@@ -79,6 +82,11 @@ def _number(raw: str) -> float:
     if not math.isfinite(value):
         raise CellError("不是有限的数字", "not a finite number")
     return value
+
+
+@lru_cache(maxsize=1 << 16)
+def _whole(value: float) -> int:
+    return int(value)
 
 
 def _bounded(col: Col, value: float) -> None:
@@ -119,7 +127,8 @@ def parse_cell(col: Col, raw: str) -> object:
             )
         if col.max_len and len(raw) > col.max_len:
             raise CellError(f"超过 {col.max_len} 个字符", f"longer than {col.max_len} characters")
-        return sys.intern(raw) if kind == "ref" else raw  # a code recurs on every row that refers to it
+        # a code recurs on every row that refers to it, short text (a gender, a degree, a name) down a column
+        return sys.intern(raw) if kind == "ref" or len(raw) <= SHORT_TEXT else raw
     if kind == "int":
         value = _number(raw)
         if not value.is_integer():
@@ -129,7 +138,7 @@ def parse_cell(col: Col, raw: str) -> object:
                 f"超出整数范围（绝对值不超过 {INT_MAX:,}）", f"out of range (at most {INT_MAX:,} either way)"
             )
         _bounded(col, value)
-        return int(value)
+        return _whole(value)
     if kind in ("float", "lon", "lat"):
         value = _number(raw)
         _bounded(col, value)

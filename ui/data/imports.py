@@ -81,7 +81,9 @@ def changed(runs: pd.DataFrame) -> None:
         f" · #{r.id}": i
         for i, r in zip(known.index, known.itertuples())
     }  # the options are the labels themselves (the run id keeps two runs of one minute apart)
-    pick = st.selectbox(t("data_changes_pick"), list(labels), key="data_change_run")
+    imported = [label for label, i in labels.items() if known.at[i, "status"] == "imported"]
+    default = list(labels).index(imported[0]) if imported else 0  # the latest import that changed the data
+    pick = st.selectbox(t("data_changes_pick"), list(labels), index=default, key="data_change_run")
     run = known.loc[labels[pick]]
     replaced = run["replaced"]
     before_as_of = replaced.get("as_of") or "—"
@@ -94,15 +96,17 @@ def changed(runs: pd.DataFrame) -> None:
         st.caption(t("data_changes_not_written", what=what, before=before_as_of, after=run["as_of"] or "—"))
     table = _change_table(replaced.get("rows") or {}, run["row_counts"])
     numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[1:3]}
-    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 12, column_config=numbers)
+    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 10, column_config=numbers)
 
 
 def _change_table(before: dict[str, int], after: dict[str, int]) -> pd.DataFrame:
-    old = [int(before.get(e.key, 0)) for e in ENTITIES]
-    new = [int(after.get(e.key, 0)) for e in ENTITIES]
+    """Rows per entity before and after; the entities that changed first, the largest change on top."""
+    rows = [(e.sheet, int(before.get(e.key, 0)), int(after.get(e.key, 0))) for e in ENTITIES]
+    rows.sort(key=lambda r: -abs(r[2] - r[1]))  # stable: unchanged entities keep the format's order
+    names, old, new = (list(c) for c in zip(*rows))
     return pd.DataFrame(
         {
-            t("data_col_entity"): [e.sheet for e in ENTITIES],
+            t("data_col_entity"): names,
             t("data_col_before"): old,
             t("data_col_after"): new,
             t("data_col_delta"): [_signed(b - a) for a, b in zip(old, new)],

@@ -117,9 +117,10 @@ def row_class(entity: Entity) -> type[Row]:
     return type(f"Row_{entity.key}", (Row,), {"__slots__": (), "_at": {c.field: i for i, c in enumerate(entity.cols)}})
 
 
-def new_row(cls: type[Row], n: int, values: list) -> Row:
+def new_row(cls: type[Row], n: int, values: list, bad: list[str] | None = None) -> Row:
+    """A row of cls at row number n; bad: the fields already rejected."""
     row = cls(values)
-    row.n, row._bad = n, None
+    row.n, row._bad = n, set(bad) if bad else None
     return row
 
 
@@ -231,10 +232,7 @@ class _Checker:
                 except CellError as err:
                     bad.append(col.field)
                     self.bad(sheet.label, n, col.header, raw, err.zh, err.en)
-            row = new_row(cls, n, values)
-            for fld in bad:
-                row.mark_bad(fld)
-            t.rows.append(row)
+            t.rows.append(new_row(cls, n, values, bad))
         for i in sorted(stray):
             self.bad(
                 sheet.label,

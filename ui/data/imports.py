@@ -99,11 +99,16 @@ def changed(runs: pd.DataFrame) -> None:
     st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 10, column_config=numbers)
 
 
-def _change_table(before: dict[str, int], after: dict[str, int]) -> pd.DataFrame:
-    """Rows per entity before and after; the entities that changed first, the largest change on top."""
+def _row_changes(before: dict[str, int], after: dict[str, int]) -> list[tuple[str, int, int]]:
+    """(entity, rows before, rows after) per entity; the entities that changed first, the largest on top."""
     rows = [(e.sheet, int(before.get(e.key, 0)), int(after.get(e.key, 0))) for e in ENTITIES]
     rows.sort(key=lambda r: -abs(r[2] - r[1]))  # stable: unchanged entities keep the format's order
-    names, old, new = (list(c) for c in zip(*rows))
+    return rows
+
+
+def _change_table(before: dict[str, int], after: dict[str, int]) -> pd.DataFrame:
+    """Rows per entity before and after, with the change and its percentage."""
+    names, old, new = (list(c) for c in zip(*_row_changes(before, after)))
     return pd.DataFrame(
         {
             t("data_col_entity"): names,
@@ -131,13 +136,8 @@ def _summary(run) -> str | None:
     """An imported run's change in a few words: the largest changes of rows, the data date if it moved."""
     if run.replaced is None or run.status != "imported":
         return None
-    before, after = run.replaced.get("rows") or {}, run.row_counts
-    moves = sorted(
-        ((int(after.get(e.key, 0)) - int(before.get(e.key, 0)), e.sheet) for e in ENTITIES),
-        key=lambda d: -abs(d[0]),
-    )
-    moves = [(d, name) for d, name in moves if d]
-    parts = [f"{name} {_signed(d)}" for d, name in moves[:2]]
+    moves = [(name, b - a) for name, a, b in _row_changes(run.replaced.get("rows") or {}, run.row_counts) if b != a]
+    parts = [f"{name} {_signed(d)}" for name, d in moves[:2]]
     if len(moves) > 2:
         parts.append(t("data_changed_more", n=len(moves) - 2))
     text = t("data_list_sep").join(parts) or t("data_changed_rows_none")

@@ -51,7 +51,7 @@ class Policy:
             raise TypeError(f"unknown access kind {self.access!r}")
 
 
-PLAIN_ARGS = frozenset({"as_of", "measure", "weekday", "hour"})  # arguments that select no place
+PLAIN_ARGS = frozenset({"as_of", "measure", "weekday", "hour", "by"})  # arguments that select no place
 NODE_ARGS = frozenset({"code"})  # an organisation-tree node code
 GROUP_ARGS = frozenset({"bg_id"})  # a building group id
 

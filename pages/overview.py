@@ -3,8 +3,9 @@
 import streamlit as st
 
 from data_access import cached
+from data_access.compare import previous_period
 from data_access.prefetch import fetch
-from ui import charts
+from ui import charts, compare
 from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import kind_label, t
@@ -12,14 +13,26 @@ from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters
+before = previous_period(f, compare.mode(), ctx.first_day)  # the period the figures are compared with
 data = fetch(  # the page's data, side by side
     kpis=(cached.kpis, f),
     overdue=(cached.overdue_tasks, f, ctx.as_of),
     trend=(cached.monthly_trend, f),
     kinds=(cached.orgs_by_kind, f),
     ranking=(cached.area_ranking, f),
+    **({"kpis_before": (cached.kpis, before), "ranking_before": (cached.area_ranking, before)} if before else {}),
 )
 k, overdue = data.kpis, data.overdue
+k0 = getattr(data, "kpis_before", {})
+
+
+def flow(label: str, key: str, help_key: str, spark: str | None = None, **kw) -> Tile:
+    """A tile of a figure of the date range, with its change and its months as a sparkline."""
+    months = tuple(data.trend[spark].fillna(0).tolist()) if spark else None
+    return Tile(label, k[key], help_key, flow=True, previous=k0.get(key), spark=months, **kw)
+
+
+st.caption(compare.period_caption(f, before, ctx.first_day))
 
 st.markdown(f"#### {t('sec_org')}")
 tile_row(
@@ -38,13 +51,15 @@ tile_row(
             None if k["street_joint"] is None else f"{k['street_joint']} / {k['community_joint']}",
             "def_joint",
         ),
-        Tile(
+        flow(
             "kpi_activities",
-            k["activities"],
+            "activities",
             "def_activities",
+            "activities",
             sub=t("sub_participations", n=fmt_number(k["participations"])),
         ),
-    ]
+    ],
+    compared=True,
 )
 st.markdown(f"#### {t('sec_service')}")
 tile_row(
@@ -52,10 +67,11 @@ tile_row(
         Tile("kpi_teams", k["teams"], "def_teams"),
         Tile("kpi_stations", k["stations"], "def_stations"),
         Tile("kpi_volunteers", k["volunteers"], "def_volunteers"),
-        Tile("kpi_hours", k["hours"], "def_hours", unit_key="unit_hours"),
-        Tile("kpi_served", k["served"], "def_served"),
-        Tile("kpi_events", k["events"], "def_events"),
-    ]
+        flow("kpi_hours", "hours", "def_hours", "hours", unit_key="unit_hours"),
+        flow("kpi_served", "served", "def_served", "served"),
+        flow("kpi_events", "events", "def_events"),
+    ],
+    compared=True,
 )
 st.markdown(f"#### {t('sec_work')}")
 tile_row(
@@ -67,11 +83,12 @@ tile_row(
             "def_kitchens",
             sub=None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"])),
         ),
-        Tile("kpi_meetings", k["joint_meetings"], "def_meetings"),
-        Tile("kpi_requests", k["requests"], "def_requests"),
-        Tile("kpi_wishes", k["wishes"], "def_wishes"),
+        flow("kpi_meetings", "joint_meetings", "def_meetings"),
+        flow("kpi_requests", "requests", "def_requests", "requests"),
+        flow("kpi_wishes", "wishes", "def_wishes"),
         Tile("kpi_overdue", len(overdue), "def_overdue"),
-    ]
+    ],
+    compared=True,
 )
 
 left, right = st.columns([2, 1])
@@ -106,11 +123,16 @@ else:
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
         charts.show(ranking, charts.bar_ranking, "area", measure, t(f"col_{measure}"))
-    table = ranking.drop(columns="area_id").sort_values(measure, ascending=False)
+    moved = compare.rank_change(ranking, getattr(data, "ranking_before", None), "area_id", measure)
+    table = ranking.assign(rank_change=moved.map(compare.rank_text)).drop(columns="area_id")
+    table = table.sort_values(measure, ascending=False)[
+        ["area", measure, "rank_change", *ranking.columns[2:].drop(measure)]
+    ]
     table = table.rename(columns={c: t(f"col_{c}") for c in table.columns})
-    whole = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[1:]}
+    numbers = [c for c in table.columns[1:] if c != t("col_rank_change")]
+    whole = {c: st.column_config.NumberColumn(format="localized") for c in numbers}
     shown = table.copy()
-    shown[table.columns[1:]] = shown[table.columns[1:]].round(0).astype("Int64")  # whole hours, like the tiles
+    shown[numbers] = shown[numbers].round(0).astype("Int64")  # whole hours, like the tiles
     table_col.dataframe(shown, hide_index=True, placeholder=t("na"), width="stretch", column_config=whole)
     download_csv(table_col, table, "ranking.csv", "ranking_csv")
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from data_access.filters import URL_KEYS, Filters, Places, filters_to_params, parse_filters, whole_months
 
+from . import compare
 from .labels import LANG_STATE, LANGS, current_lang, t
 
 STATE = "_filters"  # the current Filters value, shared by every page of the session
@@ -60,6 +61,10 @@ def _on_dates(first: date, last: date) -> None:
 
 def _on_reset(first: date, last: date) -> None:
     st.session_state[STATE] = Filters(first, last)
+
+
+def _on_cmp() -> None:
+    st.session_state[compare.STATE] = st.session_state[_W + "cmp"]
 
 
 def _on_lang() -> None:
@@ -120,6 +125,16 @@ def render(places: Places, first: date, last: date, clamp: Callable[[Filters], F
         args=(first, last),
         help=t("dates_help"),
     )
+    st.session_state[_W + "cmp"] = compare.mode()
+    sb.radio(
+        t("cmp_setting"),
+        list(compare.MODES),
+        key=_W + "cmp",
+        on_change=_on_cmp,
+        horizontal=True,
+        format_func=lambda m: t(f"cmp_setting_{m}"),
+        help=t("cmp_help"),
+    )
     sb.button(t("reset"), on_click=_on_reset, args=(first, last), width="stretch")
     sb.caption(t("share_hint"))
     sb.divider()
@@ -143,7 +158,9 @@ def _sync_url(f: Filters, places: Places, first: date, last: date) -> None:
     want = filters_to_params(f, places, first, last)
     if current_lang() != "zh":
         want["lang"] = current_lang()
-    for key in (*URL_KEYS, "lang"):
+    if compare.url_value():
+        want[compare.URL_KEY] = compare.url_value()
+    for key in (*URL_KEYS, "lang", compare.URL_KEY):
         if key in want:
             if st.query_params.get(key) != want[key]:
                 st.query_params[key] = want[key]

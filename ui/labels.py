@@ -285,6 +285,7 @@ def _gather() -> None:
         "ui.freshness_text",
         "ui.access.text",
         "ui.data.text",
+        "ui.explore.text",
         "ui.grid.text",
         "ui.org.text",
         "ui.volunteers.text",

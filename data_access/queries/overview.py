@@ -198,7 +198,7 @@ def orgs_by_kind(conn: Connection, f: Filters) -> pd.DataFrame:
 
 
 def monthly_trend(conn: Connection, f: Filters) -> pd.DataFrame:
-    """Per month in range: activities, participations, volunteer hours and people served."""
+    """Per month in range: activities, participations, volunteer hours, people served and requests."""
     pm = RuPlaceMonth.__table__
     rows = pd.read_sql_query(
         select(
@@ -207,6 +207,7 @@ def monthly_trend(conn: Connection, f: Filters) -> pd.DataFrame:
             func.sum(pm.c.participants).label("participations"),
             func.sum(pm.c.hours).label("hours"),
             func.sum(pm.c.served).label("served"),
+            func.sum(pm.c.requests).label("requests"),
         )
         .where(_level(pm, f), _months(pm.c.month, f))
         .group_by(pm.c.month),
@@ -216,7 +217,7 @@ def monthly_trend(conn: Connection, f: Filters) -> pd.DataFrame:
     months = pd.period_range(f.start, f.end, freq="M").strftime("%Y-%m")
     frame = pd.DataFrame({"month": months}).merge(rows, on="month", how="left").fillna(0)
     frame["month"] = pd.to_datetime(frame["month"] + "-01")
-    return frame.astype({"activities": int, "participations": int, "served": int, "hours": float})
+    return frame.astype({"activities": int, "participations": int, "served": int, "hours": float, "requests": int})
 
 
 def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:

@@ -1,0 +1,113 @@
+"""同比 / 环比: the period a figure is compared with, and the change, without SQL.
+
+同比 (yoy) is the same months one year earlier; 环比 (pop) the months of equal length just before. A
+period reaching before the data's first month has nothing to compare with (None), and a change against
+nothing or against zero is no change at all (None): it is shown as —, never as 0 % or ∞.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+from .filters import Filters, month_end, month_floor
+
+MODES = ("yoy", "pop")
+DEFAULT_MODE = "yoy"
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def add_months(day: date, n: int) -> date:
+    """The first day of the month n months after day's (n may be negative)."""
+    k = day.year * 12 + day.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def months_in(f: Filters) -> int:
+    """Whole months the filters' range covers (the range is always whole months)."""
+    return (f.end.year - f.start.year) * 12 + f.end.month - f.start.month + 1
+
+
+def shift_months(mode: str, f: Filters) -> int:
+    """How many months back the compared period lies."""
+    return 12 if mode == "yoy" else months_in(f)
+
+
+def previous_period(f: Filters, mode: str, first_day: date) -> Filters | None:
+    """The period f is compared with, or None when it begins before the data does."""
+    back = shift_months(mode, f)
+    start = add_months(month_floor(f.start), -back)
+    if start < month_floor(first_day):
+        return None
+    return f.with_dates(start, month_end(add_months(month_floor(f.end), -back)))
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def change(current: float | int | None, previous: float | int | None) -> tuple[float | None, float | None]:
+    """(difference, share of the previous value); None where it cannot be computed."""
+    if _missing(current) or _missing(previous):
+        return None, None
+    diff = float(current) - float(previous)
+    return diff, (None if previous == 0 else diff / float(previous))
+
+
+def with_previous(current: pd.DataFrame, previous: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
+    """current's rows with `previous` (the same keys' value in the compared period), `change` and `pct`;
+    NaN where the compared period has no value (or none at all)."""
+    out = current.copy()
+    if previous is None:
+        out["previous"] = float("nan")
+    elif keys:
+        out = out.merge(previous[[*keys, "value"]].rename(columns={"value": "previous"}), on=keys, how="left")
+    else:
+        out["previous"] = previous["value"].iloc[0] if len(previous) else float("nan")
+    return _changes(out)
+
+
+def _changes(out: pd.DataFrame) -> pd.DataFrame:
+    out["change"] = out["value"] - out["previous"]
+    prev = out["previous"].where(out["previous"] != 0)
+    out["pct"] = out["change"] / prev
+    return out
+
+
+def over_time(
+    current: pd.DataFrame, earlier: pd.DataFrame, grain: str, mode: str, keys: list[str], first_day: date
+) -> pd.DataFrame:
+    """A series broken down by a time grain, each period beside the one it is compared with: the same
+    period a year earlier (同比) or the period just before (环比: a month, quarter or year). `earlier` is the
+    same question over a range reaching back far enough (reach_back); a period whose compared period
+    begins before the data has none."""
+    back = 12 if mode == "yoy" else GRAIN_MONTHS[grain]
+    prev = earlier[[*keys, grain, "value"]].copy()
+    prev[grain] = [pd.Timestamp(add_months(p.date(), back)) for p in pd.to_datetime(prev[grain])]
+    out = current.merge(prev.rename(columns={"value": "previous"}), on=[*keys, grain], how="left")
+    too_early = pd.to_datetime(out[grain]) < pd.Timestamp(add_months(_grain_ceil(first_day, grain), back))
+    out.loc[too_early, "previous"] = float("nan")
+    return _changes(out)
+
+
+def _grain_ceil(day: date, grain: str) -> date:
+    """The first whole period of the grain on or after day (a period begun before the data is partial)."""
+    floor = _grain_floor(day, grain)
+    return floor if floor == day else add_months(floor, GRAIN_MONTHS[grain])
+
+
+def _grain_floor(day: date, grain: str) -> date:
+    if grain == "year":
+        return date(day.year, 1, 1)
+    if grain == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return month_floor(day)
+
+
+def reach_back(f: Filters, grain: str, mode: str, first_day: date) -> Filters:
+    """f widened back far enough to hold the compared period of every period in it (within the data)."""
+    back = 12 if mode == "yoy" else GRAIN_MONTHS[grain]
+    start = max(add_months(_grain_floor(f.start, grain), -back), month_floor(first_day))
+    return f.with_dates(start, f.end)

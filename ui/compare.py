@@ -1,0 +1,97 @@
+"""同比 / 环比 as a viewer reads it: the session's comparison setting, a change as an arrow and a colour,
+and a ranking's change in rank. The arithmetic is data_access.compare's."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from data_access.compare import DEFAULT_MODE, MODES, change
+
+from .labels import t
+
+STATE = "_cmp"  # the session's comparison: "yoy" (同比) or "pop" (环比)
+URL_KEY = "cmp"
+UP, DOWN = "red", "green"  # 红涨绿跌, as figures are read in China: the colour says the direction
+
+
+def mode() -> str:
+    """The session's comparison (the URL's on its first run; a bad value is dropped with a notice)."""
+    if STATE not in st.session_state:
+        raw = st.query_params.get(URL_KEY)
+        if raw and raw not in MODES:
+            st.session_state.setdefault("_notices", []).append(t("notice_bad_cmp", value=raw))
+            del st.query_params[URL_KEY]
+            raw = None
+        st.session_state[STATE] = raw or DEFAULT_MODE
+    return st.session_state[STATE]
+
+
+def url_value() -> str | None:
+    """What the URL carries for the setting (the default is left out)."""
+    return None if mode() == DEFAULT_MODE else mode()
+
+
+def fmt_pct(share: float | None) -> str:
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return t("na")
+    return f"{share:+.1%}".replace("+0.0%", "0.0%")
+
+
+def metric_delta(current, previous, comparable: bool = True) -> dict:
+    """st.metric's delta arguments for a change: "+12.3%" with an arrow and the direction's colour, or "—"
+    in grey when it cannot be computed (the page's caption says which comparison it is)."""
+    diff, share = change(current, previous) if comparable else (None, None)
+    if share is None:
+        return {"delta": t("na"), "delta_arrow": "off", "delta_color": "gray"}
+    if diff == 0:
+        return {"delta": "0.0%", "delta_arrow": "off", "delta_color": "gray"}
+    return {
+        "delta": fmt_pct(share),
+        "delta_arrow": "up" if diff > 0 else "down",
+        "delta_color": UP if diff > 0 else DOWN,
+    }
+
+
+def arrow_text(current, previous) -> tuple[str, str]:
+    """(text, css class) of a change for HTML figures (the wall): "▲ 12.3%", "▼ 4.0%", "—"."""
+    diff, share = change(current, previous)
+    if share is None:
+        return t("na"), "flat"
+    if diff == 0:
+        return "0.0%", "flat"
+    return (f"▲ {share:.1%}", "up") if diff > 0 else (f"▼ {-share:.1%}", "down")
+
+
+def rank_change(current: pd.DataFrame, previous: pd.DataFrame | None, key: str, measure: str) -> pd.Series:
+    """Each row's change in rank by measure against the compared period (+2: two places up), NA where the
+    place has no rank then (or no period to compare with). Ranks are 1 for the largest, ties share."""
+    if previous is None or previous.empty or measure not in previous:
+        return pd.Series(pd.NA, index=current.index, dtype="Int64")
+    now = current[measure].rank(ascending=False, method="min")
+    then = previous.set_index(key)[measure].rank(ascending=False, method="min")
+    before = current[key].map(then)
+    valid = previous.set_index(key)[measure].notna()
+    before = before.where(current[key].map(valid).fillna(False).astype(bool))
+    return (before - now).round().astype("Int64")
+
+
+def rank_text(moved) -> str:
+    if moved is pd.NA or moved is None or (isinstance(moved, float) and math.isnan(moved)):
+        return t("na")
+    moved = int(moved)
+    return f"↑{moved}" if moved > 0 else (f"↓{-moved}" if moved < 0 else t("rank_same"))
+
+
+def period_caption(f, previous, first_day) -> str:
+    """What the changes on the page are against: the compared period, or why there is none."""
+    from data_access.compare import add_months, shift_months
+
+    name = t(f"cmp_{mode()}")
+    if previous is None:
+        start = add_months(f.start, -shift_months(mode(), f))
+        end = add_months(f.end, -shift_months(mode(), f))
+        return t("cmp_none_before", mode=name, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first_day:%Y-%m}")
+    return t("cmp_period", mode=name, start=f"{previous.start:%Y-%m}", end=f"{previous.end:%Y-%m}")

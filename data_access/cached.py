@@ -28,7 +28,7 @@ from .db import database_url, read_engine
 from .filters import Filters
 from .guard import EXISTENCE, OPEN, PLACES, SCOPED, WHOLE_DISTRICT, Policy
 from .live import refresh
-from .queries import datasets, grid, org, overview, quality, volunteers
+from .queries import datasets, explore, grid, org, overview, quality, volunteers
 
 TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.freshness)
 FRESHNESS_TTL_SECONDS = 2  # how long a process may take to notice a refresh
@@ -218,6 +218,11 @@ grid_group_profile = query(grid.group_profile, name="grid_group_profile", max_en
 grid_group_staff = query(grid.group_staff, name="grid_group_staff", max_entries=512, persons={"name"})
 grid_group_teams = query(grid.group_teams, name="grid_group_teams", max_entries=512)
 grid_group_activities = query(grid.group_activities, name="grid_group_activities", max_entries=512, hidden=("limit",))
+
+# ---------------------------------------------------------------- explore page (自助分析)
+
+explore_answer = query(explore.explore, name="explore_answer", max_entries=1024)
+explore_shapes = query(explore.place_shapes, name="explore_shapes", max_entries=64)
 
 # ---------------------------------------------------------------- data page (数据说明) and data quality
 

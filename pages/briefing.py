@@ -3,8 +3,9 @@
 import streamlit as st
 
 from data_access import cached
+from data_access.compare import previous_period
 from data_access.prefetch import fetch
-from ui import charts, filter_bar, freshness, prebuilt
+from ui import charts, compare, filter_bar, freshness, prebuilt
 from ui.db_status import fragment_guard
 from ui.grid import deck as grid_map
 from ui.labels import t
@@ -27,8 +28,10 @@ def panel(key: str, extra: str = "") -> None:
 def draw_wall() -> None:
     f = ctx.filters
     fresh = freshness.follow()  # a moved data version drops the cached figures before they are read
+    before = previous_period(f, compare.mode(), ctx.first_day)
     data = fetch(  # the wall's data, side by side
         kpis=(cached.kpis, f),
+        **({"kpis_before": (cached.kpis, before), "ranking_before": (cached.area_ranking, before)} if before else {}),
         groups=(cached.grid_building_groups, f),
         areas=(cached.grid_areas, f),
         facilities=(cached.grid_facilities, f),
@@ -44,20 +47,30 @@ def draw_wall() -> None:
         warnings=(cached.warning_counts, f, ctx.as_of),
         overdue=(cached.overdue_tasks, f, ctx.as_of),
     )
-    k = data.kpis
+    k, k0 = data.kpis, getattr(data, "kpis_before", {})
+    flows = {"hours", "served", "activities"}  # figures of the date range; the rest are stocks (no change)
+    mode = t(f"cmp_{compare.mode()}")
+
+    def figure(label: str, key: str) -> tuple:
+        text, cls = compare.arrow_text(k[key], k0.get(key)) if key in flows else (t("na"), "flat")
+        return label, k[key], (f"{mode} {text}" if key in flows else text, cls)
+
     scope = " › ".join(filter_bar.scope_path(f, ctx.places))
     st.html(wall.title_bar(scope, ctx.as_of, ctx.is_demo, fresh, freshness.lag(fresh, ctx.live)))
     st.html(
         wall.kpi_strip(
             [
-                ("kpi_orgs", k["orgs"]),
-                ("kpi_members", k["members"]),
-                ("kpi_building_groups", k["building_groups"]),
-                ("kpi_teams", k["teams"]),
-                ("kpi_volunteers", k["volunteers"]),
-                ("kpi_hours", k["hours"]),
-                ("kpi_served", k["served"]),
-                ("kpi_activities", k["activities"]),
+                figure(label, key)
+                for label, key in (
+                    ("kpi_orgs", "orgs"),
+                    ("kpi_members", "members"),
+                    ("kpi_building_groups", "building_groups"),
+                    ("kpi_teams", "teams"),
+                    ("kpi_volunteers", "volunteers"),
+                    ("kpi_hours", "hours"),
+                    ("kpi_served", "served"),
+                    ("kpi_activities", "activities"),
+                )
             ]
         )
     )
@@ -104,6 +117,8 @@ def draw_wall() -> None:
         if ranking.empty:
             st.info(t("ranking_none"))
         else:
+            moved = compare.rank_change(ranking, getattr(data, "ranking_before", None), "area_id", "hours")
+            ranking = ranking.assign(area=ranking["area"] + "  " + moved.map(compare.rank_text))
             charts.show(ranking, wall.dark_ranking, "area", "hours", t("col_hours"), RANK_HEIGHT)
         panel("warnings_now")
         st.html(wall.warnings_panel(data.warnings, data.overdue, top=4))

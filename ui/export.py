@@ -70,7 +70,21 @@ def _session_access(state) -> object:
         return None
 
 
-def csv_maker(frame: pd.DataFrame, file_name: str):
+def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """An .xlsx of the frame (one sheet), text cells that look like formulas made plain text as in the CSV."""
+    import io
+
+    safe = frame.copy()
+    for c in safe.columns:
+        if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c]):
+            safe[c] = safe[c].map(_as_text)
+    safe.columns = [_as_text(str(c)) for c in safe.columns]
+    out = io.BytesIO()
+    safe.to_excel(out, index=False, engine="openpyxl")
+    return out.getvalue()
+
+
+def csv_maker(frame: pd.DataFrame, file_name: str, render=csv_bytes):
     """The callable a download button holds: checks the session when clicked, logs, makes the bytes."""
     ctx = get_script_run_ctx()
     state = ctx.session_state if ctx is not None else None
@@ -90,7 +104,7 @@ def csv_maker(frame: pd.DataFrame, file_name: str):
             _log("export_refused", issued_to, file_name, len(frame))
             raise ExportRefused(f"{file_name}: the session may no longer export it")
         _log("export", access, file_name, len(frame))
-        return csv_bytes(frame)
+        return render(frame)
 
     return make
 
@@ -104,6 +118,21 @@ def download_csv(container, frame: pd.DataFrame, file_name: str, key: str, label
         csv_maker(frame, file_name),
         file_name=file_name,
         mime="text/csv",
+        key=key,
+        on_click="ignore",
+        **kw,
+    )
+
+
+def download_xlsx(container, frame: pd.DataFrame, file_name: str, key: str, **kw) -> None:
+    """An .xlsx download of frame, made, checked and logged when clicked like the CSV."""
+    if not exports_allowed():
+        return
+    container.download_button(
+        t("download_xlsx"),
+        csv_maker(frame, file_name, xlsx_bytes),
+        file_name=file_name,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key,
         on_click="ignore",
         **kw,

@@ -47,6 +47,7 @@ PAGES = [
     ("pages/organization.py", "page_organization"),
     ("pages/grid_map.py", "grid_page"),
     ("pages/volunteers.py", "page_volunteers"),
+    ("pages/explore.py", "page_explore"),
     ("pages/data.py", "page_data"),
     ("pages/briefing.py", "page_briefing"),
 ]

@@ -24,7 +24,7 @@ PLACE_BY = ("street", "community", "building_group")
 TIME_BY = ("month", "quarter", "year")
 OTHER_BY = ("org_kind", "activity_kind", "category", "need", "stage", "team", "station", "demonstration")
 BREAKDOWNS = (*PLACE_BY, *TIME_BY, *OTHER_BY)
-NAMED = frozenset({*PLACE_BY, "team", "station"})  # keys that are ids, with a name column beside them
+NAMED = frozenset({*PLACE_BY, "team", "station", "category", "need"})  # ids, with a name column beside them
 ACCEPTED, DONE = m.REQUEST_STAGES.index("accepted"), m.REQUEST_STAGES.index("done")
 PLACES = PLACE_BY
 SERVICE_BY = (*PLACES, *TIME_BY, "category", "team", "station")
@@ -71,6 +71,13 @@ def offered(measure: str, f: Filters) -> tuple[str, ...]:
     breakdown (it is one row), so only finer ones are offered."""
     here = LEVELS[f.level]
     return tuple(b for b in MEASURES[measure].by if b not in PLACE_BY or LEVELS[b] > here)
+
+
+def pairs_with(first: str, measure: str, f: Filters) -> tuple[str, ...]:
+    """The second breakdowns that go with `first`: one place level and one time grain at most (a finer
+    place already names its street)."""
+    clash = lambda b: b == first or (b in PLACE_BY and first in PLACE_BY) or (b in TIME_BY and first in TIME_BY)  # noqa: E731
+    return tuple(b for b in offered(measure, f) if not clash(b))
 
 
 # ---------------------------------------------------------------- helpers
@@ -132,6 +139,9 @@ def _in_scope_names(conn: Connection, b: str, f: Filters) -> pd.DataFrame:
         stmt = select(bg.c.id.label(b), bg.c.name.label(f"{b}_name")).where(
             _place(bg, f) if not f.building_group_id else bg.c.id == f.building_group_id
         )
+    elif b in ("category", "need"):
+        t = (m.VolunteerCategory if b == "category" else m.NeedCategory).__table__
+        stmt = select(t.c.id.label(b), t.c.name.label(f"{b}_name"))
     else:
         t = (m.Team if b == "team" else m.Station).__table__
         place = _place(t, f)
@@ -363,7 +373,7 @@ def place_shapes(conn: Connection, f: Filters, by: str) -> pd.DataFrame:
         stmt = select(bg.c.id.label(by), bg.c.name, bg.c.lon, bg.c.lat).where(where, bg.c.lon.is_not(None))
     elif by in ("street", "community"):
         level = 2 if by == "street" else 3
-        stmt = select(g.c.org_id.label(by), g.c.name, g.c.geometry).where(
+        stmt = select(g.c.org_id.label(by), g.c.name, g.c.geometry, g.c.center_lon, g.c.center_lat).where(
             g.c.level == level, _place(g, f), g.c.geometry.is_not(None)
         )
     else:
@@ -371,4 +381,14 @@ def place_shapes(conn: Connection, f: Filters, by: str) -> pd.DataFrame:
     return pd.read_sql_query(stmt, conn)
 
 
-__all__ = ["BREAKDOWNS", "MEASURES", "Measure", "PLACE_BY", "TIME_BY", "explore", "offered", "place_shapes"]
+__all__ = [
+    "BREAKDOWNS",
+    "MEASURES",
+    "Measure",
+    "PLACE_BY",
+    "TIME_BY",
+    "explore",
+    "offered",
+    "pairs_with",
+    "place_shapes",
+]

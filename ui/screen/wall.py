@@ -42,10 +42,13 @@ def big_number(value: float | int | None) -> str:
     return fmt_number(round(value) if isinstance(value, float) and value >= 1000 else value)
 
 
-def kpi_strip(items: list[tuple[str, float | int | None]]) -> str:
+def kpi_strip(items: list[tuple[str, float | int | None, tuple[str, str]]]) -> str:
+    """The wall's headline figures: (label key, value, (change text, up/down/flat)) each, the change (同比 or
+    环比, ui.compare.arrow_text) large enough to read across a room."""
     cells = "".join(
-        f'<div class="brief-kpi" data-kpi="{key}"><div class="v">{big_number(v)}</div><div class="l">{t(key)}</div></div>'
-        for key, v in items
+        f'<div class="brief-kpi" data-kpi="{key}"><div class="v">{big_number(v)}</div>'
+        f'<div class="l">{t(key)}<span class="d {cls}" data-change="{cls}">{html.escape(text)}</span></div></div>'
+        for key, v, (text, cls) in items
     )
     return f'<div class="brief-kpis">{cells}</div>'
 

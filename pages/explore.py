@@ -1,0 +1,51 @@
+"""自助分析 Explore: any headline measure by up to two breakdowns, compared with last year or the period before."""
+
+import streamlit as st
+
+from ui import compare
+from ui.explore import question, view
+from ui.kpi import fmt_number
+from ui.labels import t
+from ui.safe_text import md
+from ui.shell import page_setup
+
+ctx = page_setup()
+f = ctx.filters
+q, notes = question.current(f, ctx.places)
+for note in notes:
+    st.warning(md(note))
+st.markdown(f"#### {t('x_title')}")
+q = view.controls(q, f, ctx.places)
+question.to_url(q, ctx.places)
+
+out, before, comparable = view.answer(q, f, ctx.first_day)
+spec = view.MEASURES[q.measure]
+if spec.stock:
+    st.caption(t("x_stock_note"))
+elif not any(b in view.TIME_BY for b in q.by):
+    st.caption(compare.period_caption(f, before, ctx.first_day))
+else:
+    st.caption(t("x_time_compare", mode=t(f"cmp_{compare.mode()}")))
+
+whole = view.total(q, f)
+if q.by and spec.additive and whole is not None and not q.places and len(out):
+    shown = float(out["value"].sum())
+    if abs(whole - shown) > 1e-6:
+        st.caption(t("x_remainder", total=fmt_number(whole), shown=fmt_number(shown), rest=fmt_number(whole - shown)))
+
+if not q.by:
+    row = out.iloc[0] if len(out) else None
+    st.metric(
+        t(f"x_m_{q.measure}"),
+        fmt_number(None if row is None else row["value"]),
+        border=True,
+        **compare.metric_delta(
+            None if row is None else row["value"], None if row is None else row["previous"], comparable
+        ),
+    )
+    view.table(q, out, comparable, st)
+else:
+    chart_col, table_col = st.columns([3, 2])
+    with chart_col:
+        view.draw(q, out, f)
+    view.table(q, out, comparable, table_col)

@@ -1,0 +1,167 @@
+"""The explore page's charts: a line over time, bars for one category, a heat table for two, a map for
+places (outlines coloured by value, or building groups as points). Each takes the prepared answer
+(`label`, optionally `label2` or `period`, and `value`)."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+import pydeck as pdk
+
+from .. import maps
+from ..charts import PALETTE, PARTY_RED
+from ..grid.deck import _text_layer
+
+TOP_SERIES = 10  # lines drawn at most (the largest by total); the table holds every row
+TOP_BARS = 40  # bars drawn at most
+
+
+def line(df: pd.DataFrame, value_title: str, series: bool) -> alt.Chart:
+    """value over `period`, one line per `label2` when series."""
+    enc = {
+        "x": alt.X("period:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
+        "y": alt.Y("value:Q", title=value_title),
+        "tooltip": [
+            alt.Tooltip("period_label:N", title=""),
+            *([alt.Tooltip("label2:N", title="")] if series else []),
+            alt.Tooltip("value:Q", title=value_title, format=",.1f"),
+        ],
+    }
+    if series:
+        enc["color"] = alt.Color(
+            "label2:N",
+            title=None,
+            scale=alt.Scale(range=PALETTE),
+            legend=alt.Legend(orient="bottom", columns=5, labelLimit=180),
+        )
+        return alt.Chart(df).mark_line(point=True, strokeWidth=2).encode(**enc).properties(height=460)
+    return alt.Chart(df).mark_line(point=True, color=PARTY_RED, strokeWidth=2).encode(**enc).properties(height=460)
+
+
+def bars(df: pd.DataFrame, value_title: str, by_time: bool, stacked: bool) -> alt.Chart:
+    """Horizontal bars, largest first (or columns in time order); stacked by label2 for two breakdowns."""
+    if by_time:
+        return (
+            alt.Chart(df)
+            .mark_bar(color=PARTY_RED)
+            .encode(
+                x=alt.X("period_label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
+                y=alt.Y("value:Q", title=value_title),
+                tooltip=[
+                    alt.Tooltip("period_label:N", title=""),
+                    alt.Tooltip("value:Q", format=",.1f", title=value_title),
+                ],
+            )
+            .properties(height=460)
+        )
+    enc = {
+        "y": alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        "x": alt.X("sum(value):Q", title=value_title),
+        "tooltip": [
+            alt.Tooltip("label:N", title=""),
+            *([alt.Tooltip("label2:N", title="")] if stacked else []),
+            alt.Tooltip("value:Q", format=",.1f", title=value_title),
+        ],
+    }
+    if stacked:
+        enc["color"] = alt.Color(
+            "label2:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", columns=5)
+        )
+        return alt.Chart(df).mark_bar().encode(**enc).properties(height=alt.Step(22))
+    return alt.Chart(df).mark_bar(color=PARTY_RED, cornerRadiusEnd=3).encode(**enc).properties(height=alt.Step(22))
+
+
+def heat(df: pd.DataFrame, value_title: str, x_title: str, y_title: str, numbers: bool) -> alt.Chart:
+    """label (rows) × label2 (columns) as coloured cells, the value written in each when they are few."""
+    base = alt.Chart(df).encode(
+        x=alt.X("label2:O", title=x_title, sort=None, axis=alt.Axis(labelAngle=-45, labelLimit=120)),
+        y=alt.Y("label:O", title=y_title, sort=None, axis=alt.Axis(labelLimit=200)),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="orangered")),
+        tooltip=[
+            alt.Tooltip("label:N", title=y_title),
+            alt.Tooltip("label2:N", title=x_title),
+            alt.Tooltip("value:Q", title=value_title, format=",.1f"),
+        ],
+    )
+    if not numbers:
+        return cells.properties(height=alt.Step(18))
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("value:Q", format=",.0f"),
+        color=alt.condition("datum.value > 0", alt.value("#222"), alt.value("#999")),
+    )
+    return (cells + text).properties(height=alt.Step(22))
+
+
+def _ramp(values: pd.Series) -> list[list[int]]:
+    """A light-to-party-red colour per value (grey where the value is withheld)."""
+    v = pd.to_numeric(values, errors="coerce")
+    top = float(v.max()) if v.notna().any() and v.max() > 0 else 1.0
+    out = []
+    for x in v:
+        if pd.isna(x):
+            out.append([200, 200, 200, 160])
+            continue
+        s = max(0.0, min(1.0, float(x) / top))
+        out.append([int(255 - 57 * s), int(236 - 196 * s), int(214 - 174 * s), 210])
+    return out
+
+
+def place_map(
+    df: pd.DataFrame, shapes: pd.DataFrame, key: str, value_title: str, width: int, height: int
+) -> pdk.Deck | None:
+    """Streets or communities as outlines coloured by value, or building groups as points sized and
+    coloured by it; None when nothing in the answer has a shape."""
+    joined = shapes.merge(df[[key, "value", "value_text"]], on=key, how="inner")
+    if joined.empty:
+        return None
+    tip = {"html": "<b>{name}</b><br/>" + value_title + ": {value_text}"}
+    if "geometry" in joined:
+        geoms = [json.loads(g) for g in joined["geometry"]]
+        colours = _ramp(joined["value"])
+        features = [
+            {"type": "Feature", "geometry": g, "properties": {"name": n, "value_text": vt, "fill": c}}
+            for g, n, vt, c in zip(geoms, joined["name"], joined["value_text"], colours)
+        ]
+        lo = [min(maps.bounds_of(g)[0][i] for g in geoms) for i in (0, 1)]
+        hi = [max(maps.bounds_of(g)[1][i] for g in geoms) for i in (0, 1)]
+        layer = pdk.Layer(
+            "GeoJsonLayer",
+            {"type": "FeatureCollection", "features": features},
+            get_fill_color="properties.fill",
+            get_line_color=[120, 30, 30, 200],
+            line_width_min_pixels=1,
+            pickable=True,
+        )
+        tip = {"html": "<b>{name}</b><br/>" + value_title + ": {value_text}"}
+        labels = [
+            {"pos": [float(x), float(y)], "label": f"{n}\n{vt}"}
+            for x, y, n, vt in zip(joined["center_lon"], joined["center_lat"], joined["name"], joined["value_text"])
+            if pd.notna(x) and pd.notna(y)
+        ]
+        extra = [_text_layer("labels", labels, 12 if len(labels) > 40 else 14, [33, 37, 41, 255], pickable=False)]
+    else:
+        extra = []
+        joined = joined.assign(fill=_ramp(joined["value"]))
+        v = pd.to_numeric(joined["value"], errors="coerce").fillna(0)
+        top = float(v.max()) or 1.0
+        joined = joined.assign(radius=(30 + 120 * (v / top) ** 0.5).round(1))
+        lo = [float(joined["lon"].min()), float(joined["lat"].min())]
+        hi = [float(joined["lon"].max()), float(joined["lat"].max())]
+        layer = pdk.Layer(
+            "ScatterplotLayer",
+            joined[["lon", "lat", "fill", "radius", "name", "value_text"]],
+            get_position=["lon", "lat"],
+            get_fill_color="fill",
+            get_radius="radius",
+            radius_units="meters",
+            line_width_min_pixels=1,
+            stroked=True,
+            get_line_color=[120, 30, 30, 200],
+            pickable=True,
+        )
+    view = maps.fit_view(tuple(lo), tuple(hi), width, height)
+    return maps.CompactDeck(layers=[layer, *extra], initial_view_state=view, map_provider=None, tooltip=tip)

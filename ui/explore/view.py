@@ -1,0 +1,295 @@
+"""The explore page's parts: the question's controls, the answer as a labelled frame with its comparison,
+and the chart and table that show it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from data_access import cached
+from data_access.compare import over_time, previous_period, reach_back, with_previous
+from data_access.filters import Filters, Places
+from data_access.queries.explore import MEASURES, PLACE_BY, TIME_BY, offered, pairs_with
+
+from .. import charts as base_charts
+from .. import compare
+from ..export import download_csv, download_xlsx
+from ..kpi import fmt_number
+from ..labels import TEXT, kind_label, t
+from ..maps import MAP_WIDTH
+from . import charts
+from .question import Question, charts_for, place_by
+
+_W = "_xw_"  # widget keys (shadows of the question)
+NONE = "-"
+DEFINITION = {  # the 口径 of each measure: the overview's text where the overview shows it
+    "hours": "def_hours",
+    "served": "def_served",
+    "activities": "def_activities",
+    "requests": "def_requests",
+    "wishes": "def_wishes",
+    "members": "def_members",
+    "orgs": "def_orgs",
+    "building_groups": "def_building_groups",
+    "volunteers": "def_volunteers",
+    "teams": "def_teams",
+    "stations": "def_stations",
+    "overdue": "def_overdue",
+}
+MAP_HEIGHT = 620
+
+
+def definition(measure: str) -> str:
+    return t(DEFINITION.get(measure, f"x_def_{measure}"))
+
+
+def _set(**changes) -> None:
+    q: Question = st.session_state["_explore_q"]
+    st.session_state["_explore_q"] = replace(q, **changes)
+
+
+def _on_measure() -> None:
+    _set(measure=st.session_state[_W + "measure"], chart=None)
+
+
+def _on_by() -> None:
+    first, second = st.session_state[_W + "by1"], st.session_state.get(_W + "by2", NONE)
+    by = tuple(b for b in (first, second) if b != NONE)
+    _set(by=by, chart=None, places=())
+
+
+def _on_chart() -> None:
+    _set(chart=st.session_state[_W + "chart"])
+
+
+def _on_places() -> None:
+    _set(places=tuple(st.session_state[_W + "places"]))
+
+
+def controls(q: Question, f: Filters, places: Places) -> Question:
+    """Measure, two breakdowns and the chart, side by side; breakdowns the measure cannot take are not
+    offered, and the caption says which and why."""
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 3], vertical_alignment="bottom")
+    st.session_state[_W + "measure"] = q.measure
+    c1.selectbox(
+        t("x_measure"), list(MEASURES), key=_W + "measure", on_change=_on_measure, format_func=lambda k: t(f"x_m_{k}")
+    )
+    allowed = offered(q.measure, f)
+    first = q.by[0] if q.by else NONE
+    st.session_state[_W + "by1"] = first
+    c2.selectbox(t("x_by1"), [NONE, *allowed], key=_W + "by1", on_change=_on_by, format_func=_by_label)
+    if first != NONE:
+        seconds = pairs_with(first, q.measure, f)
+        st.session_state[_W + "by2"] = q.by[1] if len(q.by) > 1 else NONE
+        c3.selectbox(t("x_by2"), [NONE, *seconds], key=_W + "by2", on_change=_on_by, format_func=_by_label)
+    options = charts_for(q.by)
+    st.session_state[_W + "chart"] = q.chart or options[0]
+    c4.segmented_control(
+        t("x_chart"), list(options), key=_W + "chart", on_change=_on_chart, format_func=lambda c: t(f"x_chart_{c}")
+    )
+    missing = [b for b in MEASURES[q.measure].by if b not in allowed] + [
+        b for b in _ALL if b not in MEASURES[q.measure].by
+    ]
+    st.caption(f"**{t('x_definition')}**：{definition(q.measure)}")
+    if missing:
+        st.caption(t("x_not_offered", items="、".join(_why(q.measure, b) for b in missing)))
+    pb = place_by(q)
+    if pb:
+        frame = {"street": places.streets, "community": places.communities, "building_group": places.groups}[pb]
+        if len(frame) > 1:
+            names = dict(zip(frame["id"], frame["name"]))
+            st.session_state[_W + "places"] = list(q.places)
+            st.multiselect(
+                t("x_places", level=_by_label(pb)),
+                frame["id"].tolist(),
+                key=_W + "places",
+                on_change=_on_places,
+                format_func=lambda i: names.get(i, str(i)),
+                placeholder=t("x_places_all"),
+            )
+    return st.session_state["_explore_q"]
+
+
+_ALL = (
+    *PLACE_BY,
+    *TIME_BY,
+    "org_kind",
+    "activity_kind",
+    "category",
+    "need",
+    "stage",
+    "team",
+    "station",
+    "demonstration",
+)
+
+
+def _why(measure: str, b: str) -> str:
+    spec = MEASURES[measure]
+    if b in TIME_BY and spec.stock:
+        reason = t("x_why_stock")
+    elif b in PLACE_BY and b in spec.by:
+        reason = t("x_why_scope")
+    elif b in PLACE_BY:
+        reason = t("x_why_place")
+    else:
+        reason = t("x_why_source")
+    return f"{_by_label(b)}（{reason}）"
+
+
+def _by_label(b: str) -> str:
+    return t("x_by_none") if b == NONE else t(f"x_by_{b}")
+
+
+# ---------------------------------------------------------------- the answer
+
+
+def _label(frame: pd.DataFrame, b: str) -> pd.Series:
+    if b in TIME_BY:
+        p = pd.to_datetime(frame[b])
+        if b == "month":
+            return p.dt.strftime("%Y-%m")
+        if b == "quarter":
+            return p.dt.year.astype(str) + "Q" + p.dt.quarter.astype(str)
+        return p.dt.year.astype(str)
+    if f"{b}_name" in frame:
+        return frame[f"{b}_name"].astype(str)
+    if b == "org_kind":
+        return frame[b].map(kind_label)
+    if b == "activity_kind":
+        return frame[b].map(lambda k: t(f"grid_act_{k}") if f"grid_act_{k}" in TEXT else str(k))
+    if b == "stage":
+        return frame[b].map(lambda s: t(f"stage_{s}"))
+    if b == "demonstration":
+        return frame[b].map(lambda v: t(f"x_demo_{v}"))
+    return frame[b].astype(str)
+
+
+def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filters | None, bool]:
+    """The answer with a `label` per breakdown (label, label2; period for a time grain) and, for a flow,
+    its comparison (previous, change, pct); the compared period; whether a comparison was possible."""
+    spec = MEASURES[q.measure]
+    cur = cached.explore_answer(f, q.measure, q.by)
+    grain = next((b for b in q.by if b in TIME_BY), None)
+    others = [b for b in q.by if b not in TIME_BY]
+    mode = compare.mode()
+    before = None if spec.stock else previous_period(f, mode, first_day)
+    if spec.stock:
+        out = cur.assign(previous=float("nan"), change=float("nan"), pct=float("nan"))
+    elif grain:
+        earlier = cached.explore_answer(reach_back(f, grain, mode, first_day), q.measure, q.by)
+        out = over_time(cur, earlier, grain, mode, others, first_day)
+    else:
+        prev = cached.explore_answer(before, q.measure, q.by) if before else None
+        out = with_previous(cur, prev, list(q.by))
+    if q.places and place_by(q):
+        out = out[out[place_by(q)].isin(q.places)]
+    ordered = [*others, *([grain] if grain else [])]
+    for i, b in enumerate(ordered):
+        out[("label", "label2")[i]] = _label(out, b)
+    if grain:
+        out["period"] = pd.to_datetime(out[grain])
+        out["period_label"] = _label(out, grain)
+        if not others:
+            out["label"] = out["period_label"]
+    out["value_text"] = [fmt_number(v) for v in out["value"]]
+    comparable = not spec.stock and (grain is not None or before is not None)
+    return out.reset_index(drop=True), before, comparable
+
+
+def total(q: Question, f: Filters) -> float | None:
+    """The measure over the whole scope (the sum of a breakdown may fall short of it: rows placed at no
+    street, say; the page says so)."""
+    whole = cached.explore_answer(f, q.measure, ())
+    return float(whole["value"].iloc[0]) if len(whole) else None
+
+
+def draw(q: Question, out: pd.DataFrame, f: Filters) -> None:
+    """The chosen chart of the answer."""
+    chart = q.chart or charts_for(q.by)[0]
+    title = t(f"x_m_{q.measure}")
+    if out.empty:
+        st.info(t("x_empty"))
+        return
+    if chart == "table" or not q.by:
+        return
+    grain = next((b for b in q.by if b in TIME_BY), None)
+    two = len(q.by) == 2
+    if chart == "line":
+        data = out.sort_values("period")
+        if two:
+            keep = data.groupby("label")["value"].sum().nlargest(charts.TOP_SERIES).index
+            if len(keep) < data["label"].nunique():
+                st.caption(t("x_top_series", n=charts.TOP_SERIES))
+            data = data[data["label"].isin(keep)].assign(label2=lambda d: d["label"])
+        base_charts.show(
+            data[[c for c in data.columns if c in ("period", "period_label", "label2", "value")]],
+            charts.line,
+            title,
+            two,
+        )
+    elif chart == "bar":
+        data = out if grain else out.sort_values("value", ascending=False)
+        if not grain and data["label"].nunique() > charts.TOP_BARS:
+            st.caption(t("x_top_bars", n=charts.TOP_BARS))
+            keep = data.groupby("label")["value"].sum().nlargest(charts.TOP_BARS).index
+            data = data[data["label"].isin(keep)]
+        cols = [c for c in ("label", "label2", "period_label", "value") if c in data.columns]
+        base_charts.show(data[cols], charts.bars, title, grain is not None and not two, two)
+    elif chart == "heat":
+        data = out.copy()
+        if grain:
+            data = data.assign(label2=data["period_label"])
+        names = [b for b in q.by if b not in TIME_BY] + ([grain] if grain else [])
+        numbers = data["label"].nunique() * data["label2"].nunique() <= 300
+        base_charts.show(
+            data[["label", "label2", "value"]], charts.heat, title, _by_label(names[1]), _by_label(names[0]), numbers
+        )
+    elif chart == "map":
+        pb = place_by(q)
+        shapes = cached.explore_shapes(f, pb)
+        deck = charts.place_map(out, shapes, pb, title, MAP_WIDTH, MAP_HEIGHT)
+        if deck is None:
+            st.info(t("x_no_shapes"))
+        else:
+            st.pydeck_chart(deck, height=MAP_HEIGHT)
+            st.caption(t("schematic"))
+
+
+def table(q: Question, out: pd.DataFrame, comparable: bool, container) -> None:
+    """The answer as a sortable table with its comparison, downloadable as CSV and .xlsx."""
+    grain = next((b for b in q.by if b in TIME_BY), None)
+    others = [b for b in q.by if b not in TIME_BY]
+    cols = {}
+    for i, b in enumerate(others):
+        cols[("label", "label2")[i]] = _by_label(b)
+    if grain:
+        cols["period_label"] = _by_label(grain)
+    name = t(f"x_m_{q.measure}")
+    cols["value"] = name
+    mode = t(f"cmp_{compare.mode()}")
+    if comparable:
+        cols.update(
+            {"previous": t("x_col_previous", mode=mode), "change": t("x_col_change"), "pct": t("x_col_pct", mode=mode)}
+        )
+    shown = out if grain else out.sort_values("value", ascending=False, kind="stable")  # largest first
+    shown = shown[[c for c in cols if c in out.columns]].rename(columns=cols)
+    digits = 1 if q.measure == "wait_median" else 0  # whole hours and counts, like the tiles
+    for c in (name, cols.get("previous"), cols.get("change")):
+        if c in shown:
+            shown[c] = shown[c].round(digits)
+    config = {
+        c: st.column_config.NumberColumn(format="localized")
+        for c in (name, cols.get("previous"), cols.get("change"))
+        if c
+    }
+    if comparable:
+        config[cols["pct"]] = st.column_config.NumberColumn(format="percent")
+    container.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder=t("na"), height=520)
+    stem = f"explore-{q.measure}" + ("-" + "-".join(q.by) if q.by else "")
+    left, right = container.columns(2)
+    download_csv(left, shown, f"{stem}.csv", "x_csv")
+    download_xlsx(right, shown, f"{stem}.xlsx", "x_xlsx")

@@ -87,3 +87,29 @@ def to_pixels(lon: float, lat: float, view: pdk.ViewState, width: int = MAP_WIDT
     x = (lon - view.longitude) / 360 * world + width / 2
     y = (_merc_y(view.latitude) - _merc_y(lat)) * world + height / 2
     return x, y
+
+
+FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+
+
+def text_layer(layer_id: str, data: list[dict], size: int, colour: list[int], **extra) -> pdk.Layer:
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=data,
+        get_position="pos",
+        get_text="label",
+        get_size=size,
+        size_units="'pixels'",
+        get_color=colour,
+        character_set="'auto'",
+        font_family=f'"{FONT}"',  # quoted: a literal, not an accessor
+        font_weight=600,
+        font_settings={"sdf": True},
+        outline_width=4,
+        outline_color=[255, 255, 255, 235],
+        get_text_anchor="'middle'",
+        get_alignment_baseline="'center'",
+        billboard=True,
+        **extra,
+    )

@@ -12,7 +12,6 @@ import pydeck as pdk
 
 from .. import maps
 from ..charts import PALETTE, PARTY_RED
-from ..grid.deck import _text_layer
 
 TOP_SERIES = 10  # lines drawn at most (the largest by total); the table holds every row
 TOP_BARS = 40  # bars drawn at most
@@ -142,7 +141,7 @@ def place_map(
             for x, y, n, vt in zip(joined["center_lon"], joined["center_lat"], joined["name"], joined["value_text"])
             if pd.notna(x) and pd.notna(y)
         ]
-        extra = [_text_layer("labels", labels, 12 if len(labels) > 40 else 14, [33, 37, 41, 255], pickable=False)]
+        extra = [maps.text_layer("labels", labels, 12 if len(labels) > 40 else 14, [33, 37, 41, 255], pickable=False)]
     else:
         extra = []
         joined = joined.assign(fill=_ramp(joined["value"]))

@@ -22,12 +22,12 @@ from ..data_quality import has_shape
 from ..kpi import fmt_number
 from ..labels import t
 from ..maps import MAP_HEIGHT, MAP_WIDTH, CompactDeck, bounds_of, fit_view, positions, rgb, to_pixels
+from ..maps import text_layer as _text_layer
 from ..safe_text import esc
 
 BACKGROUND = "#dde3e9"
 COLOR_BY = ("street", "per_group", "completeness", "points")
 FACILITY_KINDS = ("service_center", "station", "kitchen")
-FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 
 # 20 distinguishable colours for areas (17 streets, up to ~24 communities in a street)
 CATEGORY = [
@@ -277,29 +277,6 @@ def _label_point(feature: dict, box) -> list[float] | None:
     if len(near) == 0:
         return None
     return [round(float(near[:, 0].mean()), 6), round(float(near[:, 1].mean()), 6)]
-
-
-def _text_layer(layer_id: str, data: list[dict], size: int, colour: list[int], **extra) -> pdk.Layer:
-    return pdk.Layer(
-        "TextLayer",
-        id=layer_id,
-        data=data,
-        get_position="pos",
-        get_text="label",
-        get_size=size,
-        size_units="'pixels'",
-        get_color=colour,
-        character_set="'auto'",
-        font_family=f'"{FONT}"',  # quoted: a literal, not an accessor
-        font_weight=600,
-        font_settings={"sdf": True},
-        outline_width=4,
-        outline_color=[255, 255, 255, 235],
-        get_text_anchor="'middle'",
-        get_alignment_baseline="'center'",
-        billboard=True,
-        **extra,
-    )
 
 
 def build_deck(

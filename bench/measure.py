@@ -122,6 +122,65 @@ def measure_page(app: str, page: str, url: str, reps: int) -> dict:
     }
 
 
+# The explore page's representative questions (measure, breakdowns): over time, by place on the map, a
+# two-way table, a category by year and a median; each asked under a different street every repetition,
+# so every asking is a cache miss as a new question is.
+QUESTIONS = (
+    ("hours", ("month",)),
+    ("members", ("community",)),
+    ("requests", ("community", "quarter")),
+    ("served", ("category", "year")),
+    ("wait_median", ("need",)),
+)
+
+
+def measure_questions(app: str, url: str, reps: int) -> list[dict]:
+    """Per question: the run that asks it (script time), the warm rerun, and its queries' bare floor."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.explore.question import Question
+
+    streets = _streets(url)
+    out = []
+    for measure, by in QUESTIONS:
+        warm, change, errors = [], [], []
+        floor = 0.0
+        largest = 0
+        at = AppTest.from_file(app, default_timeout=600)
+        at.run()
+        at.switch_page("pages/explore.py").run()
+        for rep in range(reps):
+            base = at.session_state["_filters"]
+            f = type(base)(base.start, base.end, streets[(rep + 3) % len(streets)])
+            with recorded_statements() as seen:
+                at.session_state["_filters"] = f
+                at.session_state["_explore_q"] = Question(measure, by)
+                at.run()
+                change.append(script_seconds(at))
+            if rep == 0:
+                floor = replay(url, seen)
+            at.run()
+            warm.append(script_seconds(at))
+            largest = max(largest, spec_bytes(at))
+            if at.exception:
+                errors.append(str(at.exception[0].message)[:200])
+        out.append(
+            {
+                "page": f"explore {measure} by {'×'.join(by)}",
+                "cold_median": statistics.median(change),
+                "cold_max": max(change),
+                "warm_median": statistics.median(warm),
+                "warm_max": max(warm),
+                "change_median": statistics.median(change),
+                "change_max": max(change),
+                "floor": floor,
+                "largest_spec_bytes": largest,
+                "errors": errors,
+            }
+        )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.measure")
     parser.add_argument("--url", required=True)
@@ -133,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
     pages = [measure_page(app, path, args.url, args.reps) for path, *_ in PAGES]
+    pages += measure_questions(app, args.url, args.reps)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     json.dump({"pages": pages, "peak_rss_mb": rss_mb}, sys.stdout)
     return 0

@@ -26,7 +26,10 @@ def test_bench_runs_and_reports_every_page(tmp_path):
     results = json.loads(out.read_text(encoding="utf-8"))
     assert [r["backend"] for r in results] == ["sqlite"]
     pages = {p["page"]: p for p in results[0]["pages"]}
-    assert set(pages) == {path for path, *_ in PAGES}
+    from bench.measure import QUESTIONS
+
+    asked = {f"explore {m} by {'×'.join(by)}" for m, by in QUESTIONS}
+    assert set(pages) == {path for path, *_ in PAGES} | asked
     for path, p in pages.items():
         assert p["errors"] == []
         assert p["cold_median"] > 0 and p["warm_median"] > 0 and p["change_median"] > 0

@@ -103,6 +103,13 @@ def full_view() -> bool:
     )
 
 
+def smallest_count() -> int:
+    """The smallest people count the session may see (0: every count); ui builders use it for what they
+    work out themselves from shown figures (a remainder, say)."""
+    access = st.session_state.get(ACCESS)
+    return access.privacy.min_cell if isinstance(access, Access) else 0
+
+
 def names_allowed() -> bool:
     """True when the session may see (masked) person names; ui builders use it to word a hidden list."""
     access = st.session_state.get(ACCESS)

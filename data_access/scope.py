@@ -41,7 +41,7 @@ PEOPLE_COUNTS = frozenset(
 # Values worked out from a people count (an average per building group, the residents' mean points): hidden
 # wherever the count they come from is hidden, or one could read the count back (one group: the average
 # is the count; one resident: the mean is that person's points).
-DERIVED_FROM = {"per_group": "residents", "points": "residents"}
+DERIVED_FROM = {"per_group": "residents", "points": "residents", "value": "members"}  # value: explore's mean points
 VALUE_COLUMN = "value"  # a generic measure column (the heat map's cells): a people count when its measure is
 # Columns that hold a contact or identity number wherever they appear.
 PHONE_COLUMNS = frozenset({"phone", "mobile"})

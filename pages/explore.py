@@ -27,17 +27,15 @@ elif not any(b in view.TIME_BY for b in q.by):
 else:
     st.caption(t("x_time_compare", mode=t(f"cmp_{compare.mode()}")))
 
-whole = view.total(q, f)
-if q.by and spec.additive and whole is not None and not q.places and len(out):
-    shown = float(out["value"].sum())
-    if abs(whole - shown) > 1e-6:
-        st.caption(t("x_remainder", total=fmt_number(whole), shown=fmt_number(shown), rest=fmt_number(whole - shown)))
+rest = view.remainder(q, f, out)
+if rest:
+    st.caption(t("x_remainder", **{k: fmt_number(v) for k, v in rest.items()}))
 
 if not q.by:
     row = out.iloc[0] if len(out) else None
     st.metric(
         t(f"x_m_{q.measure}"),
-        fmt_number(None if row is None else row["value"]),
+        view.value_text(q.measure, None if row is None else row["value"]),
         border=True,
         **compare.metric_delta(
             None if row is None else row["value"], None if row is None else row["previous"], comparable

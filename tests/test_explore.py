@@ -34,7 +34,7 @@ def raw(db_url):
     tables = (
         "service_record", "activity", "service_request", "micro_wish", "member", "org", "building_group",
         "volunteer", "team", "station", "facility", "supervision_task", "grid", "volunteer_category",
-        "need_category",
+        "need_category", "org_points", "member_points",
     )  # fmt: skip
     with engine.connect() as conn:
         out = {name: pd.read_sql(text(f"SELECT * FROM {name}"), conn) for name in tables}
@@ -136,6 +136,62 @@ def rows_of(raw: dict, measure: str, f: Filters) -> tuple[pd.DataFrame, str | No
     raise KeyError(measure)
 
 
+THREE = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture")
+
+
+def compliance(raw: dict, by: tuple[str, ...], f: Filters) -> pd.DataFrame:
+    """三会一课: org-periods held over org-periods due (monthly: committee and group meetings; quarterly:
+    branch meetings and party lectures), for the organisations in scope other than the district's."""
+    org = _placed(raw["org"], f)
+    org = org[org["kind"] != "district"].rename(columns={"kind": "org_kind"})
+    act = _in(raw["activity"], "held_on", f)
+    act = act[act["kind"].isin(THREE) & act["org_id"].isin(org["id"])].copy()
+    monthly = act["kind"].isin(["committee_meeting", "group_meeting"])
+    act["period"] = act["held_on"].dt.strftime("%Y-%m").where(monthly, act["held_on"].dt.to_period("Q").astype(str))
+    held = act.drop_duplicates(["org_id", "kind", "period"])[["org_id", "kind", "period"]].merge(
+        org[["id", "street_id", "community_id", "org_kind"]].rename(columns={"id": "org_id"}), on="org_id"
+    )
+    periods = 2 * len(pd.period_range(f.start, f.end, freq="M")) + 2 * len(pd.period_range(f.start, f.end, freq="Q"))
+    keys = []
+    for i, b in enumerate(by):
+        org[f"k{i}"] = _labelled(raw, org, b)
+        held[f"k{i}"] = _labelled(raw, held, b)
+        keys.append(f"k{i}")
+    if not keys:
+        return pd.DataFrame({"value": [len(held) / (len(org) * periods)]})
+    due = org.groupby(keys).size().rename("orgs")
+    met = held.groupby(keys).size().rename("met")
+    out = pd.concat([due, met], axis=1).fillna(0)
+    return (out["met"] / (out["orgs"] * periods)).rename("value").reset_index()
+
+
+def points(raw: dict, measure: str, by: tuple[str, ...], f: Filters) -> pd.DataFrame:
+    """Mean 堡垒积分 over organisation-quarters, or mean 先锋积分 over member-years, in range and scope."""
+    org = raw["org"][["id", "kind", "street_id", "community_id"]].rename(columns={"kind": "org_kind"})
+    if measure == "org_points":
+        rows = raw["org_points"].merge(org.rename(columns={"id": "org_id"}), on="org_id")
+        q0 = date(f.start.year, 3 * ((f.start.month - 1) // 3) + 1, 1)
+    else:
+        mem = raw["member"][["id", "org_id", "building_group_id"]].rename(columns={"id": "member_id"})
+        rows = raw["member_points"].merge(mem, on="member_id").merge(org.rename(columns={"id": "org_id"}), on="org_id")
+        rows["building_group"] = rows["building_group_id"]
+        q0 = date(f.start.year, 1, 1)
+        if "building_group" in by:  # placed where the member lives
+            bg = raw["building_group"][["id", "street_id", "community_id"]].rename(columns={"id": "building_group_id"})
+            rows = rows.drop(columns=["street_id", "community_id"]).merge(bg, on="building_group_id")
+    period = pd.to_datetime(rows["period"])
+    rows = _placed(rows[(period >= pd.Timestamp(q0)) & (period <= pd.Timestamp(f.end))], f).copy()
+    rows["when"] = pd.to_datetime(rows["period"])
+    keys = []
+    for i, b in enumerate(by):
+        rows[f"k{i}"] = _labelled(raw, rows, b)
+        keys.append(f"k{i}")
+    rows = rows.dropna(subset=keys)
+    if not keys:
+        return pd.DataFrame({"value": [rows["points"].mean()]})
+    return rows.groupby(keys)["points"].mean().rename("value").reset_index()
+
+
 def _period(when: pd.Series, grain: str) -> pd.Series:
     p = pd.to_datetime(when)
     if grain == "month":
@@ -174,6 +230,10 @@ def _labelled(raw: dict, rows: pd.DataFrame, b: str) -> pd.Series:
 
 def expected(raw: dict, measure: str, by: tuple[str, ...], f: Filters) -> pd.DataFrame:
     """The answer in pandas: one row per combination of the breakdowns' labels, `value`."""
+    if measure == "compliance":
+        return compliance(raw, by, f)
+    if measure in ("org_points", "member_points"):
+        return points(raw, measure, by, f)
     source = "activities_by_org" if measure == "activities" and set(by) & {"org_kind", "activity_kind"} else measure
     rows, col = rows_of(raw, "wait" if measure == "wait_median" else source, f)
     rows = rows.copy()
@@ -262,6 +322,12 @@ CASES = [
     ("overdue", ("street",), "yoy", None, None),
     ("people_fed", ("street",), "yoy", None, None),
     ("hours", (), "yoy", None, 12),
+    ("compliance", ("street",), "yoy", None, 12),
+    ("compliance", ("org_kind",), "pop", "S03", 24),
+    ("org_points", ("street", "year"), "yoy", None, None),
+    ("org_points", ("org_kind",), "pop", None, 12),
+    ("member_points", ("community",), "yoy", "S03", 24),
+    ("member_points", ("building_group",), "yoy", "S03", 12),
 ]
 
 
@@ -272,6 +338,10 @@ def _table_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[str]:
 
 
 def _close(a: float, b: float, measure: str) -> bool:
+    if measure == "compliance":
+        return abs(a - b) <= 0.0006  # shown to three decimals
+    if measure in ("org_points", "member_points"):
+        return abs(a - b) <= 0.051
     if measure == "wait_median":  # from the wait histogram: to within about one duration bucket
         lo, hi = bucket_bounds(bucket_of(b))
         return abs(a - b) <= 1.5 * (hi - lo) + 0.06
@@ -291,7 +361,8 @@ def test_answer_matches_raw_rows(page, raw, measure, by, mode, scope, months):
         got = got[got["value"] != 0]  # the page lists places, teams … with nothing as 0; pandas has no row
         want = want[want["value"] != 0]
     ks = [f"k{i}" for i in range(len(by))]
-    if ks and measure != "wait_median":  # two teams may share a name: compare the sums per label
+    if ks and measure not in ("wait_median", "compliance", "org_points", "member_points"):  # two teams may
+        # share a name: compare the sums per label
         got = got.groupby(ks, as_index=False)["value"].sum()
         want = want.groupby(ks, as_index=False)["value"].sum()
     assert len(got) == len(want), (measure, by, len(got), len(want))
@@ -335,7 +406,7 @@ def _check_comparison(table, raw, measure, by, mode, f, keys) -> None:
             checked += 1
             assert _close(float(got), float(want), measure), (key, got, want)
             cur = float(row[zh(f"x_m_{measure}")])
-            if measure != "wait_median":
+            if measure not in ("wait_median", "compliance", "org_points", "member_points"):
                 assert math.isclose(float(row[pct_col]), (cur - want) / want, abs_tol=0.01), key
         assert checked > 0
         return
@@ -468,3 +539,22 @@ def test_public_screen_suppresses_small_counts_and_offers_no_list(app_env, monke
     assert values.isna().any()  # small counts withheld
     assert not [v for v in values.dropna() if 0 < v < 5]
     assert not at.get("download_button")
+
+
+def test_a_street_user_explores_only_the_street(users_env, raw):
+    """Scope holds on the explore page as elsewhere: a street user asking for the whole district by street
+    gets the street's communities only, and a link naming another street's place is refused with a notice."""
+    from .test_access_app import new_app, sign_in
+
+    at = sign_in(new_app({"measure": "members", "by": "community", "places": "S05C01"}), "s03")
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    s03 = _street(raw, "S03")
+    g = raw["grid"]
+    own = set(g[(g["level"] == 3) & (g["street_id"] == s03)]["name"])
+    names = set(table[zh("x_by_community")])
+    assert names and names <= own
+    f = at.session_state["_filters"]
+    assert f.street_id == s03
+    assert " ".join(w.value for w in at.warning)  # the outside place code is reported

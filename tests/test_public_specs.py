@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 
+from ui.explore.question import Question
 from ui.shell import PAGES
 
 from .test_access_app import MASKED, all_text, new_app, no_users_file, people_cells_small, person_names
@@ -27,7 +28,8 @@ PEOPLE = {
     "people", "people_fed", "residents", "employed_residents", "employed", "reported", "reported_here",
     "leaders", "grid_members",
     "党员", "居住党员", "在职党员", "其中在职党员", "居民志愿者", "志愿者", "服务人次", "供餐人数", "参与人次",
-    "网格长", "网格员", "社区党员", "本地党员",
+    "网格长", "网格员", "社区党员", "本地党员", "活动参与人次", "小厨房供餐人数",
+    "同比对比值", "环比对比值",  # the explore table's compared value: as strict as the value itself
 }  # fmt: skip
 # Worked out from a people count: (field, the count, the groups it is averaged over or None for a mean)
 DERIVED = {"per_group": ("residents", "building_groups"), "points": ("residents", None)}
@@ -46,6 +48,9 @@ NOT_PEOPLE = {
     "hours", "服务时数", "服务时数（小时）", "志愿服务时数", "share", "unmet_share", "compliance", "completeness",
     "median_wait_h", "p90_wait_h", "requests_per_1k_hours", "三会一课达标率", "未接单率", "堡垒积分",
     "等待接单中位数(时)", "等待接单90%分位(时)", "中位数", "90% 分位", "每千服务时点单", "逾期天数",
+    "服务场次", "未接单点单", "已完成点单", "接单等待中位数（小时）", "督查任务逾期", "增减", "同比增幅", "环比增幅",
+    "堡垒积分均值", "先锋积分均值",  # means: withheld by the guard with the member count they are over
+    "radius",  # the explore map's point size: from shown values only (a withheld one is drawn as the smallest)
     "fill", "value",  # colours; the icicle's extent (from shown counts only, see below) and heat cells by measure
 }  # fmt: skip
 PEOPLE_TEXT = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(人|名)")  # "居住党员 8 人", "网格员 3 名"
@@ -122,7 +127,11 @@ def problems(where: str, rec: dict, heat_measure: str, unclassified: set[str]) -
     small = lambda x: x is not None and 0 < x < MIN  # noqa: E731
     for key, value in rec.items():
         x = _number(value)
-        if key == "value" and where == "map" and heat_measure in PEOPLE:  # a heat cell of people
+        if (
+            key == "value"
+            and (where == "map" or heat_measure.startswith("explore:"))
+            and heat_measure.removeprefix("explore:") in PEOPLE
+        ):  # a heat cell (or an explore answer) of people
             if small(x):
                 found.append(f"heat {heat_measure} cell {x}")
         elif key in PEOPLE:
@@ -162,6 +171,19 @@ CONTROLS = {
     "pages/grid_map.py": [("grid_color", m) for m in ("per_group", "points", "completeness")],
     "pages/volunteers.py": [("vol_measure", m) for m in ("served", "sessions", "hours")],
     "pages/organization.py": [("org_size", "orgs"), ("org_colour", "points"), ("org_colour", "compliance")],
+    "pages/explore.py": [
+        ("_explore_q", Question(m, by, chart))
+        for m, by, chart in (
+            ("members", ("building_group",), "map"),
+            ("members", ("community",), "map"),
+            ("served", ("community", "quarter"), "heat"),
+            ("volunteers", ("station",), "bar"),
+            ("participations", ("month",), "line"),
+            ("people_fed", ("community",), "bar"),
+            ("served", (), None),
+            ("member_points", ("building_group",), "map"),
+        )
+    ],
 }
 PLACES = [{}, {"street": "S03"}, {"community": "S03C02"}, {"bg": "S03C02B01"}]
 
@@ -183,6 +205,10 @@ def test_public_screen_sends_no_small_or_derivable_count(app_env, monkeypatch, t
             at.switch_page(path).run()
             assert not at.exception, (path, key, at.exception)
             heat = at.session_state["vol_measure"] if "vol_measure" in at.session_state else "hours"
+            if path == "pages/explore.py":  # every value an explore answer sends counts its measure
+                heat = "explore:" + (
+                    at.session_state["_explore_q"].measure if "_explore_q" in at.session_state else "hours"
+                )
             for where, rec in sent_records(at):
                 walked += 1
                 found += [f"{path} {key}={value} {p}" for p in problems(where, rec, heat, unclassified)]

@@ -10,13 +10,25 @@ coded dimensions, the first day of the period for a time grain) and `value`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import Connection, Table, case, func, or_, select, true
 
 from .. import models as m
 from ..filters import Filters
-from ..rollup_models import LEVELS, RuMeeting, RuPlaceMonth, RuRequest, RuRequestWait, RuServiceMonth, RuServiceTeam
+from ..rollup_models import (
+    LEVELS,
+    RuGroupPoints,
+    RuMeeting,
+    RuOrgPoints,
+    RuPlaceMonth,
+    RuRequest,
+    RuRequestWait,
+    RuServiceMonth,
+    RuServiceTeam,
+)
+from .org import quarter_of
 from .overview import _day_range, _months, _place, dataset_info, date_bounds, month_of
 from .volunteers import hist_percentiles
 
@@ -54,6 +66,9 @@ MEASURES: dict[str, Measure] = {
         Measure("requests_done", (*PLACES, *TIME_BY, "need")),
         Measure("wait_median", (*PLACES, *TIME_BY, "need"), additive=False, unit="unit_hours_short"),
         Measure("wishes", (*PLACES, *TIME_BY)),
+        Measure("compliance", ("street", "community", "org_kind"), additive=False),
+        Measure("org_points", ("street", "community", "org_kind", "quarter", "year"), additive=False),
+        Measure("member_points", (*PLACES, "org_kind", "year"), additive=False),
         Measure("members", (*PLACES, "org_kind"), stock=True),
         Measure("orgs", ("street", "community", "org_kind"), stock=True),
         Measure("building_groups", (*PLACES, "demonstration"), stock=True),
@@ -163,7 +178,7 @@ def _finish(
     if len(by) == 1 and by[0] in NAMED and additive:  # every place or team in scope, 0 where nothing happened
         names = _in_scope_names(conn, by[0], f)
         frame = names.merge(frame.drop(columns=f"{by[0]}_name"), on=by[0], how="left").fillna({"value": 0.0})
-    cols = [*by, *[f"{b}_name" for b in by if b in NAMED], "value"]
+    cols = [*by, *[f"{b}_name" for b in by if b in NAMED], "value", *(["members"] if "members" in frame else [])]
     frame = frame[cols]
     return frame.sort_values(list(by)).reset_index(drop=True) if by else frame.reset_index(drop=True)
 
@@ -270,6 +285,109 @@ def _wishes(conn: Connection, f: Filters, by) -> pd.DataFrame:
     return frame
 
 
+# ---------------------------------------------------------------- organisations' work: 三会一课 and points
+
+THREE_MEETINGS = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture")  # 三会一课
+MONTHLY = ("committee_meeting", "group_meeting")  # the other two are due once a quarter
+
+
+def _org_keys(o: Table, by) -> list:
+    return [(o.c.kind if b == "org_kind" else o.c[_PLACE_COL[b]]).label(b) for b in by]
+
+
+def _org_place(o: Table, f: Filters):
+    place = _place(o, f)
+    return o.c.community_id == f.community_id if place is None else place  # a building group: its community's
+
+
+def _compliance(conn: Connection, f: Filters, by) -> pd.DataFrame:
+    """三会一课 compliance as the organisation page counts it: of the periods each organisation (all but the
+    district committee) was due to hold each of the four (committee and group meetings monthly, branch
+    meetings and party lectures quarterly, every period the range touches), the share it held."""
+    o, ru = m.Org.__table__, RuMeeting.__table__
+    period = case((ru.c.kind.in_(MONTHLY), month_of(ru.c.month, conn)), else_=quarter_of(ru.c.month, conn))
+    held = (
+        select(ru.c.org_id, ru.c.kind, period.label("period"))
+        .where(ru.c.kind.in_(THREE_MEETINGS), _months(ru.c.month, f))
+        .distinct()
+        .subquery()
+    )
+    scope = [_org_place(o, f), o.c.kind != "district"]
+    keys = _org_keys(o, by)
+    group = [k.element for k in keys]
+    met = select(*keys, func.count().label("met")).select_from(held.join(o, o.c.id == held.c.org_id)).where(*scope)
+    due = select(*keys, func.count().label("orgs")).where(*scope)
+    met, due = (pd.read_sql_query(s.group_by(*group) if group else s, conn) for s in (met, due))
+    months = len(pd.period_range(f.start, f.end, freq="M"))
+    quarters = len(pd.period_range(f.start, f.end, freq="Q"))
+    out = due.merge(met, on=list(by), how="left") if by else due.join(met)
+    out["met"] = out["met"].fillna(0)
+    out["value"] = out["met"] / (out["orgs"] * (2 * months + 2 * quarters))
+    return out[[*by, "value"]]
+
+
+def _org_points(conn: Connection, f: Filters, by) -> pd.DataFrame:
+    """堡垒积分: the mean over the organisations in scope and the quarters in range (the register holds one
+    score per organisation and quarter)."""
+    o, op = m.Org.__table__, m.OrgPoints.__table__
+    keys = _org_keys(o, [b for b in by if b not in TIME_BY])
+    if any(b in TIME_BY for b in by):
+        keys.append(op.c.period.label("month"))
+    stmt = (
+        select(*keys, func.avg(op.c.points).label("value"), func.count().label("n"))
+        .select_from(op.join(o, o.c.id == op.c.org_id))
+        .where(_org_place(o, f), op.c.period >= _quarter_floor(f.start), op.c.period <= f.end)
+    )
+    frame = pd.read_sql_query(stmt.group_by(*[k.element for k in keys]) if keys else stmt, conn)
+    return _mean_grain(frame, by)
+
+
+def _member_points(conn: Connection, f: Filters, by) -> pd.DataFrame:
+    """先锋积分: the mean over the members and years in range (the points rollups: per organisation, placed
+    where it is; per building group lived in, for that breakdown). `members` is the count the mean is over."""
+    o = m.Org.__table__
+    if "building_group" in by:
+        ru, bg = RuGroupPoints.__table__, m.BuildingGroup.__table__
+        join = ru.join(bg, bg.c.id == ru.c.building_group_id).join(o, o.c.id == bg.c.org_id)
+        place = ru.c.building_group_id == f.building_group_id if f.building_group_id else _place(bg, f)
+        cols = {"building_group": ru.c.building_group_id, "org_kind": o.c.kind}
+    else:
+        ru = RuOrgPoints.__table__
+        join = ru.join(o, o.c.id == ru.c.org_id)
+        place = _org_place(o, f)
+        cols = {"street": o.c.street_id, "community": o.c.community_id, "org_kind": o.c.kind}
+    keys = [cols[b].label(b) for b in by if b not in TIME_BY]
+    if any(b in TIME_BY for b in by):
+        keys.append(ru.c.period.label("year"))
+    stmt = (
+        select(*keys, func.sum(ru.c.points_sum).label("points"), func.sum(ru.c.members).label("members"))
+        .select_from(join)
+        .where(place, ru.c.period >= date(f.start.year, 1, 1), ru.c.period <= f.end)
+    )
+    frame = pd.read_sql_query(stmt.group_by(*[k.element for k in keys]) if keys else stmt, conn)
+    frame["value"] = frame["points"] / frame["members"].where(frame["members"] > 0)
+    if "year" in frame:
+        frame["year"] = pd.to_datetime(frame["year"])
+    return frame.drop(columns="points")
+
+
+def _quarter_floor(day):
+    return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+
+
+def _mean_grain(frame: pd.DataFrame, by) -> pd.DataFrame:
+    """Means per quarter (with the rows `n` each is over) turned into the requested grain: a year's mean is
+    its quarters' means weighted by their rows."""
+    if "month" not in frame:
+        return frame.drop(columns="n")
+    grain = next(b for b in by if b in TIME_BY)
+    month = pd.to_datetime(frame.pop("month"))
+    frame[grain] = month.dt.to_period("Q" if grain == "quarter" else "Y").dt.start_time
+    frame["total"] = frame["value"] * frame["n"]
+    out = frame.groupby(list(by), as_index=False)[["total", "n"]].sum()
+    return out.assign(value=out["total"] / out["n"])[[*by, "value"]]
+
+
 # ---------------------------------------------------------------- stocks, as of the data date
 
 
@@ -357,6 +475,11 @@ def explore(conn: Connection, f: Filters, measure: str, by: tuple[str, ...]) -> 
         return _finish(conn, f, _wait(conn, f, by), by, additive=False)
     elif measure == "wishes":
         frame = _wishes(conn, f, by)
+    elif measure in ("compliance", "org_points", "member_points"):
+        fn = {"compliance": _compliance, "org_points": _org_points, "member_points": _member_points}[measure]
+        frame = fn(conn, f, by)
+        frame["value"] = pd.to_numeric(frame["value"]).astype(float)
+        return _finish(conn, f, frame, by, additive=False)
     else:
         frame = _stock(conn, f, measure, by)
     frame = _grain(frame, by)

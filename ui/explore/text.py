@@ -112,6 +112,18 @@ TEXT.update(
         "x_m_stations": ("志愿服务站", "Volunteer stations"),
         "x_m_people_fed": ("小厨房供餐人数", "People fed by kitchens"),
         "x_m_overdue": ("督查任务逾期", "Overdue supervision tasks"),
+        "x_m_compliance": ("三会一课达标率", "三会一课 compliance"),
+        "x_m_org_points": ("堡垒积分均值", "Mean org points"),
+        "x_m_member_points": ("先锋积分均值", "Mean member points"),
+        "x_def_org_points": (
+            "日期范围内各季度组织堡垒积分的平均值（每个组织每季度一个分数）。",
+            "The mean of organisations' quarterly 堡垒积分 in the range (one score per organisation and quarter).",
+        ),
+        "x_def_member_points": (
+            "日期范围内各年度党员先锋积分的平均值（按党员所在组织归属地点；按楼院拆分时为居住在该楼院的党员）。",
+            "The mean of members' yearly 先锋积分 in the range (placed by their organisation; by building group: "
+            "the members living there).",
+        ),
         "x_def_sessions": (
             "日期范围内志愿服务队的服务场次（每条服务记录为一场）。",
             "Volunteer team service sessions within the dates (one per service record).",

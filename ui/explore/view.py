@@ -12,7 +12,9 @@ import streamlit as st
 from data_access import cached
 from data_access.compare import over_time, previous_period, reach_back, with_previous
 from data_access.filters import Filters, Places
+from data_access.guard import smallest_count
 from data_access.queries.explore import MEASURES, PLACE_BY, TIME_BY, offered, pairs_with
+from data_access.scope import PEOPLE_COUNTS
 
 from .. import charts as base_charts
 from .. import compare
@@ -38,7 +40,19 @@ DEFINITION = {  # the 口径 of each measure: the overview's text where the over
     "teams": "def_teams",
     "stations": "def_stations",
     "overdue": "def_overdue",
+    "compliance": "def_compliance",
 }
+DIGITS = {"wait_median": 1, "org_points": 1, "member_points": 1, "compliance": 3}  # shown decimals (else whole)
+
+
+def value_text(measure: str, v) -> str:
+    if v is None or pd.isna(v):
+        return t("na")
+    if measure == "compliance":
+        return f"{v:.1%}"
+    return f"{v:,.1f}" if measure in DIGITS else fmt_number(v)
+
+
 MAP_HEIGHT = 620
 
 
@@ -195,16 +209,25 @@ def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filt
         out["period_label"] = _label(out, grain)
         if not others:
             out["label"] = out["period_label"]
-    out["value_text"] = [fmt_number(v) for v in out["value"]]
+    out["value_text"] = [value_text(q.measure, v) for v in out["value"]]
     comparable = not spec.stock and (grain is not None or before is not None)
     return out.reset_index(drop=True), before, comparable
 
 
-def total(q: Question, f: Filters) -> float | None:
-    """The measure over the whole scope (the sum of a breakdown may fall short of it: rows placed at no
-    street, say; the page says so)."""
+def remainder(q: Question, f: Filters, out: pd.DataFrame) -> dict[str, float] | None:
+    """What the rows of a breakdown leave out of the whole scope's figure (rows placed at no street, say):
+    total, shown and rest, or None when nothing is left out. Never a people count the session may not see:
+    not when a row is withheld (the rest would give it away), nor when the rest itself is that small."""
+    if not q.by or q.places or not MEASURES[q.measure].additive or out.empty or out["value"].isna().any():
+        return None
     whole = cached.explore_answer(f, q.measure, ())
-    return float(whole["value"].iloc[0]) if len(whole) else None
+    if whole.empty or pd.isna(whole["value"].iloc[0]):
+        return None
+    total, shown = float(whole["value"].iloc[0]), float(out["value"].sum())
+    rest = total - shown
+    if abs(rest) < 1e-6 or (q.measure in PEOPLE_COUNTS and 0 < rest < smallest_count()):
+        return None
+    return {"total": total, "shown": shown, "rest": rest}
 
 
 def draw(q: Question, out: pd.DataFrame, f: Filters) -> None:
@@ -277,7 +300,7 @@ def table(q: Question, out: pd.DataFrame, comparable: bool, container) -> None:
         )
     shown = out if grain else out.sort_values("value", ascending=False, kind="stable")  # largest first
     shown = shown[[c for c in cols if c in out.columns]].rename(columns=cols)
-    digits = 1 if q.measure == "wait_median" else 0  # whole hours and counts, like the tiles
+    digits = DIGITS.get(q.measure, 0)  # whole hours and counts, like the tiles
     for c in (name, cols.get("previous"), cols.get("change")):
         if c in shown:
             shown[c] = shown[c].round(digits)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import compare
-from ui.explore import question, view
+from ui.explore import controls, question, view
 from ui.kpi import fmt_number
 from ui.labels import t
 from ui.safe_text import md
@@ -15,7 +15,7 @@ q, notes = question.current(f, ctx.places)
 for note in notes:
     st.warning(md(note))
 st.markdown(f"#### {t('x_title')}")
-q = view.controls(q, f, ctx.places)
+q = controls.controls(q, f, ctx.places)
 question.to_url(q, ctx.places)
 
 out, before, comparable = view.answer(q, f, ctx.first_day)

@@ -1,9 +1,7 @@
-"""The explore page's parts: the question's controls, the answer as a labelled frame with its comparison,
-and the chart and table that show it."""
+"""The explore page's answer: the labelled frame with its comparison, and the chart and table that show it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -11,154 +9,21 @@ import streamlit as st
 
 from data_access import cached
 from data_access.compare import over_time, previous_period, reach_back, with_previous
-from data_access.filters import Filters, Places
+from data_access.filters import Filters
 from data_access.guard import smallest_count
-from data_access.queries.explore import MEASURES, PLACE_BY, TIME_BY, offered, pairs_with
+from data_access.queries.explore import MEASURES, TIME_BY
 from data_access.scope import PEOPLE_COUNTS
 
 from .. import charts as base_charts
 from .. import compare
 from ..export import download_csv, download_xlsx
-from ..kpi import fmt_number
 from ..labels import TEXT, kind_label, t
 from ..maps import MAP_WIDTH
 from . import charts
+from .controls import DIGITS, _by_label, value_text
 from .question import Question, charts_for, place_by
 
-_W = "_xw_"  # widget keys (shadows of the question)
-NONE = "-"
-DEFINITION = {  # the 口径 of each measure: the overview's text where the overview shows it
-    "hours": "def_hours",
-    "served": "def_served",
-    "activities": "def_activities",
-    "requests": "def_requests",
-    "wishes": "def_wishes",
-    "members": "def_members",
-    "orgs": "def_orgs",
-    "building_groups": "def_building_groups",
-    "volunteers": "def_volunteers",
-    "teams": "def_teams",
-    "stations": "def_stations",
-    "overdue": "def_overdue",
-    "compliance": "def_compliance",
-}
-DIGITS = {"wait_median": 1, "org_points": 1, "member_points": 1, "compliance": 3}  # shown decimals (else whole)
-
-
-def value_text(measure: str, v) -> str:
-    if v is None or pd.isna(v):
-        return t("na")
-    if measure == "compliance":
-        return f"{v:.1%}"
-    return f"{v:,.1f}" if measure in DIGITS else fmt_number(v)
-
-
 MAP_HEIGHT = 620
-
-
-def definition(measure: str) -> str:
-    return t(DEFINITION.get(measure, f"x_def_{measure}"))
-
-
-def _set(**changes) -> None:
-    q: Question = st.session_state["_explore_q"]
-    st.session_state["_explore_q"] = replace(q, **changes)
-
-
-def _on_measure() -> None:
-    _set(measure=st.session_state[_W + "measure"], chart=None)
-
-
-def _on_by() -> None:
-    first, second = st.session_state[_W + "by1"], st.session_state.get(_W + "by2", NONE)
-    by = tuple(b for b in (first, second) if b != NONE)
-    _set(by=by, chart=None, places=())
-
-
-def _on_chart() -> None:
-    _set(chart=st.session_state[_W + "chart"])
-
-
-def _on_places() -> None:
-    _set(places=tuple(st.session_state[_W + "places"]))
-
-
-def controls(q: Question, f: Filters, places: Places) -> Question:
-    """Measure, two breakdowns and the chart, side by side; breakdowns the measure cannot take are not
-    offered, and the caption says which and why."""
-    c1, c2, c3, c4 = st.columns([3, 2, 2, 3], vertical_alignment="bottom")
-    st.session_state[_W + "measure"] = q.measure
-    c1.selectbox(
-        t("x_measure"), list(MEASURES), key=_W + "measure", on_change=_on_measure, format_func=lambda k: t(f"x_m_{k}")
-    )
-    allowed = offered(q.measure, f)
-    first = q.by[0] if q.by else NONE
-    st.session_state[_W + "by1"] = first
-    c2.selectbox(t("x_by1"), [NONE, *allowed], key=_W + "by1", on_change=_on_by, format_func=_by_label)
-    if first != NONE:
-        seconds = pairs_with(first, q.measure, f)
-        st.session_state[_W + "by2"] = q.by[1] if len(q.by) > 1 else NONE
-        c3.selectbox(t("x_by2"), [NONE, *seconds], key=_W + "by2", on_change=_on_by, format_func=_by_label)
-    options = charts_for(q.by)
-    st.session_state[_W + "chart"] = q.chart or options[0]
-    c4.segmented_control(
-        t("x_chart"), list(options), key=_W + "chart", on_change=_on_chart, format_func=lambda c: t(f"x_chart_{c}")
-    )
-    missing = [b for b in MEASURES[q.measure].by if b not in allowed] + [
-        b for b in _ALL if b not in MEASURES[q.measure].by
-    ]
-    st.caption(f"**{t('x_definition')}**：{definition(q.measure)}")
-    if missing:
-        st.caption(t("x_not_offered", items="、".join(_why(q.measure, b) for b in missing)))
-    pb = place_by(q)
-    if pb:
-        frame = {"street": places.streets, "community": places.communities, "building_group": places.groups}[pb]
-        if len(frame) > 1:
-            names = dict(zip(frame["id"], frame["name"]))
-            st.session_state[_W + "places"] = list(q.places)
-            st.multiselect(
-                t("x_places", level=_by_label(pb)),
-                frame["id"].tolist(),
-                key=_W + "places",
-                on_change=_on_places,
-                format_func=lambda i: names.get(i, str(i)),
-                placeholder=t("x_places_all"),
-            )
-    return st.session_state["_explore_q"]
-
-
-_ALL = (
-    *PLACE_BY,
-    *TIME_BY,
-    "org_kind",
-    "activity_kind",
-    "category",
-    "need",
-    "stage",
-    "team",
-    "station",
-    "demonstration",
-)
-
-
-def _why(measure: str, b: str) -> str:
-    spec = MEASURES[measure]
-    if b in TIME_BY and spec.stock:
-        reason = t("x_why_stock")
-    elif b in PLACE_BY and b in spec.by:
-        reason = t("x_why_scope")
-    elif b in PLACE_BY:
-        reason = t("x_why_place")
-    else:
-        reason = t("x_why_source")
-    return f"{_by_label(b)}（{reason}）"
-
-
-def _by_label(b: str) -> str:
-    return t("x_by_none") if b == NONE else t(f"x_by_{b}")
-
-
-# ---------------------------------------------------------------- the answer
 
 
 def _label(frame: pd.DataFrame, b: str) -> pd.Series:

@@ -95,32 +95,42 @@ def heat(df: pd.DataFrame, value_title: str, x_title: str, y_title: str, numbers
     return (cells + text).properties(height=alt.Step(22))
 
 
-def _ramp(values: pd.Series) -> list[list[int]]:
-    """A light-to-party-red colour per value (grey where the value is withheld)."""
+def _ramp(values: pd.Series, from_zero: bool = True) -> list[list[int]]:
+    """A light-to-party-red colour per value (grey where the value is withheld): from 0 to the largest for a
+    count, from the smallest to the largest for a mean or a share (which differ little across places)."""
     v = pd.to_numeric(values, errors="coerce")
     top = float(v.max()) if v.notna().any() and v.max() > 0 else 1.0
+    low = 0.0 if from_zero or not v.notna().any() else float(v.min())
+    span = top - low or 1.0
     out = []
     for x in v:
         if pd.isna(x):
             out.append([200, 200, 200, 160])
             continue
-        s = max(0.0, min(1.0, float(x) / top))
+        s = max(0.0, min(1.0, (float(x) - low) / span))
         out.append([int(255 - 57 * s), int(236 - 196 * s), int(214 - 174 * s), 210])
     return out
 
 
 def place_map(
-    df: pd.DataFrame, shapes: pd.DataFrame, key: str, value_title: str, width: int, height: int
+    df: pd.DataFrame,
+    shapes: pd.DataFrame,
+    key: str,
+    value_title: str,
+    width: int,
+    height: int,
+    from_zero: bool = True,
+    backdrop: pd.DataFrame | None = None,
 ) -> pdk.Deck | None:
     """Streets or communities as outlines coloured by value, or building groups as points sized and
-    coloured by it; None when nothing in the answer has a shape."""
+    coloured by it over their communities' outlines (backdrop); None when nothing in the answer has a shape."""
     joined = shapes.merge(df[[key, "value", "value_text"]], on=key, how="inner")
     if joined.empty:
         return None
     tip = {"html": "<b>{name}</b><br/>" + value_title + ": {value_text}"}
     if "geometry" in joined:
         geoms = [json.loads(g) for g in joined["geometry"]]
-        colours = _ramp(joined["value"])
+        colours = _ramp(joined["value"], from_zero)
         features = [
             {"type": "Feature", "geometry": g, "properties": {"name": n, "value_text": vt, "fill": c}}
             for g, n, vt, c in zip(geoms, joined["name"], joined["value_text"], colours)
@@ -144,10 +154,22 @@ def place_map(
         extra = [maps.text_layer("labels", labels, 12 if len(labels) > 40 else 14, [33, 37, 41, 255], pickable=False)]
     else:
         extra = []
-        joined = joined.assign(fill=_ramp(joined["value"]))
+        if backdrop is not None and not backdrop.empty:
+            outlines = [{"type": "Feature", "geometry": json.loads(g), "properties": {}} for g in backdrop["geometry"]]
+            extra.append(
+                pdk.Layer(
+                    "GeoJsonLayer",
+                    {"type": "FeatureCollection", "features": outlines},
+                    get_fill_color=[245, 240, 235, 120],
+                    get_line_color=[150, 120, 110, 200],
+                    line_width_min_pixels=1,
+                    pickable=False,
+                )
+            )
+        joined = joined.assign(fill=_ramp(joined["value"], from_zero))
         v = pd.to_numeric(joined["value"], errors="coerce").fillna(0)
         top = float(v.max()) or 1.0
-        joined = joined.assign(radius=(30 + 120 * (v / top) ** 0.5).round(1))
+        joined = joined.assign(radius=(5 + 11 * (v / top) ** 0.5).round(1))  # pixels: legible at any zoom
         lo = [float(joined["lon"].min()), float(joined["lat"].min())]
         hi = [float(joined["lon"].max()), float(joined["lat"].max())]
         layer = pdk.Layer(
@@ -156,11 +178,12 @@ def place_map(
             get_position=["lon", "lat"],
             get_fill_color="fill",
             get_radius="radius",
-            radius_units="meters",
+            radius_units="'pixels'",  # quoted: a literal, not an accessor
             line_width_min_pixels=1,
             stroked=True,
             get_line_color=[120, 30, 30, 200],
             pickable=True,
         )
     view = maps.fit_view(tuple(lo), tuple(hi), width, height)
-    return maps.CompactDeck(layers=[layer, *extra], initial_view_state=view, map_provider=None, tooltip=tip)
+    layers = [*extra, layer] if "geometry" not in joined else [layer, *extra]  # outlines under points, labels on top
+    return maps.CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tip)

@@ -96,7 +96,7 @@ def controls(q: Question, f: Filters, places: Places) -> Question:
     ]
     st.caption(f"**{t('x_definition')}**：{definition(q.measure)}")
     if missing:
-        st.caption(t("x_not_offered", items="、".join(_why(q.measure, b) for b in missing)))
+        st.caption(t("x_not_offered", items=_why_not(q.measure, missing)))
     pb = place_by(q)
     if pb:
         frame = {"street": places.streets, "community": places.communities, "building_group": places.groups}[pb]
@@ -128,17 +128,21 @@ _ALL = (
 )
 
 
-def _why(measure: str, b: str) -> str:
+def _why_not(measure: str, missing: list[str]) -> str:
+    """The breakdowns not offered, grouped by why: 月、季度、年（…）；活动类型、需求类别（…）."""
     spec = MEASURES[measure]
-    if b in TIME_BY and spec.stock:
-        reason = t("x_why_stock")
-    elif b in PLACE_BY and b in spec.by:
-        reason = t("x_why_scope")
-    elif b in PLACE_BY:
-        reason = t("x_why_place")
-    else:
-        reason = t("x_why_source")
-    return f"{_by_label(b)}（{reason}）"
+    reasons: dict[str, list[str]] = {}
+    for b in missing:
+        if b in TIME_BY and spec.stock:
+            reason = "x_why_stock"
+        elif b in PLACE_BY and b in spec.by:
+            reason = "x_why_scope"
+        elif b in PLACE_BY:
+            reason = "x_why_place"
+        else:
+            reason = "x_why_source"
+        reasons.setdefault(reason, []).append(_by_label(b))
+    return "；".join(f"{'、'.join(names)}（{t(r)}）" for r, names in reasons.items())
 
 
 def _by_label(b: str) -> str:

@@ -55,7 +55,7 @@ TEXT.update(
         "x_why_stock": ("存量指标按数据日期统计，无历史", "a stock as of the data date"),
         "x_why_scope": ("已选定该层级或更细的地点", "the scope is already this fine"),
         "x_why_place": ("数据未细到该层级", "not recorded at this level"),
-        "x_why_source": ("数据中没有该属性", "the data has no such attribute"),
+        "x_why_source": ("该指标的数据不含这些属性", "its data has no such attribute"),
         "x_stock_note": (
             "存量指标为数据日期的名册，没有历史快照，不做同比/环比。",
             "A stock as of the data date: there is no past snapshot to compare with.",

@@ -139,7 +139,9 @@ def draw(q: Question, out: pd.DataFrame, f: Filters) -> None:
     elif chart == "map":
         pb = place_by(q)
         shapes = cached.explore_shapes(f, pb)
-        deck = charts.place_map(out, shapes, pb, title, MAP_WIDTH, MAP_HEIGHT)
+        backdrop = cached.explore_shapes(f, "community") if pb == "building_group" else None
+        additive = MEASURES[q.measure].additive
+        deck = charts.place_map(out, shapes, pb, title, MAP_WIDTH, MAP_HEIGHT, additive, backdrop)
         if deck is None:
             st.info(t("x_no_shapes"))
         else:
@@ -169,10 +171,9 @@ def table(q: Question, out: pd.DataFrame, comparable: bool, container) -> None:
     for c in (name, cols.get("previous"), cols.get("change")):
         if c in shown:
             shown[c] = shown[c].round(digits)
+    number = "percent" if q.measure == "compliance" else "localized"  # a share reads as a percentage
     config = {
-        c: st.column_config.NumberColumn(format="localized")
-        for c in (name, cols.get("previous"), cols.get("change"))
-        if c
+        c: st.column_config.NumberColumn(format=number) for c in (name, cols.get("previous"), cols.get("change")) if c
     }
     if comparable:
         config[cols["pct"]] = st.column_config.NumberColumn(format="percent")

@@ -94,7 +94,7 @@ def controls(q: Question, f: Filters, places: Places) -> Question:
     missing = [b for b in MEASURES[q.measure].by if b not in allowed] + [
         b for b in _ALL if b not in MEASURES[q.measure].by
     ]
-    st.caption(f"**{t('x_definition')}**：{definition(q.measure)}")
+    st.caption(t("x_definition_line", text=definition(q.measure)))
     if missing:
         st.caption(t("x_not_offered", items=_why_not(q.measure, missing)))
     pb = place_by(q)
@@ -142,7 +142,7 @@ def _why_not(measure: str, missing: list[str]) -> str:
         else:
             reason = "x_why_source"
         reasons.setdefault(reason, []).append(_by_label(b))
-    return "；".join(f"{'、'.join(names)}（{t(r)}）" for r, names in reasons.items())
+    return t("x_semi").join(t("x_because", items=t("x_comma").join(names), why=t(r)) for r, names in reasons.items())
 
 
 def _by_label(b: str) -> str:

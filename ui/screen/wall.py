@@ -74,7 +74,10 @@ def dark_lines(df: pd.DataFrame, value: str, title: str, color: str, height: int
 
 
 def dark_ranking(df: pd.DataFrame, label: str, value: str, title: str, height: int) -> alt.Chart:
-    return dark(charts.bar_ranking(df, label, value, title), height)
+    """Every place named (with its change in rank): 17 streets fit the panel at 13 px without thinning."""
+    return dark(charts.bar_ranking(df, label, value, title), height).configure_axisY(
+        labelOverlap=False, labelFontSize=13
+    )
 
 
 def dark_weekday_hour(

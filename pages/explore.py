@@ -23,7 +23,7 @@ spec = view.MEASURES[q.measure]
 if spec.stock:
     st.caption(t("x_stock_note"))
 elif not any(b in view.TIME_BY for b in q.by):
-    st.caption(compare.period_caption(f, before, ctx.first_day))
+    st.caption(compare.period_caption(f, before, ctx.first_day, ctx.as_of if ctx.live else None))
 else:
     st.caption(t("x_time_compare", mode=t(f"cmp_{compare.mode()}")))
 

@@ -32,7 +32,7 @@ def flow(label: str, key: str, help_key: str, spark: str | None = None, **kw) ->
     return Tile(label, k[key], help_key, flow=True, previous=k0.get(key), spark=months, **kw)
 
 
-st.caption(compare.period_caption(f, before, ctx.first_day))
+st.caption(compare.period_caption(f, before, ctx.first_day, ctx.as_of if ctx.live else None))
 
 st.markdown(f"#### {t('sec_org')}")
 tile_row(

@@ -85,8 +85,9 @@ def rank_text(moved) -> str:
     return f"↑{moved}" if moved > 0 else (f"↓{-moved}" if moved < 0 else t("rank_same"))
 
 
-def period_caption(f, previous, first_day) -> str:
-    """What the changes on the page are against: the compared period, or why there is none."""
+def period_caption(f, previous, first_day, month_so_far=None) -> str:
+    """What the changes on the page are against: the compared period, or why there is none. month_so_far:
+    the data date when the range ends in a month still under way (a live dataset), said beside it."""
     from data_access.compare import add_months, shift_months
 
     name = t(f"cmp_{mode()}")
@@ -94,4 +95,7 @@ def period_caption(f, previous, first_day) -> str:
         start = add_months(f.start, -shift_months(mode(), f))
         end = add_months(f.end, -shift_months(mode(), f))
         return t("cmp_none_before", mode=name, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first_day:%Y-%m}")
-    return t("cmp_period", mode=name, start=f"{previous.start:%Y-%m}", end=f"{previous.end:%Y-%m}")
+    text = t("cmp_period", mode=name, start=f"{previous.start:%Y-%m}", end=f"{previous.end:%Y-%m}")
+    if month_so_far is not None and f.end >= month_so_far.replace(day=1):
+        text += t("cmp_month_so_far", d=month_so_far.isoformat())
+    return text

@@ -21,6 +21,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{mode}：各指标与 {start} — {end} 比较（红色▲上升，绿色▼下降；存量指标无历史快照，显示“—”）。",
         "{mode}: figures compared with {start} — {end} (red ▲ up, green ▼ down; stocks have no past snapshot: —).",
     ),
+    "cmp_month_so_far": (
+        " 注意：本期最后一个月截至 {d} 尚未结束，对比期的同一月为整月。",
+        " Note: the range's last month is still under way (to {d}); the compared month is whole.",
+    ),
     "cmp_stock_help": (
         "存量指标为数据日期的名册，没有历史快照，不计算同比/环比。",
         "A stock as of the data date: there is no past snapshot to compare with.",

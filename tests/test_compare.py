@@ -59,3 +59,16 @@ def test_each_period_against_a_year_before_or_the_one_before():
     by_year = over_time(years, years, "year", "yoy", [], FIRST).set_index("year")
     assert math.isnan(by_year.loc["2013-01-01", "previous"])  # 2012 holds only the data's first quarter
     assert by_year.loc["2014-01-01", "previous"] == 40
+
+
+def test_the_excel_download_holds_the_table_and_no_formula():
+    """The explore table's .xlsx: the same rows, and a name that looks like a formula stays text."""
+    import io
+
+    from ui.export import xlsx_bytes
+
+    frame = pd.DataFrame({"社区/村": ["向阳社区", '=HYPERLINK("x")'], "志愿服务时数": [12.0, 3.5]})
+    back = pd.read_excel(io.BytesIO(xlsx_bytes(frame)), engine="openpyxl")
+    assert list(back.columns) == ["社区/村", "志愿服务时数"]
+    assert back["志愿服务时数"].tolist() == [12.0, 3.5]
+    assert back["社区/村"].tolist() == ["向阳社区", '\'=HYPERLINK("x")']

@@ -23,7 +23,7 @@ PAYLOADS = [
     "![x](http://example.com/x.png)",
 ]
 # every parameter the app reads: the shared filters, language, kiosk, and each page's own
-SHARED = ("street", "community", "bg", "from", "to", "lang")
+SHARED = ("street", "community", "bg", "from", "to", "lang", "cmp")
 PAGE_PARAMS = {
     "pages/overview.py": (),
     "pages/organization.py": ("org", "kind"),
@@ -31,6 +31,7 @@ PAGE_PARAMS = {
     "pages/volunteers.py": ("vcat",),
     "pages/data.py": (),
     "pages/briefing.py": (),
+    "pages/explore.py": ("measure", "by", "chart", "places"),
 }
 
 

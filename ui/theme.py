@@ -33,7 +33,7 @@ SCREEN_CSS = """
 .brief-kpi .v { font-size: 2.35rem; font-weight: 700; color: #ffd54f; font-variant-numeric: tabular-nums; line-height: 1.15; }
 .brief-kpi .l { font-size: 1.05rem; color: #a9bdd3; }
 .brief-kpi .l .d { float: right; font-weight: 700; font-variant-numeric: tabular-nums; }
-.brief-kpi .d.up { color: #ff6e6e; } .brief-kpi .d.down { color: #5fd38d; } .brief-kpi .d.flat { color: #6f86a3; }
+.brief-kpi .d.up { color: #ff6e6e; } .brief-kpi .d.down { color: #5fd38d; } .brief-kpi .d.flat { color: #93a7c0; }
 .brief-panel-title { font-size: 1.35rem; font-weight: 700; color: #fff; margin: .2rem 0 .2rem 0; }
 .brief-warn { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
 .brief-warn div { background: #2a1216; border: 1px solid #7f1d1d; border-radius: 10px; padding: 4px 10px; }

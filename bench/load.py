@@ -31,8 +31,8 @@ from .viewer import Viewer, ViewerError
 
 PROJECT = Path(__file__).resolve().parent.parent
 # what a visitor opens and clicks, with weights: the overview most, the data page least
-PAGES = {"overview": 4, "grid_map": 3, "volunteers": 3, "organization": 2, "briefing": 1, "data": 1}
-FILTERED = ("overview", "grid_map", "volunteers", "organization")  # pages with the filter bar's place choice
+PAGES = {"overview": 4, "grid_map": 3, "volunteers": 3, "organization": 2, "explore": 2, "briefing": 1, "data": 1}
+FILTERED = ("overview", "grid_map", "volunteers", "organization", "explore")  # pages with the filter bar's place choice
 STREETS = [f"S{i:02d}" for i in range(1, 10)]
 
 
@@ -143,6 +143,9 @@ class Click:
 async def _act(v: Viewer, click: Click, current: str) -> tuple[str, str, float]:
     """One click: another page (half the time) or another place in the filter bar. Returns (kind, page, s)."""
     rng = click.rng
+    if current == "explore" and "_xw_measure" in v.selects and rng.random() < 0.3:  # another question
+        n = len(v.selects["_xw_measure"].options)
+        return "filter", current, await v.pick("_xw_measure", rng.randrange(3 if click.warm_only else n))
     if current in FILTERED and "_w_street" in v.selects and rng.random() < 0.5:
         streets = v.selects["_w_street"].options
         if "_w_community" in v.selects and not click.warm_only and rng.random() < 0.5:

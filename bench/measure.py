@@ -82,6 +82,22 @@ def _streets(url: str) -> list[int]:
     return ids
 
 
+def _steps(page: str, cold, warm, change, floor: float, largest: int, errors: list[str]) -> dict:
+    """One page's (or question's) figures: medians and maxima of each step, its floor, its largest spec."""
+    return {
+        "page": page,
+        "cold_median": statistics.median(cold),
+        "cold_max": max(cold),
+        "warm_median": statistics.median(warm),
+        "warm_max": max(warm),
+        "change_median": statistics.median(change),
+        "change_max": max(change),
+        "floor": floor,
+        "largest_spec_bytes": largest,
+        "errors": errors,
+    }
+
+
 def measure_page(app: str, page: str, url: str, reps: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
@@ -108,18 +124,7 @@ def measure_page(app: str, page: str, url: str, reps: int) -> dict:
             floor = replay(url, seen)
         if at.exception:
             errors.append(str(at.exception[0].message)[:200])
-    return {
-        "page": page,
-        "cold_median": statistics.median(cold),
-        "cold_max": max(cold),
-        "warm_median": statistics.median(warm),
-        "warm_max": max(warm),
-        "change_median": statistics.median(change),
-        "change_max": max(change),
-        "floor": floor,
-        "largest_spec_bytes": largest,
-        "errors": errors,
-    }
+    return _steps(page, cold, warm, change, floor, largest, errors)
 
 
 # The explore page's representative questions (measure, breakdowns): over time, by place on the map, a
@@ -164,20 +169,7 @@ def measure_questions(app: str, url: str, reps: int) -> list[dict]:
             largest = max(largest, spec_bytes(at))
             if at.exception:
                 errors.append(str(at.exception[0].message)[:200])
-        out.append(
-            {
-                "page": f"explore {measure} by {'×'.join(by)}",
-                "cold_median": statistics.median(change),
-                "cold_max": max(change),
-                "warm_median": statistics.median(warm),
-                "warm_max": max(warm),
-                "change_median": statistics.median(change),
-                "change_max": max(change),
-                "floor": floor,
-                "largest_spec_bytes": largest,
-                "errors": errors,
-            }
-        )
+        out.append(_steps(f"explore {measure} by {'×'.join(by)}", change, warm, change, floor, largest, errors))
     return out
 
 

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from data_access import cached
-from data_access.compare import previous_period
 from data_access.prefetch import fetch
 from ui import charts, compare, filter_bar, freshness, prebuilt
 from ui.db_status import fragment_guard
@@ -28,7 +27,7 @@ def panel(key: str, extra: str = "") -> None:
 def draw_wall() -> None:
     f = ctx.filters
     fresh = freshness.follow()  # a moved data version drops the cached figures before they are read
-    before = previous_period(f, compare.mode(), ctx.first_day)
+    before = compare.compared(f, ctx.first_day)
     data = fetch(  # the wall's data, side by side
         kpis=(cached.kpis, f),
         **({"kpis_before": (cached.kpis, before), "ranking_before": (cached.area_ranking, before)} if before else {}),

@@ -19,13 +19,7 @@ q = controls.controls(q, f, ctx.places)
 question.to_url(q, ctx.places)
 
 out, before, comparable = view.answer(q, f, ctx.first_day)
-spec = view.MEASURES[q.measure]
-if spec.stock:
-    st.caption(t("x_stock_note"))
-elif not any(b in view.TIME_BY for b in q.by):
-    st.caption(compare.period_caption(f, before, ctx.first_day, ctx.as_of if ctx.live else None))
-else:
-    st.caption(t("x_time_compare", mode=t(f"cmp_{compare.mode()}")))
+st.caption(view.comparison_note(q, f, before, ctx.first_day, ctx.as_of if ctx.live else None))
 
 rest = view.remainder(q, f, out)
 if rest:

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from data_access import cached
-from data_access.compare import previous_period
 from data_access.prefetch import fetch
 from ui import charts, compare
 from ui.export import download_csv
@@ -13,7 +12,7 @@ from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters
-before = previous_period(f, compare.mode(), ctx.first_day)  # the period the figures are compared with
+before = compare.compared(f, ctx.first_day)  # the period the figures are compared with
 data = fetch(  # the page's data, side by side
     kpis=(cached.kpis, f),
     overdue=(cached.overdue_tasks, f, ctx.as_of),

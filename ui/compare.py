@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from data_access.compare import DEFAULT_MODE, MODES, change
+from data_access.compare import DEFAULT_MODE, MODES, add_months, change, previous_period, shift_months
 
 from .labels import t
 
@@ -71,11 +71,8 @@ def rank_change(current: pd.DataFrame, previous: pd.DataFrame | None, key: str, 
     if previous is None or previous.empty or measure not in previous:
         return pd.Series(pd.NA, index=current.index, dtype="Int64")
     now = current[measure].rank(ascending=False, method="min")
-    then = previous.set_index(key)[measure].rank(ascending=False, method="min")
-    before = current[key].map(then)
-    valid = previous.set_index(key)[measure].notna()
-    before = before.where(current[key].map(valid).fillna(False).astype(bool))
-    return (before - now).round().astype("Int64")
+    then = previous.set_index(key)[measure].rank(ascending=False, method="min")  # a withheld value: no rank
+    return (current[key].map(then) - now).round().astype("Int64")
 
 
 def rank_text(moved) -> str:
@@ -85,11 +82,14 @@ def rank_text(moved) -> str:
     return f"↑{moved}" if moved > 0 else (f"↓{-moved}" if moved < 0 else t("rank_same"))
 
 
+def compared(f, first_day):
+    """The period the session's figures are compared with (None: it would begin before the data)."""
+    return previous_period(f, mode(), first_day)
+
+
 def period_caption(f, previous, first_day, month_so_far=None) -> str:
     """What the changes on the page are against: the compared period, or why there is none. month_so_far:
     the data date when the range ends in a month still under way (a live dataset), said beside it."""
-    from data_access.compare import add_months, shift_months
-
     name = t(f"cmp_{mode()}")
     if previous is None:
         start = add_months(f.start, -shift_months(mode(), f))

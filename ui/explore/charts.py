@@ -145,7 +145,6 @@ def place_map(
             line_width_min_pixels=1,
             pickable=True,
         )
-        tip = {"html": "<b>{name}</b><br/>" + value_title + ": {value_text}"}
         labels = [
             {"pos": [float(x), float(y)], "label": f"{n}\n{vt}"}
             for x, y, n, vt in zip(joined["center_lon"], joined["center_lat"], joined["name"], joined["value_text"])

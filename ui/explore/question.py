@@ -13,7 +13,7 @@ from data_access.queries.explore import MEASURES, PLACE_BY, TIME_BY, offered, pa
 from ..labels import t
 
 STATE = "_explore_q"
-URL = {"measure": "measure", "by": "by", "chart": "chart", "places": "places"}
+URL_KEYS = ("measure", "by", "chart", "places")
 DEFAULT_MEASURE = "hours"
 CHARTS = ("line", "bar", "heat", "map", "table")
 
@@ -128,7 +128,7 @@ def to_url(q: Question, places: Places) -> None:
         frame = _frame(places, pb)
         codes = dict(zip(frame["id"], frame["code"]))
         want["places"] = ",".join(str(codes[i]) for i in q.places if i in codes)
-    for key in URL.values():
+    for key in URL_KEYS:
         if key in want:
             if st.query_params.get(key) != want[key]:
                 st.query_params[key] = want[key]

@@ -182,3 +182,13 @@ def table(q: Question, out: pd.DataFrame, comparable: bool, container) -> None:
     left, right = container.columns(2)
     download_csv(left, shown, f"{stem}.csv", "x_csv")
     download_xlsx(right, shown, f"{stem}.xlsx", "x_xlsx")
+
+
+def comparison_note(q: Question, f: Filters, before: Filters | None, first_day: date, month_so_far) -> str:
+    """What the answer's changes are against: none for a stock; each period against its own for a time
+    breakdown; else the compared period (or why there is none)."""
+    if MEASURES[q.measure].stock:
+        return t("x_stock_note")
+    if any(b in TIME_BY for b in q.by):
+        return t("x_time_compare", mode=t(f"cmp_{compare.mode()}"))
+    return compare.period_caption(f, before, first_day, month_so_far)

@@ -283,6 +283,7 @@ def _gather() -> None:
     for module in (
         "ui.db_status_text",
         "ui.freshness_text",
+        "ui.snapshot_text",
         "ui.access.text",
         "ui.data.text",
         "ui.explore.text",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from data_access import background, cached
 from data_access.bootstrap import (
@@ -30,7 +31,7 @@ from data_access.guard import ACCESS, AccessDenied, all_places, clamp_filters
 from data_access.queries.overview import date_bounds
 from serving import admission
 
-from . import filter_bar, freshness
+from . import filter_bar, freshness, snapshot
 from .access import gate as auth_gate
 from .db_status import db_problem, run_guarded, show_pending_failure
 from .labels import t
@@ -91,8 +92,8 @@ def wait_for_admission() -> None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    if ctx is None or admission.admit(ctx.session_id):
-        return
+    if ctx is None or snapshot.active() is not None or admission.admit(ctx.session_id):
+        return  # the export renderer works for a viewer already admitted: it never queues behind them
     st.set_page_config(page_title=t("app_title"), layout="wide")
     st.info(t("busy_retrying"), icon="⏳")
 
@@ -135,6 +136,7 @@ def page_setup(slug: str | None = None) -> PageContext:
         st.rerun()
     if drawn:
         return held[1]
+    exporting = snapshot.take_grant() is not None  # the export renderer's session (ui.snapshot)
     wait_for_admission()  # beyond the process's session cap: a "busy, retrying" notice and nothing else
 
     screen = slug in SCREEN_PAGES
@@ -142,9 +144,11 @@ def page_setup(slug: str | None = None) -> PageContext:
         page_title=t("app_title"),
         page_icon="🏛️",
         layout="wide",
-        initial_sidebar_state="collapsed" if screen or kiosk.requested() else "expanded",
+        initial_sidebar_state="collapsed" if screen or exporting or kiosk.requested() else "expanded",
     )
     st.html(f"<style>{CSS}{SCREEN_CSS if screen else ''}</style>")
+    if exporting:
+        snapshot.chrome(screen)
     if kiosk.requested():
         kiosk.hide_chrome()  # before the database is asked: a failure message must not bring the chrome back
     cfg = auth_gate.settings()
@@ -175,11 +179,26 @@ def run_page(page) -> None:
         try:
             if page.url_path:
                 page_setup(page.url_path)
-            page.run()
+            try:
+                page.run()
+            except StopException:  # a page that stops early (nothing to show) still gets its export
+                _after_page(page)
+                raise
+            _after_page(page)
         except AccessDenied:
             st.error(t("auth_denied"))
 
     run_guarded(body)
+
+
+def _after_page(page) -> None:
+    """Below the page: the export's footer (in the renderer) or the export buttons (for a viewer)."""
+    held = st.session_state.get(_CTX)
+    if not page.url_path or not held or held[0] != st.session_state.get(_RUN) or kiosk.requested():
+        return
+    ctx, wall = held[1], page.url_path in SCREEN_PAGES
+    snapshot.footer(ctx, page.title)
+    snapshot.offer(ctx, page.url_path, page.title, wall)
 
 
 def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places, dict]:

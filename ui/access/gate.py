@@ -17,6 +17,7 @@ from auth.settings import MAX_LOGIN_CHARS, Settings, load
 from data_access import attempts, guard
 from data_access.db import DatabaseConfigError, database_url, is_default_database
 from data_access.scope import Privacy, scope_for
+from render import grants
 
 from ..labels import t
 
@@ -354,6 +355,9 @@ def identify(cfg: Settings) -> Identity:
     if cfg.users_problem:
         st.error(t("auth_bad_users_file", reason=cfg.users_problem))
         st.stop()
+    grant = st.session_state.get(grants.SESSION_KEY)  # the export renderer: the viewer it renders for
+    if grant is not None and IDENTITY not in st.session_state and isinstance(grant.identity, Identity):
+        st.session_state[IDENTITY] = grant.identity  # re-checked below against the users file as it is now
     who = st.session_state.get(IDENTITY)
     access = st.session_state.get(guard.ACCESS)
     if isinstance(who, Identity) and isinstance(access, guard.Access) and access.expired:
@@ -369,6 +373,18 @@ def identify(cfg: Settings) -> Identity:
     if not isinstance(who, Identity):
         _sign_in_screen(cfg)
     return who
+
+
+def current_identity() -> Identity | None:
+    """Who this session is signed in as (the open demo's stand-in when nobody need sign in); None for the
+    public screen, which has no one to name."""
+    who = st.session_state.get(IDENTITY)
+    if isinstance(who, Identity):
+        return who
+    access = st.session_state.get(guard.ACCESS)
+    if isinstance(access, guard.Access) and access.role == "demo":
+        return Identity("demo", "demo", method="demo")
+    return None
 
 
 def privacy_for(who: Identity, cfg: Settings) -> Privacy:

@@ -1,0 +1,154 @@
+"""Capture one page of the running app as the viewer sees it: a PNG of the whole page, or a PDF (A4
+landscape, paginated between blocks; the wall as one 16:9 page). Runs inside the worker process."""
+
+from __future__ import annotations
+
+import base64
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .chromium import browser, offline, persistent
+
+WIDTH, HEIGHT = 1920, 1080  # the layouts are designed at 1920×1080
+A4_LANDSCAPE_PX = 1122  # 297 mm at 96 px per inch: the PDF scales the 1920-wide layout onto it
+FOOTER = "#export-footer"
+READY = "[data-testid=stApp][data-test-script-state=notRunning]"
+# every chart has its canvas or SVG, every map its canvas, and nothing is still loading
+DRAWN = """() => {
+  const charts = document.querySelectorAll('[data-testid=stVegaLiteChart], [data-testid=stDeckGlJsonChart]');
+  return Array.from(charts).every(c => c.querySelector('canvas, svg')) &&
+    !document.querySelector('[data-testid=stSkeleton], [data-testid=stSpinner]');
+}"""
+
+# The app scrolls inside its main area; printed, that area must flow over pages instead. Blocks (a chart, a
+# map, a table, a row of tiles) are not cut between pages.
+PRINT_CSS = """
+@page { size: A4 landscape; margin: 8mm; }
+html, body, [data-testid=stApp], [data-testid=stAppViewContainer], [data-testid=stMain],
+[data-testid=stMainBlockContainer] { height: auto !important; overflow: visible !important; position: static !important; }
+[data-testid=stMain] { display: block !important; }
+[data-testid=stElementContainer], [data-testid=stHorizontalBlock], [data-testid=stVerticalBlockBorderWrapper],
+img.export-frozen, #export-footer { break-inside: avoid; page-break-inside: avoid; }
+h1, h2, h3, h4, [data-testid=stHeading] { break-after: avoid; page-break-after: avoid; }
+"""
+
+_FREEZE = """(shots) => {
+  const canvases = Array.from(document.querySelectorAll('canvas'));
+  shots.forEach((src, i) => {
+    const c = canvases[i];
+    if (!c || !src) return;
+    const r = c.getBoundingClientRect();
+    const img = document.createElement('img');
+    img.src = src; img.className = 'export-frozen';
+    img.style.width = r.width + 'px'; img.style.height = r.height + 'px';
+    img.style.position = getComputedStyle(c).position === 'absolute' ? 'absolute' : 'static';
+    img.style.left = c.style.left; img.style.top = c.style.top; img.style.display = 'block';
+    c.replaceWith(img);
+  });
+}"""
+
+
+class CaptureFailed(RuntimeError):
+    """The page did not come up as an export (refused, an error on the page, or never finished)."""
+
+
+def _settle(page, timeout_ms: int) -> None:
+    """Wait for the script to finish, the footer to be drawn and every chart and map to have drawn."""
+    page.wait_for_selector(READY, timeout=timeout_ms)
+    _mark("ready")
+    page.wait_for_selector(f"{FOOTER}, .export-refused", timeout=timeout_ms)
+    _mark("footer")
+    refused = page.locator(".export-refused")
+    if refused.count():
+        raise CaptureFailed("refused: " + refused.first.inner_text()[:200])
+    page.wait_for_function(DRAWN, timeout=timeout_ms)
+    _mark("drawn")
+    page.wait_for_timeout(400)  # a map's first frame after its layers loaded
+    try:  # a rerun the first draw set off (a map's selection state) ends within moments; a timed one need not
+        page.wait_for_selector(READY, timeout=3000)
+    except Exception:  # noqa: BLE001 - Playwright's timeout: the page as drawn is the page
+        pass
+    if page.locator("[data-testid=stException]").count():
+        raise CaptureFailed("the page showed an error")
+    page.evaluate("document.fonts.ready")
+
+
+def _whole_height(page) -> int:
+    return int(page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight"))
+
+
+def _freeze_canvases(page) -> None:
+    """Maps draw with WebGL, which a print does not redraw: each canvas becomes the picture it shows."""
+    shots = []
+    for handle in page.query_selector_all("canvas"):
+        box = handle.bounding_box()
+        if not box or box["width"] < 2 or box["height"] < 2:
+            shots.append("")
+            continue
+        shots.append("data:image/png;base64," + base64.b64encode(handle.screenshot(animations="disabled")).decode())
+    page.evaluate(_FREEZE, shots)
+
+
+_clock = [time.monotonic()]
+
+
+def _mark(stage: str) -> None:
+    """Each stage's time on stderr (the worker logs it at debug level): where an export spends its time."""
+    now = time.monotonic()
+    print(f"{stage} {now - _clock[0]:.2f}s", file=sys.stderr)
+    _clock[0] = now
+
+
+def capture(
+    url: str, kind: str, out: Path, *, wall: bool = False, timeout_ms: int = 45_000, profile: Path | None = None
+) -> Path:
+    """Open url (the app's own address with an export grant) and write the PNG or PDF to out."""
+    _mark("start")
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    options = {
+        "viewport": {"width": WIDTH, "height": HEIGHT},
+        "device_scale_factor": 1 if kind == "png" else 2,  # a PDF's maps stay sharp on paper
+        "locale": "zh-CN",
+    }
+    with ExitStack() as stack:
+        if profile is not None:
+            context = stack.enter_context(persistent(profile, **options))
+        else:
+            context = stack.enter_context(browser()).new_context(**options)
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(timeout_ms)
+        offline(page, origin)
+        _mark("browser")
+        page.goto(url, wait_until="domcontentloaded")
+        _settle(page, timeout_ms)
+        _mark("settled")
+        if not wall:  # the whole page, not only the first screen
+            page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, _whole_height(page))})
+            page.wait_for_timeout(800)
+            page.wait_for_selector(READY, timeout=timeout_ms)
+        _mark("expanded")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "png":
+            page.screenshot(path=str(out), full_page=not wall, animations="disabled")
+        else:
+            _freeze_canvases(page)
+            page.emulate_media(media="screen")  # the layout on screen, not Streamlit's own print styles
+            if wall:
+                page.add_style_tag(content="@page { size: 1920px 1080px; margin: 0; }")
+                page.pdf(path=str(out), width="1920px", height="1080px", print_background=True, page_ranges="1")
+            else:
+                page.add_style_tag(content=PRINT_CSS)
+                page.pdf(
+                    path=str(out),
+                    format="A4",
+                    landscape=True,
+                    print_background=True,
+                    scale=round((A4_LANDSCAPE_PX - 2 * 30) / WIDTH, 3),
+                    prefer_css_page_size=True,
+                )
+        _mark("written")
+    return out

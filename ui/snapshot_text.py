@@ -1,0 +1,35 @@
+"""Texts of the PNG/PDF export (ui.snapshot)."""
+
+TEXT: dict[str, tuple[str, str]] = {
+    "snap_title": ("导出当前视图", "Export this view"),
+    "snap_png": ("导出 PNG", "Export PNG"),
+    "snap_pdf": ("导出 PDF", "Export PDF"),
+    "snap_help": (
+        "生成与屏幕一致的图片或 PDF（相同的筛选、范围、语言与选中对象），页脚注明筛选条件、数据日期和导出人。",
+        "A picture or PDF of exactly what you see (filters, scope, language, selection), with a footer "
+        "naming the filters, the data date and who exported it.",
+    ),
+    "snap_working": ("正在生成 {kind}，约需数秒……", "Making the {kind}, a few seconds…"),
+    "snap_ready": ("{kind} 已生成（{s} 秒）", "{kind} ready ({s} s)"),
+    "snap_download": ("下载 {name}", "Download {name}"),
+    "snap_refused": (
+        "导出被拒绝：当前视图超出您的权限范围，或您的登录已失效。",
+        "Export refused: this view lies outside your scope, or your session is no longer valid.",
+    ),
+    "snap_busy": ("导出任务繁忙，请稍后再试。", "The exporter is busy; please try again shortly."),
+    "snap_timeout": ("导出超时（{s} 秒），请稍后再试。", "The export took too long ({s} s); please try again."),
+    "snap_missing": (
+        "本服务器未安装导出所需的浏览器（chromium），请联系管理员。",
+        "This server has no browser to make exports with (chromium); ask the administrator.",
+    ),
+    "snap_failed": ("导出失败，请稍后再试。", "The export failed; please try again."),
+    "snap_bad_link": ("导出链接无效或已过期。", "This export link is invalid or has expired."),
+    "snap_foot_page": ("页面：{p}", "Page: {p}"),
+    "snap_foot_scope": ("范围：{s}", "Scope: {s}"),
+    "snap_foot_dates": ("日期：{a} — {b}", "Dates: {a} — {b}"),
+    "snap_foot_cmp": ("对比：{m}", "Compared: {m}"),
+    "snap_foot_more": ("页面设置：{v}", "Page settings: {v}"),
+    "snap_foot_by": ("导出人：{who}（{role} · 权限范围 {scope}）", "Exported by {who} ({role} · scope {scope})"),
+    "snap_foot_at": ("导出时间：{t}", "Exported at {t}"),
+    "snap_demo_exporter": ("未启用登录（演示）", "no sign-in (demo)"),
+}

@@ -1,0 +1,273 @@
+"""The briefing as one self-contained HTML document (inline CSS and SVG) for Chromium to print on A4.
+
+Every text from the database passes through esc() (html.escape) or css_string(): names are data."""
+
+from __future__ import annotations
+
+import re
+
+from data_access.compare import add_months, shift_months
+from ui.compare import rank_change
+
+from . import svg_map
+from .build import RANK_MEASURE, ReportData
+from .style import CSS
+from .text import esc, label, missing, number
+
+SECTIONS = ("rep_sec_figures", "rep_sec_maps", "rep_sec_ranking", "rep_sec_warnings", "rep_sec_defs")
+NUMERALS = "一二三四五六七八九十"
+RANK_COLUMNS = ("members", "building_groups", "volunteers", "served", "activities", "requests")
+
+
+def page_counter(template: str) -> str:
+    """A CSS content value of a text with {n} (this page) and {total} (pages) in it."""
+    parts = re.split(r"(\{n\}|\{total\})", template)
+    counters = {"{n}": "counter(page)", "{total}": "counter(pages)"}
+    return " ".join(counters.get(p) or css_string(p) for p in parts if p)
+
+
+def css_string(value: str) -> str:
+    """A CSS string literal of any text: quotes, backslashes, line breaks and '<' (which could end the
+    style element) escaped."""
+    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+    return f'"{out}"'
+
+
+class Page:
+    """Composes the report for one ReportData; L() is the report's language."""
+
+    def __init__(self, data: ReportData) -> None:
+        self.d = data
+        self.lang = data.lang
+
+    def L(self, key: str, **fmt: object) -> str:  # noqa: N802 - short, read everywhere below
+        return label(key, self.lang, **fmt)
+
+    # ------------------------------------------------------------ frame
+
+    def scope_text(self) -> str:
+        return " › ".join(self.d.place.path)
+
+    def period_text(self) -> str:
+        p = self.d.period
+        text = p.name(self.lang)
+        if p.clipped:
+            text += self.L("rep_clipped", start=f"{p.start:%Y-%m-%d}", end=f"{p.end:%Y-%m-%d}")
+        return text
+
+    def compared_text(self) -> str:
+        mode = self.L(f"cmp_{self.d.mode}")
+        before = self.d.previous
+        if before is None:
+            return self.L("rep_cmp_none", mode=mode)
+        span = (
+            f"{before.start:%Y-%m}"
+            if before.start.replace(day=1) == before.end.replace(day=1)
+            else f"{before.start:%Y-%m} — {before.end:%Y-%m}"
+        )
+        return self.L("rep_cmp_with", mode=mode, period=span)
+
+    def compared_caption(self) -> str:
+        """The overview's caption: what the changes are against, or why there are none."""
+        f, mode, first = self.d.filters, self.L(f"cmp_{self.d.mode}"), self.d.first_day
+        if self.d.previous is None:
+            back = shift_months(self.d.mode, f)
+            start, end = add_months(f.start, -back), add_months(f.end, -back)
+            return self.L(
+                "cmp_none_before", mode=mode, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first:%Y-%m}"
+            )
+        before = self.d.previous
+        text = self.L("cmp_period", mode=mode, start=f"{before.start:%Y-%m}", end=f"{before.end:%Y-%m}")
+        if self.d.live and f.end >= self.d.as_of.replace(day=1):
+            text += self.L("cmp_month_so_far", d=self.d.as_of.isoformat())
+        return text
+
+    def document(self) -> str:
+        title = self.L("app_title") + self.L("rep_briefing")
+        footer = f"{title} · {self.scope_text()} · {self.d.period.name(self.lang)}"
+        if self.d.is_demo:
+            footer += f" · {self.L('demo_badge')}"
+        page_css = (
+            f"@page {{ @bottom-left {{ content: {css_string(footer)}; }} "
+            f"@bottom-right {{ content: {page_counter(self.L('rep_page'))}; }} }}"
+        )
+        body = [self.cover(), self.figures(), self.maps(), self.ranking(), self.warnings(), self.definitions()]
+        lang = "zh-CN" if self.lang == "zh" else "en"
+        return (
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)} · '
+            f"{esc(self.scope_text())} · {esc(self.d.period.name(self.lang))}</title>"
+            f"<style>{CSS}{page_css}</style></head><body>{''.join(body)}</body></html>"
+        )
+
+    def heading(self, n: int, text: str, extra: str = "") -> str:
+        number_text = f"{NUMERALS[n]}、" if self.lang == "zh" else f"{n + 1}. "
+        return f'<h2 id="{SECTIONS[n]}">{number_text}{esc(text)}{extra}</h2>'
+
+    # ------------------------------------------------------------ 1. cover
+
+    def cover(self) -> str:
+        d = self.d
+        demo = ""
+        if d.is_demo:
+            demo = (
+                f'<div class="demo-stamp" data-demo="1">{esc(self.L("demo_badge"))}</div>'
+                f'<p class="demo-note">{esc(self.L("rep_demo_note"))}：{esc(self.L("demo_help"))}</p>'
+            )
+        rows = [
+            (self.L("rep_place"), self.scope_text()),
+            (self.L("rep_period"), self.period_text()),
+            (self.L("rep_compare"), self.compared_text()),
+        ]
+        meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+        stamps = (
+            f"{esc(self.L('as_of', d=d.as_of.isoformat()))}　·　"
+            f"{esc(self.L('rep_generated', t=d.generated.strftime('%Y-%m-%d %H:%M')))}"
+        )
+        return (
+            '<header class="cover">'
+            f'<div class="masthead">{esc(self.L("app_title") + self.L("rep_briefing"))}</div>'
+            f'<div class="cover-place">{esc(self.scope_text())}</div>'
+            f'<div class="cover-period">{esc(d.period.name(self.lang))}</div>'
+            f'<div class="red-rule"></div><table class="meta">{meta}</table>'
+            f'<p class="stamps">{stamps}</p>{demo}</header>'
+        )
+
+    # ------------------------------------------------------------ 2. headline figures
+
+    def figures(self) -> str:
+        from .figures import figures_html
+
+        return f'<section class="figures">{self.heading(0, self.L("rep_sec_figures"))}{figures_html(self)}</section>'
+
+    # ------------------------------------------------------------ 3. maps
+
+    def maps(self) -> str:
+        m, level = self.d.maps, self.d.place.level
+        stamp = self.L("grid_schematic_short")
+        grid_svg = svg_map.grid_map(
+            level, m.district, m.scope, m.areas, m.groups, m.siblings, self.L("brief_grid_map"), stamp
+        )
+        n_demo = int(m.groups["is_demonstration"].sum()) if len(m.groups) else 0
+        legend = (
+            f'<div class="legend"><span><i class="dot"></i>{esc(self.L("rep_legend_groups"))} '
+            f"{esc(number(len(m.groups), self.lang))}</span>"
+            f'<span><i class="dot demo"></i>{esc(self.L("grid_legend_demo"))} {esc(number(n_demo, self.lang))}</span>'
+            f'<span><i class="line"></i>{esc(self.L("rep_legend_scope"))}</span></div>'
+        )
+        grid = (
+            f'<figure class="map-figure"><figcaption>{esc(self.L("brief_grid_map"))}</figcaption>{grid_svg}'
+            f'{legend}<p class="caption">{esc(self.L("schematic"))}</p></figure>'
+        )
+        bins = svg_map.heat_bins(m.cells["value"]) if len(m.cells) else []
+        if bins:
+            heat_svg = svg_map.heat_map(m.district, m.scope, m.areas, m.cells, bins, self.L("brief_heat"), stamp)
+            chips = "".join(
+                f'<span><i style="background:{c}"></i>{esc(number(round(lo), self.lang))} – '
+                f"{esc(number(round(hi), self.lang))}</span>"
+                for c, lo, hi in bins
+            )
+            total = number(round(float(m.cells["value"].sum())), self.lang)
+            note = self.L("rep_heat_total", n=total, k=number(len(m.cells), self.lang))
+            heat_body = (
+                f'<div class="heat-row">{heat_svg}<div class="legend heat-legend"><b>'
+                f"{esc(self.L('rep_legend_hours'))}</b>{chips}</div></div>"
+                f'<p class="caption">{esc(note)} {esc(self.L("schematic"))}</p>'
+            )
+        else:
+            heat_body = f'<p class="empty">{esc(self.L("rep_heat_none"))}</p>'
+        heat = f'<figure class="map-figure"><figcaption>{esc(self.L("brief_heat"))}</figcaption>{heat_body}</figure>'
+        return f'<section class="maps">{self.heading(1, self.L("rep_sec_maps"))}{grid}{heat}</section>'
+
+    # ------------------------------------------------------------ 4. ranking
+
+    def ranking(self) -> str:
+        level = self.d.place.level
+        title = self.L("ranking_streets" if level == "district" else "ranking_communities")
+        head = self.heading(2, title)
+        ranking = self.d.ranking
+        if ranking.empty:
+            return f'<section class="ranking">{head}<p class="empty">{esc(self.L("ranking_none"))}</p></section>'
+        moved = rank_change(ranking, self.d.ranking_before, "area_id", RANK_MEASURE)
+        table = ranking.assign(
+            rank=ranking[RANK_MEASURE].rank(ascending=False, method="min").astype(int), moved=moved
+        ).sort_values(["rank", "area"])
+        cols = [self.L("rep_rank"), self.L("col_area"), self.L(f"col_{RANK_MEASURE}"), self.L("col_rank_change")]
+        cols += [self.L(f"col_{c}") for c in RANK_COLUMNS]
+        header = "".join(f"<th>{esc(c)}</th>" for c in cols)
+        rows = []
+        for r in table.itertuples():
+            cells = [
+                f'<td class="num">{r.rank}</td>',
+                f'<td class="name">{esc(r.area)}</td>',
+                f'<td class="num">{esc(number(round(float(getattr(r, RANK_MEASURE))), self.lang))}</td>',
+                f'<td class="move {self._move_class(r.moved)}">{esc(self.rank_text(r.moved))}</td>',
+            ]
+            cells += [
+                f'<td class="num">{esc(number(round(float(getattr(r, c))), self.lang))}</td>' for c in RANK_COLUMNS
+            ]
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        caption = f'<p class="caption">{esc(self.L("rep_ranking_by"))} {esc(self.compared_text())}</p>'
+        return (
+            f'<section class="ranking">{head}<table class="data rank"><thead><tr>{header}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>{caption}</section>"
+        )
+
+    def rank_text(self, moved: object) -> str:
+        """↑2 / ↓1 / 持平 / — (the app's ui.compare.rank_text, without its session)."""
+        if missing(moved):
+            return self.L("na")
+        n = int(moved)  # type: ignore[arg-type]
+        return f"↑{n}" if n > 0 else (f"↓{-n}" if n < 0 else self.L("rank_same"))
+
+    @staticmethod
+    def _move_class(moved: object) -> str:
+        if missing(moved) or int(moved) == 0:  # type: ignore[arg-type]
+            return "flat"
+        return "up" if int(moved) > 0 else "down"  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------ 5. warnings
+
+    def warnings(self) -> str:
+        from .warnings import warnings_html
+
+        return f'<section class="warnings">{self.heading(3, self.L("rep_sec_warnings"))}{warnings_html(self)}</section>'
+
+    # ------------------------------------------------------------ 6. definitions
+
+    def definitions(self) -> str:
+        items = [
+            ("kpi_orgs", "def_orgs"),
+            ("kpi_members", "def_members"),
+            ("kpi_building_groups", "def_building_groups"),
+            ("kpi_grids", "def_grids"),
+            ("kpi_joint", "def_joint"),
+            ("kpi_activities", "def_activities"),
+            ("kpi_teams", "def_teams"),
+            ("kpi_stations", "def_stations"),
+            ("kpi_volunteers", "def_volunteers"),
+            ("kpi_hours", "def_hours"),
+            ("kpi_served", "def_served"),
+            ("kpi_events", "def_events"),
+            ("kpi_centers", "def_centers"),
+            ("kpi_kitchens", "def_kitchens"),
+            ("kpi_meetings", "def_meetings"),
+            ("kpi_requests", "def_requests"),
+            ("kpi_wishes", "def_wishes"),
+            ("kpi_overdue", "def_overdue"),
+            ("cmp_setting", "cmp_help"),
+            ("rep_stock", "cmp_stock_help"),
+            ("col_rank_change", "rep_def_rank"),
+            ("rep_heat_term", "rep_def_heat"),
+            ("warn_meeting_gaps", "rep_def_meeting_gaps"),
+            ("warn_staffing_gaps", "grid_def_gaps"),
+            ("rep_map_term", "schematic"),
+        ]
+        if self.d.is_demo:
+            items.append(("demo_badge", "demo_help"))
+        rows = "".join(f"<dt>{esc(self.L(term))}</dt><dd>{esc(self.L(text))}</dd>" for term, text in items)
+        return f'<section class="defs">{self.heading(4, self.L("rep_sec_defs"))}<dl>{rows}</dl></section>'
+
+
+def compose(data: ReportData) -> str:
+    """The whole report as one HTML document."""
+    return Page(data).document()

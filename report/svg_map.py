@@ -1,0 +1,323 @@
+"""The report's two maps as inline SVG: no tiles, no network, no script, so Chromium prints them as they are.
+
+Longitude/latitude are projected equirectangularly, x scaled by cos(latitude) at the map's centre: at a
+district's size (20 km) that is indistinguishable from Web-Mercator. Names that do not fit inside their
+area are set in a column beside the map with a leader line, so no name is clipped or drawn over another.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from data_access.queries.volunteers import CELL_DEG
+from ui.data_quality import has_shape
+from ui.grid.deck import CATEGORY, DEMO_FILL, DEMO_LINE
+from ui.maps import bounds_of
+from ui.volunteers.service_map import HEAT_COLORS
+
+FONT = "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif"
+PAD = 10  # px kept free around the fitted shape
+POINT_R = {"district": 1.7, "street": 3.2, "community": 5.0}
+LABEL_SIZE = {"district": 10.5, "street": 12, "community": 11}
+SCOPE_LINE, SIBLING_LINE, AREA_LINE = "#b3261e", "#a4abb3", "#5a626c"
+NO_DATA = "#b0b6bc"
+KM_DEG = 1 / 111.32  # degrees of latitude in a kilometre
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The projection of a lon/lat box onto a width × height drawing."""
+
+    lon0: float
+    lat1: float
+    k: float  # cos(latitude) at the box's centre
+    scale: float  # px per degree of latitude
+    ox: float
+    oy: float
+    width: int
+    height: int
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return self.ox + (lon - self.lon0) * self.k * self.scale, self.oy + (self.lat1 - lat) * self.scale
+
+
+def fit(box: tuple[tuple[float, float], tuple[float, float]], width: int, max_height: int) -> Frame:
+    """The largest drawing of box that fits width × max_height (the height shrinks to the box's shape)."""
+    (x0, y0), (x1, y1) = box
+    k = math.cos(math.radians((y0 + y1) / 2))
+    w_deg, h_deg = max((x1 - x0) * k, 1e-6), max(y1 - y0, 1e-6)
+    scale = min((width - 2 * PAD) / w_deg, (max_height - 2 * PAD) / h_deg)
+    height = math.ceil(h_deg * scale + 2 * PAD)
+    ox = (width - w_deg * scale) / 2
+    return Frame(x0, y1, k, scale, ox, PAD, width, height)
+
+
+def _rings(geometry: dict) -> list[list]:
+    if geometry.get("type") == "Polygon":
+        return list(geometry["coordinates"])
+    if geometry.get("type") == "MultiPolygon":
+        return [ring for poly in geometry["coordinates"] for ring in poly]
+    return []
+
+
+def path_d(geometry: dict, frame: Frame) -> str:
+    """An SVG path (even-odd holes) of a GeoJSON Polygon or MultiPolygon."""
+    parts = []
+    for ring in _rings(geometry):
+        pts = [frame.xy(float(p[0]), float(p[1])) for p in ring]
+        if len(pts) >= 3:
+            parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+    return "".join(parts)
+
+
+def _shape(text: object) -> dict | None:
+    """A stored GeoJSON text as a geometry, None when it is not one (a bad row is left off, not fatal)."""
+    try:
+        geometry = json.loads(str(text))
+    except (TypeError, ValueError):
+        return None
+    return geometry if isinstance(geometry, dict) and _rings(geometry) else None
+
+
+def text_width(text: str, size: float) -> float:
+    """Width of a label: CJK characters are square, Latin letters and digits about 0.6 em."""
+    return sum(size if ord(ch) > 0x2E80 else 0.6 * size for ch in text)
+
+
+def _label(x: float, y: float, text: str, size: float, anchor: str = "middle", cls: str = "lbl") -> str:
+    return (
+        f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'dominant-baseline="central">{escape(text)}</text>'
+    )
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@dataclass(frozen=True)
+class AreaLabel:
+    name: str
+    x: float  # anchor: the area's centre
+    y: float
+    box: tuple[float, float, float, float]  # the area's own drawn bounding box
+
+
+def place_labels(
+    items: list[AreaLabel], size: float, width: int, below: float = 0
+) -> tuple[list[tuple], list[AreaLabel]]:
+    """Names set inside their area where they fit without touching another; the rest are returned to be
+    set beside the map. Larger areas choose first. below: a building area's name goes under its group's
+    dot (which sits at the centre), not over it."""
+    inside, outside, taken = [], [], []
+    for item in sorted(items, key=lambda a: -(a.box[2] - a.box[0]) * (a.box[3] - a.box[1])):
+        w, h = text_width(item.name, size) + 4, size * 1.3
+        placed = None
+        steps = (0, -h, h, -2 * h, 2 * h) if not below else (below, -below, below + h, -below - h)
+        for dy in steps:
+            x = min(max(item.x, w / 2 + 2), width - w / 2 - 2)
+            box = (x - w / 2, item.y + dy - h / 2, x + w / 2, item.y + dy + h / 2)
+            # a name may run a little past a narrow area (its white halo keeps it legible), never onto another name
+            fits = w <= (item.box[2] - item.box[0]) * 1.5 and item.box[1] <= item.y + dy <= item.box[3]
+            if fits and not any(_overlaps(box, t) for t in taken):
+                placed = (x, item.y + dy)
+                taken.append(box)
+                break
+        if placed:
+            inside.append((item.name, *placed))
+        else:
+            outside.append(item)
+    return inside, outside
+
+
+def callouts(items: list[AreaLabel], size: float, x: float, height: int) -> str:
+    """Names in a column at x, each near its area's height, joined to the area by a leader line."""
+    if not items:
+        return ""
+    gap = size * 1.45
+    items = sorted(items, key=lambda a: a.y)
+    ys: list[float] = []
+    for item in items:
+        ys.append(max(item.y, (ys[-1] + gap) if ys else size))
+    overflow = ys[-1] - (height - size)
+    if overflow > 0:  # pushed past the bottom: move the column up, keeping the order and the gaps
+        ys = [y - overflow for y in ys]
+        for i in range(len(ys) - 2, -1, -1):
+            ys[i] = min(ys[i], ys[i + 1] - gap)
+    out = []
+    for item, y in zip(items, ys):
+        out.append(
+            f'<polyline class="leader" points="{item.x:.1f},{item.y:.1f} {x - 14:.1f},{y:.1f} {x - 4:.1f},{y:.1f}"/>'
+            f'<circle class="anchor" cx="{item.x:.1f}" cy="{item.y:.1f}" r="1.8"/>'
+        )
+        out.append(_label(x, y, item.name, size, "start"))
+    return "".join(out)
+
+
+def scale_bar(frame: Frame, y: float) -> str:
+    """A bar of a round number of kilometres, about a fifth of the map's width."""
+    px_km = frame.scale * KM_DEG  # a km east-west is the same px as north-south here (x is scaled by k)
+    target = frame.width / 5 / px_km
+    km = next(v for v in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if v >= target * 0.6)
+    w, x = km * px_km, PAD
+    text = f"{km:g} km"
+    return f'<path class="bar" d="M{x:.1f},{y - 4:.1f}V{y:.1f}H{x + w:.1f}V{y - 4:.1f}"/>' + _label(
+        x + w + 4, y - 3, text, 9, "start", "small"
+    )
+
+
+def _svg(width: int, height: int, body: str, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" font-family="{FONT}">'
+        f"<title>{escape(title)}</title>{body}</svg>"
+    )
+
+
+def _colours(names: list[str]) -> dict[str, str]:
+    """The grid map's categorical colours, in the order the query returns the areas."""
+    return {n: CATEGORY[i % len(CATEGORY)] for i, n in enumerate(names)}
+
+
+def grid_map(
+    level: str,
+    district: dict,
+    scope: str | None,
+    areas: pd.DataFrame,
+    groups: pd.DataFrame,
+    siblings: pd.DataFrame,
+    title: str,
+    stamp: str,
+    width: int = 640,
+    max_height: int = 700,
+) -> str:
+    """Scope outline, its grid areas in colour with their names, building groups as points and the
+    demonstration buildings marked. Siblings are drawn faintly and never named."""
+    scope_geom = _shape(scope) if scope else None
+    frame_geom = scope_geom or district
+    areas = areas[has_shape(areas[["geometry", "center_lon", "center_lat"]])] if len(areas) else areas
+    groups = groups[has_shape(groups[["lon", "lat"]])] if len(groups) else groups
+    size = LABEL_SIZE.get(level, 11)
+    box = bounds_of(frame_geom)
+    frame = fit(box, width, max_height)
+    below = POINT_R["community"] + 2.2 + size * 0.75 if level == "community" else 0
+    labels = _area_labels(areas, frame)
+    _inside, outside = place_labels(labels, size, frame.width, below)
+    if outside:  # make room for a column of names on the right and fit the map again
+        column = int(max(text_width(a.name, size) for a in outside) + 24)
+        frame = fit(box, width - column, max_height)
+        frame = Frame(frame.lon0, frame.lat1, frame.k, frame.scale, frame.ox, frame.oy, width, frame.height)
+        labels = _area_labels(areas, frame)
+        inside, outside = place_labels(labels, size, width - column, below)
+    else:
+        inside, column = _inside, 0
+    colours = _colours([str(n) for n in areas["name"]]) if len(areas) else {}
+    body = [f'<rect class="sea" width="{frame.width}" height="{frame.height}"/>']
+    body.append(f'<path class="district" d="{path_d(district, frame)}"/>')
+    for g in siblings["geometry"] if len(siblings) else []:
+        geom = _shape(g)
+        if geom:
+            body.append(f'<path class="sibling" d="{path_d(geom, frame)}"/>')
+    for row in areas.itertuples():
+        geom = _shape(row.geometry)
+        if geom:
+            colour = colours.get(str(row.name), NO_DATA)
+            body.append(f'<path class="area" fill="{colour}" d="{path_d(geom, frame)}"/>')
+    if scope_geom is not None:
+        body.append(f'<path class="scope" d="{path_d(scope_geom, frame)}"/>')
+    body.append(_points(level, groups, colours, frame))
+    body.append("".join(_label(x, y, name, size) for name, x, y in inside))
+    body.append(callouts(outside, size, width - column + 10, frame.height))
+    body.append(_label(PAD, PAD + 6, stamp, 10, "start", "stamp"))
+    body.append(scale_bar(frame, frame.height - PAD))
+    return _svg(width, frame.height, "".join(body), title)
+
+
+def _area_labels(areas: pd.DataFrame, frame: Frame) -> list[AreaLabel]:
+    out = []
+    for row in areas.itertuples():
+        geom = _shape(row.geometry)
+        if geom is None:
+            continue
+        pts = np.array([frame.xy(float(p[0]), float(p[1])) for ring in _rings(geom) for p in ring])
+        x, y = frame.xy(float(row.center_lon), float(row.center_lat))
+        out.append(AreaLabel(str(row.name), x, y, (*pts.min(axis=0), *pts.max(axis=0))))
+    return out
+
+
+def _points(level: str, groups: pd.DataFrame, colours: dict[str, str], frame: Frame) -> str:
+    """Every building group a dot in its area's colour; demonstration buildings larger, ringed, on top."""
+    if groups.empty:
+        return ""
+    key = {"district": "street", "street": "community"}.get(level, "name")
+    r = POINT_R.get(level, 3)
+    dots, demos = [], []
+    for row in groups.itertuples():
+        x, y = frame.xy(float(row.lon), float(row.lat))
+        if row.is_demonstration:
+            demos.append(
+                f'<circle class="demo" fill="{DEMO_FILL}" stroke="{DEMO_LINE}" cx="{x:.1f}" cy="{y:.1f}" r="{r + 2.2:.1f}"/>'
+            )
+        else:
+            fill = colours.get(str(getattr(row, key)), NO_DATA)
+            dots.append(f'<circle class="grp" fill="{fill}" cx="{x:.1f}" cy="{y:.1f}" r="{r}"/>')
+    return "".join(dots) + "".join(demos)
+
+
+def heat_bins(values: pd.Series) -> list[tuple[str, float, float]]:
+    """(colour, lowest, highest) per class: quantile classes of the cells' values, as many as there are
+    distinct edges (at most the heat map's six colours)."""
+    v = values.dropna().to_numpy(dtype=float)
+    if v.size == 0:
+        return []
+    edges = sorted(set(np.round(np.quantile(v, np.linspace(0, 1, len(HEAT_COLORS) + 1)[1:-1]), 0).tolist()))
+    lows, highs = [float(v.min()), *edges], [*edges, float(v.max())]
+    pairs = [(lo, hi) for lo, hi in zip(lows, highs) if hi >= lo]
+    step = len(HEAT_COLORS) - len(pairs)  # fewer classes use the hotter end of the ramp
+    return [("#{:02x}{:02x}{:02x}".format(*HEAT_COLORS[i + step][:3]), lo, hi) for i, (lo, hi) in enumerate(pairs)]
+
+
+def heat_map(
+    district: dict,
+    scope: str | None,
+    areas: pd.DataFrame,
+    cells: pd.DataFrame,
+    bins: list[tuple[str, float, float]],
+    title: str,
+    stamp: str,
+    width: int = 530,
+    max_height: int = 380,
+) -> str:
+    """Service hours per ~400 m cell as coloured squares over the scope's outline (its areas faint)."""
+    scope_geom = _shape(scope) if scope else None
+    frame_geom = scope_geom or district
+    frame = fit(bounds_of(frame_geom), width, max_height)
+    body = [f'<rect class="sea" width="{frame.width}" height="{frame.height}"/>']
+    body.append(f'<path class="district" d="{path_d(district, frame)}"/>')
+    for g in areas["geometry"] if len(areas) else []:
+        geom = _shape(g)
+        if geom:
+            body.append(f'<path class="faint" d="{path_d(geom, frame)}"/>')
+    clip = path_d(frame_geom, frame)  # service inside the scope only: a 400 m cell overhangs its edge
+    body.append(f'<defs><clipPath id="heat-clip"><path d="{clip}"/></clipPath></defs><g clip-path="url(#heat-clip)">')
+    edges = [lo for _c, lo, _h in bins[1:]]
+    side_x, side_y = CELL_DEG * frame.k * frame.scale, CELL_DEG * frame.scale
+    cells = cells.dropna(subset=["lon", "lat", "value"])
+    for row in cells.itertuples():
+        colour = bins[int(np.searchsorted(edges, row.value, side="right"))][0]
+        x, y = frame.xy(float(row.lon) - CELL_DEG / 2, float(row.lat) + CELL_DEG / 2)
+        body.append(
+            f'<rect class="cell" fill="{colour}" x="{x:.1f}" y="{y:.1f}" width="{side_x:.1f}" height="{side_y:.1f}"/>'
+        )
+    body.append("</g>")
+    if scope_geom is not None:
+        body.append(f'<path class="scope" d="{path_d(scope_geom, frame)}"/>')
+    body.append(_label(PAD, PAD + 6, stamp, 10, "start", "stamp"))
+    body.append(scale_bar(frame, frame.height - PAD))
+    return _svg(frame.width, frame.height, "".join(body), title)

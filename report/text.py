@@ -1,0 +1,101 @@
+"""The report's words: the app's own labels (ui.labels.TEXT, read as a table, so no Streamlit session is
+needed) and the few texts only the printed briefing has, Chinese first."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+from ui.kpi import fmt_number
+from ui.labels import TEXT as APP_TEXT
+
+LANGS = ("zh", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    "rep_briefing": ("工作简报", " · Briefing"),
+    "rep_place": ("范围", "Scope"),
+    "rep_period": ("时段", "Period"),
+    "rep_compare": ("对比", "Compared with"),
+    "rep_generated": ("生成于 {t}", "Generated {t}"),
+    "rep_demo_note": ("本简报使用示例数据", "This briefing uses demo data"),
+    "rep_clipped": ("（数据自 {start} 至 {end}）", " (data {start} – {end})"),
+    "rep_month": ("{y}年{m}月", "{y}-{m:02d}"),
+    "rep_quarter": ("{y}年第{q}季度", "{y} Q{q}"),
+    "rep_year": ("{y}年", "{y}"),
+    "rep_cmp_with": ("{mode}（{period}）", "{mode} ({period})"),
+    "rep_cmp_none": ("{mode}（无对比时段）", "{mode} (no compared period)"),
+    "rep_sec_figures": ("主要指标", "Headline figures"),
+    "rep_sec_maps": ("网格与志愿服务分布", "Grids and volunteer service"),
+    "rep_sec_ranking": ("排名", "Ranking"),
+    "rep_sec_warnings": ("当前预警", "Current warnings"),
+    "rep_sec_defs": ("指标口径", "Definitions"),
+    "rep_ranking_by": (
+        "按本期志愿服务时数排序；名次变化为与对比时段相比。",
+        "By volunteer hours of the period; rank change against the compared period.",
+    ),
+    "rep_rank": ("名次", "Rank"),
+    "rep_heat_total": (
+        "本期服务时数合计 {n} 小时，约 400 米网格汇总（{k} 个网格）。",
+        "{n} volunteer hours in the period, summed on a ~400 m grid ({k} cells).",
+    ),
+    "rep_heat_none": ("本期范围内没有志愿服务记录。", "No volunteer service recorded in scope in the period."),
+    "rep_legend_groups": ("楼院党小组", "Building party group"),
+    "rep_legend_scope": ("范围边界", "Scope outline"),
+    "rep_legend_hours": ("服务时数（小时）", "Volunteer hours"),
+    "rep_as_of_judged": ("预警按 {d} 判定。", "Warnings judged as of {d}."),
+    "rep_warn_by_area": ("各{area}预警数", "Warnings by {area}"),
+    "rep_overdue_more": ("另有 {n} 项未列出。", "{n} more not listed."),
+    "rep_meeting_orgs": ("三会一课90天未开展的组织", "Organisations without 三会一课 in 90 days"),
+    "rep_staffing_by_org": (
+        "1+X+Y 缺员楼院网格（按社区/村党组织）",
+        "Building areas with 1+X+Y gaps (by community/village)",
+    ),
+    "rep_none": ("无。", "None."),
+    "rep_count": ("{n} 个", "{n}"),
+    "rep_missing": ("缺{what}", "no {what}"),
+    "rep_def_meeting_gaps": (
+        "社区/村党组织在截至判定日的 90 天内没有开展支部党员大会、支委会、党小组会或党课（三会一课）的，计为一处预警。",
+        "A community/village organisation with no branch meeting, committee meeting, group meeting or party lecture "
+        "(三会一课) in the 90 days up to the judging date.",
+    ),
+    "rep_def_rank": (
+        "名次按本期志愿服务时数由高到低排列，并列者名次相同；↑/↓ 为与对比时段名次相比上升/下降的位数。",
+        "Ranks by the period's volunteer hours, ties share a rank; ↑/↓: places moved since the compared period.",
+    ),
+    "rep_def_heat": (
+        "志愿服务记录按服务地点汇总到约 400 米的网格，颜色按各网格时数的分位数分档。",
+        "Service records summed by place on a ~400 m grid, coloured by quantiles of the cells' hours.",
+    ),
+    "rep_stock": ("存量指标", "Stocks"),
+    "rep_heat_term": ("服务热力图", "Service heat map"),
+    "rep_map_term": ("地图范围（示意）", "Map areas (schematic)"),
+    "rep_page": ("第 {n} 页 / 共 {total} 页", "Page {n} of {total}"),
+    "rep_was": ("对比期 {v}", "then {v}"),
+}
+
+
+def label(key: str, lang: str = "zh", **fmt: object) -> str:
+    """The text for key (the report's own, else the app's) in lang, formatted with fmt."""
+    zh, en = TEXT.get(key) or APP_TEXT[key]
+    text = en if lang == "en" else zh
+    return text.format(**fmt) if fmt else text
+
+
+def missing(value: object) -> bool:
+    """None, NaN or pandas' NA: a figure that does not apply or cannot be computed."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
+    except TypeError:  # pd.NA refuses truth tests
+        return True
+
+
+def number(value: object, lang: str = "zh") -> str:
+    """Thousands separators as the app's tiles show them; — where there is no figure."""
+    return label("na", lang) if missing(value) else fmt_number(value)  # type: ignore[arg-type]
+
+
+def esc(value: object) -> str:
+    """Any value as HTML text (quotes too, for attributes): names from the database are data, not markup."""
+    return escape(str(value), quote=True)

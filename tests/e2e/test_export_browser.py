@@ -1,0 +1,160 @@
+"""导出 PNG / PDF through a running server, as a signed-in viewer meets it: every page at the district and at
+one street's scope gives a PNG of the layout's size and a PDF whose text holds the page's headline figures,
+the filters, the data date and the exporter; every export is in the audit log."""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auth.passwords import hash_password
+from data_access.db import read_engine
+from data_access.filters import Filters
+from data_access.queries import overview
+
+from .conftest import Server, wait_idle
+
+PASSWORD = "pass-word-1"
+USERS = {"office": ("district", "", "区委组织部"), "s03": ("street", "S03", "街道党工委书记")}
+PAGES = ["overview", "organization", "grid_map", "volunteers", "explore", "data", "briefing"]
+TITLES = {
+    "overview": "总览",
+    "organization": "组织体系",
+    "grid_map": "网格地图",
+    "volunteers": "志愿服务",
+    "explore": "自助分析",
+    "data": "数据说明",
+    "briefing": "大屏",
+}
+AS_OF = "2017-09-30"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+    return out.stdout.decode("utf-8")
+
+
+def pdf_pages(path: Path) -> tuple[int, tuple[float, float]]:
+    """The page count and the first page's size in points (pdfinfo)."""
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    w, _x, h = fields["Page size"].split()[:3]
+    return int(fields["Pages"]), (float(w), float(h))
+
+
+@pytest.fixture(scope="module")
+def export_server(sqlite_url, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export")
+    lines = []
+    for login, (role, place, display) in USERS.items():
+        lines += [f"[users.{login}]", f'role = "{role}"', f'place = "{place}"', f'display = "{display}"']
+        lines.append(f'password = "{hash_password(PASSWORD, n=2**10)}"')
+    (folder / "users.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log = folder / "audit.jsonl"
+    srv = Server(sqlite_url, ERQI_USERS_FILE=str(folder / "users.toml"), ERQI_AUDIT_LOG=str(log))
+    srv.audit = log
+    yield srv
+    srv.stop()
+
+
+def figures(sqlite_url: str, street: str | None) -> tuple[dict, str | None]:
+    """The overview's figures for the scope, from the query layer, and the street's name."""
+    engine = read_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            places = overview.places(conn)
+            first, last = overview.date_bounds(overview.dataset_info(conn))
+            sid = None
+            name = None
+            if street:
+                row = places.streets[places.streets["code"] == street].iloc[0]
+                sid, name = int(row["id"]), str(row["name"])
+            return overview.kpis(conn, Filters(first, last, street_id=sid)), name
+    finally:
+        engine.dispose()
+
+
+def sign_in(page, base: str, login: str) -> None:
+    page.goto(f"{base}/overview")
+    page.locator(".st-key-auth_user input").fill(login)
+    page.locator(".st-key-auth_password input").fill(PASSWORD)
+    page.locator("[data-testid=stFormSubmitButton] button").click()
+    wait_idle(page)
+    page.wait_for_selector(".st-key-snap_png button", timeout=60_000)
+
+
+def go_to(page, slug: str) -> None:
+    """Another page of the same session (a new address would be a new session, signed out)."""
+    if not page.url.split("?")[0].endswith(f"/{slug}"):
+        page.locator(f"[data-testid=stHeader] a[href$='/{slug}']").first.click()
+        page.wait_for_url(f"**/{slug}**", timeout=30_000)
+    wait_idle(page)
+
+
+def export(page, kind: str, folder: Path, slug: str) -> tuple[Path, str]:
+    if slug == "briefing":  # the wall folds its sidebar away
+        expand = page.locator("[data-testid=stExpandSidebarButton]")
+        if expand.count() and expand.first.is_visible():
+            expand.first.click()
+            page.wait_for_timeout(600)
+    page.locator(f".st-key-snap_{kind} button").click()
+    ready = page.locator(".st-key-snap_file button").filter(has_text=f".{kind}")
+    ready.wait_for(timeout=120_000)
+    with page.expect_download(timeout=60_000) as info:
+        ready.click()
+    target = folder / info.value.suggested_filename
+    info.value.save_as(target)
+    return target, info.value.suggested_filename
+
+
+@pytest.mark.parametrize("login", list(USERS))
+def test_every_page_exports_as_png_and_pdf(export_server, browser, sqlite_url, login, tmp_path, shots):
+    role, place, display = USERS[login]
+    k, street_name = figures(sqlite_url, place or None)
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+    page = ctx.new_page()
+    try:
+        sign_in(page, export_server.base, login)
+        for slug in PAGES:
+            go_to(page, slug)
+            png, name = export(page, "png", tmp_path, slug)
+            width, height = png_size(png.read_bytes())
+            assert width == 1920, (slug, width)
+            assert height == 1080 if slug == "briefing" else height >= 1080, (slug, height)
+            assert name.startswith(f"erqi-{slug}-{place or 'district'}-")
+            png.rename(shots / f"export-{login}-{slug}.png")
+            pdf, _ = export(page, "pdf", tmp_path, slug)
+            text = pdf_text(pdf)
+            flat = "".join(text.split())  # pdftotext breaks lines where the layout does
+            assert f"页面：{TITLES[slug]}" in flat, slug
+            assert f"数据截至{AS_OF}" in flat, slug
+            assert f"导出人：{display}" in flat, slug
+            assert "日期：" in flat and "对比：同比" in flat, slug
+            assert "示例数据" in flat, slug
+            if place:
+                assert f"范围：全区›{street_name}" in flat, slug  # the filters in words: the street's scope
+            else:
+                assert "范围：全区" in flat and "›" not in flat.split("范围：")[1][:12], slug
+            if slug in ("overview", "briefing"):  # the headline figures, as the query layer has them
+                assert f"{k['members']:,}" in flat, (slug, k["members"])
+                assert f"{k['building_groups']:,}" in flat, slug
+            pages, (w, h) = pdf_pages(pdf)
+            if slug == "briefing":  # the wall: one 16:9 page
+                assert pages == 1 and round(w / h, 3) == round(16 / 9, 3), (pages, w, h)
+            else:  # A4 landscape, as many pages as the page needs
+                assert pages >= 1 and (round(w), round(h)) == (842, 595), (slug, w, h)
+    finally:
+        ctx.close()
+    events = [json.loads(line) for line in export_server.audit.read_text(encoding="utf-8").splitlines()]
+    mine = [e for e in events if e["event"] == "export" and e["user"] == login and e.get("format") in ("png", "pdf")]
+    assert sorted((e["page"], e["format"]) for e in mine) == sorted((s, f) for s in PAGES for f in ("png", "pdf"))
+    assert all(e["scope"] == (place or "district") for e in mine)

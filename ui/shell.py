@@ -154,6 +154,8 @@ def page_setup(slug: str | None = None) -> PageContext:
     cfg = auth_gate.settings()
     who = auth_gate.identify(cfg)  # the sign-in screen stops the run here
     info, places, fresh = _load_dataset(who, cfg)
+    if exporting and st.session_state.get("_scope_notices"):  # the view names a place outside the viewer's scope
+        snapshot.refuse()
     first, last = date_bounds(info)
     f = filter_bar.render(places, first, last, clamp=clamp_filters)
     live = info.get("live") == "1"

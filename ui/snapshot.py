@@ -87,6 +87,12 @@ def take_grant() -> grants.Grant | None:
     return grant
 
 
+def refuse() -> None:
+    """The renderer's session shows one line (the worker reports it as refused) and nothing else."""
+    st.html(f'<div class="export-refused">{t("snap_refused")}</div>')
+    st.stop()
+
+
 def active() -> grants.Grant | None:
     """The grant this session renders under (None for every viewer's own session)."""
     return st.session_state.get(grants.SESSION_KEY)

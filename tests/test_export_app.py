@@ -1,0 +1,113 @@
+"""The export's rules in the app (AppTest): who may export what, the renderer's one-off grant, and the
+public screen. The files themselves are made through a running server in tests/e2e/test_export_browser.py."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from auth import audit
+from auth.settings import load
+from render import grants
+from ui import snapshot
+from ui.access import gate
+from ui.shell import PAGES
+
+from .conftest import PASSWORD
+from .test_access_app import new_app, sign_in
+
+
+def _events(log, name: str) -> list[dict]:
+    return [e for e in audit.read(log) if e["event"] == name]
+
+
+def test_a_street_users_export_of_another_street_is_refused(users_env, monkeypatch):
+    ran = []
+    monkeypatch.setattr("render.worker.run", lambda *a, **k: ran.append(a))  # must never be reached
+    at = sign_in(new_app(), "s03")
+    # the view names another street (the sidebar offers none: the URL of a session is cleaned on its first
+    # run, so this stands for any way a request could carry one)
+    monkeypatch.setattr(snapshot, "view_params", lambda: {"street": "S05"})
+    at.button(key="snap_png").click().run()
+    assert ran == []
+    assert any("导出被拒绝" in e.value for e in at.error)
+    refused = _events(users_env, "export_refused")
+    assert refused and refused[-1]["user"] == "s03" and "street=S05" in refused[-1]["reason"]
+    assert _events(users_env, "export") == []
+
+
+def test_the_renderer_refuses_a_view_outside_the_viewers_scope(users_env):
+    """A grant whose view names another street is refused by the renderer's session too (never narrowed
+    silently into a different picture)."""
+    who = gate.check_password(load(), "s03", PASSWORD)
+    token = grants.issue(grants.Grant(who, "overview", {"street": "S05"}, exporter="s03", issued_at=time.time()))
+    at = new_app({"street": "S05", "export": token})
+    at.run()
+    assert any("export-refused" in h.proto.body for h in at.get("html"))
+    assert not at.metric
+
+
+def test_outside_scope_names_each_place_outside():
+    every = {"streets": {"S03", "S05"}, "communities": {"S03C01", "S05C01"}, "groups": {"S03C01B01", "S05C01B02"}}
+    inside = {"streets": {"S03"}, "communities": {"S03C01"}, "groups": {"S03C01B01"}}
+    view = {"street": "S03", "community": "S03C01", "sel": "S05C01B02", "places": "S03C01,S05C01", "lang": "en"}
+    assert snapshot.outside_scope(view, every, inside) == ["sel=S05C01B02", "places=S05C01"]
+    assert snapshot.outside_scope({"street": "S03", "bg": "S03C01B01"}, every, inside) == []
+
+
+def test_an_export_is_made_checked_and_audited(users_env, monkeypatch):
+    """The click hands the worker this process's own address with a one-off token; the file is offered for
+    download, and the audit log says who exported which page and view."""
+    from render.worker import Rendered
+
+    asked = []
+
+    def fake_run(url, kind, wall=False):
+        asked.append((url, kind, wall))
+        return Rendered(b"%PDF-1.7 test", 1.5, 300.0)
+
+    monkeypatch.setattr("render.worker.run", fake_run)
+    at = sign_in(new_app(), "office")
+    at.switch_page("pages/briefing.py").run()
+    at.button(key="snap_pdf").click().run()
+    (url, kind, wall), = asked
+    assert kind == "pdf" and wall and "/briefing?" in url and "export=" in url
+    assert at.get("download_button")  # the file, offered
+    done = _events(users_env, "export")[-1]
+    assert (done["user"], done["format"], done["page"], done["scope"]) == ("office", "pdf", "briefing", "district")
+    assert done["file"].startswith("erqi-briefing-district-") and done["file"].endswith(".pdf")
+
+
+def test_the_renderer_session_is_the_viewer_and_shows_the_footer(users_env):
+    """A grant opens the page as the viewer who asked (a street user stays in the street, whatever the view
+    names), once; a second use of the token is refused."""
+    cfg = load()
+    who = gate.check_password(cfg, "s03", PASSWORD)
+    assert isinstance(who, gate.Identity)
+    grant = grants.Grant(who, "overview", {"street": "S03"}, kind="png", exporter=who.name, scope="S03", issued_at=time.time())
+    token = grants.issue(grant)
+    at = new_app({"street": "S03", "export": token})
+    at.run()
+    assert not at.exception
+    footer = [h.proto.body for h in at.get("html") if "export-footer" in h.proto.body]
+    assert footer and "导出人：s03" in footer[0] and "数据截至" in footer[0]
+    assert at.selectbox(key="_w_street").options == [o for o in at.selectbox(key="_w_street").options]
+    assert len(at.selectbox(key="_w_street").options) == 1  # only the viewer's own street on offer
+    assert "snap_png" not in {b.key for b in at.button}  # the renderer offers no export of its own
+    again = new_app({"export": token})
+    again.run()
+    assert any("导出链接无效或已过期" in h.proto.body for h in again.get("html"))
+    assert not again.metric  # nothing of the page
+
+
+@pytest.mark.parametrize("page", [p for p, _ in PAGES])
+def test_the_public_screen_offers_no_export(app_env, monkeypatch, page):
+    monkeypatch.setenv("ERQI_PUBLIC_SCREEN", "1")
+    at = new_app()
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    keys = {b.key for b in at.button}
+    assert "snap_png" not in keys and "snap_pdf" not in keys
+    assert not at.get("download_button")  # and no list to download either

@@ -1,4 +1,4 @@
-"""python -m bench [--scales 1,10] [--pg URL] [--reps N] [--json FILE] [--data DIR] [--live|--load|--imports [options]]
+"""python -m bench [--scales 1,10] [--pg URL] [--reps N] [--json FILE] [--data DIR] [--live|--load|--imports|--exports [options]]
 
 Seeds (or reuses) a database per scale on SQLite and, with --pg, on PostgreSQL; measures every page
 in a child process (so each gets its own peak memory); prints a table; writes the figures as JSON.
@@ -10,6 +10,8 @@ README starts them, many viewers over Streamlit's websocket protocol, the p50/p9
 the first page for viewers arriving together, saturation throughput on one and on more servers, RSS.
 With --imports it measures the importer instead (bench/imports.py): per scale, the seed, an export of
 it in the import format, a dry run and the import into a fresh database, each step's time and peak.
+With --exports it measures the PNG/PDF export of every page through a running server (what the viewer
+waits, the renderer's time and peak memory) and the 工作简报 report for the district and one street.
 """
 
 from __future__ import annotations
@@ -208,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--imports", action="store_true", help="measure export, check and import beside the seed instead"
     )
+    parser.add_argument(
+        "--exports", action="store_true", help="measure PNG/PDF exports of every page and the 工作简报 instead"
+    )
     args = parser.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     args.data.mkdir(parents=True, exist_ok=True)
@@ -220,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             targets.append(("postgresql", scale, _ensure_pg_database(args.pg, f"erqi_bench_s{tag}")))
     if args.imports:
         return _imports(args, scales)
+    if args.exports:
+        return _exports(args, targets)
     if args.live:
         return _live(args, targets)
     if args.load:
@@ -260,6 +267,20 @@ def _imports(args, scales: list[float]) -> int:
         for backend in backends
     ]
     return _report(args, results, "imports", imports.table, imports.check_targets)
+
+
+def _exports(args, targets: list[tuple[str, float, str]]) -> int:
+    """The export part: every page's PNG and PDF through a running server, and the two reports."""
+    from . import exports
+
+    results = []
+    for backend, scale, url in targets:
+        print(f"== {backend} scale {scale:g}: seeding", file=sys.stderr, flush=True)
+        ensure_seeded(url, scale)
+        print(f"== {backend} scale {scale:g}: exports", file=sys.stderr, flush=True)
+        log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+        results.append(exports.run(url, backend, scale, max(1, args.reps), log))
+    return _report(args, results, "exports", exports.table, exports.check_targets)
 
 
 def _live(args, targets: list[tuple[str, float, str]]) -> int:

@@ -40,6 +40,7 @@ class Viewer:
     ws: object = None
     cached: set[str] = field(default_factory=set)
     selects: dict[str, Selectbox] = field(default_factory=dict)  # by the widget's user key
+    buttons: dict[str, str] = field(default_factory=dict)  # button and download-button ids by user key
     page_hash: str = ""
     query: str = ""
     errors: list[str] = field(default_factory=list)
@@ -89,6 +90,9 @@ class Viewer:
                 if value is None and sb.HasField("default") and 0 <= sb.default < len(sb.options):
                     value = sb.options[sb.default]
                 self.selects[key] = Selectbox(sb.id, list(sb.options), value)
+            elif etype in ("button", "download_button"):
+                wid = getattr(el, etype).id
+                self.buttons[wid.split("-", 2)[-1]] = wid
         elif kind == "script_finished":
             self._done.put_nowait(msg.script_finished)
         elif kind == "page_not_found":
@@ -133,7 +137,19 @@ class Viewer:
         """Open a page by its URL path (as a link or the navigation does); seconds until it finished."""
         self.query = query
         self.selects.clear()
+        self.buttons.clear()
         return await self._run(self._back(page_name=name))
+
+    async def click(self, key: str) -> float:
+        """Press the button with this user key (the export buttons: their run makes the file); seconds."""
+        wid = self.buttons[key]
+        self.buttons.pop("snap_file", None)
+        widgets = [(s.id, s.value) for s in self.selects.values() if s.value]
+        back = self._back(widgets=widgets)
+        w = back.rerun_script.widget_states.widgets.add()
+        w.id = wid
+        w.trigger_value = True
+        return await self._run(back)
 
     async def pick(self, key: str, option_index: int) -> float:
         """Choose option option_index in the filter bar's selectbox with this key (a click); seconds."""

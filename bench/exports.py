@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from render.worker import _tree_rss_kb
+from render.worker import tree_memory_kb
 
 from .load import PROJECT, AppServer
 from .report import markdown
@@ -42,7 +42,7 @@ def _report(url: str, place: str | None, out: Path) -> dict:
     proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss_kb(proc.pid))
+        peak = max(peak, tree_memory_kb(proc.pid))
         time.sleep(0.1)
     if proc.returncode != 0:
         raise RuntimeError(f"report {place}: {proc.stderr.read().decode()[-300:]}")
@@ -62,7 +62,11 @@ def run(url: str, backend: str, scale: float, reps: int, log) -> dict:
                     for _ in range(reps):
                         waits.append(asyncio.run(_export(server.base, slug, kind)))
                     done = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
-                    mine = [e for e in done if e["event"] == "export" and e["page"] == slug and e["format"] == kind]
+                    mine = [
+                        e for e in done if e["event"] == "export" and e.get("page") == slug and e.get("format") == kind
+                    ]
+                    if not mine:
+                        raise RuntimeError(f"{slug} {kind}: no export in the audit log: {done[-2:]}")
                     pages.append(
                         {
                             "page": slug,

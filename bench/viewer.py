@@ -43,6 +43,7 @@ class Viewer:
     buttons: dict[str, str] = field(default_factory=dict)  # button and download-button ids by user key
     page_hash: str = ""
     query: str = ""
+    page_name: str = ""
     errors: list[str] = field(default_factory=list)
     _done: asyncio.Queue | None = None
     _reader: asyncio.Task | None = None
@@ -136,6 +137,7 @@ class Viewer:
     async def page(self, name: str, query: str = "") -> float:
         """Open a page by its URL path (as a link or the navigation does); seconds until it finished."""
         self.query = query
+        self.page_name = name
         self.selects.clear()
         self.buttons.clear()
         return await self._run(self._back(page_name=name))
@@ -145,7 +147,7 @@ class Viewer:
         wid = self.buttons[key]
         self.buttons.pop("snap_file", None)
         widgets = [(s.id, s.value) for s in self.selects.values() if s.value]
-        back = self._back(widgets=widgets)
+        back = self._back(page_name=self.page_name, widgets=widgets)  # the click happens on the page shown
         w = back.rerun_script.widget_states.widgets.add()
         w.id = wid
         w.trigger_value = True

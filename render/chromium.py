@@ -54,24 +54,6 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-@contextmanager
-def persistent(profile: Path, **options: object) -> Iterator[object]:
-    """A headless Chromium context with its own profile folder kept between runs (its HTTP cache keeps the
-    app's scripts, so an export does not fetch the whole front end again); one process per folder at a time."""
-    path = executable()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - requirements.txt pins it
-        raise RendererMissing("playwright is not installed (pip install -r requirements.txt)") from exc
-    profile.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(str(profile), executable_path=path, args=ARGS, **options)
-        try:
-            yield context
-        finally:
-            context.close()
-
-
 def offline(page, allowed_origin: str | None = None) -> None:
     """Refuse every request but data: URLs and, when given, the app's own origin."""
 

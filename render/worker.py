@@ -1,14 +1,20 @@
 """Running the renderer from a server process: a worker process per export, a few at a time, with a
-deadline, and its peak memory measured.
+deadline, and its memory measured.
 
 A viewer's session thread waits on the worker (it holds no lock the other sessions need, and the GIL is
 released while it waits), so the renderer never blocks other viewers. At most ERQI_EXPORT_WORKERS exports
 run at once per server process (default 2); a click beyond that waits up to QUEUE_SECONDS for a free
 slot, then is told the exporter is busy. A worker that runs past ERQI_EXPORT_TIMEOUT_SECONDS (default 60)
-is killed with its browser."""
+is killed with its browser.
+
+Every export gets a fresh browser (nothing of one viewer's export is left in the next), but not a cold
+one: the process keeps one warm worker (`python -m render serve`: Python and the browser started,
+waiting for its one job on stdin), taken by the next click and replaced after that export ends. An idle
+warm worker exits by itself after SPARE_IDLE_SECONDS, and when its server goes away."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
@@ -16,13 +22,15 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("erqi.export")
 QUEUE_SECONDS = 30.0
+SPARE_IDLE_SECONDS = 600.0
 DEFAULT_WORKERS, DEFAULT_TIMEOUT = 2, 60.0
 
 
@@ -34,9 +42,7 @@ def _setting(name: str, default: float, low: float) -> float:
         return default
 
 
-_slots: queue.Queue[int] = queue.Queue()  # free worker slots; each has its own browser profile (its cache)
-for _n in range(int(_setting("ERQI_EXPORT_WORKERS", DEFAULT_WORKERS, 1))):
-    _slots.put(_n)
+_slots = threading.BoundedSemaphore(int(_setting("ERQI_EXPORT_WORKERS", DEFAULT_WORKERS, 1)))
 
 
 class ExportFailed(RuntimeError):
@@ -50,7 +56,8 @@ class ExportFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class Rendered:
-    """A finished export: the file's bytes, how long it took and the worker's peak memory (its process tree)."""
+    """A finished export: the file's bytes, how long it took, and the worker's peak memory (the proportional
+    share of its process tree: Chromium's processes share much of their memory)."""
 
     data: bytes
     seconds: float
@@ -61,83 +68,139 @@ def timeout_seconds() -> float:
     return _setting("ERQI_EXPORT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT, 5)
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants (Chromium runs as several processes)."""
+def tree_memory_kb(root: int) -> int:
+    """Memory of a process and all its descendants: the sum of their proportional set sizes (PSS, shared
+    pages divided among the processes sharing them; plain RSS would count Chromium's shared memory once per
+    process)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
                 ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/statm", encoding="ascii") as fh:
-                rss[int(entry)] = int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss_kb(pid)
         todo += children.get(pid, [])
     return total
 
 
-def run(url: str, kind: str, *, wall: bool = False) -> Rendered:
-    """Render url as kind in a worker process; raises ExportFailed with the reason."""
+def _pss_kb(pid: int) -> int:
     try:
-        slot = _slots.get(timeout=QUEUE_SECONDS)
-    except queue.Empty:
-        raise ExportFailed("busy") from None
-    try:
-        return _run(url, kind, wall, _profile(slot))
-    finally:
-        _slots.put(slot)
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
-def _profile(slot: int) -> Path:
-    """The slot's browser profile, kept between exports (per user of the machine, never in the project)."""
-    return Path(tempfile.gettempdir()) / f"erqi-render-{os.getuid()}" / f"slot-{slot}"
+@dataclass
+class _Worker:
+    """A `python -m render serve` process: its browser starting or started, waiting for one job."""
 
+    proc: subprocess.Popen
+    folder: tempfile.TemporaryDirectory
+    errors: object
+    started: float = field(default_factory=time.monotonic)
 
-def _run(url: str, kind: str, wall: bool, profile: Path) -> Rendered:
-    limit = timeout_seconds()
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="erqi-export-") as tmp:
-        out = Path(tmp) / f"export.{kind}"
-        cmd = [sys.executable, "-m", "render", "page", "--url", url, "--kind", kind, "--out", str(out)]
-        cmd += ["--timeout", str(max(5.0, limit - 10)), "--profile", str(profile)] + (["--wall"] if wall else [])
-        errors = open(Path(tmp) / "stderr.txt", "wb")  # a file, not a pipe: a chatty browser cannot stall it
+    @classmethod
+    def start(cls) -> _Worker:
+        folder = tempfile.TemporaryDirectory(prefix="erqi-export-")
+        errors = open(Path(folder.name) / "stderr.txt", "wb")  # a file, not a pipe: a chatty browser cannot stall
         proc = subprocess.Popen(
-            cmd,
+            [sys.executable, "-m", "render", "serve", "--idle", str(SPARE_IDLE_SECONDS)],
             cwd=PROJECT,
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=errors,
             start_new_session=True,  # its own process group: a timeout kills the browser with it
-            env={**os.environ, "HOME": tmp},  # Chromium's profile and caches stay in the temporary folder
+            env={**os.environ, "HOME": folder.name},  # Chromium's profile and caches stay in the folder
         )
+        return cls(proc, folder, errors)
+
+    @property
+    def usable(self) -> bool:
+        return self.proc.poll() is None and time.monotonic() - self.started < SPARE_IDLE_SECONDS - 30
+
+    def discard(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self.errors.close()
+        self.folder.cleanup()
+
+
+_spare: queue.Queue[_Worker] = queue.Queue(maxsize=1)
+
+
+def _take() -> _Worker:
+    """The warm worker when there is a live one, else a new one."""
+    try:
+        spare = _spare.get_nowait()
+    except queue.Empty:
+        return _Worker.start()
+    if spare.usable:
+        return spare
+    spare.discard()
+    return _Worker.start()
+
+
+def _replenish() -> None:
+    try:
+        _spare.put_nowait(_Worker.start())
+    except queue.Full:
+        pass
+    except OSError as exc:  # pragma: no cover - cannot start a process: the next click starts its own
+        log.warning("no warm export worker: %s", exc)
+
+
+def run(url: str, kind: str, *, wall: bool = False) -> Rendered:
+    """Render url as kind in a worker process; raises ExportFailed with the reason."""
+    if not _slots.acquire(timeout=QUEUE_SECONDS):
+        raise ExportFailed("busy")
+    try:
+        return _run(url, kind, wall)
+    finally:
+        _slots.release()
+        if _spare.empty():
+            _replenish()  # after the export, not during it: a browser starting would slow it down
+
+
+def _run(url: str, kind: str, wall: bool) -> Rendered:
+    limit = timeout_seconds()
+    started = time.monotonic()
+    worker = _take()
+    try:
+        out = Path(worker.folder.name) / f"export.{kind}"
+        job = {"url": url, "kind": kind, "out": str(out), "wall": wall, "timeout": max(5.0, limit - 10)}
+        try:
+            worker.proc.stdin.write((json.dumps(job) + "\n").encode())
+            worker.proc.stdin.close()
+        except OSError as exc:  # the worker died before its job came (no browser, killed)
+            log.warning("export worker gone before its job: %s", exc)
         peak = 0
-        while proc.poll() is None:
-            peak = max(peak, _tree_rss_kb(proc.pid))
+        while worker.proc.poll() is None:
+            peak = max(peak, tree_memory_kb(worker.proc.pid))
             if time.monotonic() - started > limit:
-                _kill(proc)
-                errors.close()
                 raise ExportFailed("timeout", f"{limit:.0f} s")
             time.sleep(0.1)
-        errors.close()
-        err = (Path(tmp) / "stderr.txt").read_text("utf-8", "replace").strip()
-        print("export worker", kind, proc.returncode, err.replace("\n", "; "), file=sys.stderr)
-        if proc.returncode == 3:
+        worker.errors.flush()
+        err = (Path(worker.folder.name) / "stderr.txt").read_text("utf-8", "replace").strip()
+        log.debug("export worker %s (%s): %s", kind, worker.proc.returncode, err.replace("\n", "; "))
+        if worker.proc.returncode == 3:
             raise ExportFailed("missing", err)
-        if proc.returncode != 0 or not out.exists():
+        if worker.proc.returncode != 0 or not out.exists():
             raise ExportFailed("refused" if "refused" in err else "failed", err[-300:])
         return Rendered(out.read_bytes(), time.monotonic() - started, peak / 1024)
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
+    finally:
+        worker.discard()

@@ -39,13 +39,16 @@ async def _export(base: str, slug: str, kind: str) -> float:
 def _report(url: str, place: str | None, out: Path) -> dict:
     cmd = [sys.executable, "-m", "report", "--url", url, "--out", str(out)] + (["--place", place] if place else [])
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_memory_kb(proc.pid))
-        time.sleep(0.1)
+    errors = out / f"report-{place or 'district'}.err"  # a file, not a pipe that could fill while polled
+    out.mkdir(parents=True, exist_ok=True)
+    with errors.open("wb") as err:
+        proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=err)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, tree_memory_kb(proc.pid))
+            time.sleep(0.1)
     if proc.returncode != 0:
-        raise RuntimeError(f"report {place}: {proc.stderr.read().decode()[-300:]}")
+        raise RuntimeError(f"report {place}: {errors.read_text(errors='replace')[-300:]}")
     return {"place": place or "district", "seconds": time.perf_counter() - started, "peak_mb": peak / 1024}
 
 

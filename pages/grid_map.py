@@ -10,7 +10,7 @@ from ui.grid import panels as grid_panels
 from ui.grid import selection as grid_selection
 from ui.labels import t
 from ui.safe_text import md
-from ui.shell import page_setup
+from ui.shell import page_setup, stop_page
 
 ctx = page_setup()
 f = ctx.filters
@@ -28,7 +28,7 @@ data = fetch(  # the page's data, side by side
 groups, areas, facilities, gaps = data.groups, data.areas, data.facilities, data.gaps
 if groups.empty:
     st.info(t("grid_empty"))
-    st.stop()
+    stop_page()
 tiles, tiles_problem = basemap.tile_config()
 if tiles_problem:
     st.warning(t(f"grid_notice_{tiles_problem}"))

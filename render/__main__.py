@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 
-def _capture(job: dict, running=None) -> int:
+def _capture(job: dict, running: object | None = None) -> int:
     from .chromium import RendererMissing
     from .page import CaptureFailed, capture
 
@@ -31,6 +31,7 @@ def _capture(job: dict, running=None) -> int:
             wall=bool(job.get("wall")),
             timeout_ms=int(float(job.get("timeout", 45)) * 1000),
             running=running,
+            allow=tuple(job.get("allow", ())),
         )
     except RendererMissing as exc:
         print(f"renderer missing: {exc}", file=sys.stderr)

@@ -11,6 +11,11 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
 
 ARGS = [
     "--headless",
@@ -32,7 +37,11 @@ class RendererMissing(RuntimeError):
 def executable() -> str:
     """The Chromium to drive: ERQI_CHROMIUM, else Debian's /usr/bin/chromium, else one on PATH."""
     named = os.environ.get("ERQI_CHROMIUM", "").strip()
-    for candidate in ([named] if named else []) + ["/usr/bin/chromium", shutil.which("chromium") or ""]:
+    if named:  # a configured browser is the one to use: a wrong path is said, not worked around
+        if Path(named).exists():
+            return named
+        raise RendererMissing(f"ERQI_CHROMIUM names no file: {named}")
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
         if candidate and Path(candidate).exists():
             return candidate
     raise RendererMissing("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
@@ -54,12 +63,21 @@ def browser() -> Iterator[object]:
             b.close()
 
 
-def offline(page, allowed_origin: str | None = None) -> None:
-    """Refuse every request but data: URLs and, when given, the app's own origin."""
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of an address, the port filled in for http and https."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
 
-    def decide(route) -> None:
+
+def offline(page: Page, *allowed: str) -> None:
+    """Refuse every request but data:/blob: URLs and those to the given addresses' origins (exactly their
+    scheme, host and port: the app's own, and an intranet tile server the viewer's map shows)."""
+    origins = {origin(a) for a in allowed if a}
+
+    def decide(route: Route) -> None:
         url = route.request.url
-        if url.startswith(("data:", "blob:", "about:")) or (allowed_origin and url.startswith(allowed_origin)):
+        if url.startswith(("data:", "blob:", "about:")) or origin(url) in origins:
             route.continue_()
         else:
             route.abort()

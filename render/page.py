@@ -8,14 +8,19 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 from .chromium import browser, offline
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 WIDTH, HEIGHT = 1920, 1080  # the layouts are designed at 1920×1080
 A4_LANDSCAPE_PX = 1122  # 297 mm at 96 px per inch: the PDF scales the 1920-wide layout onto it
 FOOTER = "#export-footer"
 READY = "[data-testid=stApp][data-test-script-state=notRunning]"
+REFUSED = ".export-refused, .st-key-auth_user"  # refused, or the sign-in screen (the viewer was signed out)
+BROKEN = "[data-testid=stException], .st-key-db_problem"  # a bug, or the database's plain message
 # every chart has its canvas or SVG, every map its canvas, and nothing is still loading
 DRAWN = """() => {
   const charts = document.querySelectorAll('[data-testid=stVegaLiteChart], [data-testid=stDeckGlJsonChart]');
@@ -55,15 +60,17 @@ class CaptureFailed(RuntimeError):
     """The page did not come up as an export (refused, an error on the page, or never finished)."""
 
 
-def _settle(page, timeout_ms: int) -> None:
+def _settle(page: Page, timeout_ms: int) -> None:
     """Wait for the script to finish, the footer to be drawn and every chart and map to have drawn."""
     page.wait_for_selector(READY, timeout=timeout_ms)
     _mark("ready")
-    page.wait_for_selector(f"{FOOTER}, .export-refused", timeout=timeout_ms)
+    page.wait_for_selector(f"{FOOTER}, {REFUSED}, {BROKEN}", timeout=timeout_ms)
     _mark("footer")
-    refused = page.locator(".export-refused")
-    if refused.count():
-        raise CaptureFailed("refused: " + refused.first.inner_text()[:200])
+    refused = page.locator(REFUSED)
+    if refused.count():  # the grant was refused, or the viewer's sign-in no longer holds
+        raise CaptureFailed("refused: " + (refused.first.inner_text() or "signed out")[:200])
+    if not page.locator(FOOTER).count():
+        raise CaptureFailed("the page showed an error or a database problem")
     page.wait_for_function(DRAWN, timeout=timeout_ms)
     _mark("drawn")
     page.wait_for_timeout(400)  # a map's first frame after its layers loaded
@@ -76,11 +83,11 @@ def _settle(page, timeout_ms: int) -> None:
     page.evaluate("document.fonts.ready")
 
 
-def _whole_height(page) -> int:
+def _whole_height(page: Page) -> int:
     return int(page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight"))
 
 
-def _freeze_canvases(page) -> None:
+def _freeze_canvases(page: Page) -> None:
     """Maps draw with WebGL, which a print does not redraw: each canvas becomes the picture it shows."""
     shots = []
     for handle in page.query_selector_all("canvas"):
@@ -102,12 +109,19 @@ def _mark(stage: str) -> None:
     _clock[0] = now
 
 
-def capture(url: str, kind: str, out: Path, *, wall: bool = False, timeout_ms: int = 45_000, running=None) -> Path:
+def capture(
+    url: str,
+    kind: str,
+    out: Path,
+    *,
+    wall: bool = False,
+    timeout_ms: int = 45_000,
+    running: Browser | None = None,
+    allow: tuple[str, ...] = (),
+) -> Path:
     """Open url (the app's own address with an export grant) and write the PNG or PDF to out, in the
     running browser when given (a warm worker's), else in one started for it."""
     _mark("start")
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}"
     options = {
         "viewport": {"width": WIDTH, "height": HEIGHT},
         # the 1920-wide layout on A4 landscape puts ~165 pixels to the inch: print quality for the maps and
@@ -121,7 +135,7 @@ def capture(url: str, kind: str, out: Path, *, wall: bool = False, timeout_ms: i
         stack.callback(context.close)
         page = context.new_page()
         page.set_default_timeout(timeout_ms)
-        offline(page, origin)
+        offline(page, url, *allow)
         _mark("browser")
         page.goto(url, wait_until="domcontentloaded")
         _settle(page, timeout_ms)

@@ -30,6 +30,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("erqi.export")
 QUEUE_SECONDS = 30.0
+PAGE_MARGIN_SECONDS = 10.0  # the page must come up this long before the deadline: its own clean failure first
 SPARE_IDLE_SECONDS = 600.0
 DEFAULT_WORKERS, DEFAULT_TIMEOUT = 2, 60.0
 
@@ -68,10 +69,8 @@ def timeout_seconds() -> float:
     return _setting("ERQI_EXPORT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT, 5)
 
 
-def tree_memory_kb(root: int) -> int:
-    """Memory of a process and all its descendants: the sum of their proportional set sizes (PSS, shared
-    pages divided among the processes sharing them; plain RSS would count Chromium's shared memory once per
-    process)."""
+def _descendants(root: int) -> list[int]:
+    """Every process under root (children, their children, ...), from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -82,12 +81,19 @@ def tree_memory_kb(root: int) -> int:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [root]
+    found, todo = [], list(children.get(root, []))
     while todo:
         pid = todo.pop()
-        total += _pss_kb(pid)
+        found.append(pid)
         todo += children.get(pid, [])
-    return total
+    return found
+
+
+def tree_memory_kb(root: int) -> int:
+    """Memory of a process and all its descendants: the sum of their proportional set sizes (PSS: shared
+    pages divided among the processes sharing them, where RSS would count Chromium's shared memory again
+    in each of its processes)."""
+    return sum(_pss_kb(pid) for pid in [root, *_descendants(root)])
 
 
 def _pss_kb(pid: int) -> int:
@@ -121,7 +127,7 @@ class _Worker:
             stdout=subprocess.DEVNULL,
             stderr=errors,
             start_new_session=True,  # its own process group: a timeout kills the browser with it
-            env={**os.environ, "HOME": folder.name},  # Chromium's profile and caches stay in the folder
+            env=_worker_env(folder.name),
         )
         return cls(proc, folder, errors)
 
@@ -130,17 +136,29 @@ class _Worker:
         return self.proc.poll() is None and time.monotonic() - self.started < SPARE_IDLE_SECONDS - 30
 
     def discard(self) -> None:
-        if self.proc.poll() is None:
+        """End the worker and every process under it (Playwright starts the browser in a process group of its
+        own, so the worker's group alone would leave Chromium running), and remove its folder."""
+        for pid in [*_descendants(self.proc.pid), self.proc.pid]:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
-            self.proc.wait()
+        self.proc.wait()
         self.errors.close()
         self.folder.cleanup()
 
 
+# what the worker needs of the server's environment: never its database address or mail password
+_PASSED = ("PATH", "LANG", "LC_ALL", "TZ", "PYTHONPATH", "VIRTUAL_ENV", "ERQI_CHROMIUM", "TMPDIR")
+
+
+def _worker_env(home: str) -> dict[str, str]:
+    """Chromium's profile and caches stay in the worker's own folder (HOME)."""
+    return {**{k: os.environ[k] for k in _PASSED if k in os.environ}, "HOME": home}
+
+
 _spare: queue.Queue[_Worker] = queue.Queue(maxsize=1)
+_refill = threading.Lock()
 
 
 def _take() -> _Worker:
@@ -155,34 +173,52 @@ def _take() -> _Worker:
     return _Worker.start()
 
 
+def shutdown() -> None:
+    """End the waiting warm worker (a server shutting down, a test changing the settings it was started with)."""
+    while True:
+        try:
+            _spare.get_nowait().discard()
+        except queue.Empty:
+            return
+
+
 def _replenish() -> None:
-    try:
-        _spare.put_nowait(_Worker.start())
-    except queue.Full:
-        pass
-    except OSError as exc:  # pragma: no cover - cannot start a process: the next click starts its own
-        log.warning("no warm export worker: %s", exc)
+    """Start the next warm worker unless one is waiting (one at a time: two exports ending together)."""
+    with _refill:
+        if not _spare.empty():
+            return
+        try:
+            _spare.put_nowait(_Worker.start())
+        except OSError as exc:  # pragma: no cover - cannot start a process: the next click starts its own
+            log.warning("no warm export worker: %s", exc)
 
 
-def run(url: str, kind: str, *, wall: bool = False) -> Rendered:
-    """Render url as kind in a worker process; raises ExportFailed with the reason."""
+def run(url: str, kind: str, *, wall: bool = False, allow: tuple[str, ...] = ()) -> Rendered:
+    """Render url as kind in a worker process (allow: further origins the page may load, such as an intranet
+    tile server); raises ExportFailed with the reason."""
     if not _slots.acquire(timeout=QUEUE_SECONDS):
         raise ExportFailed("busy")
     try:
-        return _run(url, kind, wall)
+        return _run(url, kind, wall, allow)
     finally:
         _slots.release()
-        if _spare.empty():
-            _replenish()  # after the export, not during it: a browser starting would slow it down
+        _replenish()  # after the export, not during it: a browser starting would slow it down
 
 
-def _run(url: str, kind: str, wall: bool) -> Rendered:
+def _run(url: str, kind: str, wall: bool, allow: tuple[str, ...]) -> Rendered:
     limit = timeout_seconds()
     started = time.monotonic()
     worker = _take()
     try:
         out = Path(worker.folder.name) / f"export.{kind}"
-        job = {"url": url, "kind": kind, "out": str(out), "wall": wall, "timeout": max(5.0, limit - 10)}
+        job = {
+            "url": url,
+            "kind": kind,
+            "out": str(out),
+            "wall": wall,
+            "timeout": max(5.0, limit - PAGE_MARGIN_SECONDS),
+            "allow": allow,
+        }
         try:
             worker.proc.stdin.write((json.dumps(job) + "\n").encode())
             worker.proc.stdin.close()
@@ -193,7 +229,7 @@ def _run(url: str, kind: str, wall: bool) -> Rendered:
             peak = max(peak, tree_memory_kb(worker.proc.pid))
             if time.monotonic() - started > limit:
                 raise ExportFailed("timeout", f"{limit:.0f} s")
-            time.sleep(0.1)
+            time.sleep(0.25)
         worker.errors.flush()
         err = (Path(worker.folder.name) / "stderr.txt").read_text("utf-8", "replace").strip()
         log.debug("export worker %s (%s): %s", kind, worker.proc.returncode, err.replace("\n", "; "))

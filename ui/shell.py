@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from data_access import background, cached
 from data_access.bootstrap import (
@@ -57,6 +56,7 @@ _RUN = "_run_token"
 _STARTED = "_run_started"
 SCRIPT_SECONDS = "_script_seconds"  # how long the last full run of the script took (read by the bench)
 _CTX = "_page_ctx"
+_PAGE = "_page_running"  # the page this run is drawing (stop_page draws what follows it)
 
 
 @dataclass(frozen=True)
@@ -181,11 +181,8 @@ def run_page(page) -> None:
         try:
             if page.url_path:
                 page_setup(page.url_path)
-            try:
-                page.run()
-            except StopException:  # a page that stops early (nothing to show) still gets its export
-                _after_page(page)
-                raise
+            st.session_state[_PAGE] = page
+            page.run()
             _after_page(page)
         except AccessDenied:
             st.error(t("auth_denied"))
@@ -193,7 +190,15 @@ def run_page(page) -> None:
     run_guarded(body)
 
 
-def _after_page(page) -> None:
+def stop_page() -> None:
+    """End a page early (nothing more to show) with what follows every page: its export, or its footer."""
+    page = st.session_state.get(_PAGE)
+    if page is not None:
+        _after_page(page)
+    st.stop()
+
+
+def _after_page(page: st.Page) -> None:
     """Below the page: the export's footer (in the renderer) or the export buttons (for a viewer)."""
     held = st.session_state.get(_CTX)
     if not page.url_path or not held or held[0] != st.session_state.get(_RUN) or kiosk.requested():

@@ -10,8 +10,13 @@ log. The public screen offers no export."""
 
 from __future__ import annotations
 
+import html
+import ipaddress
+import logging
+import os
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -19,13 +24,18 @@ import streamlit as st
 from auth import audit
 from auth.settings import load
 from data_access import guard
-from data_access.filters import URL_KEYS
 from render import grants, worker
 
-from . import compare, filter_bar, freshness
+from . import basemap, compare, filter_bar, freshness
 from .access import gate
 from .labels import t
 
+if TYPE_CHECKING:
+    from data_access.filters import Places
+
+    from .shell import PageContext
+
+log = logging.getLogger("erqi.export")
 TOKEN_PARAM = "export"  # the renderer's URL parameter (never in a viewer's address)
 REQUEST, RESULT = "_export_request", "_export_result"
 KINDS = {"png": "image/png", "pdf": "application/pdf"}
@@ -42,9 +52,21 @@ VIEW_KEYS = (
     "_org_size",
     "_org_colour",
     "_w_org_kinds",
+    "_org_kinds",
     "data_change_run",
 )
 SKIP_PARAMS = {TOKEN_PARAM, "kiosk", "cycle"}
+# the pages' own URL parameters, named in the footer (the filters are said in words above them)
+FOOT_PARAMS = {
+    "org": "snap_p_org",
+    "kind": "snap_p_kind",
+    "sel": "snap_p_sel",
+    "measure": "snap_p_measure",
+    "by": "snap_p_by",
+    "chart": "snap_p_chart",
+    "places": "snap_p_places",
+    "vcat": "snap_p_vcat",
+}
 PLACE_PARAMS = {"street": "streets", "community": "communities", "bg": "groups", "sel": "groups"}
 
 FOOTER_CSS = """
@@ -77,7 +99,7 @@ def take_grant() -> grants.Grant | None:
     if token is None:
         return held
     del st.query_params[TOKEN_PARAM]
-    grant = grants.take(token)
+    grant = grants.take(token) if _local_peer() else None
     if grant is None:
         st.html(f'<div class="export-refused">{t("snap_bad_link")}</div>')
         st.stop()
@@ -85,6 +107,23 @@ def take_grant() -> grants.Grant | None:
     for key, value in grant.state.items():
         st.session_state[key] = value
     return grant
+
+
+def _local_peer() -> bool:
+    """The renderer runs on this machine: a grant is taken only over a loopback connection (unless the
+    administrator routed it elsewhere with ERQI_EXPORT_BASE_URL)."""
+    if os.environ.get("ERQI_EXPORT_BASE_URL", "").strip():
+        return True
+    try:
+        peer = st.context.ip_address  # Streamlit's own: None for a peer on this machine
+    except Exception:  # noqa: BLE001 - no request context (a bare run): this machine
+        return True
+    if not isinstance(peer, str):  # None, or a test harness's stand-in
+        return True
+    try:
+        return ipaddress.ip_address(peer.split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def refuse() -> None:
@@ -103,13 +142,13 @@ def chrome(wall: bool) -> None:
     st.html(f"<style>{EXPORT_CSS}{FOOTER_CSS}{WALL_FOOTER_CSS if wall else ''}</style>")
 
 
-def footer(ctx, title: str) -> None:
+def footer(ctx: PageContext, title: str) -> None:
     """The file's footer: page, filters in words, data dates, exporter and time, demo data."""
     grant = active()
     if grant is None:
         return
     f = ctx.filters
-    extra = {k: v for k, v in grant.params.items() if k not in {*URL_KEYS, "lang", compare.URL_KEY}}
+    extra = {FOOT_PARAMS[k]: v for k, v in grant.params.items() if k in FOOT_PARAMS}
     parts = [
         t("snap_foot_page", p=title),
         t("snap_foot_scope", s=" › ".join(filter_bar.scope_path(f, ctx.places))),
@@ -117,7 +156,7 @@ def footer(ctx, title: str) -> None:
         t("snap_foot_cmp", m=t(f"cmp_{compare.mode()}")),
     ]
     if extra:
-        parts.append(t("snap_foot_more", v="，".join(f"{k}={v}" for k, v in extra.items())))
+        parts.append(t("snap_foot_more", v="，".join(f"{t(k)} {v}" for k, v in extra.items())))
     parts.append(t("as_of", d=ctx.as_of.isoformat()))
     stamp = freshness.refreshed_text(ctx.fresh or {})
     if stamp:
@@ -134,8 +173,6 @@ def _role(grant: grants.Grant) -> str:
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text, quote=True)
 
 
@@ -166,7 +203,7 @@ def outside_scope(params: dict[str, str], every: dict[str, set[str]], inside: di
     return out
 
 
-def _codes(places) -> dict[str, set[str]]:
+def _codes(places: Places) -> dict[str, set[str]]:
     return {
         "streets": set(places.streets["code"]),
         "communities": set(places.communities["code"]),
@@ -174,7 +211,7 @@ def _codes(places) -> dict[str, set[str]]:
     }
 
 
-def _scope_words(access: guard.Access, places) -> str:
+def _scope_words(access: guard.Access, places: Places) -> str:
     """The viewer's scope as its place names (the whole district, or a street › community)."""
     if access.scope.everything:
         return t("district")
@@ -185,7 +222,7 @@ def _scope_words(access: guard.Access, places) -> str:
     return " › ".join(names) or access.scope.label
 
 
-def _log(event: str, access, **detail: object) -> None:
+def _log(event: str, access: guard.Access | None, **detail: object) -> None:
     audit.record(
         load().audit_log,
         event,
@@ -200,7 +237,7 @@ def _ask(kind: str) -> None:
     st.session_state[REQUEST] = kind
 
 
-def offer(ctx, slug: str, title: str, wall: bool) -> None:
+def offer(ctx: PageContext, slug: str, title: str, wall: bool) -> None:
     """The sidebar's export buttons; a click makes the file (spinner) and offers it for download."""
     if not allowed():
         return
@@ -237,12 +274,13 @@ def offer(ctx, slug: str, title: str, wall: bool) -> None:
         del st.session_state[RESULT]
 
 
-def make(ctx, slug: str, kind: str, wall: bool) -> tuple[str, bytes, float] | str:
+def make(ctx: PageContext, slug: str, kind: str, wall: bool) -> tuple[str, bytes, float] | str:
     """The file (name, bytes, seconds), or the message saying why not. Checked, rendered, audited."""
     access = st.session_state.get(guard.ACCESS)
     who = gate.current_identity()
     params = view_params()
-    name = f"erqi-{slug}-{access.scope.code or 'district'}-{datetime.now():%Y%m%d-%H%M%S}.{kind}"
+    code = access.scope.code if isinstance(access, guard.Access) else ""
+    name = f"erqi-{slug}-{code or 'district'}-{datetime.now():%Y%m%d-%H%M%S}.{kind}"
     usable = (
         isinstance(access, guard.Access)
         and who is not None
@@ -252,15 +290,8 @@ def make(ctx, slug: str, kind: str, wall: bool) -> tuple[str, bytes, float] | st
     )
     outside = outside_scope(params, _codes(guard.all_places()), _codes(ctx.places)) if usable else []
     if not usable or outside:
-        _log(
-            "export_refused",
-            access,
-            file=name,
-            format=kind,
-            page=slug,
-            view=urlencode(params),
-            reason=",".join(outside) or "session",
-        )
+        reason = ",".join(outside) or "session"
+        _log("export_refused", access, file=name, format=kind, page=slug, view=urlencode(params), reason=reason)
         return t("snap_refused")
     grant = grants.Grant(
         identity=who,
@@ -275,8 +306,11 @@ def make(ctx, slug: str, kind: str, wall: bool) -> tuple[str, bytes, float] | st
     token = grants.issue(grant)
     url = f"{own_address()}/{slug}?{urlencode({**params, TOKEN_PARAM: token})}"
     try:
-        rendered = worker.run(url, kind, wall=wall)
-    except worker.ExportFailed as exc:
+        rendered = worker.run(url, kind, wall=wall, allow=_tile_origin())
+    except Exception as exc:  # noqa: BLE001 - not a worker's verdict (a process that cannot start): said, logged
+        if not isinstance(exc, worker.ExportFailed):
+            log.exception("export of %s failed", slug)
+            exc = worker.ExportFailed("failed", f"{type(exc).__name__}: {exc}")
         grants.withdraw(token)
         _log(
             "export_failed",
@@ -307,6 +341,14 @@ def make(ctx, slug: str, kind: str, wall: bool) -> tuple[str, bytes, float] | st
     return name, rendered.data, rendered.seconds
 
 
+def _tile_origin() -> tuple[str, ...]:
+    """The intranet tile server, when the viewer's map shows its tiles (the renderer may fetch them too)."""
+    if not st.session_state.get("grid_tiles"):
+        return ()
+    tiles, _problem = basemap.tile_config()
+    return (tiles.url,) if tiles is not None and tiles.url.startswith("http") else ()
+
+
 def _plain(value: object) -> bool:
     """A value that can be handed to another session as it is (text, numbers, their lists)."""
     if isinstance(value, (list, tuple)):
@@ -317,8 +359,6 @@ def _plain(value: object) -> bool:
 def own_address() -> str:
     """This server process's own address on this machine (the renderer must reach this process: the grant
     lives here). ERQI_EXPORT_BASE_URL overrides it."""
-    import os
-
     named = os.environ.get("ERQI_EXPORT_BASE_URL", "").strip().rstrip("/")
     if named:
         return named

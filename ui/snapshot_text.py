@@ -31,5 +31,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "snap_foot_more": ("页面设置：{v}", "Page settings: {v}"),
     "snap_foot_by": ("导出人：{who}（{role} · 权限范围 {scope}）", "Exported by {who} ({role} · scope {scope})"),
     "snap_foot_at": ("导出时间：{t}", "Exported at {t}"),
+    "snap_p_org": ("组织", "organisation"),
+    "snap_p_kind": ("组织类型", "kinds"),
+    "snap_p_sel": ("选中楼院", "building group"),
+    "snap_p_measure": ("指标", "measure"),
+    "snap_p_by": ("维度", "breakdown"),
+    "snap_p_chart": ("图表", "chart"),
+    "snap_p_places": ("对比地点", "places compared"),
+    "snap_p_vcat": ("志愿服务类别", "volunteer categories"),
     "snap_demo_exporter": ("未启用登录（演示）", "no sign-in (demo)"),
 }

@@ -18,6 +18,13 @@ from .conftest import PASSWORD
 from .test_access_app import new_app, sign_in
 
 
+@pytest.fixture()
+def db_url(sqlite_url):
+    """One backend: who may export what does not depend on it (the renderer reads what the pages read, and
+    the pages are proven on both)."""
+    return sqlite_url
+
+
 def _events(log, name: str) -> list[dict]:
     return [e for e in audit.read(log) if e["event"] == name]
 
@@ -112,3 +119,18 @@ def test_the_public_screen_offers_no_export(app_env, monkeypatch, page):
     keys = {b.key for b in at.button}
     assert "snap_png" not in keys and "snap_pdf" not in keys
     assert not at.get("download_button")  # and no list to download either
+
+
+def test_a_page_that_stops_early_still_offers_its_export(app_env, monkeypatch):
+    """The grid map with no building groups says so and stops; the export buttons still follow it."""
+    import pandas as pd
+
+    from data_access import cached
+
+    monkeypatch.setattr(cached, "grid_building_groups", lambda f: pd.DataFrame())
+    at = new_app()
+    at.run()
+    at.switch_page("pages/grid_map.py").run()
+    assert not at.exception
+    assert any("楼院" in i.value for i in at.info)
+    assert {"snap_png", "snap_pdf"} <= {b.key for b in at.button}

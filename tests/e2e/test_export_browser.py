@@ -120,7 +120,8 @@ def export(page, kind: str, folder: Path, slug: str) -> tuple[Path, str]:
 def test_every_page_exports_as_png_and_pdf(export_server, browser, sqlite_url, login, tmp_path, shots):
     role, place, display = USERS[login]
     k, street_name = figures(sqlite_url, place or None)
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+    # the viewer only clicks: a small window draws less (the file is rendered at 1920×1080 by the server)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
     page = ctx.new_page()
     try:
         sign_in(page, export_server.base, login)

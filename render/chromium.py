@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
 
-ARGS = [
+# the launch recipe that works headless and offline here (the browser tests use it as it is)
+RECIPE = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -26,8 +27,8 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--font-render-hinting=none",  # the same glyph widths on screen and in the PDF
 ]
+ARGS = [*RECIPE, "--font-render-hinting=none"]  # the same glyph widths on screen and in the PDF
 
 
 class RendererMissing(RuntimeError):

@@ -76,6 +76,17 @@ def path_d(geometry: dict, frame: Frame) -> str:
     return "".join(parts)
 
 
+def _ground(frame: Frame, district: dict, shapes: pd.DataFrame, cls: str) -> list[str]:
+    """A map's first layers: the background, the district's outline, and the given shapes in class cls."""
+    body = [f'<rect class="sea" width="{frame.width}" height="{frame.height}"/>']
+    body.append(f'<path class="district" d="{path_d(district, frame)}"/>')
+    for g in shapes["geometry"] if len(shapes) else []:
+        geom = _shape(g)
+        if geom:
+            body.append(f'<path class="{cls}" d="{path_d(geom, frame)}"/>')
+    return body
+
+
 def _shape(text: object) -> dict | None:
     """A stored GeoJSON text as a geometry, None when it is not one (a bad row is left off, not fatal)."""
     try:
@@ -218,12 +229,7 @@ def grid_map(
     else:
         inside, column = _inside, 0
     colours = _colours([str(n) for n in areas["name"]]) if len(areas) else {}
-    body = [f'<rect class="sea" width="{frame.width}" height="{frame.height}"/>']
-    body.append(f'<path class="district" d="{path_d(district, frame)}"/>')
-    for g in siblings["geometry"] if len(siblings) else []:
-        geom = _shape(g)
-        if geom:
-            body.append(f'<path class="sibling" d="{path_d(geom, frame)}"/>')
+    body = _ground(frame, district, siblings, "sibling")
     for row in areas.itertuples():
         geom = _shape(row.geometry)
         if geom:
@@ -298,12 +304,7 @@ def heat_map(
     scope_geom = _shape(scope) if scope else None
     frame_geom = scope_geom or district
     frame = fit(bounds_of(frame_geom), width, max_height)
-    body = [f'<rect class="sea" width="{frame.width}" height="{frame.height}"/>']
-    body.append(f'<path class="district" d="{path_d(district, frame)}"/>')
-    for g in areas["geometry"] if len(areas) else []:
-        geom = _shape(g)
-        if geom:
-            body.append(f'<path class="faint" d="{path_d(geom, frame)}"/>')
+    body = _ground(frame, district, areas, "faint")
     clip = path_d(frame_geom, frame)  # service inside the scope only: a 400 m cell overhangs its edge
     body.append(f'<defs><clipPath id="heat-clip"><path d="{clip}"/></clipPath></defs><g clip-path="url(#heat-clip)">')
     edges = [lo for _c, lo, _h in bins[1:]]

@@ -57,9 +57,9 @@ def by_street(page: Page) -> str:
 def overdue(page: Page) -> str:
     """Overdue supervision tasks with their responsible organisation, longest overdue first."""
     L, tasks = page.L, page.d.overdue
-    title = f"<h3>{esc(L('warnings'))}（{esc(number(len(tasks), page.lang))}）</h3>"
+    title = _titled(page, "warnings", len(tasks))
     if tasks.empty:
-        return title + f'<p class="empty">{esc(L("warnings_none"))}</p>'
+        return title + _empty(page, "warnings_none")
     tasks = tasks.sort_values(["days_overdue", "code"], ascending=[False, True])
     shown, more = tasks.head(OVERDUE_ROWS), max(len(tasks) - OVERDUE_ROWS, 0)
     head = "".join(
@@ -76,10 +76,10 @@ def overdue(page: Page) -> str:
 
 def meeting_gaps(page: Page) -> str:
     """The organisations without 三会一课 in 90 days, grouped by street/town at district level."""
-    L, gaps = page.L, page.d.meeting_gaps
-    title = f"<h3>{esc(L('rep_meeting_orgs'))}（{esc(number(len(gaps), page.lang))}）</h3>"
+    gaps = page.d.meeting_gaps
+    title = _titled(page, "rep_meeting_orgs", len(gaps))
     if gaps.empty:
-        return title + f'<p class="empty">{esc(L("rep_none"))}</p>'
+        return title + _empty(page, "rep_none")
     if page.d.place.level != "district":
         return title + f'<p class="names">{_joined(gaps["org"], page.lang)}</p>'
     return title + _grouped(gaps, "street", lambda part: _joined(part["org"], page.lang), page.lang)
@@ -89,9 +89,9 @@ def staffing_gaps(page: Page) -> str:
     """Building areas with a 1+X+Y gap: at district level how many under each community/village (grouped by
     street); below, each building area with what it lacks (grouped by community/village)."""
     L, gaps = page.L, page.d.staffing_gaps
-    title = f"<h3>{esc(L('rep_staffing_by_org'))}（{esc(number(len(gaps), page.lang))}）</h3>"
+    title = _titled(page, "rep_staffing_by_org", len(gaps))
     if gaps.empty:
-        return title + f'<p class="empty">{esc(L("grid_gaps_none"))}</p>'
+        return title + _empty(page, "grid_gaps_none")
 
     def lacking(r) -> str:
         what = [
@@ -117,6 +117,15 @@ def staffing_gaps(page: Page) -> str:
         return "、".join(f'{esc(r.name)}<span class="lack">（{esc(lacking(r))}）</span>' for r in part.itertuples())
 
     return title + _grouped(gaps, "community", buildings, page.lang)
+
+
+def _titled(page: Page, key: str, n: int) -> str:
+    """A list's heading with its count: 督查预警（23）."""
+    return f"<h3>{esc(page.L(key))}（{esc(number(n, page.lang))}）</h3>"
+
+
+def _empty(page: Page, key: str) -> str:
+    return f'<p class="empty">{esc(page.L(key))}</p>'
 
 
 def _joined(names: pd.Series, lang: str) -> str:

@@ -45,15 +45,26 @@ class ExportRefused(PermissionError):
     """The session may no longer take this file."""
 
 
-def _log(event: str, access, file_name: str, rows: int) -> None:
+def log_export(event: str, access: guard.Access | None, **detail: object) -> None:
+    """An export (or its refusal or failure) in the audit log, with the session's user, role and scope."""
     audit.record(
         load().audit_log,
         event,
         getattr(access, "user", ""),
         role=getattr(access, "role", ""),
         scope=access.scope.label if isinstance(access, guard.Access) else "",
-        file=file_name,
-        rows=rows,
+        **detail,
+    )
+
+
+def may_export(access: object) -> bool:
+    """The session's access allows a file now: signed in (or the open demo), not the public screen, not
+    expired, still granted by the configuration as it is at this moment."""
+    return (
+        isinstance(access, guard.Access)
+        and access.role != "public"
+        and not access.expired
+        and guard.still_granted(access)
     )
 
 
@@ -93,17 +104,14 @@ def csv_maker(frame: pd.DataFrame, file_name: str, render=csv_bytes):
     def make() -> bytes:
         access = _session_access(state) if state is not None else None
         usable = (
-            isinstance(access, guard.Access)
+            may_export(access)
             and isinstance(issued_to, guard.Access)
             and (access.user, access.scope, access.privacy) == (issued_to.user, issued_to.scope, issued_to.privacy)
-            and access.role != "public"
-            and not access.expired
-            and guard.still_granted(access)
         )
         if not usable:
-            _log("export_refused", issued_to, file_name, len(frame))
+            log_export("export_refused", issued_to, file=file_name, rows=len(frame))
             raise ExportRefused(f"{file_name}: the session may no longer export it")
-        _log("export", access, file_name, len(frame))
+        log_export("export", access, file=file_name, rows=len(frame))
         return render(frame)
 
     return make

@@ -21,13 +21,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from auth import audit
-from auth.settings import load
 from data_access import guard
 from render import grants, worker
 
 from . import basemap, compare, filter_bar, freshness
 from .access import gate
+from .export import exports_allowed, log_export, may_export
 from .labels import t
 
 if TYPE_CHECKING:
@@ -180,9 +179,8 @@ def _escape(text: str) -> str:
 
 
 def allowed() -> bool:
-    """Every signed-in role (and the open demo) may export; the public screen offers nothing to take away."""
-    access = st.session_state.get(guard.ACCESS)
-    return isinstance(access, guard.Access) and access.role != "public" and active() is None
+    """A viewer's session that may take files away (the renderer's own session offers none)."""
+    return exports_allowed() and active() is None
 
 
 def view_params() -> dict[str, str]:
@@ -220,17 +218,6 @@ def _scope_words(access: guard.Access, places: Places) -> str:
         hit = getattr(places, frame).loc[lambda d, i=ident: d["id"] == i, "name"] if ident else []
         names += [str(hit.iloc[0])] if len(hit) else []
     return " › ".join(names) or access.scope.label
-
-
-def _log(event: str, access: guard.Access | None, **detail: object) -> None:
-    audit.record(
-        load().audit_log,
-        event,
-        getattr(access, "user", ""),
-        role=getattr(access, "role", ""),
-        scope=access.scope.label if isinstance(access, guard.Access) else "",
-        **detail,
-    )
 
 
 def _ask(kind: str) -> None:
@@ -281,17 +268,11 @@ def make(ctx: PageContext, slug: str, kind: str, wall: bool) -> tuple[str, bytes
     params = view_params()
     code = access.scope.code if isinstance(access, guard.Access) else ""
     name = f"erqi-{slug}-{code or 'district'}-{datetime.now():%Y%m%d-%H%M%S}.{kind}"
-    usable = (
-        isinstance(access, guard.Access)
-        and who is not None
-        and access.role != "public"
-        and not access.expired
-        and guard.still_granted(access)
-    )
+    usable = who is not None and may_export(access)
     outside = outside_scope(params, _codes(guard.all_places()), _codes(ctx.places)) if usable else []
     if not usable or outside:
         reason = ",".join(outside) or "session"
-        _log("export_refused", access, file=name, format=kind, page=slug, view=urlencode(params), reason=reason)
+        log_export("export_refused", access, file=name, format=kind, page=slug, view=urlencode(params), reason=reason)
         return t("snap_refused")
     grant = grants.Grant(
         identity=who,
@@ -312,7 +293,7 @@ def make(ctx: PageContext, slug: str, kind: str, wall: bool) -> tuple[str, bytes
             log.exception("export of %s failed", slug)
             exc = worker.ExportFailed("failed", f"{type(exc).__name__}: {exc}")
         grants.withdraw(token)
-        _log(
+        log_export(
             "export_failed",
             access,
             file=name,
@@ -327,7 +308,7 @@ def make(ctx: PageContext, slug: str, kind: str, wall: bool) -> tuple[str, bytes
         if exc.reason == "timeout":
             return t("snap_timeout", s=f"{worker.timeout_seconds():.0f}")
         return t(f"snap_{exc.reason}") if exc.reason in ("busy", "missing") else t("snap_failed")
-    _log(
+    log_export(
         "export",
         access,
         file=name,

@@ -309,6 +309,18 @@ MEETING_KINDS = ("branch_meeting", "committee_meeting", "group_meeting", "party_
 MEETING_GAP_DAYS = 90
 
 
+def meeting_gap(o: Table, f: Filters, as_of: date) -> ColumnElement[bool]:
+    """The 三会一课 gap test on the org table: a community/village org in scope with no 三会一课 activity in
+    the MEETING_GAP_DAYS up to as_of (a month's first and last day say whether any fell in the window)."""
+    a = RuMeeting.__table__
+    recent = select(a.c.org_id).where(
+        a.c.kind.in_(MEETING_KINDS),
+        a.c.last_held_on > as_of - timedelta(days=MEETING_GAP_DAYS),
+        a.c.first_held_on <= as_of,
+    )
+    return and_(_place_or_community(o, f), o.c.kind.in_(("community", "village")), o.c.id.not_in(recent))
+
+
 def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
     """Per street/town: overdue supervision tasks, 三会一课 gaps and 1+X+Y staffing gaps in scope.
 
@@ -316,12 +328,11 @@ def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
     date; a staffing gap is a building-area grid without a leader, without grid members or without a
     volunteer team.
     """
-    t, o, a = m.SupervisionTask.__table__, m.Org.__table__, RuMeeting.__table__
+    t, o = m.SupervisionTask.__table__, m.Org.__table__
     g, gs, gt = m.Grid.__table__, m.GridStaff.__table__, m.GridTeam.__table__
     streets = pd.read_sql_query(
         select(g.c.org_id.label("street_id"), g.c.name.label("street")).where(g.c.level == 2).order_by(g.c.code), conn
     )
-    scope_org = _place_or_community(o, f)
     overdue = pd.read_sql_query(
         select(t.c.street_id, func.count().label("overdue_tasks"))
         .where(
@@ -332,14 +343,9 @@ def warning_counts(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:
         .group_by(t.c.street_id),
         conn,
     )
-    recent = select(a.c.org_id).where(  # a month's first and last day say whether any fell in the window
-        a.c.kind.in_(MEETING_KINDS),
-        a.c.last_held_on > as_of - timedelta(days=MEETING_GAP_DAYS),
-        a.c.first_held_on <= as_of,
-    )
     gaps = pd.read_sql_query(
         select(o.c.street_id, func.count().label("meeting_gaps"))
-        .where(scope_org, o.c.kind.in_(("community", "village")), o.c.id.not_in(recent))
+        .where(meeting_gap(o, f, as_of))
         .group_by(o.c.street_id),
         conn,
     )

@@ -13,19 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from render.chromium import RECIPE
+
 from ..conftest import PROJECT
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = RECIPE  # the renderer's own launch recipe (render.chromium)
 SHOTS = PROJECT / "test-artifacts" / "screenshots"
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"  # `npm ci` installs it (package.json)
 

@@ -416,8 +416,97 @@ def test_an_older_database_is_migrated(tmp_path, sqlite_url):
     old.dispose()
 
 
-def test_head_is_the_import_changes_revision():
-    assert schema.head() == "0004"  # 0002 change capture, 0003 the shared sign-in attempts, 0004 import changes
+def test_head_is_the_pinned_capture_revision():
+    # 0002 change capture, 0003 the shared sign-in attempts, 0004 import changes, 0005 capture pinned
+    assert schema.head() == "0005"
+
+
+def test_a_writer_cannot_hijack_the_capture_triggers():
+    """The attack itself, on PostgreSQL: a bare role allowed only to INSERT into service_record creates a
+    temporary change_journal whose trigger tries to make the role superuser, then inserts one row. The
+    capture functions (SECURITY DEFINER) must write the real journal and run none of the role's code."""
+    import secrets
+
+    from data_access import models as m
+
+    role = f"erqi_bare_writer_{secrets.token_hex(4)}"
+    with scratch_pg_database("hijack") as url:
+        owner = write_engine(url)
+        with owner.begin() as conn:
+            m.Base.metadata.create_all(conn)
+            schema.stamp_current(conn)
+            conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+            conn.execute(text(f"GRANT INSERT ON service_record TO {role}"))
+            conn.execute(text(f"GRANT USAGE ON SEQUENCE service_record_id_seq TO {role}"))
+        attacker = write_engine(make_url(url).set(username=role, password=None))
+        try:
+            with attacker.begin() as conn:
+                conn.execute(
+                    text(
+                        "CREATE TEMP TABLE change_journal (table_name text, op text, month date, street_id int, "
+                        "community_id int, building_group_id int, org_id int, member_id int, n bigint, "
+                        "changed_at timestamp)"
+                    )
+                )
+                conn.execute(
+                    text(
+                        "CREATE FUNCTION pg_temp.take_over() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        f"EXECUTE 'ALTER ROLE {role} SUPERUSER'; RETURN NULL; END $$"
+                    )
+                )
+                conn.execute(
+                    text(
+                        "CREATE TRIGGER take_over AFTER INSERT ON pg_temp.change_journal "
+                        "FOR EACH ROW EXECUTE FUNCTION pg_temp.take_over()"
+                    )
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO service_record (team_id, category_id, station_id, started_at, volunteers, "
+                        "hours, people_served) VALUES (1, 1, 1, '2024-05-06 10:00', 2, 3, 4)"
+                    )
+                )
+            with owner.connect() as conn:
+                superuser = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar()
+                journal = conn.execute(text("SELECT table_name, op, month, n FROM public.change_journal")).all()
+            assert superuser is False
+            assert [tuple(r) for r in journal] == [("service_record", "I", date(2024, 5, 1), 1)]
+        finally:
+            attacker.dispose()
+            with owner.begin() as conn:
+                conn.execute(text(f"DROP OWNED BY {role}"))
+                conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+            owner.dispose()
+
+
+def test_the_pinned_capture_migration_repairs_an_installed_database():
+    """A database whose capture functions are the old kind (search path FROM CURRENT, journal unqualified)
+    is repaired by the migration: every function pins its search path with pg_temp last."""
+    from data_access import models as m
+
+    with scratch_pg_database("repair") as url:
+        engine = write_engine(url)
+        try:
+            with engine.begin() as conn:
+                m.Base.metadata.create_all(conn)
+                schema.stamp_current(conn)
+                conn.execute(
+                    text(
+                        "CREATE OR REPLACE FUNCTION cj_service_record_i() RETURNS trigger LANGUAGE plpgsql "
+                        "SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN RETURN NULL; END $$"
+                    )
+                )
+                conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+            with engine.begin() as conn:
+                schema.upgrade(conn)
+            with engine.connect() as conn:
+                configs = conn.execute(
+                    text("SELECT proname, proconfig FROM pg_proc WHERE starts_with(proname, :p)"), {"p": capture.PREFIX}
+                ).all()
+            assert configs and all(cfg == ["search_path=public, pg_temp"] for _name, cfg in configs), configs
+        finally:
+            engine.dispose()
 
 
 def test_the_refresher_refuses_an_empty_database(tmp_path, capsys):

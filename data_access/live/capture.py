@@ -53,13 +53,14 @@ def dataset_tables() -> list[str]:
 
 
 def _values(table: str, row: str, dialect: str) -> list[str]:
-    """SQL expressions for KEY_COLUMNS over a row alias (NEW/OLD, or a transition table's alias)."""
+    """SQL expressions for KEY_COLUMNS over a row alias (NEW/OLD, or a transition table's alias).
+    PostgreSQL's names every type and function by its schema (pg_catalog): see _pg_ddl."""
     k = KEYED.get(table, Keys())
-    none = "CAST(NULL AS integer)" if dialect == "postgresql" else "NULL"  # typed, or a grouped NULL is text
+    none = "CAST(NULL AS pg_catalog.int4)" if dialect == "postgresql" else "NULL"  # typed, or a grouped NULL is text
     if k.month is None:
-        month = "CAST(NULL AS date)" if dialect == "postgresql" else "NULL"
+        month = "CAST(NULL AS pg_catalog.date)" if dialect == "postgresql" else "NULL"
     elif dialect == "postgresql":
-        month = f"CAST(date_trunc('month', {row}.{k.month}) AS date)"
+        month = f"CAST(pg_catalog.date_trunc('month', {row}.{k.month}) AS pg_catalog.date)"
     else:
         month = f"date({row}.{k.month}, 'start of month')"
     place = [f"{row}.{c}" if k.place else none for c in ("street_id", "community_id", "building_group_id")]
@@ -83,52 +84,87 @@ def _sqlite_ddl(table: str) -> list[str]:
     ]
 
 
-def _pg_entry(table: str, op: str, rows: str) -> str:
+_PG_NOW = "pg_catalog.timezone('utc', pg_catalog.now())"
+
+
+def _pg_entry(journal: str, table: str, op: str, rows: str) -> str:
     vals = ", ".join(_values(table, "r", "postgresql"))
     return (
-        f"INSERT INTO change_journal ({_COLUMNS}) "
-        f"SELECT '{table}', '{op}', {vals}, count(*), now() AT TIME ZONE 'utc' FROM {rows} r "
-        "GROUP BY 3, 4, 5, 6, 7, 8 HAVING count(*) > 0;"
+        f"INSERT INTO {journal} ({_COLUMNS}) "
+        f"SELECT '{table}', '{op}', {vals}, pg_catalog.count(*), {_PG_NOW} FROM {rows} r "
+        "GROUP BY 3, 4, 5, 6, 7, 8;"
     )
 
 
-def _pg_ddl(table: str) -> list[str]:
+def _pg_ddl(table: str, schema: str) -> list[str]:
+    """The statement triggers of one table and their functions, every name qualified by its schema.
+
+    The functions are SECURITY DEFINER so that a feeding system's user needs (and gets) no right on the
+    journal: it can neither forge nor delete journal rows. Code that runs with the owner's rights must not
+    let the writer choose what its names mean, so:
+    - every name is qualified: the journal and the table by the schema they live in, every function and
+      type by pg_catalog (a function of the same name in a schema a writer may create in cannot be picked
+      by overload resolution); the transition tables are the trigger's own and are looked up first;
+    - search_path is pinned to that schema with pg_temp last (`SET search_path = <schema>, pg_temp`), not
+      taken FROM CURRENT: PostgreSQL searches the session's temporary schema first unless it is named, so
+      a writer's temporary `change_journal` (with a trigger of its own) would otherwise receive the insert
+      and run its code as the owner.
+    A writer can therefore only make the journal get its rows; nothing of its own runs as the owner."""
+    q = f'"{schema}"'
+    journal, target = f"{q}.change_journal", f'{q}."{table}"'
     out = []
     bodies = {
-        "i": ("INSERT", "REFERENCING NEW TABLE AS new_rows", _pg_entry(table, "I", "new_rows")),
-        "d": ("DELETE", "REFERENCING OLD TABLE AS old_rows", _pg_entry(table, "D", "old_rows")),
+        "i": ("INSERT", "REFERENCING NEW TABLE AS new_rows", _pg_entry(journal, table, "I", "new_rows")),
+        "d": ("DELETE", "REFERENCING OLD TABLE AS old_rows", _pg_entry(journal, table, "D", "old_rows")),
         "u": (
             "UPDATE",
             "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-            _pg_entry(table, "O", "old_rows") + " " + _pg_entry(table, "N", "new_rows"),
+            _pg_entry(journal, table, "O", "old_rows") + " " + _pg_entry(journal, table, "N", "new_rows"),
         ),
         "t": (
             "TRUNCATE",
             "",
-            f"INSERT INTO change_journal ({_COLUMNS}) VALUES ('{table}', 'T', "
+            f"INSERT INTO {journal} ({_COLUMNS}) VALUES ('{table}', 'T', "
             + ", ".join(["NULL"] * len(KEY_COLUMNS))
-            + ", 0, now() AT TIME ZONE 'utc');",
+            + f", 0, {_PG_NOW});",
         ),
     }
     for suffix, (event, referencing, body) in bodies.items():
         name = f"{PREFIX}{table}_{suffix}"
+        function = f"{q}.{name}"
         out.append(
-            # SECURITY DEFINER: a feeding system's user needs no rights on the journal; the search path is
-            # fixed to the one the migration ran with, so a writer's own path cannot redirect the insert
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-            f"SET search_path FROM CURRENT AS $$ BEGIN {body} RETURN NULL; END $$"
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+            f"SET search_path = {q}, pg_temp AS $$ BEGIN {body} RETURN NULL; END $$"
         )
+        out.append(f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC")
         out.append(
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            f"CREATE TRIGGER {name} AFTER {event} ON {target} {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
     return out
+
+
+def journal_schema(conn: Connection) -> str:
+    """The PostgreSQL schema the journal (and every dashboard table) lives in."""
+    found = conn.execute(
+        text(
+            "SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = 'change_journal' AND c.relkind = 'r' AND n.nspname = ANY (pg_catalog.current_schemas(false))"
+            " ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(false), n.nspname) LIMIT 1"
+        )
+    ).scalar()
+    schema = found or conn.execute(text("SELECT pg_catalog.current_schema()")).scalar()
+    if not schema or '"' in schema:
+        raise RuntimeError(f"no usable schema for the change journal: {schema!r}")
+    return schema
 
 
 def install(conn: Connection) -> None:
     """(Re)create the triggers on every dataset table, in the caller's transaction."""
     uninstall(conn)
+    schema = journal_schema(conn) if conn.dialect.name == "postgresql" else ""
     for table in dataset_tables():
-        ddl = _pg_ddl(table) if conn.dialect.name == "postgresql" else _sqlite_ddl(table)
+        ddl = _pg_ddl(table, schema) if conn.dialect.name == "postgresql" else _sqlite_ddl(table)
         for statement in ddl:
             conn.exec_driver_sql(statement)
 

@@ -108,11 +108,14 @@ class RuRequest(_Levelled, Base):
 
 
 class RuRequestWait(_Levelled, Base):
-    """Histogram of the wait for a volunteer (order → accepted, or → data date when never accepted) per
-    level, place, order month and need; `bucket` is a duration bucket (queries.volunteers.duration_bucket)."""
+    """Histogram of the wait for a volunteer per level, place, order month and need; `bucket` is a duration
+    bucket (queries.volunteers.duration_bucket). answered 1: order → accepted, the wait the pages show;
+    answered 0: never accepted by the data date, order → data date (how long it has been open, which is
+    not a wait: an order left unanswered for years would read as a wait of years)."""
 
     __tablename__ = "ru_request_wait"
     need_category_id: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
     bucket: Mapped[int] = mapped_column(Integer)
     requests: Mapped[int] = mapped_column(Integer)
 

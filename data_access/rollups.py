@@ -493,6 +493,7 @@ class _RequestParts:
         ).label("age_bucket")
         waited = case((self.reached("accepted"), self.at("accepted")), else_=self.cutoff)
         self.wait = self.bucket(req.c.ordered_at, waited).label("bucket")
+        self.answered = case((self.reached("accepted"), 1), else_=0).label("answered")
         self.keys = [req.c[k] for k in PLACE] + [month_start(req.c.ordered_at, conn).label("month")]
         self.one = literal(1, Integer).label("requests")
 
@@ -514,7 +515,7 @@ def _requests(conn: Connection, where: Where) -> Select:
 
 def _request_wait(conn: Connection, where: Where) -> Select:
     p = _RequestParts(conn, where)
-    return select(*p.keys, p.req.c.need_category_id, p.wait, p.one).where(p.within)
+    return select(*p.keys, p.req.c.need_category_id, p.answered, p.wait, p.one).where(p.within)
 
 
 def _request_stage(conn: Connection, where: Where) -> Select:
@@ -550,7 +551,7 @@ CUBES = (
     Cube(RuServiceCell, ("month", "category_id", "ix", "iy"), ("hours", "served"), (), _by_cell),
     Cube(RuServiceTeam, ("month", "team_id", "station_id", "category_id"), _SVC, ("sessions",), _by_team),
     Cube(RuRequest, ("month", "need_category_id", "stage", "age_bucket"), ("requests",), ("requests",), _requests),
-    Cube(RuRequestWait, ("month", "need_category_id", "bucket"), ("requests",), ("requests",), _request_wait),
+    Cube(RuRequestWait, ("month", "need_category_id", "answered", "bucket"), ("requests",), ("requests",), _request_wait),
     Cube(RuRequestStage, ("month", "transition", "bucket"), ("requests",), ("requests",), _request_stage),
     Cube(RuRequestStation, ("month", "station_id", "stage", "bucket"), ("requests",), ("requests",), _request_station),
 )

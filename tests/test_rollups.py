@@ -131,6 +131,7 @@ def _requests(raw) -> pd.DataFrame:
     answered = req["accepted_at"].where(req["accepted_ok"], cutoff)
     wait = (answered - req["ordered_at"]).dt.total_seconds() / 3600
     req["bucket"] = [v.bucket_of(h) for h in wait]
+    req["answered"] = req["accepted_ok"].astype(int)
     req["requests"] = 1
     return req
 
@@ -141,8 +142,9 @@ def test_requests(raw):
     want = _levels(req, ["month", "need_category_id", "stage", "age_bucket"], n)
     keys = ["lvl", *PLACE, "month", "need_category_id", "stage", "age_bucket"]
     _same(raw["ru"]["ru_request"], want, keys, ["requests"])
-    want = _levels(req, ["month", "need_category_id", "bucket"], n)
-    _same(raw["ru"]["ru_request_wait"], want, ["lvl", *PLACE, "month", "need_category_id", "bucket"], ["requests"])
+    want = _levels(req, ["month", "need_category_id", "answered", "bucket"], n)
+    keys = ["lvl", *PLACE, "month", "need_category_id", "answered", "bucket"]
+    _same(raw["ru"]["ru_request_wait"], want, keys, ["requests"])
     dims = ["month", "station_id", "stage", "bucket"]
     want = _levels(req, dims, n)
     _same(raw["ru"]["ru_request_station"], want, ["lvl", *PLACE, *dims], ["requests"])

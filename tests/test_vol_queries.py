@@ -293,7 +293,9 @@ def test_percentile_helpers_on_small_groups(conn):
 
 
 def _waits(conn, where: str, cutoff: str, key: str, **params) -> pd.DataFrame:
-    answered = f"CASE WHEN accepted_at IS NOT NULL AND accepted_at < '{cutoff}' THEN accepted_at ELSE '{cutoff}' END"
+    """Each request's key and its wait for a volunteer: hours from order to acceptance, NaN when no volunteer
+    accepted it by the cutoff (unanswered: not a wait)."""
+    answered = f"CASE WHEN accepted_at < '{cutoff}' THEN accepted_at END"
     if _pg(conn):
         answered = answered.replace(f"'{cutoff}'", f"TIMESTAMP '{cutoff}'")
     return _frame(
@@ -311,7 +313,8 @@ def test_requests_by_street_and_need(conn):
     waits = _waits(conn, where, f"{DATA_CUTOFF} 00:00:00", "street_id")
     for row in by_area.itertuples():
         w = waits.loc[waits["key"] == row.area_id, "wait"]
-        assert row.requests == len(w)
+        assert row.requests == len(w) and row.unmet == w.isna().sum()
+        w = w.dropna()
         assert _within_a_bucket(row.median_wait_h, _exact_percentile(w, 0.5))
         assert _within_a_bucket(row.p90_wait_h, _exact_percentile(w, 0.9))
     unmet = _frame(
@@ -338,7 +341,8 @@ def test_station_supply_and_demand(conn, full):
     )
     for row in got.itertuples():
         w = waits.loc[waits["key"] == row.station_id, "wait"]
-        assert row.requests == len(w)
+        assert row.requests == len(w) and row.unmet == w.isna().sum()
+        w = w.dropna()
         assert _within_a_bucket(row.median_wait_h, _exact_percentile(w, 0.5))
         assert row.hours == pytest.approx(float(hours.loc[hours["station_id"] == row.station_id, "h"].sum()))
         assert row.teams == _one(conn, "SELECT count(*) FROM team WHERE station_id = :t", t=row.station_id)
@@ -390,3 +394,18 @@ def test_scope_outline(conn, full):
     (outline,) = v.scope_outline(conn, Filters(full.start, full.end, street_id=street))
     assert outline == _one(conn, "SELECT geometry FROM grid WHERE level = 2 AND org_id = :s", s=street)
     assert json.loads(outline)["type"] == "Polygon"
+
+
+@pytest.mark.parametrize("slot", [(None, None), (2, 10)])
+def test_unanswered_requests_are_not_waits(conn, full, slot):
+    """A wait is order → a volunteer accepting: a request never accepted is unanswered (its own column), not a
+    wait growing until the data date (years on the demo data). No station's or street's wait passes the
+    longest wait of an accepted request; rollups and the raw rows of a picked slot alike."""
+    cutoff = f"{DATA_CUTOFF} 00:00:00"
+    waits = _waits(conn, "1 = 1", cutoff, "station_id")
+    longest = float(waits["wait"].max())
+    stations = v.station_supply_demand(conn, full, *slot)
+    areas = v.requests_by_area(conn, full, *slot)
+    for frame in (stations, areas):
+        assert frame["p90_wait_h"].dropna().max() <= longest + 1e-6
+        assert frame["unmet"].sum() > 0  # the unanswered are still there, counted apart

@@ -2,7 +2,9 @@
 
 Same results as the raw-row versions in data_access.queries.volunteers (which serve a picked week slot),
 with wait and stage times exact to within one duration bucket. A request is judged as it stands on
-the data date; the date range picks requests by the month they were ordered.
+the data date; the date range picks requests by the month they were ordered. A wait is the time from
+order to a volunteer accepting, of the requests accepted by the data date; those never accepted are
+counted as unanswered (and in the backlog by age), not as waits.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def groups(conn: Connection, f: Filters, by: str) -> tuple[pd.DataFrame, pd.Data
         key, wkey = ru.c.need_category_id, wait.c.need_category_id
         where, wwhere = [_level(ru, f)], [_level(wait, f)]
     where.append(_months(ru.c.month, f))
-    wwhere.append(_months(wait.c.month, f))
+    wwhere += [_months(wait.c.month, f), wait.c.answered == 1]
     return _counts_and_hist(conn, ru, key, wait, wkey, where, wwhere)
 
 
@@ -119,4 +121,5 @@ def stations(conn: Connection, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per station: counts (key, requests, accepted, done) and the wait histogram (grp, bin, k)."""
     ru = RuRequestStation.__table__
     where = [_level(ru, f), _months(ru.c.month, f)]
-    return _counts_and_hist(conn, ru, ru.c.station_id, ru, ru.c.station_id, where, where)
+    answered = [*where, ru.c.stage >= ACCEPTED]  # waits: of the requests a volunteer accepted
+    return _counts_and_hist(conn, ru, ru.c.station_id, ru, ru.c.station_id, where, answered)

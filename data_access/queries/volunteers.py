@@ -179,11 +179,11 @@ def _stage_col(stage: str):
     return m.ServiceRequest.__table__.c[f"{stage}_at"]
 
 
-def _wait_hours(conn: Connection, cut):
-    """Hours from order to a volunteer accepting it; still unanswered at the cutoff: hours waited so far."""
+def _wait_hours(conn: Connection):
+    """Hours from order to a volunteer accepting it (read only for requests accepted by the cutoff: one
+    never accepted is unanswered, not a wait that grows for years)."""
     req = m.ServiceRequest.__table__
-    answered = case((_reached(req.c.accepted_at, cut), req.c.accepted_at), else_=cut)
-    return hours_between(req.c.ordered_at, answered, conn)
+    return hours_between(req.c.ordered_at, req.c.accepted_at, conn)
 
 
 def _percentiles(conn: Connection, durations, ps: tuple[float, ...] = (0.5, 0.9)) -> pd.DataFrame:
@@ -578,7 +578,8 @@ def _request_groups(conn: Connection, f: Filters, key, by: str, weekday: int | N
         .group_by(key),
         conn,
     )
-    waits = _percentiles(conn, select(key.label("grp"), _wait_hours(conn, cut).label("dur")).where(*where).subquery())
+    answered = [*where, _reached(req.c.accepted_at, cut)]
+    waits = _percentiles(conn, select(key.label("grp"), _wait_hours(conn).label("dur")).where(*answered).subquery())
     return _group_frame(counts, waits)
 
 

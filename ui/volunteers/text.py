@@ -129,10 +129,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_median_wait_h": ("等待接单中位数(时)", "Median wait (h)"),
     "col_p90_wait_h": ("等待接单90%分位(时)", "90th pct wait (h)"),
     "vol_wait_help": (
-        "等待接单：点单到志愿者接单的小时数；截至数据日期仍未接单的，计到数据日期为止。按时长分档汇总，"
+        "等待接单：点单到志愿者接单的时长，只计截至数据日期已接单的点单；仍未接单的计入“未接单”，"
+        "不算作等待（否则多年前无人接的点单会被算成几年的等待）。48 小时以上以天计。按时长分档汇总，"
         "中位数与 90% 分位精确到所在档（一天左右的等待约 1 小时一档）。",
-        "Wait: hours from order to a volunteer accepting; still unanswered at the data date counts until then. "
-        "Summed in duration bands, so medians and 90th percentiles are exact to their band (about an hour near a day).",
+        "Wait: time from order to a volunteer accepting, of the requests accepted by the data date; those still "
+        "unanswered count as unanswered, not as waits (an order left unanswered for years would read as a wait "
+        "of years). From 48 hours on, in days. Summed in duration bands, so medians and 90th percentiles are "
+        "exact to their band (about an hour near a day).",
     ),
     # supply and demand
     "vol_slowest": ("等待接单最久的服务站", "Stations where requests wait longest"),

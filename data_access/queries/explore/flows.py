@@ -89,7 +89,7 @@ def _wait(conn: Connection, f: Filters, by) -> pd.DataFrame:
         conn,
         keys,
         func.sum(ru.c.requests),
-        [ru.c.lvl == lvl, _place(ru, f), _months(ru.c.month, f)],
+        [ru.c.lvl == lvl, _place(ru, f), _months(ru.c.month, f), ru.c.answered == 1],  # accepted requests' waits
         (ru.c.bucket,),
     )
     hist = _grain(hist, by, additive=False)

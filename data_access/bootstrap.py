@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +31,30 @@ class SchemaOutdated(RuntimeError):
 class RollupsOutdated(RuntimeError):
     """The database's summary tables come from an older version; `python -m seed --rollups-only` rebuilds
     them from the raw rows (the app itself never writes to a configured database)."""
+
+
+# The three checks below (tables there, summaries current, schema at head) reflect the database's tables and
+# read Alembic's revisions: done for every new session they were half of a newcomer's first page. They hold
+# for the database, not the session, so a pass is remembered for the process a short while: a burst of new
+# sessions checks once; a database replaced underneath is noticed by the next session after CHECK_TTL.
+CHECK_TTL = 30.0
+_passed: dict[str, float] = {}  # rendered URL -> monotonic time the checks last all passed
+
+
+def recently_checked(url: URL) -> bool:
+    """True when this process found the database ready and current less than CHECK_TTL seconds ago."""
+    at = _passed.get(url.render_as_string(hide_password=False))
+    return at is not None and time.monotonic() - at < CHECK_TTL
+
+
+def mark_checked(url: URL) -> None:
+    """Remember that the database passed every check just now."""
+    _passed[url.render_as_string(hide_password=False)] = time.monotonic()
+
+
+def forget_checks() -> None:
+    """Forget every remembered pass (tests, and after this process changed a database's layout)."""
+    _passed.clear()
 
 
 def database_ready(url: URL) -> bool:

@@ -8,6 +8,7 @@ the app itself (it owns that file).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -29,8 +30,10 @@ def _config(conn: Connection | None = None) -> Config:
     return cfg
 
 
+@functools.cache
 def head() -> str:
-    """The newest revision this version of the dashboard knows."""
+    """The newest revision this version of the dashboard knows (read from the revision files once per process:
+    they are this version's code)."""
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 

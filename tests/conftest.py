@@ -20,8 +20,11 @@ BACKENDS = ["sqlite", "postgresql"]
 
 def clear_caches() -> None:
     """Empty Streamlit's caches, as when every cached result has expired."""
+    from data_access.bootstrap import forget_checks
+
     st.cache_data.clear()
     st.cache_resource.clear()
+    forget_checks()
 
 
 def point_app_at(monkeypatch, url: str) -> None:
@@ -44,7 +47,7 @@ def scratch_pg_database(suffix: str) -> Iterator[str]:
     if base is None:
         pytest.skip("TEST_DATABASE_URL not set: PostgreSQL variant not requested")
     url = make_url(base)
-    name = f"{url.database}_{suffix}"
+    name = f"{url.database}_{suffix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # one per worker
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -76,22 +79,121 @@ def seed_into(url: str, cfg: SeedConfig | None = None) -> None:
         engine.dispose()
 
 
+# ---------------------------------------------------------------- one seed per run, copied to each worker
+# Seeding scale 1 takes about half a minute on SQLite and a minute on PostgreSQL. Under pytest-xdist every
+# worker would seed its own; instead the first worker to ask seeds a template (under a file lock in the
+# run's shared temporary folder) and every worker takes a copy: a file copy on SQLite, CREATE DATABASE ...
+# TEMPLATE on PostgreSQL. Each worker still has a database of its own, so tests that write never meet.
+
+
+def worker_id() -> str:
+    """This pytest-xdist worker's name ('gw0', ...), or 'main' when the run is not distributed."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _run_dir(tmp_path_factory) -> Path:
+    """A folder every worker of this run shares (the workers' base temp dirs sit side by side in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if worker_id() != "main" else base
+
+
+@contextmanager
+def _run_lock(tmp_path_factory, name: str) -> Iterator[Path]:
+    import fcntl
+
+    folder = _run_dir(tmp_path_factory)
+    with open(folder / f"{name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield folder
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _cfg_key(cfg: SeedConfig) -> str:
+    import hashlib
+
+    return hashlib.sha1(repr(cfg).encode()).hexdigest()[:10]
+
+
+def seeded_sqlite(tmp_path_factory, dest: Path, cfg: SeedConfig | None = None) -> str:
+    """A SQLite file at dest holding the demo data of cfg, copied from this run's template."""
+    import shutil
+
+    cfg = cfg or SeedConfig()
+    key = _cfg_key(cfg)
+    with _run_lock(tmp_path_factory, f"seed-sqlite-{key}") as folder:
+        template = folder / f"seed-{key}.sqlite"
+        done = folder / f"seed-{key}.sqlite.done"
+        if not done.exists():
+            seed_into(f"sqlite:///{template}", cfg)
+            done.touch()
+        shutil.copyfile(template, dest)
+    return f"sqlite:///{dest}"
+
+
+def _pg_admin(base: str) -> Engine:
+    return create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def seeded_postgres(tmp_path_factory, suffix: str, cfg: SeedConfig | None = None) -> str:
+    """A PostgreSQL database beside TEST_DATABASE_URL's, named with suffix, holding the demo data of cfg
+    (created from this run's template database); dropped when the run ends."""
+    base = _pg_url()
+    assert base is not None
+    cfg = cfg or SeedConfig()
+    key = _cfg_key(cfg)
+    url = make_url(base)
+    template = f"{url.database}_tpl_{key}"
+    name = f"{url.database}_{suffix}"
+    admin = _pg_admin(base)
+    try:
+        with _run_lock(tmp_path_factory, f"seed-pg-{key}") as folder:
+            done = folder / f"seed-{key}.pg.done"
+            if not done.exists():
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{template}"'))
+                seed_into(url.set(database=template).render_as_string(hide_password=False), cfg)
+                done.touch()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Drop the run's template and per-worker PostgreSQL databases (once, in the controlling process)."""
+    base = _pg_url()
+    if base is None or hasattr(session.config, "workerinput"):
+        return
+    prefix = make_url(base).database + "_"
+    try:
+        admin = _pg_admin(base)
+        with admin.connect() as conn:
+            names = conn.execute(text("SELECT datname FROM pg_database")).scalars().all()
+            for name in names:
+                if name.startswith(prefix):
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    except Exception as exc:  # cleanup only: never turn a green run red
+        print(f"could not drop the run's PostgreSQL databases: {exc}")
+
+
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("db") / "erqi.sqlite"
-    url = f"sqlite:///{path}"
-    seed_into(url)
-    return url
+    return seeded_sqlite(tmp_path_factory, tmp_path_factory.mktemp("db") / "erqi.sqlite")
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url(tmp_path_factory) -> str:
     url = _pg_url()
     if url is None:
         pytest.skip("TEST_DATABASE_URL not set: PostgreSQL variant not requested")
     # set but unreachable must fail loudly, so no try/except here
-    seed_into(url)
-    return url
+    return seeded_postgres(tmp_path_factory, f"w_{worker_id()}")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -11,7 +11,7 @@ from typing import TypeVar
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from data_access.bootstrap import database_ready, rollups_current
+from data_access.bootstrap import database_ready, forget_checks, rollups_current
 from data_access.db import database_url, query_timeout_ms
 from data_access.failures import DB_ERRORS, classify, describe
 
@@ -27,6 +27,7 @@ def reconnect() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
     st.session_state.pop("_db_checked", None)
+    forget_checks()
 
 
 def db_problem(key: str) -> None:

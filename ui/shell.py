@@ -21,6 +21,8 @@ from data_access.bootstrap import (
     ensure_demo_database,
     ensure_rollups,
     ensure_schema,
+    mark_checked,
+    recently_checked,
     rollups_current,
     schema_current,
 )
@@ -218,7 +220,7 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places,
     except DatabaseConfigError:
         db_problem("db_config")
     try:
-        if not st.session_state.get("_db_checked"):
+        if not st.session_state.get("_db_checked") and not recently_checked(url):
             if not database_ready(url):
                 _with_progress("db_first_start", "db_first_done", lambda step: ensure_demo_database(url, step))
             if not rollups_current(url):
@@ -231,7 +233,8 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places,
                     raise SchemaOutdated("schema older than this version")
                 _with_progress("db_schema_start", "db_schema_done", lambda step: ensure_schema(url, step))
                 cached.clear_results()
-            st.session_state["_db_checked"] = True
+            mark_checked(url)
+        st.session_state["_db_checked"] = True
         if is_default_database(url):  # the app owns the embedded file: it keeps its summaries current itself
             background.embedded_refresher(url.render_as_string(hide_password=False))
             if live_demo_requested():

@@ -9,7 +9,12 @@ from datetime import date
 import pandas as pd
 
 # URL parameter names; values are place codes and ISO dates, so links are short and stable.
-URL_KEYS = ("street", "community", "bg", "from", "to")
+URL_KEYS = ("street", "community", "bg", "from", "to", "range")
+RANGE_KEY = "range"
+# Named date ranges (the filter bar's presets; ?range=all in a link): the year to the data date, the
+# default, so every figure opens with its 同比; and the data's whole span.
+PRESETS = ("ytd", "all")
+DEFAULT_PRESET = "ytd"
 
 
 @dataclass(frozen=True)
@@ -71,10 +76,36 @@ def month_end(day: date) -> date:
     return date.fromordinal(nxt.toordinal() - 1)
 
 
+def month_in_progress(f: Filters, as_of: date) -> date | None:
+    """as_of when the range's last month is not over by the data date (a live dataset's month so far): its
+    figures cover only as_of.day days and must not be read as a whole month; else None."""
+    if f.end >= month_floor(as_of) and as_of < month_end(as_of):
+        return as_of
+    return None
+
+
 def whole_months(start: date, end: date, first_day: date, last_day: date) -> tuple[date, date]:
     """The range widened to whole months (as far as the data goes): figures come from monthly rollups,
     so a range always means whole months."""
     return max(month_floor(start), first_day), min(month_end(end), last_day)
+
+
+def preset_range(preset: str, first_day: date, last_day: date) -> tuple[date, date]:
+    """The dates of a named range: 今年以来 (ytd) runs from 1 January of the data date's year (a live
+    dataset's data date is today) to the data date; 全部 (all) is the data's whole span."""
+    if preset == "all":
+        return first_day, last_day
+    return max(date(last_day.year, 1, 1), first_day), last_day
+
+
+def default_filters(first_day: date, last_day: date) -> Filters:
+    """What a page opens on without URL parameters: the whole district, the year to the data date."""
+    return Filters(*preset_range(DEFAULT_PRESET, first_day, last_day))
+
+
+def preset_of(f: Filters, first_day: date, last_day: date) -> str | None:
+    """The named range f's dates are, if any (None: dates of the viewer's own choosing)."""
+    return next((p for p in PRESETS if (f.start, f.end) == preset_range(p, first_day, last_day)), None)
 
 
 def _lookup(df: pd.DataFrame, code: str) -> pd.Series | None:
@@ -118,7 +149,13 @@ def parse_filters(
             group_id = int(row["id"])
             community_id, street_id = int(row["community_id"]), int(row["street_id"])
 
-    start, end = first_day, last_day
+    start, end = preset_range(DEFAULT_PRESET, first_day, last_day)
+    preset = params.get(RANGE_KEY)
+    if preset:
+        if preset in PRESETS:
+            start, end = preset_range(preset, first_day, last_day)
+        else:
+            notices.append(Notice(RANGE_KEY, preset, "bad_range"))
     parsed: dict[str, date] = {}
     for key in ("from", "to"):
         raw = params.get(key)
@@ -133,16 +170,18 @@ def parse_filters(
             notices.append(Notice(key, raw, "out_of_range"))
             continue
         parsed[key] = day
-    start, end = parsed.get("from", start), parsed.get("to", end)
+    if parsed:  # dates given: an end left out is the data's own (a link from before the presets reads alike)
+        start, end = parsed.get("from", first_day), parsed.get("to", last_day)
     if start > end:
         notices.append(Notice("from", params.get("from", ""), "reversed"))
-        start, end = first_day, last_day
+        start, end = preset_range(DEFAULT_PRESET, first_day, last_day)
     start, end = whole_months(start, end, first_day, last_day)
     return Filters(start, end, street_id, community_id, group_id), notices
 
 
 def filters_to_params(f: Filters, places: Places, first_day: date, last_day: date) -> dict[str, str]:
-    """The URL parameters that reproduce f (defaults are left out to keep links short)."""
+    """The URL parameters that reproduce f (defaults are left out to keep links short): a named range by
+    its name, other dates as from/to (each left out where it is the data's own edge)."""
     out: dict[str, str] = {}
     if f.building_group_id:
         out["bg"] = places.code_of("groups", f.building_group_id) or ""
@@ -150,8 +189,12 @@ def filters_to_params(f: Filters, places: Places, first_day: date, last_day: dat
         out["community"] = places.code_of("communities", f.community_id) or ""
     elif f.street_id:
         out["street"] = places.code_of("streets", f.street_id) or ""
-    if f.start != first_day:
-        out["from"] = f.start.isoformat()
-    if f.end != last_day:
-        out["to"] = f.end.isoformat()
+    preset = preset_of(f, first_day, last_day)
+    if preset is None:
+        if f.start != first_day:
+            out["from"] = f.start.isoformat()
+        if f.end != last_day:
+            out["to"] = f.end.isoformat()
+    elif preset != DEFAULT_PRESET:
+        out[RANGE_KEY] = preset
     return {k: v for k, v in out.items() if v}

@@ -107,7 +107,8 @@ def test_parse_filters_drops_bad_values(conn, bounds):
         first,
         last,
     )
-    assert f == Filters(first, last, street_id=int(places.streets.set_index("code").loc["S02", "id"]))
+    street = int(places.streets.set_index("code").loc["S02", "id"])
+    assert f == Filters(date(last.year, 1, 1), last, street_id=street)  # the dropped dates: the default range
     assert {(n.key, n.reason) for n in notices} == {
         ("community", "outside_parent"),
         ("bg", "unknown_place"),

@@ -7,7 +7,18 @@ from datetime import date
 
 import streamlit as st
 
-from data_access.filters import URL_KEYS, Filters, Places, filters_to_params, parse_filters, whole_months
+from data_access.filters import (
+    PRESETS,
+    URL_KEYS,
+    Filters,
+    Places,
+    default_filters,
+    filters_to_params,
+    parse_filters,
+    preset_of,
+    preset_range,
+    whole_months,
+)
 
 from . import compare
 from .labels import LANG_STATE, LANGS, current_lang, t
@@ -59,8 +70,15 @@ def _on_dates(first: date, last: date) -> None:
         _set(start=start, end=end)
 
 
+def _on_preset(first: date, last: date) -> None:
+    preset = st.session_state[_W + "range"]
+    if preset:  # a click on the chosen preset unselects it: the dates stay as they are
+        start, end = preset_range(preset, first, last)
+        _set(start=start, end=end)
+
+
 def _on_reset(first: date, last: date) -> None:
-    st.session_state[STATE] = Filters(first, last)
+    st.session_state[STATE] = default_filters(first, last)
 
 
 def _on_cmp() -> None:
@@ -115,6 +133,16 @@ def render(places: Places, first: date, last: date, clamp: Callable[[Filters], F
             on_change=_on_group,
             format_func=lambda i: t("all_groups") if i == ALL else gnames[i],
         )
+    st.session_state[_W + "range"] = preset_of(f, first, last)
+    sb.segmented_control(
+        t("range"),
+        list(PRESETS),
+        key=_W + "range",
+        on_change=_on_preset,
+        args=(first, last),
+        format_func=lambda p: t(f"range_{p}"),
+        help=t("range_help"),
+    )
     st.session_state[_W + "dates"] = (f.start, f.end)
     sb.date_input(
         t("dates"),

@@ -51,6 +51,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "(within the data's span).",
     ),
     "reset": ("重置筛选", "Reset filters"),
+    "range": ("时段", "Period"),
+    "range_ytd": ("今年以来", "Year to date"),
+    "range_all": ("全部", "All data"),
+    "range_help": (
+        "今年以来：数据日期所在年份的1月1日至数据日期（默认，各指标与上年同期比较）；全部：数据的完整时段（约五年，早于数据起始的对比期无法比较）。",
+        "Year to date: 1 January of the data date's year to the data date (the default, compared with the same "
+        "months last year); All data: the data's whole span (about five years, too long to compare).",
+    ),
+    "notice_bad_range": (
+        "链接参数 range={value} 无效（应为 ytd 或 all），已使用今年以来。",
+        "URL parameter range={value} is invalid (ytd or all); using the year to date.",
+    ),
     "language": ("语言 Language", "Language 语言"),
     "filters": ("筛选", "Filters"),
     "share_hint": ("地址栏中的链接即当前视图，可直接复制分享。", "The address bar holds this view; copy it to share."),
@@ -71,8 +83,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "URL parameter {key}={value} is outside the data's time span; ignored.",
     ),
     "notice_reversed": (
-        "链接中的开始日期晚于结束日期，已恢复默认日期范围。",
-        "The URL's start date is after its end date; default dates restored.",
+        "链接中的开始日期晚于结束日期，已恢复默认日期范围（今年以来）。",
+        "The URL's start date is after its end date; default dates (year to date) restored.",
     ),
     "notice_bad_lang": (
         "链接参数 lang={value} 无效，已使用中文。",

@@ -78,8 +78,9 @@ def dataset_info(conn: Connection) -> dict[str, str]:
 
 
 def date_bounds(info: dict[str, str]) -> tuple[date, date]:
-    """The five years before the as-of date: the data's whole span and the default date range. A live
-    dataset (other systems write it as things happen) is as of today."""
+    """The five years before the as-of date: the data's whole span (the 全部 range; pages open on the year
+    to the as-of date, filters.default_filters). A live dataset (other systems write it as things happen)
+    is as of today."""
     as_of = date.today() if info.get("live") == "1" else date.fromisoformat(info["as_of"])
     first = date(as_of.year - 5, as_of.month, as_of.day) + timedelta(days=1)
     return first, as_of

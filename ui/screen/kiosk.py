@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
 from data_access import cached
-from data_access.filters import Filters, Places, filters_to_params
+from data_access.filters import Filters, Places, default_filters, filters_to_params
 
 from .. import filter_bar, freshness
 from ..db_status import fragment_guard
@@ -111,7 +112,7 @@ def _go(stop: playlist.Stop, state: dict, first: date, last: date, places: Place
     state["step"] += 1
     state["go"] = False
     state["current"] = stop
-    f = Filters(first, last, stop.street_id, stop.community_id)
+    f = replace(default_filters(first, last), street_id=stop.street_id, community_id=stop.community_id)
     st.session_state[filter_bar.STATE] = f
     params = {"kiosk": "1", "cycle": str(state["cycle"])}
     params.update(filters_to_params(f, places, first, last))

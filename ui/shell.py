@@ -155,7 +155,7 @@ def page_setup(slug: str | None = None) -> PageContext:
         kiosk.hide_chrome()  # before the database is asked: a failure message must not bring the chrome back
     cfg = auth_gate.settings()
     who = auth_gate.identify(cfg)  # the sign-in screen stops the run here
-    info, places, fresh = _load_dataset(who, cfg)
+    info, places, fresh = _load_dataset(who, cfg, keep_progress=not screen)
     if exporting and st.session_state.get("_scope_notices"):  # the view names a place outside the viewer's scope
         snapshot.refuse()
     first, last = date_bounds(info)
@@ -170,7 +170,7 @@ def page_setup(slug: str | None = None) -> PageContext:
     if not screen:
         _header(ctx)
     else:
-        _notices()
+        _notices(wall=True)
     st.session_state[_CTX] = (token, ctx)
     return ctx
 
@@ -210,7 +210,7 @@ def _after_page(page: st.Page) -> None:
     snapshot.offer(ctx, page.url_path, page.title, wall)
 
 
-def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places, dict]:
+def _load_dataset(who: auth_gate.Identity, cfg, keep_progress: bool = True) -> tuple[dict[str, str], Places, dict]:
     """Dataset facts, the places inside the session's scope and the refresher's state; builds (and keeps
     current) the embedded demo file; never shows a traceback. A session without a scope stops here,
     having seen nothing."""
@@ -222,16 +222,22 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places,
     try:
         if not st.session_state.get("_db_checked") and not recently_checked(url):
             if not database_ready(url):
-                _with_progress("db_first_start", "db_first_done", lambda step: ensure_demo_database(url, step))
+                _with_progress(
+                    "db_first_start", "db_first_done", lambda step: ensure_demo_database(url, step), keep_progress
+                )
             if not rollups_current(url):
                 if not is_default_database(url):  # the administrator's database: say what to run
                     raise RollupsOutdated("summary tables missing or from an older version")
-                _with_progress("db_rollups_start", "db_rollups_done", lambda step: ensure_rollups(url, step))
+                _with_progress(
+                    "db_rollups_start", "db_rollups_done", lambda step: ensure_rollups(url, step), keep_progress
+                )
                 cached.clear_results()  # nothing read from the old tables may outlive them
             if not schema_current(url):
                 if not is_default_database(url):
                     raise SchemaOutdated("schema older than this version")
-                _with_progress("db_schema_start", "db_schema_done", lambda step: ensure_schema(url, step))
+                _with_progress(
+                    "db_schema_start", "db_schema_done", lambda step: ensure_schema(url, step), keep_progress
+                )
                 cached.clear_results()
             mark_checked(url)
         st.session_state["_db_checked"] = True
@@ -261,12 +267,19 @@ def _load_dataset(who: auth_gate.Identity, cfg) -> tuple[dict[str, str], Places,
     raise AssertionError("unreachable")  # db_problem stops the script
 
 
-def _with_progress(start: str, done: str, work: Callable[[Callable[[float, str], None]], None]) -> None:
-    """Run work inside a status box with a progress bar it moves (fraction, message)."""
-    with st.status(t(start), expanded=True) as status:
+def _with_progress(
+    start: str, done: str, work: Callable[[Callable[[float, str], None]], None], keep: bool = True
+) -> None:
+    """Run work inside a status box with a progress bar it moves (fraction, message). keep: the box stays,
+    saying it is done (a page); else it goes when the work is done (the wall: its 16:9 layout holds no
+    notices, and the wall's fragment never redraws the page above it)."""
+    slot = st.empty()
+    with slot.status(t(start), expanded=True) as status:
         bar = st.progress(0.0)
         work(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
         status.update(label=t(done), state="complete", expanded=False)
+    if not keep:
+        slot.empty()
 
 
 def _codes(places: Places) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -315,6 +328,11 @@ def _access_badge() -> str:
     return ""
 
 
-def _notices() -> None:
+def _notices(wall: bool = False) -> None:
+    """The URL values dropped, and why: a warning on a page; on the wall a toast that floats over the 16:9
+    layout and goes (a notice never pushes the wall down)."""
     for text in st.session_state.pop("_scope_notices", []) + st.session_state.pop("_notices", []):
-        st.warning(md(text))  # notices quote URL values: literal text, never Markdown
+        if wall:
+            st.toast(md(text), duration="long")
+        else:
+            st.warning(md(text))  # notices quote URL values: literal text, never Markdown

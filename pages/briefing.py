@@ -7,7 +7,7 @@ from data_access.prefetch import fetch
 from ui import charts, compare, filter_bar, freshness, prebuilt
 from ui.db_status import fragment_guard
 from ui.grid import deck as grid_map
-from ui.labels import t
+from ui.labels import current_lang, t
 from ui.screen import wall
 from ui.shell import page_setup
 from ui.volunteers.service_map import service_deck
@@ -101,6 +101,7 @@ def draw_wall() -> None:
                 data.outline,
                 height=HEAT_HEIGHT,
                 width=PANEL_WIDTH,
+                lang=current_lang(),
             ),
             height=HEAT_HEIGHT,
         )

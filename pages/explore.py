@@ -32,7 +32,10 @@ if not q.by:
         view.value_text(q.measure, None if row is None else row["value"]),
         border=True,
         **compare.metric_delta(
-            None if row is None else row["value"], None if row is None else row["previous"], comparable
+            None if row is None else row["value"],
+            None if row is None else row["previous"],
+            comparable,
+            rate=q.measure in controls.RATES,  # a change in a rate: in 百分点
         ),
     )
     view.table(q, out, comparable, st)

@@ -10,7 +10,7 @@ from data_access.queries.volunteers import AGE_BUCKETS, MEASURES
 from ui import charts, data_quality, prebuilt
 from ui.export import download_csv
 from ui.kpi import Tile, fmt_number, tile_row
-from ui.labels import t
+from ui.labels import current_lang, t
 from ui.shell import page_setup
 from ui.volunteers import charts as vol_charts
 from ui.volunteers.filters import category_filter, category_name, chart_key, clear_selections, narrowed, picked
@@ -108,6 +108,7 @@ with map_col:
             t("vol_tip_station"),  # templates: filled per point by the builder
             t("vol_tip_kitchen"),
             data.outline,
+            lang=current_lang(),
         ),
         height=600,
     )
@@ -123,11 +124,13 @@ with list_col:
             "station": t("col_station"),
             "requests": t("col_requests"),
             "unmet": t("col_unmet"),
-            "median_wait_h": t("col_median_wait_h"),
-            "p90_wait_h": t("col_p90_wait_h"),
+            "median_wait_h": t("col_median_wait"),
+            "p90_wait_h": t("col_p90_wait"),
         }
+        shown, formats = vol_charts.table(slowest, cols, current_lang(), waits=("median_wait_h", "p90_wait_h"))
         st.dataframe(
-            vol_charts.labelled(slowest.round({"median_wait_h": 1, "p90_wait_h": 1}), cols),
+            shown,
+            column_config=formats,
             hide_index=True,
             placeholder=t("na"),
             width="stretch",
@@ -192,8 +195,10 @@ else:
             "median_h": t("col_median_h"),
             "p90_h": t("col_p90_h"),
         }
+        shown, formats = vol_charts.table(durations, cols, current_lang(), waits=("median_h", "p90_h"))
         st.dataframe(
-            vol_charts.labelled(durations.round({"median_h": 1, "p90_h": 1}), cols),
+            shown,
+            column_config=formats,
             hide_index=True,
             placeholder=t("na"),
             width="stretch",
@@ -213,16 +218,16 @@ else:
         "done": t("col_done"),
         "unmet": t("col_unmet"),
         "unmet_share": t("col_unmet_share"),
-        "median_wait_h": t("col_median_wait_h"),
-        "p90_wait_h": t("col_p90_wait_h"),
+        "median_wait_h": t("col_median_wait"),
+        "p90_wait_h": t("col_p90_wait"),
     }
-    share, waits = t("col_unmet_share"), [t("col_median_wait_h"), t("col_p90_wait_h")]
+    waits = ("median_wait_h", "p90_wait_h")
     area_col, need_col = st.columns(2)
     with area_col:
         st.markdown(f"##### {t('vol_by_area_streets' if f.level == 'district' else 'vol_by_area_communities')}")
-        by_area = data.by_area.round({"median_wait_h": 1, "p90_wait_h": 1})
-        shown, formats = vol_charts.for_display(
-            vol_charts.labelled(by_area, {"area": t("col_area"), **flow_cols}), share, waits
+        by_area = data.by_area
+        shown, formats = vol_charts.table(
+            by_area, {"area": t("col_area"), **flow_cols}, current_lang(), "unmet_share", waits
         )
         st.dataframe(
             shown,
@@ -234,10 +239,10 @@ else:
         )
     with need_col:
         st.markdown(f"##### {t('vol_by_need')}")
-        by_need = data.by_need.round({"median_wait_h": 1, "p90_wait_h": 1})
+        by_need = data.by_need
         by_need["need"] = [category_name(c, n) for c, n in zip(by_need["code"], by_need["need"])]
-        shown, formats = vol_charts.for_display(
-            vol_charts.labelled(by_need, {"need": t("col_need"), **flow_cols}), share, waits
+        shown, formats = vol_charts.table(
+            by_need, {"need": t("col_need"), **flow_cols}, current_lang(), "unmet_share", waits
         )
         st.dataframe(
             shown,
@@ -271,17 +276,16 @@ else:
             "requests": t("col_requests"),
             "unmet": t("col_unmet"),
             "unmet_share": t("col_unmet_share"),
-            "median_wait_h": t("col_median_wait_h"),
+            "median_wait_h": t("col_median_wait"),
             "hours": t("col_hours"),
             "teams": t("col_teams"),
             "requests_per_1k_hours": t("col_requests_per_1k_hours"),
         }
-        table = vol_charts.labelled(supply.round({"median_wait_h": 1, "hours": 0, "requests_per_1k_hours": 1}), cols)
-        shown, formats = vol_charts.for_display(
-            table, t("col_unmet_share"), [t("col_median_wait_h"), t("col_requests_per_1k_hours")]
+        shown, formats = vol_charts.table(
+            supply, cols, current_lang(), "unmet_share", ("median_wait_h",), ("requests_per_1k_hours",)
         )
         st.dataframe(shown, column_config=formats, hide_index=True, placeholder=t("na"), width="stretch", height=340)
-        download_csv(st, table, "stations.csv", "vol_download_stations")
+        download_csv(st, shown, "stations.csv", "vol_download_stations")  # as the table shows it
 
 # ---------------------------------------------------------------- teams, stations, kitchens
 st.markdown(f"#### {t('vol_sec_teams')}")
@@ -307,8 +311,10 @@ with team_col:
             "hours": t("col_hours"),
             "served": t("col_served"),
         }
+        shown, formats = vol_charts.table(teams, cols, current_lang())
         st.dataframe(
-            vol_charts.labelled(teams, cols),
+            shown,
+            column_config=formats,
             hide_index=True,
             placeholder=t("na"),
             width="stretch",
@@ -334,7 +340,6 @@ with kitchen_col:
             "people_fed": t("col_people_fed"),
             "opened_on": t("col_opened_on"),
         }
-        st.dataframe(
-            vol_charts.labelled(kitchens, cols), hide_index=True, placeholder=t("na"), width="stretch", height=390
-        )
+        shown, formats = vol_charts.table(kitchens, cols, current_lang())
+        st.dataframe(shown, column_config=formats, hide_index=True, placeholder=t("na"), width="stretch", height=390)
 st.caption(t("schematic"))

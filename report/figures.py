@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from data_access.compare import change
+from ui import numbers
 
 from .text import esc, missing, number
 
@@ -78,8 +79,9 @@ def arrow(current: object, previous: object, na: str) -> tuple[str, str]:
     if share is None or diff is None:
         return na, "flat"
     if diff == 0:
-        return "0.0%", "flat"
-    return (f"▲ {share:.1%}", "up") if diff > 0 else (f"▼ {-share:.1%}", "down")
+        return numbers.signed_percent(0.0), "flat"
+    text = numbers.signed_percent(abs(share)).lstrip("+")
+    return (f"▲ {text}", "up") if diff > 0 else (f"▼ {text}", "down")
 
 
 def tile_html(page: Page, tile: Tile) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from data_access.compare import add_months, shift_months
+from ui import numbers
 from ui.compare import rank_change
 
 from . import svg_map
@@ -162,11 +163,11 @@ class Page:
         if bins:
             heat_svg = svg_map.heat_map(m.district, m.scope, m.areas, m.cells, bins, self.L("brief_heat"), stamp)
             chips = "".join(
-                f'<span><i style="background:{c}"></i>{esc(number(round(lo), self.lang))} – '
-                f"{esc(number(round(hi), self.lang))}</span>"
+                f'<span><i style="background:{c}"></i>{esc(number(numbers.round_whole(lo), self.lang))} – '
+                f"{esc(number(numbers.round_whole(hi), self.lang))}</span>"
                 for c, lo, hi in bins
             )
-            total = number(round(float(m.cells["value"].sum())), self.lang)
+            total = number(numbers.round_whole(float(m.cells["value"].sum())), self.lang)
             note = self.L("rep_heat_total", n=total, k=number(len(m.cells), self.lang))
             heat_body = (
                 f'<div class="heat-row">{heat_svg}<div class="legend heat-legend"><b>'
@@ -199,11 +200,11 @@ class Page:
             cells = [
                 f'<td class="num">{r.rank}</td>',
                 f'<td class="name">{esc(r.area)}</td>',
-                f'<td class="num">{esc(number(round(float(getattr(r, RANK_MEASURE))), self.lang))}</td>',
+                f'<td class="num">{esc(number(numbers.round_whole(float(getattr(r, RANK_MEASURE))), self.lang))}</td>',
                 f'<td class="move {self._move_class(r.moved)}">{esc(self.rank_text(r.moved))}</td>',
             ]
             cells += [
-                f'<td class="num">{esc(number(round(float(getattr(r, c))), self.lang))}</td>' for c in RANK_COLUMNS
+                f'<td class="num">{esc(number(numbers.round_whole(float(getattr(r, c))), self.lang))}</td>' for c in RANK_COLUMNS
             ]
             rows.append(f"<tr>{''.join(cells)}</tr>")
         caption = f'<p class="caption">{esc(self.L("rep_ranking_by"))} {esc(self.compared_text())}</p>'

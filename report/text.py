@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from ui.kpi import fmt_number
+from ui import numbers
 from ui.labels import TEXT as APP_TEXT
 
 LANGS = ("zh", "en")
@@ -92,8 +92,8 @@ def missing(value: object) -> bool:
 
 
 def number(value: object, lang: str = "zh") -> str:
-    """Thousands separators as the app's tiles show them; — where there is no figure."""
-    return label("na", lang) if missing(value) else fmt_number(value)  # type: ignore[arg-type]
+    """Thousands separators as the app's tiles show them (ui.numbers.number); — where there is no figure."""
+    return numbers.number(value, na=label("na", lang))
 
 
 def esc(value: object) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from .labels import current_lang
+from .numbers import D3_COUNT
 from .prebuilt import Once, digest
 
 _SPECS = Once()  # one spec per shape: a handful per page, kept for the life of the process
@@ -62,10 +63,10 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, step
     base = alt.Chart(df).encode(
         y=alt.Y(f"{label}:N", sort=largest_first, title=None, axis=alt.Axis(labelLimit=160)),
         x=alt.X(f"{value}:Q", title=value_title),
-        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",.0f", title=value_title)],
+        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=D3_COUNT, title=value_title)],
     )
     bars = base.mark_bar(color=PARTY_RED, cornerRadiusEnd=3)
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=",.0f"))
+    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=D3_COUNT))
     # an invisible point 18 % past each bar widens the axis so the longest bar's label is never clipped
     room = (
         alt.Chart(df)
@@ -83,7 +84,7 @@ def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_R
         y=alt.Y(f"{value}:Q", title=title),
         tooltip=[
             alt.Tooltip("yearmonth(month):T", title="月份", format="%Y-%m"),
-            alt.Tooltip(f"{value}:Q", title=title, format=",.0f"),
+            alt.Tooltip(f"{value}:Q", title=title, format=D3_COUNT),
         ],
     )
     return (base.mark_area(color=color, opacity=0.15) + base.mark_line(color=color, strokeWidth=2)).properties(
@@ -96,12 +97,12 @@ def composition(df: pd.DataFrame, label: str, value: str, step: int = 30) -> alt
     base = alt.Chart(df).encode(
         y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=160)),
         x=alt.X(f"{value}:Q", title=None),
-        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",")],
+        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=D3_COUNT)],
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         color=alt.Color(f"{label}:N", legend=None, scale=alt.Scale(range=PALETTE))
     )
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=","))
+    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=D3_COUNT))
     return (bars + text).properties(height=alt.Step(step))
 
 
@@ -139,9 +140,9 @@ def weekday_hour_heat(
             tooltip=[
                 alt.Tooltip("day:N", title=labels["weekday"]),
                 alt.Tooltip("hour:O", title=labels["hour"]),
-                alt.Tooltip("hours:Q", title=labels["hours"], format=",.0f"),
-                alt.Tooltip("served:Q", title=labels["served"], format=","),
-                alt.Tooltip("sessions:Q", title=labels["sessions"], format=","),
+                alt.Tooltip("hours:Q", title=labels["hours"], format=D3_COUNT),
+                alt.Tooltip("served:Q", title=labels["served"], format=D3_COUNT),
+                alt.Tooltip("sessions:Q", title=labels["sessions"], format=D3_COUNT),
             ],
         )
         .add_params(pick)

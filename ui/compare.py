@@ -10,7 +10,8 @@ import streamlit as st
 
 from data_access.compare import DEFAULT_MODE, MODES, add_months, change, previous_period, shift_months
 
-from .labels import t
+from . import numbers
+from .labels import current_lang, t
 
 STATE = "_cmp"  # the session's comparison: "yoy" (同比) or "pop" (环比)
 URL_KEY = "cmp"
@@ -35,34 +36,41 @@ def url_value() -> str | None:
 
 
 def fmt_pct(share: float | None) -> str:
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return t("na")
-    return f"{share:+.1%}".replace("+0.0%", "0.0%")
+    return numbers.signed_percent(share, na=t("na"))
 
 
-def metric_delta(current, previous, comparable: bool = True) -> dict:
-    """st.metric's delta arguments for a change: "+12.3%" with an arrow and the direction's colour, or "—"
-    in grey when it cannot be computed (the page's caption says which comparison it is)."""
+def _change_text(diff: float, share: float | None, rate: bool) -> str:
+    """A flow's or stock's change as a share of its previous value (+12.3%); a rate's as the difference
+    in 百分点 (+1.2个百分点): a rate going from 40 % to 44 % rose 4 points, not 10 %."""
+    return numbers.points(diff, current_lang()) if rate else numbers.signed_percent(share)
+
+
+def metric_delta(current, previous, comparable: bool = True, rate: bool = False) -> dict:
+    """st.metric's delta arguments for a change: "+12.3%" (a rate: "+1.2个百分点") with an arrow and the
+    direction's colour, or "—" in grey when it cannot be computed (the page's caption says which
+    comparison it is)."""
     diff, share = change(current, previous) if comparable else (None, None)
-    if share is None:
+    if diff is None or (share is None and not rate):
         return {"delta": t("na"), "delta_arrow": "off", "delta_color": "gray"}
     if diff == 0:
-        return {"delta": "0.0%", "delta_arrow": "off", "delta_color": "gray"}
+        return {"delta": _change_text(0.0, 0.0, rate), "delta_arrow": "off", "delta_color": "gray"}
     return {
-        "delta": fmt_pct(share),
+        "delta": _change_text(diff, share, rate),
         "delta_arrow": "up" if diff > 0 else "down",
         "delta_color": UP if diff > 0 else DOWN,
     }
 
 
-def arrow_text(current, previous) -> tuple[str, str]:
-    """(text, css class) of a change for HTML figures (the wall): "▲ 12.3%", "▼ 4.0%", "—"."""
+def arrow_text(current, previous, rate: bool = False) -> tuple[str, str]:
+    """(text, css class) of a change for HTML figures (the wall): "▲ 12.3%", "▼ 4.0%" (a rate: "▲ 1.2个百分点"),
+    "—"."""
     diff, share = change(current, previous)
-    if share is None:
+    if diff is None or (share is None and not rate):
         return t("na"), "flat"
     if diff == 0:
-        return "0.0%", "flat"
-    return (f"▲ {share:.1%}", "up") if diff > 0 else (f"▼ {-share:.1%}", "down")
+        return _change_text(0.0, 0.0, rate), "flat"
+    text = _change_text(abs(diff), abs(share) if share is not None else None, rate).lstrip("+")
+    return (f"▲ {text}", "up") if diff > 0 else (f"▼ {text}", "down")
 
 
 def rank_change(current: pd.DataFrame, previous: pd.DataFrame | None, key: str, measure: str) -> pd.Series:

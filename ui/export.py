@@ -91,7 +91,15 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
             safe[c] = safe[c].map(_as_text)
     safe.columns = [_as_text(str(c)) for c in safe.columns]
     out = io.BytesIO()
-    safe.to_excel(out, index=False, engine="openpyxl")
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        safe.to_excel(writer, index=False)
+        sheet = writer.sheets["Sheet1"]
+        for i, c in enumerate(safe.columns, start=1):  # thousands separators, as the table shows them
+            if pd.api.types.is_bool_dtype(safe[c]) or not pd.api.types.is_numeric_dtype(safe[c]):
+                continue
+            whole = pd.api.types.is_integer_dtype(safe[c])
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "#,##0" if whole else "#,##0.0"
     return out.getvalue()
 
 

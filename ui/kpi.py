@@ -9,6 +9,7 @@ import streamlit as st
 
 from .compare import metric_delta
 from .labels import t
+from .numbers import number
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,8 @@ class Tile:
 
 
 def fmt_number(value: float | int | str | None) -> str:
-    """Thousands separators; whole numbers without decimals; text passes through."""
-    if isinstance(value, str):
-        return value
-    if value is None or value != value:  # a count suppressed on the public screen
-        return t("na")
-    if float(value).is_integer() or abs(value) >= 1000:  # large figures read as whole numbers
-        return f"{round(value):,}"
-    return f"{value:,.1f}"
+    """Thousands separators; whole numbers without decimals; text passes through (ui.numbers.number)."""
+    return number(value, na=t("na"))  # None/NaN: a count suppressed on the public screen
 
 
 def tile_row(tiles: list[Tile], compared: bool = False) -> None:

@@ -10,6 +10,7 @@ from data_access.dataset_format.spec import ENTITIES
 
 from ..kpi import fmt_number
 from ..labels import t
+from ..numbers import TABLE_COUNT
 
 
 def sources(info: dict[str, str], runs: pd.DataFrame, rows_now: dict[str, int]) -> None:
@@ -46,8 +47,8 @@ def sources(info: dict[str, str], runs: pd.DataFrame, rows_now: dict[str, int]) 
     )
     if counts:  # rows the last import read, beside what the database holds now
         table[t("data_col_rows_import")] = [counts.get(e.key, 0) for e in ENTITIES]
-    numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[2:]}
-    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 12, column_config=numbers)
+    formats = {c: st.column_config.NumberColumn(format=TABLE_COUNT) for c in table.columns[2:]}
+    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 12, column_config=formats)
 
 
 def run_history(runs: pd.DataFrame) -> None:
@@ -95,8 +96,8 @@ def changed(runs: pd.DataFrame) -> None:
     else:
         st.caption(t("data_changes_not_written", what=what, before=before_as_of, after=run["as_of"] or "—"))
     table = _change_table(replaced.get("rows") or {}, run["row_counts"])
-    numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[1:3]}
-    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 10, column_config=numbers)
+    formats = {c: st.column_config.NumberColumn(format=TABLE_COUNT) for c in table.columns[1:3]}
+    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", height=35 * 10, column_config=formats)
 
 
 def _row_changes(before: dict[str, int], after: dict[str, int]) -> list[tuple[str, int, int]]:

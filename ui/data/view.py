@@ -11,6 +11,7 @@ from data_access.dataset_format.template_files import readme_rows, template_csv,
 from ..freshness import local_time
 from ..kpi import fmt_number
 from ..labels import t
+from ..numbers import TABLE_COUNT
 
 # (tile label, its definition (口径) as on the overview, the kpis() field, the published figures it reconciles with)
 INDICATORS: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -64,8 +65,9 @@ def refreshes(runs: pd.DataFrame, fresh: dict) -> None:
             t("data_col_lag"): pd.to_numeric(runs["lag_seconds"]).round(0),
         }
     )
-    numbers = {c: st.column_config.NumberColumn(format="localized") for c in table.columns[2:]}
-    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", column_config=numbers)
+    formats = {c: st.column_config.NumberColumn(format=TABLE_COUNT) for c in table.columns[2:]}
+    formats[t("data_col_seconds")] = st.column_config.NumberColumn(format="%,.2f")
+    st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", column_config=formats)
 
 
 def indicators(kpis: dict[str, float | int | None], figures: pd.DataFrame) -> None:

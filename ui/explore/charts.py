@@ -12,6 +12,7 @@ import pydeck as pdk
 
 from .. import maps
 from ..charts import PALETTE, PARTY_RED
+from ..numbers import D3_COUNT, D3_DECIMAL
 
 TOP_SERIES = 10  # lines drawn at most (the largest by total); the table holds every row
 TOP_BARS = 40  # bars drawn at most
@@ -25,7 +26,7 @@ def line(df: pd.DataFrame, value_title: str, series: bool) -> alt.Chart:
         "tooltip": [
             alt.Tooltip("period_label:N", title=""),
             *([alt.Tooltip("label2:N", title="")] if series else []),
-            alt.Tooltip("value:Q", title=value_title, format=",.1f"),
+            alt.Tooltip("value:Q", title=value_title, format=D3_DECIMAL),
         ],
     }
     if series:
@@ -50,7 +51,7 @@ def bars(df: pd.DataFrame, value_title: str, by_time: bool, stacked: bool) -> al
                 y=alt.Y("value:Q", title=value_title),
                 tooltip=[
                     alt.Tooltip("period_label:N", title=""),
-                    alt.Tooltip("value:Q", format=",.1f", title=value_title),
+                    alt.Tooltip("value:Q", format=D3_DECIMAL, title=value_title),
                 ],
             )
             .properties(height=460)
@@ -61,7 +62,7 @@ def bars(df: pd.DataFrame, value_title: str, by_time: bool, stacked: bool) -> al
         "tooltip": [
             alt.Tooltip("label:N", title=""),
             *([alt.Tooltip("label2:N", title="")] if stacked else []),
-            alt.Tooltip("value:Q", format=",.1f", title=value_title),
+            alt.Tooltip("value:Q", format=D3_DECIMAL, title=value_title),
         ],
     }
     if stacked:
@@ -83,13 +84,13 @@ def heat(df: pd.DataFrame, value_title: str, x_title: str, y_title: str, numbers
         tooltip=[
             alt.Tooltip("label:N", title=y_title),
             alt.Tooltip("label2:N", title=x_title),
-            alt.Tooltip("value:Q", title=value_title, format=",.1f"),
+            alt.Tooltip("value:Q", title=value_title, format=D3_DECIMAL),
         ],
     )
     if not numbers:
         return cells.properties(height=alt.Step(18))
     text = base.mark_text(fontSize=11).encode(
-        text=alt.Text("value:Q", format=",.0f"),
+        text=alt.Text("value:Q", format=D3_COUNT),
         color=alt.condition("datum.value > 0", alt.value("#222"), alt.value("#999")),
     )
     return (cells + text).properties(height=alt.Step(22))

@@ -11,6 +11,7 @@ import streamlit as st
 from data_access.filters import Filters, Places
 from data_access.queries.explore import MEASURES, PLACE_BY, TIME_BY, offered, pairs_with
 
+from .. import numbers
 from ..kpi import fmt_number
 from ..labels import t
 from .question import Question, charts_for, place_by
@@ -33,14 +34,15 @@ DEFINITION = {  # the 口径 of each measure: the overview's text where the over
     "compliance": "def_compliance",
 }
 DIGITS = {"wait_median": 1, "org_points": 1, "member_points": 1, "compliance": 3}  # shown decimals (else whole)
+RATES = frozenset({"compliance"})  # shares: shown in %, their changes in 百分点
 
 
 def value_text(measure: str, v) -> str:
     if v is None or pd.isna(v):
         return t("na")
-    if measure == "compliance":
-        return f"{v:.1%}"
-    return f"{v:,.1f}" if measure in DIGITS else fmt_number(v)
+    if measure in RATES:
+        return numbers.percent(v)
+    return numbers.decimal(v, 1) if measure in DIGITS else fmt_number(v)
 
 
 def definition(measure: str) -> str:

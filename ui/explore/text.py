@@ -78,6 +78,7 @@ TEXT.update(
         ),
         "x_col_previous": ("{mode}对比值", "{mode} value"),
         "x_col_change": ("增减", "Change"),
+        "x_col_change_pp": ("增减（百分点）", "Change (pp)"),
         "x_col_pct": ("{mode}增幅", "{mode} %"),
         "x_demo_yes": ("示范楼院", "Demonstration"),
         "x_demo_no": ("普通楼院", "Ordinary"),

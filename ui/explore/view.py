@@ -15,12 +15,12 @@ from data_access.queries.explore import MEASURES, TIME_BY
 from data_access.scope import PEOPLE_COUNTS
 
 from .. import charts as base_charts
-from .. import compare
+from .. import compare, numbers
 from ..export import download_csv, download_xlsx
 from ..labels import TEXT, kind_label, t
 from ..maps import MAP_WIDTH
 from . import charts
-from .controls import DIGITS, _by_label, value_text
+from .controls import DIGITS, RATES, _by_label, value_text
 from .question import Question, charts_for, place_by
 
 MAP_HEIGHT = 620
@@ -161,22 +161,30 @@ def table(q: Question, out: pd.DataFrame, comparable: bool, container) -> None:
     name = t(f"x_m_{q.measure}")
     cols["value"] = name
     mode = t(f"cmp_{compare.mode()}")
+    rate = q.measure in RATES  # a share: in %, its change in 百分点 (a rate's change in % of itself misleads)
     if comparable:
         cols.update(
             {"previous": t("x_col_previous", mode=mode), "change": t("x_col_change"), "pct": t("x_col_pct", mode=mode)}
         )
+        if rate:
+            cols["change"] = t("x_col_change_pp")
+            del cols["pct"]
     shown = out if grain else out.sort_values("value", ascending=False, kind="stable")  # largest first
     shown = shown[[c for c in cols if c in out.columns]].rename(columns=cols)
     digits = DIGITS.get(q.measure, 0)  # whole hours and counts, like the tiles
-    for c in (name, cols.get("previous"), cols.get("change")):
+    for c in (name, cols.get("previous"), cols.get("change"), cols.get("pct")):
         if c in shown:
-            shown[c] = shown[c].round(digits)
-    number = "percent" if q.measure == "compliance" else "localized"  # a share reads as a percentage
-    config = {
-        c: st.column_config.NumberColumn(format=number) for c in (name, cols.get("previous"), cols.get("change")) if c
-    }
+            scaled = rate or c == cols.get("pct")  # shares and relative changes as the number a % column shows
+            shown[c] = pd.array(
+                [numbers.percent_points(v) if scaled else numbers.round_half_up(v, digits) for v in shown[c]], "Float64"
+            )
+    number = numbers.TABLE_PERCENT if rate else numbers.TABLE_DECIMAL if digits else numbers.TABLE_COUNT
+    config = {c: st.column_config.NumberColumn(format=number) for c in (name, cols.get("previous")) if c}
     if comparable:
-        config[cols["pct"]] = st.column_config.NumberColumn(format="percent")
+        change = numbers.TABLE_POINTS if rate else "%+,.1f" if digits else "%+,d"
+        config[cols["change"]] = st.column_config.NumberColumn(format=change)
+        if "pct" in cols:
+            config[cols["pct"]] = st.column_config.NumberColumn(format="%+,.1f%%")
     container.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder=t("na"), height=520)
     stem = f"explore-{q.measure}" + ("-" + "-".join(q.by) if q.by else "")
     left, right = container.columns(2)

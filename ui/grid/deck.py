@@ -23,6 +23,7 @@ from ..kpi import fmt_number
 from ..labels import t
 from ..maps import MAP_HEIGHT, MAP_WIDTH, CompactDeck, bounds_of, fit_view, positions, rgb, to_pixels
 from ..maps import text_layer as _text_layer
+from ..numbers import decimal, percent
 from ..safe_text import esc
 
 BACKGROUND = "#dde3e9"
@@ -103,7 +104,7 @@ def colour_scale(measure: str, groups: pd.DataFrame, areas: pd.DataFrame, level:
     lows = [float(values.min()), *edges]
     highs = [*edges, float(values.max())]
     digits = 0 if measure == "per_group" else 1
-    legend = [(SEQUENTIAL[i], f"{lo:,.{digits}f} – {hi:,.{digits}f}") for i, (lo, hi) in enumerate(zip(lows, highs))]
+    legend = [(SEQUENTIAL[i], f"{decimal(lo, digits)} – {decimal(hi, digits)}") for i, (lo, hi) in enumerate(zip(lows, highs))]
     return ColourScale(measure, legend, edges=edges)
 
 
@@ -157,9 +158,7 @@ def _n(value) -> str:
 
 
 def _pct(value) -> str:
-    if value is None or pd.isna(value):
-        return t("na")
-    return f"{value:.0%}"
+    return percent(value, 0, na=t("na"))
 
 
 def _mark(ok: bool) -> str:

@@ -13,6 +13,7 @@ from data_access.queries.grid import MIN_GRID_MEMBERS
 from ..export import download_csv
 from ..kpi import fmt_number
 from ..labels import TEXT, t
+from ..numbers import percent
 from .selection import clear_selection
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
@@ -37,7 +38,7 @@ def scope_summary(groups: pd.DataFrame, gaps: pd.DataFrame, facilities: pd.DataF
         (
             "grid_sum_complete",
             complete,
-            t("grid_sum_complete_share", p=f"{complete / len(groups):.0%}") if len(groups) else None,
+            t("grid_sum_complete_share", p=percent(complete / len(groups), 0)) if len(groups) else None,
         ),
         ("grid_sum_gaps", len(gaps), None),
     ]

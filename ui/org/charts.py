@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ..charts import PARTY_RED
+from ..numbers import D3_COUNT, D3_DECIMAL, D3_SHARE, D3_SHARE_AXIS
 
 TREE_PARAM = "node"  # the icicle's point selection: {"node": [{"code": ...}]}
 # light tints so black labels stay readable on every kind
@@ -71,7 +72,7 @@ def icicle(
                     scale=alt.Scale(domain=MEASURE_DOMAIN[colour], range=MEASURE_RANGE, clamp=True),
                     legend=alt.Legend(
                         orient="bottom",
-                        format=".0%" if colour == "compliance" else ".0f",
+                        format=D3_SHARE_AXIS if colour == "compliance" else ".0f",
                         gradientLength=320,
                         labelFontSize=12,
                         titleFontSize=13,
@@ -92,11 +93,11 @@ def icicle(
     tooltip = [
         alt.Tooltip("name:N", title=titles["name"]),
         alt.Tooltip("kind_label:N", title=titles["kind"]),
-        alt.Tooltip("members:Q", title=titles["members"], format=","),
-        alt.Tooltip("sub_orgs:Q", title=titles["sub_orgs"], format=","),
-        alt.Tooltip("building_groups:Q", title=titles["building_groups"], format=","),
-        alt.Tooltip("points:Q", title=titles["points"], format=".1f"),
-        alt.Tooltip("compliance:Q", title=titles["compliance"], format=".1%"),
+        alt.Tooltip("members:Q", title=titles["members"], format=D3_COUNT),
+        alt.Tooltip("sub_orgs:Q", title=titles["sub_orgs"], format=D3_COUNT),
+        alt.Tooltip("building_groups:Q", title=titles["building_groups"], format=D3_COUNT),
+        alt.Tooltip("points:Q", title=titles["points"], format=D3_DECIMAL),
+        alt.Tooltip("compliance:Q", title=titles["compliance"], format=D3_SHARE),
         alt.Tooltip("issue_text:N", title=titles["check"]),
     ]
     base = alt.Chart(data)
@@ -147,7 +148,7 @@ def meeting_heatmap(data: pd.DataFrame, item_names: dict[str, str], status_names
                 alt.Tooltip("item:N", title=titles["item"]),
                 alt.Tooltip("met:Q", title=titles["met"]),
                 alt.Tooltip("due:Q", title=titles["due"]),
-                alt.Tooltip("share:Q", title=titles["share"], format=".0%"),
+                alt.Tooltip("share:Q", title=titles["share"], format=D3_SHARE_AXIS),
                 alt.Tooltip("status_label:N", title=titles["status"]),
             ],
         )
@@ -179,7 +180,7 @@ def points_lines(data: pd.DataFrame, series_names: dict[str, str], titles, shown
             tooltip=[
                 alt.Tooltip("period:T", title=titles["quarter"], format="%Y-%m"),
                 alt.Tooltip("series_label:N", title=titles["series"]),
-                alt.Tooltip("points:Q", title=titles["points"], format=".1f"),
+                alt.Tooltip("points:Q", title=titles["points"], format=D3_DECIMAL),
             ],
         )
         .properties(height=260)
@@ -191,10 +192,10 @@ def ordered_bars(df: pd.DataFrame, label: str, value: str, order: list[str], col
     base = alt.Chart(df).encode(
         y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=140)),
         x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(tickCount=4)),
-        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",")],
+        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=D3_COUNT)],
     )
     bars = base.mark_bar(color=colour, cornerRadiusEnd=3)
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=","))
+    text = base.mark_text(align="left", dx=4, fontSize=12).encode(text=alt.Text(f"{value}:Q", format=D3_COUNT))
     return (bars + text).properties(height=alt.Step(26))
 
 
@@ -217,7 +218,7 @@ def points_histogram(data: pd.DataFrame, titles) -> alt.Chart:
             y=alt.Y("members:Q", title=titles["members"]),
             tooltip=[
                 alt.Tooltip("band:N", title=titles["band"]),
-                alt.Tooltip("members:Q", title=titles["members"], format=","),
+                alt.Tooltip("members:Q", title=titles["members"], format=D3_COUNT),
             ],
         )
         .properties(height=360)

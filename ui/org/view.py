@@ -12,7 +12,7 @@ from data_access.guard import names_allowed
 from data_access.queries.org import AGE_BANDS, PARTY_YEARS, THREE_MEETINGS
 from data_access.rollup_models import POINTS_BAND
 
-from .. import charts, prebuilt
+from .. import charts, numbers, prebuilt
 from ..export import download_csv
 from ..kpi import Tile, fmt_number, tile_row
 from ..labels import TEXT, kind_label, t
@@ -336,9 +336,9 @@ def org_table(tree: Tree, node: str, kinds: list[str]) -> None:
     headers["parent_name"] = t("col_parent")
     shown = frame.rename(columns=headers)
     config = {
-        headers["members"]: st.column_config.NumberColumn(format="localized"),
-        headers["points"]: st.column_config.NumberColumn(format="%.1f"),
-        headers["compliance"]: st.column_config.NumberColumn(format="%.1f%%"),
+        headers["members"]: st.column_config.NumberColumn(format=numbers.TABLE_COUNT),
+        headers["points"]: st.column_config.NumberColumn(format=numbers.TABLE_DECIMAL),
+        headers["compliance"]: st.column_config.NumberColumn(format=numbers.TABLE_PERCENT),
         headers["rank"]: st.column_config.NumberColumn(format="%d"),
         headers["peers"]: st.column_config.NumberColumn(format="%d"),
     }
@@ -430,7 +430,7 @@ def detail_tiles(
             Tile("kpi_points", points, "def_points", sub=points_sub),
             Tile(
                 "kpi_compliance",
-                None if compliance is None or pd.isna(compliance) else f"{compliance:.1%}",
+                None if compliance is None or pd.isna(compliance) else numbers.percent(compliance),
                 "def_compliance",
             ),
             Tile(
@@ -562,7 +562,7 @@ def member_points(year: date | None, hist: pd.DataFrame, top: pd.DataFrame) -> N
             "points": "col_member_points",
         }
         shown = top.rename(columns={c: t(k) for c, k in names.items()})
-        points = {t("col_member_points"): st.column_config.NumberColumn(format="%.1f")}
+        points = {t("col_member_points"): st.column_config.NumberColumn(format=numbers.TABLE_DECIMAL)}
         st.dataframe(
             shown,
             hide_index=True,

@@ -8,9 +8,8 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from .. import charts, freshness
-from ..kpi import fmt_number
-from ..labels import t
+from .. import charts, freshness, numbers
+from ..labels import current_lang, t
 
 TEXT = "#e8eef5"
 MUTED = "#9fb3c8"
@@ -32,14 +31,8 @@ def title_bar(scope: str, as_of: date, is_demo: bool, fresh: dict, behind: tuple
 
 
 def big_number(value: float | int | None) -> str:
-    """Numbers for the back of the room: 万 above ten thousand in Chinese, thousands separators otherwise."""
-    if value is None:
-        return t("na")
-    if value >= 100_000 and t("wan") == "万":
-        return f"{value / 10_000:,.1f}万"
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:,.2f}M"
-    return fmt_number(round(value) if isinstance(value, float) and value >= 1000 else value)
+    """Numbers for the back of the room: 万 from 100,000 in Chinese, thousands separators otherwise (ui.numbers.large)."""
+    return numbers.large(value, current_lang(), na=t("na"))
 
 
 def kpi_strip(items: list[tuple[str, float | int | None, tuple[str, str]]]) -> str:

@@ -6,7 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from .. import numbers
 from ..charts import HEAT_SCHEME, PARTY_RED
+from ..numbers import D3_COUNT, D3_DECIMAL
 
 STAGE_COLORS = {"ordered": "#c62828", "dispatched": "#ef6c00", "accepted": "#f9a825"}
 
@@ -34,9 +36,9 @@ def month_category_heat(
             tooltip=[
                 alt.Tooltip("month:O", title=labels["month"]),
                 alt.Tooltip("category:N", title=labels["category"]),
-                alt.Tooltip("hours:Q", title=labels["hours"], format=",.0f"),
-                alt.Tooltip("served:Q", title=labels["served"], format=","),
-                alt.Tooltip("sessions:Q", title=labels["sessions"], format=","),
+                alt.Tooltip("hours:Q", title=labels["hours"], format=D3_COUNT),
+                alt.Tooltip("served:Q", title=labels["served"], format=D3_COUNT),
+                alt.Tooltip("sessions:Q", title=labels["sessions"], format=D3_COUNT),
             ],
         )
         .add_params(pick)
@@ -54,7 +56,7 @@ def funnel(df: pd.DataFrame, count_title: str, height: int = 230) -> alt.Chart:
         y=y,
         x=alt.X("left:Q", axis=None),
         x2="right:Q",
-        tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("requests:Q", title=count_title, format=",")],
+        tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("requests:Q", title=count_title, format=D3_COUNT)],
     )
     text = base.mark_text(color="white", fontWeight="bold", fontSize=13).encode(y=y, text="text:N")
     return (bars + text).properties(height=height)
@@ -86,7 +88,7 @@ def backlog_bars(
             tooltip=[
                 alt.Tooltip("age:N", title=labels["age"]),
                 alt.Tooltip("stage_label:N", title=labels["stage"]),
-                alt.Tooltip("requests:Q", title=labels["requests"], format=","),
+                alt.Tooltip("requests:Q", title=labels["requests"], format=D3_COUNT),
             ],
         )
         .properties(height=height)
@@ -104,10 +106,10 @@ def supply_scatter(df: pd.DataFrame, labels: dict[str, str], height: int = 300) 
             color=alt.Color("median_wait_h:Q", title=labels["wait"], scale=alt.Scale(scheme=HEAT_SCHEME)),
             tooltip=[
                 alt.Tooltip("station:N", title=labels["station"]),
-                alt.Tooltip("requests:Q", title=labels["requests"], format=","),
-                alt.Tooltip("unmet:Q", title=labels["unmet"], format=","),
-                alt.Tooltip("hours:Q", title=labels["hours"], format=",.0f"),
-                alt.Tooltip("median_wait_h:Q", title=labels["wait"], format=",.1f"),
+                alt.Tooltip("requests:Q", title=labels["requests"], format=D3_COUNT),
+                alt.Tooltip("unmet:Q", title=labels["unmet"], format=D3_COUNT),
+                alt.Tooltip("hours:Q", title=labels["hours"], format=D3_COUNT),
+                alt.Tooltip("median_wait_h:Q", title=labels["wait"], format=D3_DECIMAL),
             ],
         )
         .properties(height=height)
@@ -123,7 +125,7 @@ def funnel_frame(df: pd.DataFrame, stage_label) -> pd.DataFrame:
     """The funnel's frame: label, requests, share of orders and the text printed on each bar."""
     first = max(int(df["requests"].iloc[0]), 1)
     out = df.assign(label=df["stage"].map(stage_label), share=df["requests"] / first)
-    out["text"] = [f"{n:,}（{s:.0%}）" for n, s in zip(out["requests"], out["share"])]
+    out["text"] = [f"{numbers.count(n)}（{numbers.percent(s, 0)}）" for n, s in zip(out["requests"], out["share"])]
     return out
 
 
@@ -136,24 +138,52 @@ def backlog_frame(df: pd.DataFrame, buckets: tuple[str, ...], age_label, stage_l
     )
 
 
-def for_display(df: pd.DataFrame, share: str, one_decimal: list[str]) -> tuple[pd.DataFrame, dict]:
-    """A request table ready to show, and its column formats: counts and hours as whole numbers with
-    thousands separators, the share as a percentage with one decimal, waits with one decimal.
+def for_display(df: pd.DataFrame, share: str | None = None, one_decimal: list[str] = ()) -> tuple[pd.DataFrame, dict]:
+    """A table ready to show, and its column formats (ui.numbers): counts and hours as whole numbers with
+    thousands separators, the share as a percentage with one decimal, waits with one decimal; rounded
+    half away from zero, as the charts round.
 
     Column configs, not a pandas Styler: a Styler is re-rendered cell by cell on every rerun (~80 ms a table)."""
     out = df.copy()
     formats = {}
     for c in out.columns:
         if c == share:
-            out[c] = (out[c].astype(float) * 100).round(1)
-            formats[c] = st.column_config.NumberColumn(format="%.1f%%")
+            out[c] = pd.array([numbers.percent_points(v) for v in out[c]], dtype="Float64")
+            formats[c] = st.column_config.NumberColumn(format=numbers.TABLE_PERCENT)
         elif c in one_decimal:
-            out[c] = out[c].astype(float).round(1)
-            formats[c] = st.column_config.NumberColumn(format="%.1f")
+            out[c] = pd.array([None if numbers.missing(v) else numbers.round_half_up(v, 1) for v in out[c]], "Float64")
+            formats[c] = st.column_config.NumberColumn(format=numbers.TABLE_DECIMAL)
         elif pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]):
-            out[c] = out[c].round(0).astype("Int64")
-            formats[c] = st.column_config.NumberColumn(format="localized")
+            out[c] = pd.array([None if numbers.missing(v) else numbers.round_whole(v) for v in out[c]], "Int64")
+            formats[c] = st.column_config.NumberColumn(format=numbers.TABLE_COUNT)
     return out, formats
+
+
+def table(
+    df: pd.DataFrame,
+    columns: dict[str, str],
+    lang: str,
+    share: str | None = None,
+    waits: tuple[str, ...] = (),
+    decimals: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, dict]:
+    """labelled(df, columns) ready to show (for_display) with its formats: the share column as a percentage,
+    the wait columns (hours) in hours or days (in_duration_units, the unit in the header), decimals with one
+    decimal, every other number whole."""
+    frame, units = in_duration_units(df, {c: columns[c] for c in waits}, lang)
+    names = {**columns, **units}
+    return for_display(labelled(frame, names), share and names[share], [names[c] for c in (*waits, *decimals)])
+
+
+def in_duration_units(df: pd.DataFrame, names: dict[str, str], lang: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Each duration column (hours) of names in the unit a person reads — days when a value reaches two days,
+    else hours, one unit a column so it still sorts — and its header naming the unit (名称（天）)."""
+    out, headers = df.copy(), {}
+    for c, name in names.items():
+        unit = numbers.column_unit(out[c].tolist())
+        out[c] = pd.array([numbers.in_unit(v, unit) for v in out[c]], dtype="Float64")
+        headers[c] = f"{name}（{numbers.unit_name(unit, lang)}）" if lang == "zh" else f"{name} ({unit})"
+    return out, headers
 
 
 def table_height(rows: int, most: int = 18) -> int:

@@ -11,6 +11,7 @@ import pydeck as pdk
 
 import geo
 
+from .. import numbers
 from ..maps import CompactDeck, bounds_of, fit_view
 
 DISTRICT_VIEW = pdk.ViewState(longitude=113.585, latitude=34.684, zoom=10.95, pitch=0, bearing=0)
@@ -101,6 +102,7 @@ def service_deck(
     outline: list[str] | None = None,
     height: int = 600,
     width: int | None = None,
+    lang: str = "zh",
 ) -> pdk.Deck:
     """Heat of cells (lon, lat, value), rings on highlighted stations, dots on kitchens, and the
     outline of the street/community/building area in scope (GeoJSON Polygon texts).
@@ -130,15 +132,15 @@ def service_deck(
             station_tip.format(
                 station=escape(str(r.station)),
                 community=escape(str(r.community)),
-                requests=f"{int(r.requests):,}",
-                unmet=f"{int(r.unmet):,}",
-                median="—" if pd.isna(r.median_wait_h) else f"{r.median_wait_h:,.1f}",
+                requests=numbers.count(r.requests),
+                unmet=numbers.count(r.unmet),
+                median=numbers.duration(r.median_wait_h, lang),  # 小时, or 天 from two days
             )
             for r in highlight.itertuples()
         ]
     )[["lon", "lat", "tip"]]
     dots = kitchens.assign(
-        tip=[kitchen_tip.format(name=escape(str(r.name)), fed=f"{int(r.people_fed):,}") for r in kitchens.itertuples()]
+        tip=[kitchen_tip.format(name=escape(str(r.name)), fed=numbers.count(r.people_fed)) for r in kitchens.itertuples()]
     )[["lon", "lat", "tip"]]
     scope = {
         "type": "FeatureCollection",

@@ -72,8 +72,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "green dots: kitchens. Base: district outlines (offline).",
     ),
     "vol_tip_station": (
-        "{station}（{community}）<br/>点单 {requests} · 未接单 {unmet}<br/>等待接单中位数 {median} 小时",
-        "{station} ({community})<br/>{requests} requests · {unmet} unanswered<br/>median wait {median} h",
+        "{station}（{community}）<br/>点单 {requests} · 未接单 {unmet}<br/>等待接单中位数 {median}",
+        "{station} ({community})<br/>{requests} requests · {unmet} unanswered<br/>median wait {median}",
     ),
     "vol_tip_kitchen": ("{name}<br/>供餐 {fed} 人", "{name}<br/>{fed} people fed"),
     # time heatmaps
@@ -98,7 +98,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "stage_accepted": ("志愿者接单", "Accepted"),
     "stage_done": ("服务完成", "Done"),
     "stage_rated": ("居民评价", "Rated"),
-    "vol_durations": ("环节用时（小时）", "Time between stages (hours)"),
+    "vol_durations": ("环节用时", "Time between stages"),
     "col_transition": ("环节", "Between"),
     "col_requests_n": ("点单数", "Requests"),
     "col_median_h": ("中位数", "Median"),
@@ -127,6 +127,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_open": ("未完成", "Open"),
     "col_unmet_share": ("未接单率", "Unanswered share"),
     "col_median_wait_h": ("等待接单中位数(时)", "Median wait (h)"),
+    "col_median_wait": ("等待接单中位数", "Median wait"),  # tables: the unit (小时 or 天) follows
+    "col_p90_wait": ("等待接单90%分位", "90th pct wait"),
     "col_p90_wait_h": ("等待接单90%分位(时)", "90th pct wait (h)"),
     "vol_wait_help": (
         "等待接单：点单到志愿者接单的时长，只计截至数据日期已接单的点单；仍未接单的计入“未接单”，"

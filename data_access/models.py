@@ -421,6 +421,29 @@ class SupervisionTask(Base):
     __table_args__ = (Index("ix_task_due", "due_on", "completed_on"),)
 
 
+class StockSpell(Base):
+    """A spell of one counted thing (a member, organisation, building group, team, volunteer or facility) at
+    one place: from valid_from (joined, founded, registered, transferred in) until valid_to (left, dissolved,
+    transferred out; null while it lasts). A stock as of a day D counts the spells with valid_from <= D and
+    (valid_to null or valid_to > D), at the place they held then. The feeding systems write a spell with
+    every join, transfer and leaving; dataset_meta's history_from says from when the spells are complete."""
+
+    __tablename__ = "stock_spell"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stock: Mapped[str] = mapped_column(String(20))  # data_access.history.STOCKS
+    ref_id: Mapped[int | None] = mapped_column(Integer)  # its row in the register (None: gone before the data)
+    street_id: Mapped[int | None] = mapped_column(Integer)
+    community_id: Mapped[int | None] = mapped_column(Integer)
+    building_group_id: Mapped[int | None] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (
+        Index("ix_stock_spell_place", "stock", "street_id", "community_id", "valid_from", "valid_to"),
+        Index("ix_stock_spell_bg", "stock", "building_group_id", "valid_from", "valid_to"),
+        Index("ix_stock_spell_ref", "stock", "ref_id"),
+    )
+
+
 class ImportRun(Base):
     """One run of `python -m seed.importer`: when, from what, how many rows per entity, and the outcome."""
 

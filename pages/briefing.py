@@ -47,12 +47,12 @@ def draw_wall() -> None:
         overdue=(cached.overdue_tasks, f, ctx.as_of),
     )
     k, k0 = data.kpis, getattr(data, "kpis_before", {})
-    flows = {"hours", "served", "activities"}  # figures of the date range; the rest are stocks (no change)
     mode = t(f"cmp_{compare.mode()}")
 
     def figure(label: str, key: str) -> tuple:
-        text, cls = compare.arrow_text(k[key], k0.get(key)) if key in flows else (t("na"), "flat")
-        return label, k[key], (f"{mode} {text}" if key in flows else text, cls)
+        """Flows of the range and stocks on its last day alike, each against the compared period."""
+        text, cls = compare.arrow_text(k[key], k0.get(key))
+        return label, k[key], (f"{mode} {text}", cls)
 
     scope = " › ".join(filter_bar.scope_path(f, ctx.places))
     st.html(wall.title_bar(scope, ctx.as_of, ctx.is_demo, fresh, freshness.lag(fresh, ctx.live)))
@@ -113,7 +113,10 @@ def draw_wall() -> None:
             charts.show(wh, wall.dark_weekday_hour, "hours", t("col_hours"), labels, order, 215)
     with right:
         ranking = data.ranking
-        panel("ranking_streets" if f.level == "district" else "ranking_communities", f" · {t('col_hours')}")
+        moved_by = t("brief_rank_moved", mode=mode) if before else t("brief_rank_none", mode=mode)
+        panel(
+            "ranking_streets" if f.level == "district" else "ranking_communities", f" · {t('col_hours')} · {moved_by}"
+        )
         if ranking.empty:
             st.info(t("ranking_none"))
         else:

@@ -30,27 +30,35 @@ k0 = getattr(data, "kpis_before", {})
 def flow(label: str, key: str, help_key: str, spark: str | None = None, **kw) -> Tile:
     """A tile of a figure of the date range, with its change and its months as a sparkline."""
     months = tuple(data.trend[spark].fillna(0).tolist()) if spark else None
-    return Tile(label, k[key], help_key, flow=True, previous=k0.get(key), spark=months, **kw)
+    return Tile(label, k[key], help_key, comparable=True, previous=k0.get(key), spark=months, **kw)
+
+
+def stock(label: str, key: str, help_key: str, **kw) -> Tile:
+    """A tile of a stock with a past: its number on the range's last day, against the compared period's."""
+    return Tile(label, k[key], help_key, comparable=True, stock=True, previous=k0.get(key), **kw)
 
 
 st.caption(compare.period_caption(f, before, ctx.first_day, ctx.as_of if ctx.live else None))
+if unknown := compare.stock_history_note(f, before, ctx):
+    st.caption(unknown)
 
 st.markdown(f"#### {t('sec_org')}")
 tile_row(
     [
-        Tile("kpi_orgs", k["orgs"], "def_orgs"),
-        Tile("kpi_members", k["members"], "def_members"),
-        Tile(
+        stock("kpi_orgs", "orgs", "def_orgs"),
+        stock("kpi_members", "members", "def_members"),
+        stock(
             "kpi_building_groups",
-            k["building_groups"],
+            "building_groups",
             "def_building_groups",
             sub=t("sub_demonstration", n=fmt_number(k["demonstration"] or 0)),
         ),
-        Tile("kpi_grids", k["grids"], "def_grids"),
+        Tile("kpi_grids", k["grids"], "def_grids", fixed="cmp_no_past"),
         Tile(
             "kpi_joint",
             None if k["street_joint"] is None else f"{k['street_joint']} / {k['community_joint']}",
             "def_joint",
+            fixed="cmp_no_past",
         ),
         flow(
             "kpi_activities",
@@ -65,9 +73,9 @@ tile_row(
 st.markdown(f"#### {t('sec_service')}")
 tile_row(
     [
-        Tile("kpi_teams", k["teams"], "def_teams"),
-        Tile("kpi_stations", k["stations"], "def_stations"),
-        Tile("kpi_volunteers", k["volunteers"], "def_volunteers"),
+        stock("kpi_teams", "teams", "def_teams"),
+        Tile("kpi_stations", k["stations"], "def_stations", fixed="cmp_no_past"),
+        stock("kpi_volunteers", "volunteers", "def_volunteers"),
         flow("kpi_hours", "hours", "def_hours", "hours", unit_key="unit_hours"),
         flow("kpi_served", "served", "def_served", "served"),
         flow("kpi_events", "events", "def_events"),
@@ -77,17 +85,17 @@ tile_row(
 st.markdown(f"#### {t('sec_work')}")
 tile_row(
     [
-        Tile("kpi_centers", k["service_centers"], "def_centers"),
-        Tile(
+        stock("kpi_centers", "service_centers", "def_centers"),
+        stock(
             "kpi_kitchens",
-            k["kitchens"],
+            "kitchens",
             "def_kitchens",
             sub=None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"])),
         ),
         flow("kpi_meetings", "joint_meetings", "def_meetings"),
         flow("kpi_requests", "requests", "def_requests", "requests"),
         flow("kpi_wishes", "wishes", "def_wishes"),
-        Tile("kpi_overdue", len(overdue), "def_overdue"),
+        Tile("kpi_overdue", len(overdue), "def_overdue", fixed="cmp_now"),
     ],
     compared=True,
 )

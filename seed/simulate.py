@@ -15,7 +15,7 @@ through the day, down to a floor of 5 % of the peak so a demo still moves at nig
 
     service records 45        new service requests 8        party activities (with participants) 1
     micro-wishes posted / claimed / fulfilled 0.5 each      supervision tasks opened / completed 0.3 each
-    members joining / transferring 0.3 each                 records deleted / corrected 0.2 each
+    members joining / transferring 0.3 each (with their dated spells)   records deleted / corrected 0.2 each
     an activity's participants corrected 0.2
 
 `--speed X` multiplies all of them. Open requests (ordered in the last two days) advance
@@ -676,6 +676,7 @@ class Simulator:
             if conn.execute(select(mem.c.id).where(mem.c.code == code)).first() is not None:
                 code = f"M{member_id:07d}S"  # an imported dataset may use other codes; keep ours apart
             conn.execute(update(mem).where(mem.c.id == member_id).values(code=code))
+            _open_spell(conn, member_id, street, community, values["building_group_id"], today)
             tick.counts["member+"] += 1
 
     def _member_transfers(self, conn: Connection, ref: Reference, tick: _Tick) -> None:
@@ -707,7 +708,16 @@ class Simulator:
             group = self._home_group(ref, community or row.reported_community_id, row.building_group_id)
             stmt = update(mem).where(mem.c.id == row.id, mem.c.org_id == row.org_id)
             stmt = stmt.values(org_id=org_id, street_id=street, community_id=community, building_group_id=group)
-            tick.counts["member~"] += conn.execute(stmt).rowcount
+            moved = conn.execute(stmt).rowcount
+            if moved:  # the old place's spell ends today, the new one begins (data_access.history)
+                sp = m.StockSpell.__table__
+                conn.execute(
+                    update(sp)
+                    .where(sp.c.stock == "member", sp.c.ref_id == row.id, sp.c.valid_to.is_(None))
+                    .values(valid_to=tick.now.date())
+                )
+                _open_spell(conn, row.id, street, community, group, tick.now.date())
+            tick.counts["member~"] += moved
 
     # ------------------------------------------------------------------ micro-wish system
 
@@ -817,6 +827,20 @@ class Simulator:
             task_id = pool[int(self.rng.integers(len(pool)))]
             stmt = update(t).where(t.c.id == task_id, t.c.completed_on.is_(None)).values(completed_on=today)
             tick.counts["supervision_task~"] += conn.execute(stmt).rowcount
+
+
+def _open_spell(conn: Connection, member_id: int, street, community, group, day: date) -> None:
+    """A member's spell at a place, from day on: the member system's dated record of a join or transfer."""
+    conn.execute(
+        insert(m.StockSpell.__table__).values(
+            stock="member",
+            ref_id=member_id,
+            street_id=street,
+            community_id=community,
+            building_group_id=group,
+            valid_from=day,
+        )
+    )
 
 
 def _short(exc: BaseException) -> str:

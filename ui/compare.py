@@ -107,3 +107,12 @@ def period_caption(f, previous, first_day, month_so_far=None) -> str:
     if month_so_far is not None and f.end >= month_so_far.replace(day=1):
         text += t("cmp_month_so_far", d=month_so_far.isoformat())
     return text
+
+
+def stock_history_note(f, previous, ctx) -> str | None:
+    """Why the stocks show — (their dated history begins after the day they would be counted on), or None."""
+    since = ctx.history_from
+    days = [min(p.end, ctx.as_of) for p in (f, previous) if p is not None]
+    if since is None or all(d >= since or d >= ctx.as_of for d in days):
+        return None
+    return t("cmp_stock_unknown", d=since.isoformat())

@@ -19,8 +19,10 @@ class Tile:
     help_key: str
     sub: str | None = None
     unit_key: str | None = None
-    flow: bool = False  # a figure of the date range: comparable with the compared period's
+    comparable: bool = False  # a flow of the range, or a stock with a past: compared with the compared period's
     previous: float | int | None = None  # the compared period's value (None: none to compare with)
+    fixed: str | None = None  # a figure never compared: the text key said in place of a change (cmp_no_past …)
+    stock: bool = False  # counted on a day (the range's last), not summed over the range: its help says how
     spark: tuple[float, ...] | None = None  # the figure month by month over the range
 
 
@@ -31,7 +33,8 @@ def fmt_number(value: float | int | str | None) -> str:
 
 def tile_row(tiles: list[Tile], compared: bool = False) -> None:
     """Draw tiles side by side; a figure that does not apply at this scope shows a dash. compared: each
-    tile shows its change against the compared period (— for stocks and where none can be computed)."""
+    tile shows its change against the compared period (— where none can be computed), or, for a figure that
+    is never compared, why (its `fixed` text, explained in its help)."""
     for col, tile in zip(st.columns(len(tiles)), tiles):
         if tile.value is None:
             col.metric(
@@ -42,8 +45,12 @@ def tile_row(tiles: list[Tile], compared: bool = False) -> None:
         if tile.unit_key:
             value = f"{value} {t(tile.unit_key)}"
         if compared:
-            change = metric_delta(tile.value, tile.previous, comparable=tile.flow)
-            helptext = t(tile.help_key) + ("" if tile.flow else "\n\n" + t("cmp_stock_help"))
+            if tile.fixed:
+                change = {"delta": t(tile.fixed), "delta_arrow": "off", "delta_color": "gray"}
+                helptext = t(tile.help_key) + "\n\n" + t(f"{tile.fixed}_help")
+            else:
+                change = metric_delta(tile.value, tile.previous, comparable=tile.comparable)
+                helptext = t(tile.help_key) + ("\n\n" + t("cmp_stock_help") if tile.stock else "")
             col.metric(
                 t(tile.label_key),
                 value,

@@ -29,6 +29,7 @@ from data_access.bootstrap import (
 from data_access.db import DatabaseConfigError, database_url, is_default_database, live_demo_requested
 from data_access.filters import Filters, Places
 from data_access.guard import ACCESS, AccessDenied, all_places, clamp_filters
+from data_access.history import history_from
 from data_access.queries.overview import date_bounds
 from serving import admission
 
@@ -72,6 +73,7 @@ class PageContext:
     is_demo: bool
     live: bool = False  # other systems write the data as things happen: judged as of now
     fresh: dict | None = None  # the refresher's state when the run started (ui.freshness)
+    history_from: date | None = None  # the stocks' dated history is complete from this day (data_access.history)
 
 
 def _forward_to_overview() -> None:
@@ -161,12 +163,12 @@ def page_setup(slug: str | None = None) -> PageContext:
     first, last = date_bounds(info)
     f = filter_bar.render(places, first, last, clamp=clamp_filters)
     live = info.get("live") == "1"
-    ctx = PageContext(f, places, last, first, info.get("is_demo") == "1", live, fresh)
+    ctx = PageContext(f, places, last, first, info.get("is_demo") == "1", live, fresh, history_from(info))
     if kiosk.requested():
         kiosk.run(places, first, last, [p for p, _k in PAGES], clamp=clamp_filters)
         f = clamp_filters(st.session_state[filter_bar.STATE])
         st.session_state[filter_bar.STATE] = f
-        ctx = PageContext(f, places, last, first, ctx.is_demo, live, fresh)
+        ctx = PageContext(f, places, last, first, ctx.is_demo, live, fresh, ctx.history_from)
     if not screen:
         _header(ctx)
     else:

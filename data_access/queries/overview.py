@@ -10,9 +10,11 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select, true
 
+from .. import history
 from .. import models as m
 from ..filters import Filters, Places, month_floor
 from ..rollup_models import LEVELS, RuMeeting, RuPlaceMonth
+from . import stocks
 
 NOT_APPLICABLE = None  # a figure that has no meaning at the current scope (e.g. stations of one building)
 
@@ -109,12 +111,23 @@ def places(conn: Connection) -> Places:
 
 
 def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
-    """Headline figures under the filters. Stocks (orgs, people, places) are as of the data date;
-    flows (hours, served, activities, wishes, events, requests) fall inside the date range."""
+    """Headline figures under the filters. Flows (hours, served, activities, wishes, events, requests) fall
+    inside the date range; stocks (orgs, people, places) are counted on the range's last day (or the data
+    date when the range runs past it): from the registers on the data date, from the dated spells before it
+    (queries.stocks; None where the history does not reach). The figures without any dated history
+    (history.NO_PAST) are as of the data date whatever the range."""
     o, mem, bg, grid = m.Org.__table__, m.Member.__table__, m.BuildingGroup.__table__, m.Grid.__table__
     team, station, vol = m.Team.__table__, m.Station.__table__, m.Volunteer.__table__
     wish, ev, fac, jm = m.MicroWish.__table__, m.ServiceEvent.__table__, m.Facility.__table__, m.JointMeeting.__table__
     out: dict[str, float | int | None] = {}
+    info = dataset_info(conn)
+    as_of = date_bounds(info)[1]
+    day = stocks.stock_day(f, as_of)
+    past = stocks.counts_on(conn, f, day, history.history_from(info)) if day < as_of else None
+
+    def stock(key: str, table: Table, *conds) -> int | None:
+        """A stock with a past: the register's count on the data date, else the spells' on day."""
+        return past[key] if past is not None else count(table, *conds)
 
     def count(table: Table, *conds, what=None) -> int | None:
         place = _place(table, f)
@@ -125,13 +138,13 @@ def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
         )
 
     grassroots = o.c.kind.in_(m.GRASSROOTS_KINDS)
-    out["orgs"] = count(o, grassroots)
+    out["orgs"] = stock("orgs", o, grassroots)
     out["street_joint"] = count(o, o.c.kind == "street", o.c.is_joint_committee)
     out["community_joint"] = count(o, o.c.kind == "community", o.c.is_joint_committee)
-    out["members"] = count(mem)
+    out["members"] = stock("members", mem)
     if f.building_group_id:
         out["building_groups"], out["demonstration"], out["grids"] = (
-            1,
+            1 if past is None else past["building_groups"],
             int(
                 _scalar(
                     conn,
@@ -140,29 +153,34 @@ def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
             ),
             1,
         )
-        out["teams"] = int(
-            _scalar(
-                conn,
-                select(func.count())
-                .select_from(m.GridTeam.__table__)
-                .where(
-                    m.GridTeam.grid_id == select(bg.c.grid_id).where(bg.c.id == f.building_group_id).scalar_subquery()
-                ),
+        out["teams"] = (
+            None
+            if past is not None
+            else int(
+                _scalar(
+                    conn,
+                    select(func.count())
+                    .select_from(m.GridTeam.__table__)
+                    .where(
+                        m.GridTeam.grid_id
+                        == select(bg.c.grid_id).where(bg.c.id == f.building_group_id).scalar_subquery()
+                    ),
+                )
             )
         )
     else:
-        out["building_groups"] = count(bg)
+        out["building_groups"] = stock("building_groups", bg)
         out["demonstration"] = count(bg, bg.c.is_demonstration)
         out["grids"] = int(
             _scalar(
                 conn, select(func.count()).select_from(grid).where(_place(grid, f) if f.level != "district" else true())
             )
         )
-        out["teams"] = count(team)
+        out["teams"] = stock("teams", team)
     out["stations"] = count(station)
-    out["volunteers"] = count(vol)
-    out["service_centers"] = count(fac, fac.c.kind == "service_center")
-    out["kitchens"] = count(fac, fac.c.kind == "kitchen")
+    out["volunteers"] = stock("volunteers", vol)
+    out["service_centers"] = stock("service_centers", fac, fac.c.kind == "service_center")
+    out["kitchens"] = stock("kitchens", fac, fac.c.kind == "kitchen")
     out["people_fed"] = count(fac, fac.c.kind == "kitchen", what=func.coalesce(func.sum(fac.c.people_fed), 0))
 
     pm = RuPlaceMonth.__table__
@@ -222,7 +240,8 @@ def monthly_trend(conn: Connection, f: Filters) -> pd.DataFrame:
 
 
 def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
-    """One row per street (district scope) or per community/village (street scope) with key measures."""
+    """One row per street (district scope) or per community/village (street scope) with key measures: the
+    flows of the date range and the stocks on its last day (as kpis)."""
     g = m.Grid.__table__
     if f.level == "district":
         key, level, where, lvl = "street_id", 2, true(), LEVELS["street"]
@@ -275,17 +294,29 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
         .group_by(col),
         conn,
     )
-    parts = [
-        per_area(mem, func.count(), "members"),
-        per_area(bg, func.count(), "building_groups"),
-        per_area(vol, func.count(), "volunteers"),
-        flows,
-    ]
+    info = dataset_info(conn)
+    as_of, since = date_bounds(info)[1], history.history_from(info)
+    day = stocks.stock_day(f, as_of)
+    held = {"member": "members", "building_group": "building_groups", "volunteer": "volunteers"}
+    unknown = day < as_of and (since is None or day < since)  # before the history begins: no stock figures
+    if day < as_of:  # the stocks on the range's last day, from the dated spells
+        parts = [stocks.by_area(conn, f, day, key, held), flows]
+    else:
+        parts = [
+            per_area(mem, func.count(), "members"),
+            per_area(bg, func.count(), "building_groups"),
+            per_area(vol, func.count(), "volunteers"),
+            flows,
+        ]
     for p in parts:
         areas = areas.merge(p, on="area_id", how="left")
     num = areas.columns.drop(["area_id", "area"])
     areas[num] = areas[num].fillna(0)
-    return areas.astype({c: (float if c == "hours" else int) for c in num})
+    areas = areas.astype({c: (float if c == "hours" else int) for c in num})
+    if unknown:
+        areas[list(held.values())] = pd.NA
+        areas = areas.astype({c: "Int64" for c in held.values()})
+    return areas
 
 
 def overdue_tasks(conn: Connection, f: Filters, as_of: date) -> pd.DataFrame:

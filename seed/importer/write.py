@@ -11,8 +11,8 @@ from operator import itemgetter
 
 from sqlalchemy import Connection, Engine, delete, insert, inspect, select
 
+from data_access import history, rollups, schema
 from data_access import models as m
-from data_access import rollups, schema
 from data_access.live import refresh
 from data_access.live.models import BOOKKEEPING
 from data_access.rollup_models import ROLLUPS
@@ -72,6 +72,8 @@ def replace_dataset(conn: Connection, rows: Iterable[tuple[type, tuple]], meta: 
     for model, pairs in groupby(rows, key=itemgetter(0)):
         insert_rows(conn, model.__table__, [c.name for c in model.__table__.columns], (r for _m, r in pairs))
     insert_rows(conn, m.DatasetMeta.__table__, ["key", "value"], sorted(meta.items()))
+    # the import's files carry no spells: the stocks' history starts again from the imported rows
+    history.backfill(conn, history.start_of_history(meta))
     rebuild_rollups(conn)
     refresh.reset(conn, "import")
 

@@ -18,22 +18,45 @@ TEXT: dict[str, tuple[str, str]] = {
         "Shorten the date range to see them.",
     ),
     "cmp_period": (
-        "{mode}：各指标与 {start} — {end} 比较（红色▲上升，绿色▼下降；存量指标无历史快照，显示“—”）。",
-        "{mode}: figures compared with {start} — {end} (red ▲ up, green ▼ down; stocks have no past snapshot: —).",
+        "{mode}：各指标与 {start} — {end} 比较（红色▲上升，绿色▼下降；存量指标比较两期期末的数量）。",
+        "{mode}: figures compared with {start} — {end} (red ▲ up, green ▼ down; stocks compare the two "
+        "periods' last days).",
     ),
     "cmp_month_so_far": (
         " 注意：本期最后一个月截至 {d} 尚未结束，对比期的同一月为整月。",
         " Note: the range's last month is still under way (to {d}); the compared month is whole.",
     ),
     "cmp_stock_help": (
-        "存量指标为数据日期的名册，没有历史快照，不计算同比/环比。",
-        "A stock as of the data date: there is no past snapshot to compare with.",
+        "存量指标：本期末（或数据日期）的数量，与对比时段期末的数量比较；过去的数量由入党、转入转出、"
+        "成立撤销、注册注销等带日期的记录推算（口径见 docs/stock-history.md）。",
+        "A stock: its number on the range's last day (or the data date), compared with its number on the "
+        "compared period's last day, reconstructed from dated joins, transfers, foundings and leavings.",
+    ),
+    "cmp_no_past": ("无历史", "no history"),
+    "cmp_no_past_help": (
+        "该指标在数据中没有带日期的历史记录（只有当前名册），无法推算过去的数量，始终按数据日期显示，不计算同比/环比。",
+        "The data holds no dated history of this figure (only today's register): it is shown as of the data "
+        "date and never compared.",
+    ),
+    "cmp_now": ("按数据日期", "as of data date"),
+    "cmp_now_help": (
+        "按数据日期判断的当前情况，不随日期范围变化，不计算同比/环比。",
+        "Judged as of the data date, whatever the range; not compared.",
+    ),
+    "cmp_stock_unknown": (
+        "存量历史自 {d} 起记录：此前的存量无法推算，显示“—”。",
+        "Stocks have a dated history from {d} only: before it they show as —.",
     ),
     "notice_bad_cmp": (
         "链接参数 cmp={value} 无效（应为 yoy 或 pop），已使用同比。",
         "URL parameter cmp={value} is invalid (yoy or pop); using YoY.",
     ),
     "rank_same": ("持平", "same"),
+    "brief_rank_moved": ("{mode}名次变化", "rank change, {mode}"),
+    "brief_rank_none": (
+        "{mode}：对比时段早于数据起始，名次变化为“—”",
+        "{mode}: the compared period is before the data (—)",
+    ),
     "col_rank_change": ("名次变化", "Rank change"),
 }
 

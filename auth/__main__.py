@@ -4,7 +4,8 @@ python -m auth add-user NAME --role street --place S03 [--display 淮河路街�
 python -m auth add-user someone@example.org --role district --oidc      (OpenID Connect user: no password)
 python -m auth hash-password                                              (prints a hash for a password)
 python -m auth list [--file PATH]
-python -m auth unlock NAME                                               (forgets its failed sign-ins)
+python -m auth unlock                                                    (lists the locks the limits hold now)
+python -m auth unlock NAME_OR_ADDRESS                                    (lifts every lock on that name or client)
 """
 
 from __future__ import annotations
@@ -93,17 +94,36 @@ def add_user(path: Path, login: str, role: str, place: str, display: str, oidc: 
     print(f"added {login} ({role}{' ' + place if place else ''}) to {path}")
 
 
-def unlock_user(login: str, url: str | None = None) -> None:
-    """Forget the failed sign-ins of login, so a user locked out by someone's guessing may try again."""
+def unlock_user(target: str | None, url: str | None = None) -> None:
+    """Without a target, list every lock the attempt limits hold now (each with the word that lifts it);
+    with one, forget the failed sign-ins of that user name and of that client address, so whatever it
+    was locked out of, it may try again."""
+    import time
+
     from data_access import attempts
+
+    from .clients import client_key
 
     if url:
         os.environ["ERQI_AUTH_DATABASE_URL"] = url
     try:
-        attempts.forget(login.strip().lower())
+        if not target:
+            found = attempts.locks()
+            for lock in found:
+                left = max(0, round((lock.until - time.time()) / 60))
+                who = {"pair": f"{lock.login} from {lock.client}", "client": lock.client, "name": lock.login}[lock.kind]
+                lift = lock.client if lock.kind == "client" else lock.login
+                print(f"{lock.kind}\t{who}\t{lock.failures} failures\t~{left} min left\tlift: unlock {lift}")
+            if not found:
+                print("no locks")
+            return
+        gone = attempts.forget(login=target.strip().lower())
+        gone += attempts.forget(client=client_key(target))
+        if client_key(target) != target.strip():
+            gone += attempts.forget(client=target.strip())
     except attempts.Unavailable as exc:
         raise SystemExit(f"cannot reach the sign-in attempts: {exc}") from None
-    print(f"failed sign-ins of {login.strip().lower()} forgotten")
+    print(f"failed sign-ins of {target.strip()} forgotten ({gone})")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,8 +140,10 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("hash-password", help="print a hash for a password read from the terminal")
     lst = sub.add_parser("list", help="list the users (never their hashes)")
     lst.add_argument("--file", type=Path, default=None)
-    unlock = sub.add_parser("unlock", help="forget a user name's failed sign-ins (all server processes)")
-    unlock.add_argument("login")
+    unlock = sub.add_parser(
+        "unlock", help="list the sign-in locks, or lift those of a user name or client address (all processes)"
+    )
+    unlock.add_argument("login", nargs="?", default=None, help="a user name or a client address (as listed)")
     unlock.add_argument(
         "--url", default=None, help="the attempts' database (ERQI_AUTH_DATABASE_URL, else DATABASE_URL)"
     )

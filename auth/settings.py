@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_USERS_FILE = PROJECT / "auth" / "users.toml"
 DEFAULT_AUDIT_LOG = PROJECT / "data" / "audit.jsonl"
@@ -38,8 +41,8 @@ class Settings:
     max_seconds: int = 12 * 3600
     wall_max_seconds: int = 7 * 24 * 3600  # a wall user's session: no idle end, this long at most
     audit_log: Path = DEFAULT_AUDIT_LOG
-    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For entry names the client
-    proxy_addresses: frozenset[str] = frozenset()  # a proxy on another host, besides this machine
+    # the proxies whose X-Forwarded-For is believed (ERQI_TRUSTED_PROXIES): addresses or networks; none by default
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def has_users_file(self) -> bool:
@@ -122,8 +125,34 @@ def load() -> Settings:
         max_seconds=_int("ERQI_SESSION_MAX_HOURS", 12, 1, 24 * 30) * 3600,
         wall_max_seconds=_int("ERQI_WALL_SESSION_MAX_HOURS", 7 * 24, 1, 24 * 90) * 3600,
         audit_log=Path(os.environ.get("ERQI_AUDIT_LOG") or DEFAULT_AUDIT_LOG),
-        trusted_proxies=_int("ERQI_TRUSTED_PROXIES", 0, 0, 5),
-        proxy_addresses=frozenset(
-            a.strip() for a in os.environ.get("ERQI_TRUSTED_PROXY_ADDRESSES", "").split(",") if a.strip()
+        trusted_proxies=trusted_proxies(
+            os.environ.get("ERQI_TRUSTED_PROXIES", "") + "," + os.environ.get("ERQI_TRUSTED_PROXY_ADDRESSES", "")
         ),
     )
+
+
+LOOPBACK = "127.0.0.1,::1"
+
+
+def trusted_proxies(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The proxies named in ERQI_TRUSTED_PROXIES (comma-separated addresses or networks: `127.0.0.1` for
+    nginx on this machine, `10.0.0.0/24`), plus the older ERQI_TRUSTED_PROXY_ADDRESSES. Empty or 0: none.
+    An older setting's count (1, 2 ...) names this machine's loopback addresses. What is not an address is
+    ignored (and logged): it never widens the trust."""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item or item == "0":
+            continue
+        if item.isdigit():
+            item = LOOPBACK  # ERQI_TRUSTED_PROXIES=1 of earlier versions: nginx on this machine
+        for one in item.split(","):
+            try:
+                net = ipaddress.ip_network(one, strict=False)
+            except ValueError:
+                log.warning("ERQI_TRUSTED_PROXIES: %r is not an address or network; ignored", one[:60])
+                continue
+            mapped = getattr(net.network_address, "ipv4_mapped", None)
+            if mapped is not None:  # ::ffff:10.0.0.5 names the IPv4 proxy
+                net = ipaddress.ip_network(f"{mapped}/{max(0, net.prefixlen - 96)}", strict=False)
+            networks.append(net)
+    return tuple(dict.fromkeys(networks))

@@ -68,6 +68,20 @@ def database_ready(url: URL) -> bool:
         engine.dispose()
 
 
+def demo_flag(url: URL) -> bool | None:
+    """The dataset's own demo flag (dataset_meta is_demo = 1: the generator's made-up people; an import
+    writes 0), or None when the database holds no dataset yet."""
+    if not database_ready(url):
+        return None
+    engine = read_engine(url)
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "is_demo")).scalar()
+        return value == "1"
+    finally:
+        engine.dispose()
+
+
 def rollups_current(url: URL) -> bool:
     """True when every summary table the pages read exists with this version's columns."""
     from .rollups import stale_tables

@@ -1,4 +1,9 @@
-"""GET /healthz: 200 when this process can reach the database, 503 (with the reason) when it cannot.
+"""GET /healthz: 200 when this process can reach the database, 503 when it cannot.
+
+Anyone is told only `{"status": "ok"}` or `{"status": "unavailable"}`. The details (the database's error,
+which names its role, host and port, and the session counts) go to this machine only: a connection from
+a loopback address that no proxy forwarded (no X-Forwarded-For), or one a proxy named in
+ERQI_TRUSTED_PROXIES forwarded for a loopback client.
 
 Streamlit's own /_stcore/health only says the process is up; a proxy or a service manager should stop
 sending viewers to a process that cannot read its data. The answer is kept for a couple of seconds, so a
@@ -7,6 +12,7 @@ health check every second costs the database one `SELECT 1` at most every two.
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 
@@ -14,6 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from auth.clients import client_from, is_trusted
+from auth.settings import load as load_settings
 from data_access.health import database_reachable
 
 from .admission import load
@@ -34,9 +42,28 @@ def check() -> tuple[bool, str]:
         return _last[1], _last[2]
 
 
-async def healthz(_request) -> JSONResponse:
+def from_this_machine(peer: str | None, forwarded: str | None) -> bool:
+    """True for a request whose client is on this machine: straight from a loopback address, or through a
+    configured proxy that says so. A forwarding header from a proxy not named counts as another machine."""
+    if peer is None:
+        return False
+    if forwarded and forwarded.strip():
+        trusted = load_settings().trusted_proxies
+        if not is_trusted(peer, trusted):
+            return False
+        peer = client_from(peer, forwarded, trusted)
+    try:
+        return ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return False
+
+
+async def healthz(request) -> JSONResponse:
     ok, reason = await run_in_threadpool(check)
-    body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else reason, **load()}
+    body = {"status": "ok" if ok else "unavailable"}
+    peer = request.client.host if request.client else None
+    if from_this_machine(peer, request.headers.get("x-forwarded-for")):
+        body |= {"database": "ok" if ok else reason, **load()}
     return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
 

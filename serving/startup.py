@@ -36,7 +36,20 @@ async def lifespan(_app):
     full_run_after_reconnect()
     frozen = freeze_after_imports()
     log.info("start-up: %d objects frozen out of the collector's way", frozen)
-    yield None
+    try:
+        yield None
+    finally:
+        end_children()
+
+
+def end_children() -> None:
+    """The server is stopping (SIGTERM, SIGINT): the processes the app started end now, before the process
+    does (the embedded refresher, the live demo's simulator, the warm export worker)."""
+    from data_access import background
+    from render import worker
+
+    background.stop_children()
+    worker.shutdown()
 
 
 def full_run_after_reconnect() -> None:

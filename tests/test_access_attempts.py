@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from auth import audit
+from auth.settings import trusted_proxies
 from data_access import attempts
 from ui.access import gate
 
@@ -99,21 +100,92 @@ def test_attempts_that_cannot_be_counted_let_nobody_in(users_env, monkeypatch, t
     attempts.dispose()
 
 
+NGINX_HERE = trusted_proxies("127.0.0.1")
+
+
 @pytest.mark.parametrize(
-    ("peer", "forwarded", "proxies", "client"),
+    ("peer", "forwarded", "trusted", "client"),
     [
-        ("203.0.113.5", "", 0, "203.0.113.5"),  # straight from the network
-        (None, "", 0, "local"),  # from this machine, no proxy configured
-        (None, "1.2.3.4, 203.0.113.5", 1, "203.0.113.5"),  # nginx appended the peer it saw; 1.2.3.4 is claimed
-        (None, "203.0.113.5, 10.0.0.2", 2, "203.0.113.5"),  # a balancer, then nginx
-        (None, "203.0.113.5", 2, "local"),  # fewer hops than proxies: not trusted
-        ("198.51.100.1", "1.2.3.4", 1, "198.51.100.1"),  # a direct peer's header is never believed
-        ("::ffff:127.0.0.1", "203.0.113.5", 1, "203.0.113.5"),  # a local proxy written as mapped IPv4
-        ("2001:db8:7:7::1", "", 0, "2001:db8:7:7::/64"),  # IPv6: counted by the subscriber's /64
-        (None, "2001:db8:7:7:abcd::2", 1, "2001:db8:7:7::/64"),
-        ("10.0.0.5", "203.0.113.5", 1, "203.0.113.5"),  # a proxy on another host, named in the settings
-        ("10.0.0.6", "203.0.113.5", 1, "10.0.0.6"),  # one not named
+        ("203.0.113.5", "", NGINX_HERE, "203.0.113.5"),  # straight from the network
+        ("127.0.0.1", "", (), "127.0.0.1"),  # from this machine, no proxy configured: its own address
+        ("::1", "", (), "::/64"),
+        (None, "", (), "unknown"),  # no connection at all (a bare run)
+        ("127.0.0.1", "203.0.113.5", (), "127.0.0.1"),  # no proxy named: the header is never believed
+        ("127.0.0.1", "203.0.113.5", NGINX_HERE, "203.0.113.5"),  # nginx says whom it saw
+        ("127.0.0.1", "1.2.3.4, 203.0.113.5", NGINX_HERE, "203.0.113.5"),  # the right-most untrusted entry
+        # why the shipped nginx replaces the header ($remote_addr) instead of appending to it: a client on the
+        # proxy's own address would get the entry it made up
+        ("127.0.0.1", "1.2.3.4, 127.0.0.1", NGINX_HERE, "1.2.3.4"),
+        ("127.0.0.1", "203.0.113.5, 10.0.0.2", trusted_proxies("127.0.0.1,10.0.0.0/24"), "203.0.113.5"),
+        ("127.0.0.1", "203.0.113.5, 10.0.0.2", NGINX_HERE, "10.0.0.2"),  # a balancer not named: it is the client
+        ("127.0.0.1", "junk, 203.0.113.5", NGINX_HERE, "203.0.113.5"),
+        ("127.0.0.1", "203.0.113.5:41234", NGINX_HERE, "203.0.113.5"),  # a port some proxies add
+        ("198.51.100.1", "1.2.3.4", NGINX_HERE, "198.51.100.1"),  # a direct peer's header is never believed
+        ("::ffff:127.0.0.1", "203.0.113.5", NGINX_HERE, "203.0.113.5"),  # the proxy written as mapped IPv4
+        ("2001:db8:7:7::1", "", (), "2001:db8:7:7::/64"),  # IPv6: counted by the subscriber's /64
+        ("127.0.0.1", "2001:db8:7:7:abcd::2", NGINX_HERE, "2001:db8:7:7::/64"),
+        ("10.0.0.5", "203.0.113.5", trusted_proxies("10.0.0.5"), "203.0.113.5"),  # a proxy on another host
+        ("10.0.0.6", "203.0.113.5", trusted_proxies("10.0.0.5"), "10.0.0.6"),  # one not named
+        ("127.0.0.1", "203.0.113.5", trusted_proxies("1"), "203.0.113.5"),  # an older setting's count: this machine
+        ("127.0.0.1", "203.0.113.5", trusted_proxies("0, not-an-address"), "127.0.0.1"),
     ],
 )
-def test_the_client_is_the_peer_or_what_a_trusted_proxy_saw(peer, forwarded, proxies, client):
-    assert gate.client_from(peer, forwarded, proxies, frozenset({"10.0.0.5"})) == client
+def test_the_client_is_the_peer_or_what_a_named_proxy_saw(peer, forwarded, trusted, client):
+    assert gate.client_from(peer, forwarded, trusted) == client
+
+
+def test_parallel_attempts_are_counted_one_after_another(users_env, monkeypatch):
+    """25 submissions at once from one client for one name: at most PAIR_LIMIT passwords are checked (the
+    count and the attempt's row are one locked step), the rest are refused as locked."""
+    import threading
+
+    checked = []
+    real = gate.verify_password
+
+    def counting(password, hashed):
+        checked.append(1)
+        return real(password, hashed)
+
+    monkeypatch.setattr(gate, "verify_password", counting)
+    cfg = gate.settings()
+    start = threading.Barrier(25)
+    outcomes = []
+
+    def submit():
+        start.wait()
+        outcomes.append(gate.check_password(cfg, "s03", "bad-guess", "192.0.2.77"))
+
+    threads = [threading.Thread(target=submit) for _ in range(25)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(checked) <= gate.PAIR_LIMIT, f"{len(checked)} passwords checked against a limit of {gate.PAIR_LIMIT}"
+    assert sorted(set(outcomes)) == ["locked", "wrong"]
+    assert outcomes.count("wrong") == len(checked)
+
+
+def test_unlock_lists_every_lock_and_lifts_it(users_env, capsys):
+    """A client locked for every name (CLIENT_LIMIT failures under invented names) and a pair are listed by
+    `python -m auth unlock`, and `unlock ADDRESS` / `unlock NAME` lift them."""
+    from auth.__main__ import main
+
+    cfg = gate.settings()
+    for i in range(gate.CLIENT_LIMIT):
+        gate.check_password(cfg, f"invented{i}", "bad-guess", "127.0.0.1")
+    for _ in range(gate.PAIR_LIMIT):
+        gate.check_password(cfg, "c0302", "bad-guess", "10.3.3.3")
+    assert gate.check_password(cfg, "s03", PASSWORD, "127.0.0.1") == "locked"
+    assert gate.check_password(cfg, "c0302", PASSWORD, "10.3.3.3") == "locked"
+    capsys.readouterr()
+    main(["unlock"])
+    listed = capsys.readouterr().out
+    assert "client\t127.0.0.1" in listed and "unlock 127.0.0.1" in listed
+    assert "pair\tc0302 from 10.3.3.3" in listed and "unlock c0302" in listed
+    main(["unlock", "127.0.0.1"])
+    main(["unlock", "c0302"])
+    capsys.readouterr()
+    assert isinstance(gate.check_password(cfg, "s03", PASSWORD, "127.0.0.1"), gate.Identity)
+    assert isinstance(gate.check_password(cfg, "c0302", PASSWORD, "10.3.3.3"), gate.Identity)
+    main(["unlock"])
+    assert "no locks" in capsys.readouterr().out

@@ -4,7 +4,6 @@ unsecured demo), until when, and what it may see. Only this module sets the sess
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -12,9 +11,11 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from auth import audit
+from auth.clients import client_from
 from auth.passwords import DUMMY_HASH, verify_password
 from auth.settings import MAX_LOGIN_CHARS, Settings, load
 from data_access import attempts, guard
+from data_access.bootstrap import demo_flag
 from data_access.db import DatabaseConfigError, database_url, is_default_database
 from data_access.scope import Privacy, scope_for
 from render import grants
@@ -63,13 +64,31 @@ def secured(cfg: Settings) -> bool:
 
 def open_demo_allowed(cfg: Settings) -> bool:
     """The open demo (no sign-in, the whole district) only on purpose: ERQI_OPEN_DEMO=1, or the app's own
-    embedded demo database, whose people are made up. A real database with no sign-in configured is shut."""
+    embedded file while its dataset says it is the demo (made-up people: dataset_meta is_demo = 1) or is
+    still to be built by the app (it builds the demo). The embedded file holding imported data is shut, as
+    is a real database with no sign-in configured."""
     if cfg.open_demo:
         return True
     try:
-        return is_default_database(database_url())
+        url = database_url()
     except DatabaseConfigError:
         return False
+    if not is_default_database(url):
+        return False
+    key = url.render_as_string(hide_password=False)
+    now = time.monotonic()
+    with _verdicts_lock:
+        hit = _demo_flags.get(key)
+    if hit is not None and now - hit[0] < RECHECK_SECONDS:
+        return hit[1]
+    try:
+        flag = demo_flag(url)
+    except Exception:  # noqa: BLE001 - cannot read it: not known to be the demo, so shut
+        flag = False
+    allowed = flag is not False  # None: no dataset yet, the app builds its demo into it
+    with _verdicts_lock:
+        _demo_flags[key] = (now, allowed)
+    return allowed
 
 
 def _fingerprint(password_hash: str) -> str:
@@ -82,6 +101,7 @@ def _grant(who: Identity) -> tuple:
 
 RECHECK_SECONDS = 1.0  # how stale a verdict may be: a revocation reaches a session within this, plus one run
 _verdicts: dict[tuple, tuple[float, bool]] = {}
+_demo_flags: dict[str, tuple[float, bool]] = {}  # the embedded file's demo flag, read at most once a RECHECK
 _verdicts_lock = threading.Lock()
 
 
@@ -157,68 +177,38 @@ def _audit(cfg: Settings, event: str, who: Identity | None, user: str = "", **de
 # CLIENT_LIMIT times (any names) may not try at all; a name that fails NAME_LIMIT times from everywhere
 # (guessing spread over many clients) is closed to clients that never signed in as it. So nobody can lock
 # a user out from the user's own machine, and no single client can guess for long.
-WINDOW_SECONDS = 15 * 60
-PAIR_LIMIT, CLIENT_LIMIT, NAME_LIMIT = 5, 20, 50
+WINDOW_SECONDS = attempts.WINDOW_SECONDS
+PAIR_LIMIT, CLIENT_LIMIT, NAME_LIMIT = attempts.PAIR_LIMIT, attempts.CLIENT_LIMIT, attempts.NAME_LIMIT
 
 
 def client_address(cfg: Settings) -> str:
     """Where this session's requests come from (see client_from)."""
     try:
-        peer = st.context.ip_address  # None for a peer on this machine
         forwarded = st.context.headers.get("X-Forwarded-For") or ""
-    except Exception:  # noqa: BLE001 - no request context (bare run): one local client
-        peer, forwarded = None, ""
-    peer = peer if isinstance(peer, str) else None  # a test harness hands out stand-ins
-    forwarded = forwarded if isinstance(forwarded, str) else ""
-    return client_from(peer, forwarded, cfg.trusted_proxies, cfg.proxy_addresses)
+    except Exception:  # noqa: BLE001 - no request context (bare run)
+        forwarded = ""
+    forwarded = forwarded if isinstance(forwarded, str) else ""  # a test harness hands out stand-ins
+    return client_from(_peer(), forwarded, cfg.trusted_proxies)
 
 
-def client_from(peer: str | None, forwarded: str, proxies: int, proxy_addresses: frozenset[str] = frozenset()) -> str:
-    """The websocket's peer; or, when the peer is this machine and `proxies` (ERQI_TRUSTED_PROXIES) stand in
-    front, the address the outermost trusted one saw: the proxies-th X-Forwarded-For entry from the right
-    (entries further left are whatever the client claimed). A direct peer's header is never believed."""
-    local = peer is not None and ((ip := _ip(peer)) is not None and ip.is_loopback)
-    if local or peer in proxy_addresses:
-        peer = None  # a proxy: on this machine (however it writes the address) or one named in the settings
-    if peer is None and proxies:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return _client_key(hops[-proxies])
-    return _client_key(peer) if peer else "local"
-
-
-def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address parsed (an IPv4-mapped IPv6 one as the IPv4 it carries), or None if it is none."""
+def _peer() -> str | None:
+    """The address of the connection this session's websocket came in on (the TCP peer: a production
+    process believes no forwarding header before the gate looks, serving.proxy), or None outside a server."""
     try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+        from streamlit import runtime
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is None or not runtime.exists():
+            return None
+        client = runtime.get_instance().get_client(ctx.session_id)
+        peer = getattr(getattr(client, "client_context", None), "remote_ip", None)
+    except Exception:  # noqa: BLE001 - a runtime without clients (AppTest): no peer
         return None
-    return getattr(ip, "ipv4_mapped", None) or ip
+    return peer if isinstance(peer, str) and peer else None
 
 
-def _client_key(address: str) -> str:
-    """What limits count by: an IPv4 address, or an IPv6 address's /64 (one subscriber's whole network,
-    which one attacker can otherwise walk through address by address)."""
-    ip = _ip(address)
-    if ip is None:
-        return address[:64]
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
-
-
-def _refusal(login: str, client: str) -> str:
-    """Why an attempt is refused before its password is looked at ('' when it may go ahead); raises
-    attempts.Unavailable when the attempts cannot be counted."""
-    seen = attempts.recent(login, client, WINDOW_SECONDS)
-    if seen.client >= CLIENT_LIMIT:
-        return "client_locked"
-    if seen.pair >= PAIR_LIMIT:
-        return "locked"
-    if seen.login >= NAME_LIMIT and not seen.known_client:
-        return "name_locked"
-    return ""
-
-
-def check_password(cfg: Settings, login: str, password: str, client: str = "local") -> Identity | str:
+def check_password(cfg: Settings, login: str, password: str, client: str = "unknown") -> Identity | str:
     """The identity for a correct user name and password, else why not: 'wrong', 'locked' (too many
     failures, see above) or 'unavailable' (the attempts cannot be counted: nobody signs in uncounted).
     Every outcome is logged."""
@@ -227,11 +217,11 @@ def check_password(cfg: Settings, login: str, password: str, client: str = "loca
         _audit(cfg, "sign_in_refused", None, user=login[:40], method="password", reason="too_long", client=client)
         return "wrong"  # no user has such a name; nothing of it is kept (not even as an attempt)
     try:
-        refusal = _refusal(login, client)
+        # counted, and recorded as failed until the password proves right, in one locked step
+        refusal, attempt = attempts.begin(login, client)
         if refusal:
             _audit(cfg, "sign_in_refused", None, user=login, method="password", reason=refusal, client=client)
             return "locked"
-        attempt = attempts.begin(login, client)  # counted as failed until the password proves right
         user = cfg.users.get(login)
         ok = verify_password(password, user.password if user and user.password else DUMMY_HASH)
         ok = ok and user is not None and bool(user.password)

@@ -110,7 +110,7 @@ def draw_wall() -> None:
         if not wh.empty:
             wh, order = charts.week_grid(wh, lambda w: t(f"wd_{w}"))
             labels = {k: t(f"col_{k}") for k in ("hour", "weekday", "hours", "served", "sessions")}
-            charts.show(wh, wall.dark_weekday_hour, "hours", t("col_hours"), labels, order, 215)
+            charts.show(wh, wall.dark_weekday_hour, "hours", t("col_hours"), labels, order, WEEK_HEIGHT)
     with right:
         ranking = data.ranking
         moved_by = t("brief_rank_moved", mode=mode) if before else t("brief_rank_none", mode=mode)
@@ -124,9 +124,12 @@ def draw_wall() -> None:
             ranking = ranking.assign(area=ranking["area"] + "  " + moved.map(compare.rank_text))
             charts.show(ranking, wall.dark_ranking, "area", "hours", t("col_hours"), RANK_HEIGHT)
         panel("warnings_now")
-        st.html(wall.warnings_panel(data.warnings, data.overdue, top=4))
+        st.html(wall.warnings_panel(data.warnings, data.overdue, top=6))
 
 
-BRIEF_MAP_HEIGHT, HEAT_HEIGHT, RANK_HEIGHT = 690, 440, 380
+# CSS px of the panels: at 1920×1080 (and at device scale 2) the three columns run from the panel titles
+# (299 px down) to 1070 px, the wall's foot, without scrolling: the map 771; the heat map, the weekday
+# title (73) and the weekday × hour heat 468 + 73 + 230; the ranking, the warnings and six overdue tasks
+BRIEF_MAP_HEIGHT, HEAT_HEIGHT, WEEK_HEIGHT, RANK_HEIGHT = 771, 468, 230, 448
 PANEL_WIDTH = 640  # CSS px of the two map panels on a 1920-wide wall: the maps are fitted to it
 draw_wall()

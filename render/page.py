@@ -4,6 +4,7 @@ landscape, paginated between blocks; the wall as one 16:9 page). Runs inside the
 from __future__ import annotations
 
 import base64
+import html
 import sys
 import time
 from contextlib import ExitStack
@@ -31,14 +32,22 @@ DRAWN = """() => {
 # The app scrolls inside its main area; printed, that area must flow over pages instead. Blocks (a chart, a
 # map, a table, a row of tiles) are not cut between pages.
 PRINT_CSS = """
-@page { size: A4 landscape; margin: 8mm; }
+@page { size: A4 landscape; margin: 8mm 8mm 13mm 8mm; }
 html, body, [data-testid=stApp], [data-testid=stAppViewContainer], [data-testid=stMain],
 [data-testid=stMainBlockContainer] { height: auto !important; overflow: visible !important; position: static !important; }
 [data-testid=stMain] { display: block !important; }
 [data-testid=stElementContainer], [data-testid=stHorizontalBlock], [data-testid=stVerticalBlockBorderWrapper],
 img.export-frozen, #export-footer { break-inside: avoid; page-break-inside: avoid; }
 h1, h2, h3, h4, [data-testid=stHeading] { break-after: avoid; page-break-after: avoid; }
+[data-testid=stElementContainer]:has(table.print-table), [data-testid=stHorizontalBlock]:has(table.print-table),
+[data-testid=stVerticalBlockBorderWrapper]:has(table.print-table) { break-inside: auto; page-break-inside: auto; }
 """
+# the footer is printed at the foot of every page (Chromium's footer template), so not again at the end
+FOOTER_ON_EVERY_PAGE_CSS = "#export-footer { display: none !important; }"
+_FOOTER_TEXT = """() => {
+  const f = document.querySelector('#export-footer');
+  return f ? [f.innerText.replace(/\\s+/g, ' ').trim(), f.dataset.pages || ''] : ['', ''];
+}"""
 
 _FREEZE = """(shots) => {
   const canvases = Array.from(document.querySelectorAll('canvas'));
@@ -99,6 +108,21 @@ def _freeze_canvases(page: Page) -> None:
     page.evaluate(_FREEZE, shots)
 
 
+def footer_template(text: str, pages: str) -> str:
+    """Chromium's footer for every printed page: the export's footer line (filters, data dates, exporter)
+    and "page n of total" in the viewer's language ({n} and {total} in pages)."""
+    if not text:
+        return ""
+    counter = html.escape(pages or "{n} / {total}")
+    counter = counter.replace("{n}", '<span class="pageNumber"></span>')
+    counter = counter.replace("{total}", '<span class="totalPages"></span>')
+    return (
+        '<div style="box-sizing:border-box;width:100%;padding:0 8mm;display:flex;gap:6mm;justify-content:space-between;align-items:flex-end;'
+        "font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;font-size:7.5px;line-height:1.4;color:#333;\">"
+        f'<span>{html.escape(text)}</span><span style="white-space:nowrap">{counter}</span></div>'
+    )
+
+
 _clock = [time.monotonic()]
 
 
@@ -155,7 +179,8 @@ def capture(
                 page.add_style_tag(content="@page { size: 1920px 1080px; margin: 0; }")
                 page.pdf(path=str(out), width="1920px", height="1080px", print_background=True, page_ranges="1")
             else:
-                page.add_style_tag(content=PRINT_CSS)
+                footer = footer_template(*page.evaluate(_FOOTER_TEXT))
+                page.add_style_tag(content=PRINT_CSS + (FOOTER_ON_EVERY_PAGE_CSS if footer else ""))
                 page.pdf(
                     path=str(out),
                     format="A4",
@@ -163,6 +188,9 @@ def capture(
                     print_background=True,
                     scale=round((A4_LANDSCAPE_PX - 2 * 30) / WIDTH, 3),
                     prefer_css_page_size=True,
+                    display_header_footer=bool(footer),
+                    header_template="<span></span>",
+                    footer_template=footer or "<span></span>",
                 )
         _mark("written")
     return out

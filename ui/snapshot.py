@@ -10,11 +10,13 @@ log. The public screen offers no export."""
 
 from __future__ import annotations
 
+import functools
 import html
 import ipaddress
 import logging
 import os
 import time
+import types
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -24,7 +26,7 @@ import streamlit as st
 from data_access import guard
 from render import grants, worker
 
-from . import basemap, compare, filter_bar, freshness
+from . import basemap, compare, filter_bar, freshness, print_table
 from .access import gate
 from .export import exports_allowed, log_export, may_export
 from .labels import t
@@ -137,8 +139,50 @@ def active() -> grants.Grant | None:
 
 
 def chrome(wall: bool) -> None:
-    """The renderer sees the page without sidebar, header, toolbar or download buttons."""
-    st.html(f"<style>{EXPORT_CSS}{FOOTER_CSS}{WALL_FOOTER_CSS if wall else ''}</style>")
+    """The renderer sees the page without sidebar, header, toolbar or download buttons, and every table
+    whole (print_tables)."""
+    print_tables()
+    st.html(f"<style>{EXPORT_CSS}{FOOTER_CSS}{print_table.CSS}{WALL_FOOTER_CSS if wall else ''}</style>")
+
+
+def print_tables() -> None:
+    """In the renderer's session, st.dataframe draws a static table of every row (ui.print_table): the grid
+    draws only the rows its scrolling box shows, on a canvas, so a file of it would hold ~10 rows of 17.
+
+    One wrapper for the process, installed on the first export, so that no page or builder needs to know
+    about exports; every other session's call passes straight through to Streamlit's own."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    if getattr(DeltaGenerator.dataframe, "_whole_for_export", False):
+        return
+    original = DeltaGenerator.dataframe
+
+    @functools.wraps(original)
+    def dataframe(self, data=None, *args, **kwargs):  # noqa: ANN001, ANN202 - Streamlit's own signature
+        if active() is None:
+            return original(self, data, *args, **kwargs)
+        return _static_table(self, data, **kwargs)
+
+    dataframe._whole_for_export = True  # type: ignore[attr-defined]
+    DeltaGenerator.dataframe = dataframe  # type: ignore[method-assign]
+    st.dataframe = types.MethodType(dataframe, st._main)  # st.dataframe was bound when streamlit was imported
+
+
+def _static_table(dg, data, **kwargs) -> dict:  # noqa: ANN001 - a DeltaGenerator
+    """The renderer's table: every row, as HTML; an empty selection for a table a viewer could click."""
+    frame = print_table.frame_of(data)
+    if frame is not None:
+        dg.html(
+            print_table.html_table(
+                frame,
+                column_config=kwargs.get("column_config"),
+                column_order=kwargs.get("column_order"),
+                hide_index=kwargs.get("hide_index"),
+                placeholder=kwargs.get("placeholder"),
+                more_text=t("snap_table_more"),
+            )
+        )
+    return {"selection": {"rows": [], "columns": [], "cells": []}}
 
 
 def footer(ctx: PageContext, title: str) -> None:
@@ -164,7 +208,8 @@ def footer(ctx: PageContext, title: str) -> None:
     parts.append(t("snap_foot_at", t=f"{datetime.fromtimestamp(grant.issued_at):%Y-%m-%d %H:%M:%S}"))
     spans = " · ".join(f"<span>{_escape(p)}</span>" for p in parts)
     demo = f' · <span class="demo">{t("demo_badge")}</span>' if ctx.is_demo else ""
-    st.html(f'<div id="export-footer">{spans}{demo}</div>')
+    pages = _escape(t("snap_foot_pages"))  # the PDF prints the footer on every page, with this page count
+    st.html(f'<div id="export-footer" data-pages="{pages}">{spans}{demo}</div>')
 
 
 def _role(grant: grants.Grant) -> str:

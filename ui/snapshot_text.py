@@ -31,6 +31,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "snap_foot_more": ("页面设置：{v}", "Page settings: {v}"),
     "snap_foot_by": ("导出人：{who}（{role} · 权限范围 {scope}）", "Exported by {who} ({role} · scope {scope})"),
     "snap_foot_at": ("导出时间：{t}", "Exported at {t}"),
+    "snap_table_more": ("另有 {n} 行未列出，请下载 CSV。", "{n} more rows not listed; download the CSV."),
+    "snap_foot_pages": ("第 {n} 页 / 共 {total} 页", "Page {n} of {total}"),
     "snap_p_org": ("组织", "organisation"),
     "snap_p_kind": ("组织类型", "kinds"),
     "snap_p_sel": ("选中楼院", "building group"),

@@ -5,8 +5,11 @@ the filters, the data date and the exporter; every export is in the audit log.""
 from __future__ import annotations
 
 import json
+import math
+import re
 import struct
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -159,3 +162,41 @@ def test_every_page_exports_as_png_and_pdf(export_server, browser, sqlite_url, l
     mine = [e for e in events if e["event"] == "export" and e["user"] == login and e.get("format") in ("png", "pdf")]
     assert sorted((e["page"], e["format"]) for e in mine) == sorted((s, f) for s in PAGES for f in ("png", "pdf"))
     assert all(e["scope"] == (place or "district") for e in mine)
+
+
+def test_pdf_holds_every_row_and_a_footer_on_every_page(export_server, browser, sqlite_url, tmp_path):
+    """The overview's ranking is longer than its scrolling box (about 10 of the 17 streets show): the PDF
+    prints every street's row with its hours, and each page carries the footer and its page number."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    page = ctx.new_page()
+    try:
+        sign_in(page, export_server.base, "office")
+        go_to(page, "overview")
+        pdf, _ = export(page, "pdf", tmp_path, "overview")
+    finally:
+        ctx.close()
+    text = pdf_text(pdf)
+    start, end = re.search(r"日期：\s*(\d{4}-\d{2}-\d{2})\s*—\s*(\d{4}-\d{2}-\d{2})", text).groups()
+    engine = read_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            f = Filters(date.fromisoformat(start), date.fromisoformat(end))
+            ranking = overview.area_ranking(conn, f)
+    finally:
+        engine.dispose()
+    assert len(ranking) == 17
+    lines = text.splitlines()
+    for row in ranking.itertuples():  # the table's row: the name, then its hours (the chart has no such line)
+        value = float(row.hours)  # a half hour rounds either way, whichever rounding the page uses
+        hours = "|".join(f"{int(v):,}" for v in {math.floor(value + 0.5), round(value)})
+        assert any(re.search(rf"{re.escape(row.area)}\s+({hours})(\s|$)", line) for line in lines), (row.area, hours)
+    pages, _size = pdf_pages(pdf)
+    assert pages >= 2
+    for n in range(1, pages + 1):
+        one = "".join(
+            subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, check=True)
+            .stdout.decode("utf-8")
+            .split()
+        )
+        assert f"第{n}页/共{pages}页" in one, n
+        assert "导出人：" in one and "数据截至" in one and "页面：总览" in one, n

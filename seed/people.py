@@ -182,17 +182,110 @@ def member_points(rng: np.random.Generator, people: People, as_of: date):
         yield from zip(range(1, n + 1), [y] * n, pts.tolist())
 
 
+# 三会一课: the four items and how often each is due (the standard rule: 支委会 and 党小组会 monthly,
+# 支部党员大会 and 党课 quarterly)
+MONTHLY_MEETINGS = ("committee_meeting", "group_meeting")
+QUARTERLY_MEETINGS = ("branch_meeting", "party_lecture")
+# The system's records (依托系统开展各类党内活动3677次) begin when an organisation joins the system: the
+# community and village orgs first, a pilot share of the others after them. Each org in the system holds
+# each item due with its own probability: most ~95 %, a minority of laggards ~55 %; a few community/village
+# orgs stopped recording three months before the data date (the warnings' 三会一课 gaps).
+MEETING_SHARE = 0.82  # of the activities, the share that are 三会一课 (the rest: 主题党日, 组织生活会 …)
+PILOT_SHARE = 0.2  # of the orgs other than community and village, the share in the system
+LAGGARD_SHARE, LAPSED_SHARE, LAPSED_MONTHS = 0.1, 0.07, 3
+
+
 def activities(rng: np.random.Generator, s: Structure, people: People, scale: float, as_of: date):
-    """Activity and participation rows; participations total exactly round(17,807 x scale)."""
+    """Activity and participation rows: exactly round(3,677 x scale) activities with exactly
+    round(17,807 x scale) participations, recorded from the month each org joined the system.
+
+    An org's 三会一课 follow the standard rule at its own rate from that month on; how far back the
+    system reaches (the joins, spread so that a few pilots joined early and most later) is solved so
+    that the 三会一课 make up MEETING_SHARE of the total."""
     n_act = round(ACTIVITIES * scale)
     n_part = round(PARTICIPATIONS * scale)
-    start, end = _window(as_of)
+    start, _end = _window(as_of)
+    own = rng.spawn(1)[0]  # a stream of its own: rng itself moves on exactly as the earlier generator moved it
+    _earlier_draws(rng, s, people, n_act, n_part, start, as_of)
     orgs = [o for o in s.orgs if o.kind != "district" and len(people.member_ids_of_org.get(o.id, ())) > 0]
-    size = np.array([len(people.member_ids_of_org[o.id]) for o in orgs])
-    pick = rng.choice(len(orgs), n_act, p=size / size.sum())
-    cap = size[pick]
-    want = 1 + rng.multinomial(n_part - n_act, cap / cap.sum())
-    count = np.minimum(want, cap)
+    residential = np.array([o.kind in ("community", "village") for o in orgs])
+    in_system = residential | (own.random(len(orgs)) < PILOT_SHARE)
+    orgs = [o for o, keep in zip(orgs, in_system) if keep]
+    residential = residential[in_system]
+    n_org = len(orgs)
+    months = [_month_back(as_of, j) for j in range(_months_between(start, as_of))]  # j = 0: as_of's month
+    n_mon = len(months)
+    # how many months back each org has been in the system: T x key**3 (a few pilots early, most late);
+    # community and village orgs joined before the others, and no org before it was established
+    key = np.where(residential, 1 - 0.6 * own.random(n_org), 0.75 * own.random(n_org))
+    oldest = np.array([_months_between(max(o.established_on or start, start), as_of) for o in orgs])
+    rate = np.where(own.random(n_org) < LAGGARD_SHARE, own.beta(6, 5, n_org), own.beta(30, 1.6, n_org))
+    lapsed = residential & (own.random(n_org) < LAPSED_SHARE)
+    draw = own.random((n_org, n_mon, 4))  # per org, month and item: held when below the org's rate
+    q_pick = own.random((n_org, n_mon, 2))  # which month of its quarter a quarterly item falls in
+    quarter = np.array([(mo.year, (mo.month - 1) // 3) for mo in months])
+
+    def schedule(t: float) -> list[tuple[int, int, str]]:
+        """(org index, month index, kind) of the 三会一课 held when the system reaches t months back."""
+        tenure = np.minimum(np.ceil(t * key**3).astype(int), oldest)
+        out = []
+        for i in range(n_org):
+            live = [j for j in range(min(tenure[i], n_mon)) if not (lapsed[i] and j < LAPSED_MONTHS)]
+            if not live:
+                continue
+            for j in live:
+                for k, kind in enumerate(MONTHLY_MEETINGS):
+                    if draw[i, j, k] < rate[i]:
+                        out.append((i, j, kind))
+            by_quarter: dict[tuple[int, int], list[int]] = {}
+            for j in live:
+                by_quarter.setdefault(tuple(quarter[j]), []).append(j)
+            for js in by_quarter.values():
+                for k, kind in enumerate(QUARTERLY_MEETINGS):
+                    if draw[i, js[0], 2 + k] < rate[i]:
+                        out.append((i, js[int(q_pick[i, js[0], k] * len(js))], kind))
+        return out
+
+    want = round(n_act * MEETING_SHARE)
+    lo, hi = 0.0, float(n_mon) * 8
+    if len(schedule(hi)) <= want:
+        lo = hi
+    else:
+        for _ in range(40):  # the furthest reach whose 三会一课 stay within the share
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if len(schedule(mid)) <= want else (lo, mid)
+    meetings = schedule(lo)[:n_act]
+    tenure = np.minimum(np.ceil(lo * key**3).astype(int), oldest)
+    # the other activities (主题党日, 组织生活会 …) of the orgs in the system, in their months in it
+    other_kinds = [
+        k for k, (code, _l) in enumerate(names.ACTIVITY_TYPES) if code not in (*MONTHLY_MEETINGS, *QUARTERLY_MEETINGS)
+    ]
+    w = ACTIVITY_WEIGHTS[other_kinds]
+    seats = np.repeat(np.arange(n_org), np.maximum(tenure, 0))
+    n_other = n_act - len(meetings)
+    who = own.choice(seats, n_other) if len(seats) else own.choice(n_org, n_other)
+    rows = [
+        (i, j, names.ACTIVITY_TYPES[j_kind][0])
+        for i, j, j_kind in zip(
+            who.tolist(),
+            [int(own.integers(max(int(tenure[i]), 1))) for i in who],
+            own.choice(other_kinds, n_other, p=w / w.sum()).tolist(),
+        )
+    ]
+    rows = sorted(meetings + rows, key=lambda r: (months[r[1]], r[0]), reverse=False)
+    days = []
+    for _i, j, _k in rows:
+        first = months[j]
+        last = min(_month_back(as_of, j - 1) - timedelta(days=1) if j > 0 else as_of, as_of)
+        days.append(first.toordinal() + int(own.integers(last.toordinal() - first.toordinal() + 1)))
+    order = np.argsort(np.array(days), kind="stable")
+    rows = [rows[i] for i in order]
+    days = [days[i] for i in order]
+
+    size = np.array([len(people.member_ids_of_org[orgs[i].id]) for i, _j, _k in rows])
+    cap = size
+    want_p = 1 + own.multinomial(n_part - n_act, cap / cap.sum())
+    count = np.minimum(want_p, cap)
     short = n_part - int(count.sum())
     while short > 0:  # top up activities that still have room until the total is exact
         room = np.flatnonzero(count < cap)
@@ -201,22 +294,56 @@ def activities(rng: np.random.Generator, s: Structure, people: People, scale: fl
         take = room[:short]
         count[take] += 1
         short -= len(take)
-    days = np.sort(_dates(rng, n_act, start, end, growth=1.2))
-    kinds = rng.choice(len(names.ACTIVITY_TYPES), n_act, p=ACTIVITY_WEIGHTS / ACTIVITY_WEIGHTS.sum())
+    labels = dict(names.ACTIVITY_TYPES)
     act_rows, part_rows = [], []
-    for i in range(n_act):
-        o = orgs[int(pick[i])]
-        code, label = names.ACTIVITY_TYPES[int(kinds[i])]
+    for n, ((i, _j, code), day) in enumerate(zip(rows, days)):
+        o = orgs[i]
         bg = None
         if code == "group_meeting" and o.kind in ("community", "village"):
-            bg = int(rng.choice(s.groups_of[o.id]))
-        held = date.fromordinal(int(days[i]))
+            bg = int(own.choice(s.groups_of[o.id]))
+        held = date.fromordinal(int(day))
         act_rows.append(
-            (i + 1, o.id, o.street_id, o.community_id, bg, code, f"{held:%Y年%m月}{label}", held, int(count[i]))
+            (n + 1, o.id, o.street_id, o.community_id, bg, code, f"{held:%Y年%m月}{labels[code]}", held, int(count[n]))
         )
-        for m in rng.choice(people.member_ids_of_org[o.id], int(count[i]), replace=False):
-            part_rows.append((i + 1, int(m)))
+        for mem in own.choice(people.member_ids_of_org[o.id], int(count[n]), replace=False):
+            part_rows.append((n + 1, int(mem)))
     return act_rows, part_rows
+
+
+def _earlier_draws(rng, s: Structure, people: People, n_act: int, n_part: int, start: date, end: date) -> None:
+    """The draws the earlier activity generator took from rng (activities scattered over five years and
+    every org), taken and dropped, so that every table generated after the activities stays as it was."""
+    orgs = [o for o in s.orgs if o.kind != "district" and len(people.member_ids_of_org.get(o.id, ())) > 0]
+    size = np.array([len(people.member_ids_of_org[o.id]) for o in orgs])
+    pick = rng.choice(len(orgs), n_act, p=size / size.sum())
+    cap = size[pick]
+    count = np.minimum(1 + rng.multinomial(n_part - n_act, cap / cap.sum()), cap)
+    short = n_part - int(count.sum())
+    while short > 0:
+        room = np.flatnonzero(count < cap)
+        if len(room) == 0:
+            break
+        take = room[:short]
+        count[take] += 1
+        short -= len(take)
+    _dates(rng, n_act, start, end, growth=1.2)
+    kinds = rng.choice(len(names.ACTIVITY_TYPES), n_act, p=ACTIVITY_WEIGHTS / ACTIVITY_WEIGHTS.sum())
+    for i in range(n_act):
+        o = orgs[int(pick[i])]
+        if names.ACTIVITY_TYPES[int(kinds[i])][0] == "group_meeting" and o.kind in ("community", "village"):
+            rng.choice(s.groups_of[o.id])
+        rng.choice(people.member_ids_of_org[o.id], int(count[i]), replace=False)
+
+
+def _month_back(as_of: date, j: int) -> date:
+    """The first day of the month j months before as_of's month (j = -1: the month after)."""
+    y, mo = divmod(as_of.year * 12 + as_of.month - 1 - j, 12)
+    return date(y, mo + 1, 1)
+
+
+def _months_between(first: date, as_of: date) -> int:
+    """Months from first's month to as_of's month, both included."""
+    return (as_of.year - first.year) * 12 + as_of.month - first.month + 1
 
 
 def joint_meetings(rng: np.random.Generator, s: Structure, as_of: date):

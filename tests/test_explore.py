@@ -141,9 +141,16 @@ THREE = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture"
 
 def compliance(raw: dict, by: tuple[str, ...], f: Filters) -> pd.DataFrame:
     """三会一课: org-periods held over org-periods due (monthly: committee and group meetings; quarterly:
-    branch meetings and party lectures), for the organisations in scope other than the district's."""
+    branch meetings and party lectures), for the organisations in scope other than the district's, each
+    due from the month of its first recorded activity (when it joined the system), its quarter included."""
     org = _placed(raw["org"], f)
-    org = org[org["kind"] != "district"].rename(columns={"kind": "org_kind"})
+    org = org[org["kind"] != "district"].rename(columns={"kind": "org_kind"}).copy()
+    since = raw["activity"].groupby("org_id")["held_on"].min().dt.to_period("M")
+    months = pd.period_range(f.start, f.end, freq="M")
+    q_ends = pd.period_range(f.start, f.end, freq="Q").asfreq("M", "end")
+    org["due"] = [
+        0 if pd.isna(s) else 2 * int((months >= s).sum()) + 2 * int((q_ends >= s).sum()) for s in org["id"].map(since)
+    ]
     act = _in(raw["activity"], "held_on", f)
     act = act[act["kind"].isin(THREE) & act["org_id"].isin(org["id"])].copy()
     monthly = act["kind"].isin(["committee_meeting", "group_meeting"])
@@ -151,18 +158,17 @@ def compliance(raw: dict, by: tuple[str, ...], f: Filters) -> pd.DataFrame:
     held = act.drop_duplicates(["org_id", "kind", "period"])[["org_id", "kind", "period"]].merge(
         org[["id", "street_id", "community_id", "org_kind"]].rename(columns={"id": "org_id"}), on="org_id"
     )
-    periods = 2 * len(pd.period_range(f.start, f.end, freq="M")) + 2 * len(pd.period_range(f.start, f.end, freq="Q"))
     keys = []
     for i, b in enumerate(by):
         org[f"k{i}"] = _labelled(raw, org, b)
         held[f"k{i}"] = _labelled(raw, held, b)
         keys.append(f"k{i}")
     if not keys:
-        return pd.DataFrame({"value": [len(held) / (len(org) * periods)]})
-    due = org.groupby(keys).size().rename("orgs")
+        return pd.DataFrame({"value": [len(held) / org["due"].sum() if org["due"].sum() else float("nan")]})
+    due = org.groupby(keys)["due"].sum()
     met = held.groupby(keys).size().rename("met")
     out = pd.concat([due, met], axis=1).fillna(0)
-    return (out["met"] / (out["orgs"] * periods)).rename("value").reset_index()
+    return (out["met"] / out["due"].where(out["due"] > 0)).rename("value").reset_index()
 
 
 def points(raw: dict, measure: str, by: tuple[str, ...], f: Filters) -> pd.DataFrame:
@@ -323,7 +329,7 @@ CASES = [
     ("people_fed", ("street",), "yoy", None, None),
     ("hours", (), "yoy", None, 12),
     ("compliance", ("street",), "yoy", None, 12),
-    ("compliance", ("org_kind",), "pop", "S03", 24),
+    ("compliance", ("org_kind",), "pop", "S03", 6),  # the period before still in the system's time
     ("org_points", ("street", "year"), "yoy", None, None),
     ("org_points", ("org_kind",), "pop", None, 12),
     ("member_points", ("community",), "yoy", "S03", 24),
@@ -360,6 +366,8 @@ def test_answer_matches_raw_rows(page, raw, measure, by, mode, scope, months):
     if len(by) == 1:
         got = got[got["value"] != 0]  # the page lists places, teams … with nothing as 0; pandas has no row
         want = want[want["value"] != 0]
+    if measure == "compliance":  # groups with nothing due in range (not yet in the system) have no figure
+        got, want = got[got["value"].notna()], want[want["value"].notna()]
     ks = [f"k{i}" for i in range(len(by))]
     if ks and measure not in ("wait_median", "compliance", "org_points", "member_points"):  # two teams may
         # share a name: compare the sums per label
@@ -401,6 +409,9 @@ def _check_comparison(table, raw, measure, by, mode, f, keys) -> None:
             key = tuple(row[k] for k in keys)
             want = lookup.get(key)
             got = row[prev_col]
+            if want is not None and pd.isna(want):  # nothing was due then (三会一课 before the system): no figure
+                assert pd.isna(got), (key, got)
+                continue
             if want is None or want == 0:
                 continue
             checked += 1

@@ -88,8 +88,30 @@ def quarters_in(f: Filters) -> list[str]:
 
 
 def due_per_org(f: Filters) -> int:
-    """三会一课 requirement-periods due per org in the range: two monthly and two quarterly items."""
+    """三会一课 requirement-periods due in the range of an org in the system all along: two monthly and
+    two quarterly items."""
     return 2 * len(months_in(f)) + 2 * len(quarters_in(f))
+
+
+def system_since(conn: Connection) -> pd.DataFrame:
+    """(org_id, since): each org's first month in the information system, the month of its first recorded
+    activity of any kind. 三会一课 are due from that month on (its quarter included); an org with no record
+    is not yet in the system and owes nothing there (the figures say how many orgs they are over)."""
+    frame = pd.read_sql_query(
+        select(mt_t.c.org_id, func.min(mt_t.c.month).label("since")).group_by(mt_t.c.org_id), conn
+    )
+    frame["since"] = pd.PeriodIndex(pd.to_datetime(frame["since"]), freq="M")
+    return frame
+
+
+def due_since(since: pd.Series, f: Filters) -> pd.Series:
+    """三会一课 requirement-periods due in the range for orgs in the system from `since` (a monthly Period,
+    or missing: not in the system, nothing due): each month from since, and each quarter ending at or after it,
+    for two monthly and two quarterly items."""
+    months = pd.period_range(f.start, f.end, freq="M")
+    q_ends = pd.period_range(f.start, f.end, freq="Q").asfreq("M", "end")
+    due = [0 if pd.isna(s) else 2 * int((months >= s).sum()) + 2 * int((q_ends >= s).sum()) for s in since]
+    return pd.Series(due, index=since.index, dtype=int)
 
 
 def _quarter_start(d: date) -> date:
@@ -347,14 +369,18 @@ def org_tree(conn: Connection, f: Filters, stock: OrgStock | None = None) -> pd.
     nodes = nodes.reset_index(drop=True)
     nodes.loc[nodes["id"] == root, "parent"] = None
 
-    due = due_per_org(f)
+    since = system_since(conn).rename(columns={"org_id": "id"})
+    since = nodes.loc[nodes["kind"] != "district", ["id"]].merge(since, on="id", how="left")
+    since["due"] = due_since(since["since"], f)
     per_org = pd.read_sql_query(select(_per_org_meetings(conn, f)), conn).rename(columns={"org_id": "id"})
     per_org["met"] = per_org[["cm", "gm", "bq", "lq"]].fillna(0).sum(axis=1)
-    per_org["compliance"] = per_org["met"] / due
-    # the average over the grassroots orgs at and below each node (orgs without meetings count as 0)
-    grass = closure.merge(nodes.loc[nodes["kind"] != "district", ["id"]], on="id")
-    grass = grass.merge(per_org[["id", "met"]], on="id", how="left").fillna({"met": 0})
-    avg = (grass.groupby("anc")["met"].sum() / (grass.groupby("anc").size() * due)).rename("compliance_avg")
+    per_org = since[["id", "due"]].merge(per_org, on="id", how="left").fillna({"met": 0})
+    # held over due from the month each org joined the system; no figure for an org owing nothing in range
+    per_org["compliance"] = per_org["met"] / per_org["due"].where(per_org["due"] > 0)
+    # over the grassroots orgs at and below each node: all they held over all they owed
+    grass = closure.merge(per_org[["id", "met", "due"]], on="id")
+    sums = grass.groupby("anc")[["met", "due"]].sum()
+    avg = (sums["met"] / sums["due"].where(sums["due"] > 0)).rename("compliance_avg")
     nodes = nodes.merge(avg, left_on="id", right_index=True, how="left")
     nodes = nodes.merge(per_org[["id", "compliance", *[f"last_{k}" for k in THREE_MEETINGS]]], on="id", how="left")
     p_quarter = points_quarter(conn, f)
@@ -379,8 +405,7 @@ def org_tree(conn: Connection, f: Filters, stock: OrgStock | None = None) -> pd.
             nodes[col] = float("nan")
     for col in ("members", "own_members", "sub_orgs", "building_groups", "own_building_groups"):
         nodes[col] = nodes[col].fillna(0).astype(int)
-    nodes["compliance"] = nodes["compliance"].astype(float).fillna(0.0)
-    nodes.loc[nodes["kind"] == "district", "compliance"] = float("nan")
+    nodes["compliance"] = nodes["compliance"].astype(float)  # missing: not in the system, or nothing due
     nodes["joint"] = nodes["joint"].astype(bool)
     nodes = _reconcile(nodes)
 
@@ -564,21 +589,23 @@ def employed_members(conn: Connection, code: str) -> dict[str, int]:
 def meeting_compliance(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
     """三会一课 per month in the range: for each item, orgs that held it in that period out of orgs due.
 
-    Monthly items are judged by month, quarterly ones by quarter (each month shows its quarter). status is
-    green (>= 90 % of orgs), amber (>= 50 %, or the period runs past the range's end) or red.
+    Monthly items are judged by month, quarterly ones by quarter (each month shows its quarter). An org is
+    due from the month it joined the information system (system_since); a building group when its
+    community/village org is. status is green (>= 90 % of orgs), amber (>= 50 %, or the period runs past the
+    range's end), red, or none (no org due: before the system reached the node).
     """
     ref = _require(conn, code)
     mth, qtr = month_of(mt_t.c.month, conn), quarter_of(mt_t.c.month, conn)
+    since = system_since(conn)
     if ref.type == "bg":
-        kinds, due = ("group_meeting",), 1
+        kinds = ("group_meeting",)
         who, scope = mt_t.c.building_group_id, mt_t.c.building_group_id == ref.id
+        joined = since.loc[since["org_id"] == ref.parent_id, "since"]
     else:
         orgs = _node_orgs(ref)
         kinds = THREE_MEETINGS
-        due = int(
-            conn.execute(select(func.count()).where(o_t.c.id.in_(select(orgs.c.id)), o_t.c.kind != "district")).scalar()
-            or 0
-        )
+        ids = conn.execute(select(o_t.c.id).where(o_t.c.id.in_(select(orgs.c.id)), o_t.c.kind != "district"))
+        joined = since.loc[since["org_id"].isin(ids.scalars().all()), "since"]
         who, scope = mt_t.c.org_id, mt_t.c.org_id.in_(select(orgs.c.id))
     held = []
     for kind in kinds:
@@ -599,16 +626,17 @@ def meeting_compliance(conn: Connection, f: Filters, code: str) -> pd.DataFrame:
         rows.append(grid)
     frame = pd.concat(rows, ignore_index=True).merge(held_all, on=["kind", "period"], how="left")
     frame["met"] = frame["met"].fillna(0).astype(int)
-    frame["due"] = due
-    frame["share"] = frame["met"] / due if due else float("nan")
     period_end = [
-        (pd.Period(p, freq="M") if k in MONTHLY else pd.Period(q, freq="Q")).end_time.date()
+        (pd.Period(p, freq="M") if k in MONTHLY else pd.Period(q, freq="Q").asfreq("M", "end"))
         for p, q, k in zip(frame["month"], frame["quarter"], frame["kind"])
     ]
-    frame["open"] = [e > f.end for e in period_end]
+    joined = list(joined.dropna())
+    frame["due"] = [sum(1 for s in joined if s <= e) for e in period_end]
+    frame["share"] = frame["met"] / frame["due"].where(frame["due"] > 0)
+    frame["open"] = [e.end_time.date() > f.end for e in period_end]
     frame["status"] = [
-        "green" if s >= GREEN_SHARE else "amber" if (s >= AMBER_SHARE or op) else "red"
-        for s, op in zip(frame["share"].fillna(0), frame["open"])
+        "none" if d == 0 else "green" if s >= GREEN_SHARE else "amber" if (s >= AMBER_SHARE or op) else "red"
+        for s, d, op in zip(frame["share"].fillna(0), frame["due"], frame["open"])
     ]
     frame["month"] = pd.to_datetime(frame["month"] + "-01")
     return frame[["month", "quarter", "kind", "met", "due", "share", "status"]]

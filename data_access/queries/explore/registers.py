@@ -14,7 +14,7 @@ from ...rollup_models import (
     RuMeeting,
     RuOrgPoints,
 )
-from ..org import quarter_of
+from ..org import due_since, quarter_of, system_since
 from ..overview import _months, _place, dataset_info, date_bounds, month_of
 from .measures import PLACE_BY, TIME_BY
 from .shared import _PLACE_COL
@@ -35,7 +35,8 @@ def _org_place(o: Table, f: Filters):
 def _compliance(conn: Connection, f: Filters, by) -> pd.DataFrame:
     """三会一课 compliance as the organisation page counts it: of the periods each organisation (all but the
     district committee) was due to hold each of the four (committee and group meetings monthly, branch
-    meetings and party lectures quarterly, every period the range touches), the share it held."""
+    meetings and party lectures quarterly, every period the range touches from the month the organisation
+    joined the information system), the share it held; no value where nothing was due."""
     o, ru = m.Org.__table__, RuMeeting.__table__
     period = case((ru.c.kind.in_(MONTHLY), month_of(ru.c.month, conn)), else_=quarter_of(ru.c.month, conn))
     held = (
@@ -44,17 +45,18 @@ def _compliance(conn: Connection, f: Filters, by) -> pd.DataFrame:
         .distinct()
         .subquery()
     )
-    scope = [_org_place(o, f), o.c.kind != "district"]
-    keys = _org_keys(o, by)
-    group = [k.element for k in keys]
-    met = select(*keys, func.count().label("met")).select_from(held.join(o, o.c.id == held.c.org_id)).where(*scope)
-    due = select(*keys, func.count().label("orgs")).where(*scope)
-    met, due = (pd.read_sql_query(s.group_by(*group) if group else s, conn) for s in (met, due))
-    months = len(pd.period_range(f.start, f.end, freq="M"))
-    quarters = len(pd.period_range(f.start, f.end, freq="Q"))
-    out = due.merge(met, on=list(by), how="left") if by else due.join(met)
-    out["met"] = out["met"].fillna(0)
-    out["value"] = out["met"] / (out["orgs"] * (2 * months + 2 * quarters))
+    orgs = pd.read_sql_query(
+        select(o.c.id.label("org_id"), *_org_keys(o, by)).where(_org_place(o, f), o.c.kind != "district"), conn
+    )
+    met = pd.read_sql_query(select(held.c.org_id, func.count().label("met")).group_by(held.c.org_id), conn)
+    orgs = orgs.merge(system_since(conn), on="org_id", how="left").merge(met, on="org_id", how="left")
+    orgs["met"] = orgs["met"].fillna(0)
+    orgs["due"] = due_since(orgs["since"], f)
+    if by:
+        out = orgs.groupby(list(by), dropna=False, as_index=False)[["met", "due"]].sum()
+    else:
+        out = pd.DataFrame({"met": [orgs["met"].sum()], "due": [orgs["due"].sum()]})
+    out["value"] = out["met"] / out["due"].where(out["due"] > 0)
     return out[[*by, "value"]]
 
 

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,8 @@ _slots = threading.BoundedSemaphore(int(_setting("ERQI_EXPORT_WORKERS", DEFAULT_
 
 
 class ExportFailed(RuntimeError):
-    """Why no file came out: reason is one of busy, timeout, missing, refused, failed."""
+    """Why no file came out: reason is one of busy, yours (this viewer's other export runs), timeout, missing,
+    refused, failed."""
 
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -191,6 +193,25 @@ def _replenish() -> None:
             _spare.put_nowait(_Worker.start())
         except OSError as exc:  # pragma: no cover - cannot start a process: the next click starts its own
             log.warning("no warm export worker: %s", exc)
+
+
+_running_for: set[str] = set()
+_running_lock = threading.Lock()
+
+
+@contextmanager
+def one_per_viewer(viewer: str):
+    """One export at a time per viewer in this process (each takes a browser of hundreds of MB): a second
+    click while the first renders is refused at once (ExportFailed 'yours') instead of taking a slot."""
+    with _running_lock:
+        if viewer in _running_for:
+            raise ExportFailed("yours")
+        _running_for.add(viewer)
+    try:
+        yield
+    finally:
+        with _running_lock:
+            _running_for.discard(viewer)
 
 
 def run(url: str, kind: str, *, wall: bool = False, allow: tuple[str, ...] = ()) -> Rendered:

@@ -134,3 +134,49 @@ def test_a_page_that_stops_early_still_offers_its_export(app_env, monkeypatch):
     assert not at.exception
     assert any("楼院" in i.value for i in at.info)
     assert {"snap_png", "snap_pdf"} <= {b.key for b in at.button}
+
+
+def test_a_finished_file_is_handed_over_only_at_a_click_and_only_to_its_session(users_env, monkeypatch):
+    """The PNG/PDF is kept in the session: the button holds no /media address (one would work for anyone
+    who has it, without the session, and after sign-out); the click gets the bytes while the session may
+    have them, and is refused once it signed out."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from render.worker import Rendered
+
+    monkeypatch.setattr("render.worker.run", lambda *a, **k: Rendered(b"%PDF-1.7 test", 1.0, 100.0))
+    kept = {}
+    real = MediaFileManager.add_deferred
+
+    def keep(self, fn, *args, **kwargs):
+        file_id = real(self, fn, *args, **kwargs)
+        kept[file_id] = fn
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    at = sign_in(new_app(), "office")
+    at.button(key="snap_pdf").click().run()
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith("snap_file")]
+    assert not button.proto.url and button.proto.deferred_file_id
+    hand_over = kept[button.proto.deferred_file_id]
+    assert hand_over() == b"%PDF-1.7 test"
+    at.sidebar.button(key="auth_sign_out").click().run()
+    with pytest.raises(PermissionError):
+        hand_over()
+    assert _events(users_env, "export_refused")[-1]["user"] == "office"
+
+
+def test_one_export_at_a_time_per_viewer(users_env, monkeypatch):
+    """A viewer whose export is being made is told so at a second click, which takes no worker."""
+    from render import worker
+
+    ran = []
+    monkeypatch.setattr("render.worker.run", lambda *a, **k: ran.append(a))
+    at = sign_in(new_app(), "office")
+    with worker.one_per_viewer("office"):  # the same viewer's first export, still rendering (another tab)
+        at.button(key="snap_png").click().run()
+    assert ran == []
+    assert any("上一个导出尚未完成" in e.value for e in at.error)
+    with worker.one_per_viewer("s03"):  # someone else's does not hold this viewer back
+        at.button(key="snap_png").click().run()
+    assert len(ran) == 1

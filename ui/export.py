@@ -103,26 +103,55 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
     return out.getvalue()
 
 
-def csv_maker(frame: pd.DataFrame, file_name: str, render=csv_bytes):
-    """The callable a download button holds: checks the session when clicked, logs, makes the bytes."""
+def _still_theirs(issued_to: object):
+    """A check for the moment of a click: does the session that was offered a file (its state captured now)
+    still have the access it was offered it with? Signed out, expired, revoked or changed: no."""
     ctx = get_script_run_ctx()
     state = ctx.session_state if ctx is not None else None
-    issued_to = st.session_state.get(ACCESS)
 
-    def make() -> bytes:
+    def check() -> guard.Access | None:
         access = _session_access(state) if state is not None else None
         usable = (
             may_export(access)
             and isinstance(issued_to, guard.Access)
             and (access.user, access.scope, access.privacy) == (issued_to.user, issued_to.scope, issued_to.privacy)
         )
-        if not usable:
+        return access if usable else None
+
+    return check
+
+
+def csv_maker(frame: pd.DataFrame, file_name: str, render=csv_bytes):
+    """The callable a download button holds: checks the session when clicked, logs, makes the bytes."""
+    issued_to = st.session_state.get(ACCESS)
+    check = _still_theirs(issued_to)
+
+    def make() -> bytes:
+        access = check()
+        if access is None:
             log_export("export_refused", issued_to, file=file_name, rows=len(frame))
             raise ExportRefused(f"{file_name}: the session may no longer export it")
         log_export("export", access, file=file_name, rows=len(frame))
         return render(frame)
 
     return make
+
+
+def held_file(data: bytes, file_name: str):
+    """The callable a download button holds for a file already made and kept in the session (a PNG or PDF
+    export): the bytes are handed over only at the click, over the session's own connection, and only
+    while the session may still have them. No address of the file exists before that click; the one the
+    click makes lives until the session's next run."""
+    issued_to = st.session_state.get(ACCESS)
+    check = _still_theirs(issued_to)
+
+    def hand_over() -> bytes:
+        if check() is None:
+            log_export("export_refused", issued_to, file=file_name, reason="session")
+            raise ExportRefused(f"{file_name}: the session may no longer have it")
+        return data
+
+    return hand_over
 
 
 def download_csv(container, frame: pd.DataFrame, file_name: str, key: str, label: str | None = None, **kw) -> None:

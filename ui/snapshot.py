@@ -28,7 +28,7 @@ from render import grants, worker
 
 from . import basemap, compare, filter_bar, freshness, print_table
 from .access import gate
-from .export import exports_allowed, log_export, may_export
+from .export import exports_allowed, held_file, log_export, may_export
 from .labels import t
 
 if TYPE_CHECKING:
@@ -295,7 +295,7 @@ def offer(ctx: PageContext, slug: str, title: str, wall: bool) -> None:
         holder.caption(t("snap_ready", kind=kind.upper(), s=f"{seconds:.1f}"))
         holder.download_button(
             t("snap_download", name=name),
-            data,
+            held_file(data, name),  # handed over at the click, to this session only while it may have it
             file_name=name,
             mime=KINDS[kind],
             key="snap_file",
@@ -331,8 +331,10 @@ def make(ctx: PageContext, slug: str, kind: str, wall: bool) -> tuple[str, bytes
     )
     token = grants.issue(grant)
     url = f"{own_address()}/{slug}?{urlencode({**params, TOKEN_PARAM: token})}"
+    viewer = who.user if who.method in ("password", "oidc") else f"{who.user}@{gate.client_address(gate.settings())}"
     try:
-        rendered = worker.run(url, kind, wall=wall, allow=_tile_origin())
+        with worker.one_per_viewer(viewer):  # one at a time per viewer: another click waits for this one
+            rendered = worker.run(url, kind, wall=wall, allow=_tile_origin())
     except Exception as exc:  # noqa: BLE001 - not a worker's verdict (a process that cannot start): said, logged
         if not isinstance(exc, worker.ExportFailed):
             log.exception("export of %s failed", slug)
@@ -352,7 +354,7 @@ def make(ctx: PageContext, slug: str, kind: str, wall: bool) -> tuple[str, bytes
             return t("snap_refused")
         if exc.reason == "timeout":
             return t("snap_timeout", s=f"{worker.timeout_seconds():.0f}")
-        return t(f"snap_{exc.reason}") if exc.reason in ("busy", "missing") else t("snap_failed")
+        return t(f"snap_{exc.reason}") if exc.reason in ("busy", "yours", "missing") else t("snap_failed")
     log_export(
         "export",
         access,

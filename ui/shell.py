@@ -96,14 +96,20 @@ def wait_for_admission() -> None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    if ctx is None or snapshot.active() is not None or admission.admit(ctx.session_id):
+    if ctx is None or snapshot.active() is not None:
         return  # the export renderer works for a viewer already admitted: it never queues behind them
+    cfg = auth_gate.settings()
+    signed_in = isinstance(st.session_state.get(auth_gate.IDENTITY), auth_gate.Identity)
+    open_screen = cfg.public or not auth_gate.secured(cfg)  # no sign-in screen to sit on
+    seat = (auth_gate.client_address(cfg), not signed_in, not signed_in and not open_screen)
+    if admission.admit(ctx.session_id, *seat):
+        return
     st.set_page_config(page_title=t("app_title"), layout="wide")
     st.info(t("busy_retrying"), icon="⏳")
 
     @st.fragment(run_every=admission.RETRY_SECONDS)
     def _retry() -> None:
-        if admission.admit(ctx.session_id):
+        if admission.admit(ctx.session_id, *seat):
             st.rerun(scope="app")
 
     _retry()

@@ -4,6 +4,7 @@ and the registers), never against the query layer, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date, datetime, timedelta
 
@@ -569,3 +570,25 @@ def test_a_street_user_explores_only_the_street(users_env, raw):
     f = at.session_state["_filters"]
     assert f.street_id == s03
     assert " ".join(w.value for w in at.warning)  # the outside place code is reported
+
+
+def _chart_data(at: AppTest) -> tuple[dict, pd.DataFrame]:
+    """The first chart's Vega-Lite spec and its data."""
+    import pyarrow as pa
+
+    el = at.get("vega_lite_chart")[0]
+    arrow = el.proto.datasets[0].data.data if el.proto.datasets else el.proto.data.data
+    return json.loads(el.proto.spec), pa.ipc.open_stream(arrow).read_pandas()
+
+
+def test_compliance_is_drawn_in_percent(page, raw):
+    """三会一课达标率 on the chart's axis in % (0–100, titled so), the figures the table shows: not 0.000–0.065."""
+    f = _filters(raw, None, 9)
+    table = show(page, f, Question("compliance", ("street",)), "yoy")
+    spec, data = _chart_data(page)
+    assert "（%）" in json.dumps(spec, ensure_ascii=False)
+    drawn = data.dropna(subset=["value"]).set_index("label")["value"]
+    shown = table.set_index(zh("x_by_street"))[zh("x_m_compliance")].dropna()
+    assert drawn.max() > 50  # the demo's organisations mostly hold their meetings: most above half, in %
+    for name, v in shown.items():
+        assert abs(drawn[name] - v) <= 0.051, name  # the table's one decimal of the same percentage

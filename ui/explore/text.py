@@ -80,6 +80,7 @@ TEXT.update(
             "图中只画合计最大的 {n} 条线，全部数据见右表。",
             "The {n} largest series are drawn; the table has all.",
         ),
+        "x_axis_percent": ("{name}（%）", "{name} (%)"),
         "x_top_bars": ("图中只画最大的 {n} 项，全部数据见右表。", "The {n} largest are drawn; the table has all."),
         "x_not_offered": ("不可按以下维度拆分：{items}。", "Not offered for this measure: {items}."),
         "x_why_stock": ("存量指标按数据日期统计，无历史", "a stock as of the data date"),

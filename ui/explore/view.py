@@ -99,6 +99,9 @@ def draw(q: Question, out: pd.DataFrame, f: Filters) -> None:
     """The chosen chart of the answer."""
     chart = q.chart or charts_for(q.by)[0]
     title = t(f"x_m_{q.measure}")
+    if q.measure in RATES:  # a share drawn in %: its axis runs 0–100 (%), not 0–1
+        out = out.assign(value=out["value"] * 100)
+        title = t("x_axis_percent", name=title)
     if out.empty:
         st.info(t("x_empty"))
         return

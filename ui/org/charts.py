@@ -24,7 +24,7 @@ KIND_COLOURS = {
     "social_org": "#4dd0e1",
     "building_group": "#fff176",
 }
-STATUS_COLOURS = {"green": "#43a047", "amber": "#fbc02d", "red": "#e53935"}
+STATUS_COLOURS = {"green": "#43a047", "amber": "#fbc02d", "red": "#e53935", "none": "#e0e0e0"}
 MEASURE_RANGE = ["#e57373", "#fff59d", "#81c784"]  # low → high, light enough for black labels
 MEASURE_DOMAIN = {"points": [60, 100], "compliance": [0, 1]}
 
@@ -129,8 +129,10 @@ def meeting_frame(df: pd.DataFrame, item_names: dict[str, str], status_names: di
 
 
 def meeting_heatmap(data: pd.DataFrame, item_names: dict[str, str], status_names: dict[str, str], titles) -> alt.Chart:
-    """三会一课 per month and item (data from meeting_frame), coloured red/amber/green by status."""
-    order = [status_names[s] for s in ("green", "amber", "red")]
+    """三会一课 per month and item (data from meeting_frame), coloured red/amber/green by status (grey: no org
+    due yet, before the system reached the node)."""
+    keys = [s for s in ("green", "amber", "red", "none") if s in status_names]
+    order = [status_names[s] for s in keys]
     return (
         alt.Chart(data)
         .mark_rect(stroke="#ffffff", strokeWidth=1)
@@ -140,7 +142,7 @@ def meeting_heatmap(data: pd.DataFrame, item_names: dict[str, str], status_names
             color=alt.Color(
                 "status_label:N",
                 title=None,
-                scale=alt.Scale(domain=order, range=[STATUS_COLOURS[s] for s in ("green", "amber", "red")]),
+                scale=alt.Scale(domain=order, range=[STATUS_COLOURS[s] for s in keys]),
                 legend=alt.Legend(orient="top"),
             ),
             tooltip=[

@@ -135,9 +135,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "kpi_compliance": ("三会一课达标率", "三会一课 compliance"),
     "def_compliance": (
-        "日期范围内按要求频次（支部党员大会、党课每季度，支委会、党小组会每月）应开展的次数中实际开展的比例；汇总节点为其下组织的合计。",
-        "Share of required 三会一课 periods met in the range (branch meeting and party lecture quarterly, committee "
-        "and group meeting monthly); aggregate nodes: all orgs below.",
+        "口径：支部党员大会每季度1次、支委会每月1次、党小组会每月1次、党课每季度1次；自组织纳入党建信息系统之月"
+        "（系统中首条活动记录所在月）起，日期范围内应开展的月/季中实际开展的比例。未纳入系统的组织不计入、显示为—；"
+        "汇总节点为其下组织的合计。",
+        "Rule: branch meeting and party lecture once a quarter, committee and group meeting once a month; of the "
+        "months/quarters in the range from the month the org joined the information system (its first record), the "
+        "share held. Orgs not yet in the system are not counted (shown as —); aggregate nodes: all orgs below.",
     ),
     "kpi_wishes_claimed": ("认领微心愿", "Micro-wishes claimed"),
     "sub_fulfilled": ("已实现 {n}", "{n} fulfilled"),
@@ -175,9 +178,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "band_研究生": ("研究生", "Postgraduate"),
     "meetings": ("三会一课落实情况（按月）", "三会一课 by month"),
     "meetings_caption": (
-        "绿：达标（≥90% 的组织按频次开展）；黄：部分达标（≥50%）或周期未结束；红：未达标。季度要求在该季度的三个月中显示同一结果。",
-        "Green: met (≥90 % of orgs at the required frequency); amber: partly (≥50 %) or the period is still open; "
-        "red: not met. Quarterly items show the quarter's result in each of its months.",
+        "口径：支部党员大会每季度1次、支委会每月1次、党小组会每月1次、党课每季度1次（楼院党小组：党小组会每月1次）。"
+        "应开展组织为当期已纳入党建信息系统的组织。绿：达标（≥90% 的组织按频次开展）；黄：部分达标（≥50%）或周期未结束；"
+        "红：未达标；灰：尚未纳入系统。季度要求在该季度的三个月中显示同一结果。",
+        "Rule: branch meeting and party lecture quarterly, committee and group meeting monthly (a building group: its "
+        "group meeting monthly). Orgs due: those in the information system in that period. Green: met (≥90 % of orgs); "
+        "amber: partly (≥50 %) or the period is still open; red: not met; grey: not yet in the system. Quarterly items "
+        "show the quarter's result in each of its months.",
     ),
     "mt_branch_meeting": ("支部党员大会（每季度）", "Branch meeting (quarterly)"),
     "mt_committee_meeting": ("支委会（每月）", "Committee meeting (monthly)"),
@@ -186,6 +193,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_green": ("达标", "Met"),
     "status_amber": ("部分/进行中", "Partly / open"),
     "status_red": ("未达标", "Not met"),
+    "status_none": ("未纳入系统", "Not yet in the system"),
     "col_met": ("已开展组织", "Orgs met"),
     "col_due_orgs": ("应开展组织", "Orgs due"),
     "col_share": ("达标比例", "Share"),

@@ -475,7 +475,7 @@ def composition(frame: pd.DataFrame) -> None:
 def meetings(frame: pd.DataFrame) -> None:
     st.markdown(f"##### {t('meetings')}")
     items = {k: t(f"mt_{k}") for k in THREE_MEETINGS if k in set(frame["kind"])}
-    statuses = {s: t(f"status_{s}") for s in ("green", "amber", "red")}
+    statuses = {s: t(f"status_{s}") for s in ("green", "amber", "red", "none")}
     titles = {
         "month": t("col_month"),
         "item": t("col_item"),

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import cached
+from data_access.filters import month_in_progress
 from data_access.prefetch import fetch
 from ui import charts, compare
 from ui.export import download_csv
@@ -24,12 +25,16 @@ data = fetch(  # the page's data, side by side
     **({"kpis_before": (cached.kpis, before), "ranking_before": (cached.area_ranking, before)} if before else {}),
 )
 k, overdue = data.kpis, data.overdue
+so_far = month_in_progress(f, ctx.as_of)  # the range ends in a month not yet over: drawn as such
+trend = charts.month_in_progress(data.trend.fillna(0), so_far)
 k0 = getattr(data, "kpis_before", {})
 
 
 def flow(label: str, key: str, help_key: str, spark: str | None = None, **kw) -> Tile:
     """A tile of a figure of the date range, with its change and its months as a sparkline."""
-    months = tuple(data.trend[spark].fillna(0).tolist()) if spark else None
+    months = None
+    if spark:
+        months = trend[["month", spark, "partial", "month_text", "note"]].rename(columns={spark: "value"})
     return Tile(label, k[key], help_key, comparable=True, previous=k0.get(key), spark=months, **kw)
 
 
@@ -103,11 +108,10 @@ tile_row(
 left, right = st.columns([2, 1])
 with left:
     st.markdown(f"#### {t('trend')}")
-    trend = data.trend
     charts.show(trend, charts.monthly_lines, "activities", t("trend_activities"))
     charts.show(trend, charts.monthly_lines, "hours", t("trend_hours"), color="#1565c0")
-    if ctx.live and f.end >= ctx.as_of.replace(day=1):  # the last point is a month still under way
-        st.caption(t("trend_month_so_far", d=ctx.as_of.isoformat()))
+    if so_far:  # the last point is a month still under way
+        st.caption(t("trend_month_so_far", d=so_far.isoformat()))
 with right:
     st.markdown(f"#### {t('orgs_by_kind')}")
     kinds = data.kinds

@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from data_access import cached
+from data_access.filters import month_in_progress
 from data_access.prefetch import fetch
 from data_access.queries.volunteers import AGE_BUCKETS, MEASURES
 from ui import charts, data_quality, prebuilt
@@ -158,9 +159,13 @@ with mc_col:
         st.info(t("empty"))
     else:
         mc = mc.assign(category=mc["category_id"].astype(int).map(cat_names))
+        so_far = month_in_progress(base, ctx.as_of)  # the last column is a month not yet over: framed as such
+        mc = charts.month_in_progress(mc, so_far) if so_far else mc
         height = vol_charts.month_category_height(mc)
         chart = charts.spec(mc, vol_charts.month_category_heat, "hours", t("col_hours"), heat_labels, height)
         st.vega_lite_chart(mc, chart, on_select="rerun", key=chart_key("mc"), width="stretch")
+        if so_far:
+            st.caption(t("heat_month_so_far", d=so_far.isoformat()))
 with wh_col:
     st.markdown(f"##### {t('vol_weekday_hour')}")
     wh = data.week

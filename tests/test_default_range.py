@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -76,7 +77,7 @@ def test_overview_without_parameters_shows_changes_on_its_flows(app_env):
     assert any("同比" in c.value and "2016-01 — 2016-09" in c.value for c in at.caption)
     deltas = {m.label: m.proto.delta for m in at.metric}
     for label in FLOWS:
-        assert re.fullmatch(r"[+-]?\d+\.\d%", deltas[label]), (label, deltas[label])
+        assert re.fullmatch(r"[+-]?[\d,]+\.\d%", deltas[label]), (label, deltas[label])
     assert at.segmented_control(key="_w_range").value == "ytd"
     assert "range" not in at.query_params and "from" not in at.query_params
 
@@ -156,3 +157,58 @@ def test_a_bad_link_on_the_wall_is_a_toast_not_a_banner(app_env):
     assert not wall.exception
     assert not wall.warning
     assert any("range=forever" in toast.value for toast in wall.toast)
+
+
+# ---------------------------------------------------------------- the month in progress
+
+
+def _months(last: date, n: int) -> pd.DataFrame:
+    months = pd.date_range(end=pd.Timestamp(last.replace(day=1)), periods=n, freq="MS")
+    return pd.DataFrame({"month": months, "hours": [1000.0] * (n - 1) + [190.0]})
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [])
+
+
+def test_a_month_in_progress_is_drawn_apart_with_its_days():
+    from data_access.filters import month_in_progress
+    from ui import charts
+
+    today = date(2025, 12, 6)  # a live dataset: the data ends today, six days into December
+    f = default_filters(date(2020, 12, 7), today)
+    assert month_in_progress(f, today) == today
+    assert month_in_progress(Filters(date(2025, 1, 1), date(2025, 11, 30)), today) is None  # the range ends before
+    assert month_in_progress(default_filters(FIRST, LAST), LAST) is None  # a month's last day: the month is whole
+
+    df = charts.month_in_progress(_months(today, 12), today)
+    assert df["partial"].tolist() == [False] * 11 + [True]
+    assert df["month_text"].iloc[-1] == "2025-12（截至6日，未满月）" and df["month_text"].iloc[0] == "2025-01"
+    for spec in (
+        charts.monthly_lines(df, "hours", "时数").to_dict(),
+        charts.sparkline(df.rename(columns={"hours": "value"}), "value", "时数").to_dict(),
+    ):
+        layers = _layers(spec)
+        lines = [x for x in layers if x["mark"]["type"] in ("line", "area")]
+        assert lines and all(x["transform"] == [{"filter": "!datum.partial"}] for x in lines)  # never joined
+        points = [x for x in layers if x["mark"]["type"] == "point"]
+        assert len(points) == 1 and points[0]["transform"] == [{"filter": "datum.partial"}]
+        assert points[0]["mark"]["fill"] == "white"  # hollow
+        assert '"field": "month_text"' in json.dumps(spec)  # the tooltip names the month with its days
+    whole = charts.month_in_progress(_months(date(2025, 11, 30), 11), None)
+    assert not whole["partial"].any()
+
+
+def test_the_overview_marks_the_month_in_progress(app_env, monkeypatch):
+    """A live-like dataset (its data date mid-month): the trends and sparklines say which month is partial."""
+    import ui.shell as shell
+
+    real = shell.date_bounds
+    monkeypatch.setattr(shell, "date_bounds", lambda info: (real(info)[0], date(2017, 9, 15)))
+    at = _run()
+    f = at.session_state["_filters"]
+    assert (f.start, f.end) == (date(2017, 1, 1), date(2017, 9, 15))
+    assert any("截至 2017-09-15" in c.value and "未满月" in c.value for c in at.caption)
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    marked = [s for s in charts if any(x.get("transform") == [{"filter": "datum.partial"}] for x in _layers(s))]
+    assert len(marked) >= 6  # two trends and four sparklines (activities, hours, served, requests)

@@ -8,13 +8,14 @@ per-run cost (~100-200 ms a chart) would otherwise dominate every rerun.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from .labels import current_lang
+from .labels import current_lang, t
 from .numbers import D3_COUNT
 from .prebuilt import Once, digest
 
@@ -77,18 +78,74 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, step
     return (bars + text + room).properties(height=alt.Step(step))
 
 
+def month_in_progress(df: pd.DataFrame, so_far: date | None, col: str = "month") -> pd.DataFrame:
+    """df (a row per month in `col`, per series) marked for drawing: `partial` (the month still under way on
+    the data date so_far, filters.month_in_progress), `month_text` (the month's name, its days counted when
+    partial: 2025-12（截至6日，未满月）) and `note` (截至6日 beside its point)."""
+    out = df.copy()
+    months = pd.to_datetime(out[col])
+    out["partial"] = False if so_far is None else months == pd.Timestamp(so_far.replace(day=1))
+    out["month_text"] = months.dt.strftime("%Y-%m")
+    out["note"] = ""
+    if so_far is not None:
+        out.loc[out["partial"], "month_text"] = t("month_so_far", m=f"{so_far:%Y-%m}", d=so_far.day)
+        out.loc[out["partial"], "note"] = t("month_so_far_short", d=so_far.day)
+    return out
+
+
+def _month_layers(base: alt.Chart, df: pd.DataFrame, color: str, width: float, note: bool) -> alt.LayerChart:
+    """Area and line over the whole months; a month in progress (month_in_progress's columns) stands apart
+    as a hollow point, not joined to the line (a few days' figure drawn as the line's next step would read
+    as a fall), its days written beside it (note) or in its tooltip."""
+    if "partial" not in df.columns:
+        return alt.layer(base.mark_area(color=color, opacity=0.15), base.mark_line(color=color, strokeWidth=width))
+    whole = base.transform_filter("!datum.partial")
+    part = base.transform_filter("datum.partial")
+    layers = [
+        whole.mark_area(color=color, opacity=0.15),
+        whole.mark_line(color=color, strokeWidth=width),
+        part.mark_point(fill="white", stroke=color, filled=True, opacity=1, size=60, strokeWidth=2),
+    ]
+    if note:
+        layers.append(part.mark_text(color=color, align="right", dx=-8, dy=-10, fontSize=12).encode(text="note:N"))
+    return alt.layer(*layers)
+
+
 def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, height: int = 240) -> alt.Chart:
-    """One measure per month as an area with a line on top."""
+    """One measure per month as an area with a line on top (a month in progress: see month_in_progress)."""
+    month = (
+        alt.Tooltip("month_text:N", title=t("col_month"))
+        if "month_text" in df.columns
+        else alt.Tooltip("yearmonth(month):T", title=t("col_month"), format="%Y-%m")
+    )
     base = alt.Chart(df).encode(
-        x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=10)),
+        x=alt.X(
+            "yearmonth(month):T",
+            title=None,
+            axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=10),
+            scale=alt.Scale(padding=10),  # the last month's point drawn whole, not cut by the edge
+        ),
         y=alt.Y(f"{value}:Q", title=title),
+        tooltip=[month, alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
+    )
+    return _month_layers(base, df, color, 2, note=True).properties(height=height)
+
+
+def sparkline(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, height: int = 48) -> alt.Chart:
+    """A KPI tile's months as a small area without axes (df from month_in_progress: the month in progress a
+    hollow point apart from the line, its days counted in the tooltip)."""
+    base = alt.Chart(df).encode(
+        x=alt.X("month:T", axis=None, scale=alt.Scale(padding=5)),
+        y=alt.Y(f"{value}:Q", axis=None, scale=alt.Scale(zero=True, padding=4)),
         tooltip=[
-            alt.Tooltip("yearmonth(month):T", title="月份", format="%Y-%m"),
-            alt.Tooltip(f"{value}:Q", title=title, format=D3_COUNT),
+            alt.Tooltip("month_text:N", title=t("col_month")),
+            alt.Tooltip(f"{value}:Q", title=title, format=",.0f"),
         ],
     )
-    return (base.mark_area(color=color, opacity=0.15) + base.mark_line(color=color, strokeWidth=2)).properties(
-        height=height
+    return (
+        _month_layers(base, df, color, 1.5, note=False)
+        .properties(height=height, padding={"left": 2, "right": 2, "top": 4, "bottom": 2})
+        .configure_view(stroke=None)
     )
 
 

@@ -20,9 +20,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "fresh_minutes": ("{n} 分钟", "{n} min"),
     "fresh_hours": ("{n} 小时", "{n} h"),
     "trend_month_so_far": (
-        "最后一个月为本月截至 {d} 的数据（尚未满月）。",
-        "The last month is this month so far (to {d}), not a whole month.",
+        "最后一个月为本月截至 {d} 的数据（尚未满月），以空心点单独标出，不与前面的整月连线比较。",
+        "The last month is this month so far (to {d}), not a whole month: a hollow point apart from the line.",
     ),
+    "heat_month_so_far": (
+        "最后一列为本月截至 {d} 的数据（尚未满月），以虚线框标出：颜色较浅是天数未满，并非下降。",
+        "The last column is this month so far (to {d}), framed with a dashed line: paler for its missing days, "
+        "not a fall.",
+    ),
+    "month_so_far": ("{m}（截至{d}日，未满月）", "{m} (to day {d}, month in progress)"),
+    "month_so_far_short": ("截至{d}日", "to day {d}"),
     "data_refresh_runs": ("汇总刷新记录", "Summary refreshes"),
     "data_refresh_note": (
         "其他系统写入数据库后，汇总刷新服务只重算受影响的月份×地点分组（一个事务内完成）；每晚全量重建一次并核对差异。",

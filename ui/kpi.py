@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
+from . import charts
 from .compare import metric_delta
 from .labels import t
 from .numbers import number
@@ -23,7 +25,8 @@ class Tile:
     previous: float | int | None = None  # the compared period's value (None: none to compare with)
     fixed: str | None = None  # a figure never compared: the text key said in place of a change (cmp_no_past …)
     stock: bool = False  # counted on a day (the range's last), not summed over the range: its help says how
-    spark: tuple[float, ...] | None = None  # the figure month by month over the range
+    spark: pd.DataFrame | None = None  # the figure month by month over the range: month, value (and the
+    # month in progress marked by charts.month_in_progress)
 
 
 def fmt_number(value: float | int | str | None) -> str:
@@ -51,17 +54,15 @@ def tile_row(tiles: list[Tile], compared: bool = False) -> None:
             else:
                 change = metric_delta(tile.value, tile.previous, comparable=tile.comparable)
                 helptext = t(tile.help_key) + ("\n\n" + t("cmp_stock_help") if tile.stock else "")
-            col.metric(
-                t(tile.label_key),
-                value,
-                help=helptext,
-                border=True,
-                delta_description=tile.sub,
-                chart_data=list(tile.spark) if tile.spark else None,
-                chart_type="area",
-                height="stretch",  # tiles of a row as tall as the tallest (those with a sparkline)
-                **change,
-            )
+            # one bordered box per tile, as tall as the row's tallest: the metric, then its months drawn by
+            # charts.sparkline (st.metric's own sparkline would draw a month in progress as a fall)
+            box = col.container(border=True, height="stretch", gap=None)
+            box.metric(t(tile.label_key), value, help=helptext, delta_description=tile.sub, **change)
+            if tile.spark is not None and len(tile.spark) > 1:
+                spark = tile.spark
+                box.vega_lite_chart(
+                    spark, charts.spec(spark, charts.sparkline, "value", t(tile.label_key)), width="stretch"
+                )
             continue
         col.metric(
             t(tile.label_key),

@@ -36,8 +36,15 @@ def line(df: pd.DataFrame, value_title: str, series: bool) -> alt.Chart:
             scale=alt.Scale(range=PALETTE),
             legend=alt.Legend(orient="bottom", columns=5, labelLimit=180),
         )
-        return alt.Chart(df).mark_line(point=True, strokeWidth=2).encode(**enc).properties(height=460)
-    return alt.Chart(df).mark_line(point=True, color=PARTY_RED, strokeWidth=2).encode(**enc).properties(height=460)
+    colour = {} if series else {"color": PARTY_RED}
+    base = alt.Chart(df).encode(**enc)
+    if "partial" not in df.columns:
+        return base.mark_line(point=True, strokeWidth=2, **colour).properties(height=460)
+    # a period the range holds only in part (view._mark_partial: its days in its label) stands apart as a
+    # hollow point, not joined to the whole periods' line (a few days drawn as the next step read as a fall)
+    whole = base.transform_filter("!datum.partial").mark_line(point=True, strokeWidth=2, **colour)
+    hollow = base.transform_filter("datum.partial").mark_point(filled=False, size=80, strokeWidth=2.5, **colour)
+    return alt.layer(whole, hollow).properties(height=460)
 
 
 def bars(df: pd.DataFrame, value_title: str, by_time: bool, stacked: bool) -> alt.Chart:

@@ -51,6 +51,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "链接参数 cmp={value} 无效（应为 yoy 或 pop），已使用同比。",
         "URL parameter cmp={value} is invalid (yoy or pop); using YoY.",
     ),
+    "x_period_to": ("{m}（截至{md}，不完整）", "{m} (to {md}, incomplete)"),
+    "x_period_from": ("{m}（自{md}起，不完整）", "{m} (from {md}, incomplete)"),
     "rank_same": ("持平", "same"),
     "brief_rank_moved": ("{mode}名次变化", "rank change, {mode}"),
     "brief_rank_none": (

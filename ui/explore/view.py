@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from data_access import cached
-from data_access.compare import over_time, previous_period, reach_back, with_previous
-from data_access.filters import Filters
+from data_access.compare import GRAIN_MONTHS, add_months, over_time, previous_period, reach_back, with_previous
+from data_access.filters import Filters, month_end
 from data_access.guard import smallest_count
 from data_access.queries.explore import MEASURES, TIME_BY
 from data_access.scope import PEOPLE_COUNTS
@@ -17,7 +17,7 @@ from data_access.scope import PEOPLE_COUNTS
 from .. import charts as base_charts
 from .. import compare, numbers
 from ..export import download_csv, download_xlsx
-from ..labels import TEXT, kind_label, t
+from ..labels import TEXT, current_lang, kind_label, t
 from ..maps import MAP_WIDTH
 from . import charts
 from .controls import DIGITS, RATES, _by_label, value_text
@@ -72,11 +72,32 @@ def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filt
     if grain:
         out["period"] = pd.to_datetime(out[grain])
         out["period_label"] = _label(out, grain)
+        out = _mark_partial(out, grain, f)
         if not others:
             out["label"] = out["period_label"]
     out["value_text"] = [value_text(q.measure, v) for v in out["value"]]
     comparable = not spec.stock and (grain is not None or before is not None)
     return out.reset_index(drop=True), before, comparable
+
+
+def _mark_partial(out: pd.DataFrame, grain: str, f: Filters) -> pd.DataFrame:
+    """Periods the range covers only in part (the month in progress on a live dataset, the year to date):
+    `partial`, with the days they hold in their label, so that none is read as a whole period that fell."""
+    starts = [p.date() for p in out["period"]]
+    ends = [month_end(add_months(s, GRAIN_MONTHS[grain] - 1)) for s in starts]
+    late = pd.Series([e > f.end for e in ends], index=out.index, dtype=bool)
+    early = pd.Series([s < f.start for s in starts], index=out.index, dtype=bool)
+    out["partial"] = late | early
+    if late.any():
+        key = "month_so_far" if grain == "month" else "x_period_to"
+        out.loc[late, "period_label"] = [
+            t(key, m=p, d=f.end.day, md=f"{f.end.month}月{f.end.day}日" if current_lang() == "zh" else f"{f.end:%d %b}")
+            for p in out.loc[late, "period_label"]
+        ]
+    if early.any():
+        since = f"{f.start.month}月{f.start.day}日" if current_lang() == "zh" else f"{f.start:%d %b}"
+        out.loc[early, "period_label"] = [t("x_period_from", m=p, md=since) for p in out.loc[early, "period_label"]]
+    return out
 
 
 def remainder(q: Question, f: Filters, out: pd.DataFrame) -> dict[str, float] | None:
@@ -117,7 +138,7 @@ def draw(q: Question, out: pd.DataFrame, f: Filters) -> None:
                 st.caption(t("x_top_series", n=charts.TOP_SERIES))
             data = data[data["label"].isin(keep)].assign(label2=lambda d: d["label"])
         base_charts.show(
-            data[[c for c in data.columns if c in ("period", "period_label", "label2", "value")]],
+            data[[c for c in data.columns if c in ("period", "period_label", "label2", "value", "partial")]],
             charts.line,
             title,
             two,

@@ -25,16 +25,19 @@ def month_category_heat(
     depends on df's columns only (height from month_category_height), so it is built once per shape."""
     pick = alt.selection_point(name="mc", fields=["month", "category_id"], on="click", clear="dblclick")
     year_at_january = "substring(datum.value, 5, 7) == '01' ? substring(datum.value, 0, 4) : ''"
-    return (
+    so_far = "partial" in df.columns  # a month in progress (charts.month_in_progress): its days in the tooltip
+    x = alt.X("month:O", title=None, axis=alt.Axis(labelExpr=year_at_january, labelAngle=0, ticks=False))
+    y = alt.Y("category:N", title=None, sort=alt.SortField("category_id"), axis=alt.Axis(labelLimit=120))
+    cells = (
         alt.Chart(df)
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("month:O", title=None, axis=alt.Axis(labelExpr=year_at_january, labelAngle=0, ticks=False)),
-            y=alt.Y("category:N", title=None, sort=alt.SortField("category_id"), axis=alt.Axis(labelLimit=120)),
+            x=x,
+            y=y,
             color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme=HEAT_SCHEME)),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
             tooltip=[
-                alt.Tooltip("month:O", title=labels["month"]),
+                alt.Tooltip("month_text:N" if so_far else "month:O", title=labels["month"]),
                 alt.Tooltip("category:N", title=labels["category"]),
                 alt.Tooltip("hours:Q", title=labels["hours"], format=D3_COUNT),
                 alt.Tooltip("served:Q", title=labels["served"], format=D3_COUNT),
@@ -42,8 +45,16 @@ def month_category_heat(
             ],
         )
         .add_params(pick)
-        .properties(height=height)
     )
+    if so_far:  # the month in progress framed with a dashed line: its pale cells are days missing, not a fall
+        frame = (
+            alt.Chart(df)
+            .transform_filter("datum.partial")
+            .mark_rect(fill=None, stroke="#37474f", strokeWidth=1.5, strokeDash=[3, 2])
+            .encode(x=x, y=y)
+        )
+        return alt.layer(cells, frame).properties(height=height)
+    return cells.properties(height=height)
 
 
 def funnel(df: pd.DataFrame, count_title: str, height: int = 230) -> alt.Chart:

@@ -47,9 +47,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import models as m
 from data_access.db import database_url, safe_url_text, write_engine
 
-from . import geo, names
-from .people import ACTIVITIES, ACTIVITY_WEIGHTS, EDUCATION, MEMBER_WEIGHT, PARTICIPATIONS, rng_digit
-from .service import HOUR_P, PEOPLE_SERVED, RECORDS, SERVICE_HOURS, WEEKDAY_P
+from .. import geo, names
+from ..people import ACTIVITIES, ACTIVITY_WEIGHTS, EDUCATION, MEMBER_WEIGHT, PARTICIPATIONS, rng_digit
+from ..service import HOUR_P, PEOPLE_SERVED, RECORDS, SERVICE_HOURS, WEEKDAY_P
 
 log = logging.getLogger("erqi.simulate")
 

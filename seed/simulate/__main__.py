@@ -1,0 +1,7 @@
+"""python -m seed.simulate [--url URL] [--tick SECONDS] [--speed X] [--duration SECONDS] [--seed N]"""
+
+import sys
+
+from .loop import main
+
+sys.exit(main())

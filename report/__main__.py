@@ -1,4 +1,4 @@
-"""python -m report [--url URL] [--place CODE] [--period P] [--cmp yoy|pop] [--lang zh|en] [--out DIR] [--mail-to ADDR]…
+"""python -m report [--url URL] [--place CODE|NAME] [--list-places] [--period P] [--cmp yoy|pop] [--lang zh|en] [--out DIR] [--mail-to ADDR]…
 
 Exit codes: 0 written (and mailed); 2 bad input, nothing written; 3 written, the mail failed."""
 
@@ -22,7 +22,12 @@ class Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m report", description="二七区城市基层党建工作简报 (A4 PDF)")
     p.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL, else the app's embedded SQLite file)")
-    p.add_argument("--place", help="street/town (S03) or community/village (S03C02) code; none: the district")
+    p.add_argument(
+        "--place",
+        help="street/town or community/village: its code (S03, S03C02), name (淮河路街道) or a unique part of "
+        "the name (淮河路); none: the district",
+    )
+    p.add_argument("--list-places", action="store_true", help="print every place's code and name, and exit")
     p.add_argument("--period", help="YYYY-MM, YYYY-Qn or YYYY (default: the last whole month of the data)")
     p.add_argument("--cmp", default="yoy", help="yoy 同比 (default) or pop 环比")
     p.add_argument("--lang", default="zh", help="zh (default) or en")
@@ -33,10 +38,17 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from .build import make
+    from .build import list_places, make
     from .mail import check_addresses, send
     from .text import label
 
+    if args.list_places:
+        try:
+            print("\n".join(list_places(args.url)))
+        except ReportError as exc:
+            print(exc, file=sys.stderr)
+            return exc.code
+        return 0
     try:
         recipients = check_addresses(args.mail_to)
         out, data = make(args.url, args.place, args.period, Path(args.out), args.cmp, args.lang)

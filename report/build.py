@@ -126,28 +126,62 @@ def unreachable(exc: SQLAlchemyError, where: str) -> ReportError:
 
 
 def resolve_place(conn: Connection, code: str | None) -> Place:
-    """The place a --place code names; ReportError for anything but a street/town or community/village."""
+    """The place --place names: a street/town or community/village code (S03, S03C02), its full name
+    (淮河路街道) or a part of one name only (淮河路); ReportError naming the candidates otherwise."""
     district = gq.scope_area(conn, Filters(date.min, date.min))
     top = str(district["name"].iloc[0]) if len(district) else label("district")
-    if not code:
+    if not code or not code.strip():
         return Place("district", None, (top,))
     places = ov.places(conn)
     wanted = code.strip()
-    for variant in dict.fromkeys((wanted, wanted.upper())):
-        hit = places.streets[places.streets["code"] == variant]
-        if len(hit):
-            row = hit.iloc[0]
-            return Place("street", variant, (top, str(row["name"])), int(row["id"]))
-        hit = places.communities[places.communities["code"] == variant]
-        if len(hit):
-            row = hit.iloc[0]
-            street = places.streets[places.streets["id"] == row["street_id"]]
-            names = (top, str(street["name"].iloc[0]) if len(street) else "", str(row["name"]))
-            return Place("community", variant, tuple(n for n in names if n), int(row["street_id"]), int(row["id"]))
+    rows = place_rows(places)
+    hits = [r for r in rows if r[1] in (wanted, wanted.upper())]  # a code
+    hits = hits or [r for r in rows if r[2] == wanted]  # a whole name
+    hits = hits or [r for r in rows if wanted in r[2]]  # a part of a name
+    if len(hits) == 1:
+        level, hit_code, name, street_id, community_id, street_name = hits[0]
+        if level == "street":
+            return Place("street", hit_code, (top, name), street_id)
+        names = (top, street_name, name)
+        return Place("community", hit_code, tuple(n for n in names if n), street_id, community_id)
+    if hits:
+        shown = "、".join(f"{r[1]} {r[2]}" for r in hits[:8]) + ("…" if len(hits) > 8 else "")
+        shown_en = ", ".join(f"{r[1]} {r[2]}" for r in hits[:8]) + (" …" if len(hits) > 8 else "")
+        raise ReportError(
+            f"地点 {wanted!r} 不唯一，共 {len(hits)} 处：{shown}（请写全名或代码）",
+            f"place {wanted!r} is ambiguous, {len(hits)} match: {shown_en} (give the whole name or the code)",
+        )
     raise ReportError(
-        f"未知的地点代码 {wanted!r}（应为街道/镇代码如 S03，或社区/村代码如 S03C02）",
-        f"unknown place code {wanted!r} (a street/town code such as S03, or a community/village code such as S03C02)",
+        f"未知的地点 {wanted!r}（应为街道/镇或社区/村的代码或名称，如 S03、淮河路街道；python -m report --list-places 列出全部）",
+        f"unknown place {wanted!r} (a street/town or community/village code or name, such as S03 or 淮河路街道; "
+        "python -m report --list-places lists them)",
     )
+
+
+def place_rows(places) -> list[tuple[str, str, str, int, int | None, str]]:  # noqa: ANN001 - filters.Places
+    """(level, code, name, street id, community id, street name) of every street/town and community/village,
+    each street followed by its communities."""
+    streets = {int(r.id): (str(r.code), str(r.name)) for r in places.streets.itertuples()}
+    out: list[tuple[str, str, str, int, int | None, str]] = []
+    for sid, (scode, sname) in streets.items():
+        out.append(("street", scode, sname, sid, None, ""))
+        mine = places.communities[places.communities["street_id"] == sid]
+        out += [("community", str(r.code), str(r.name), sid, int(r.id), sname) for r in mine.itertuples()]
+    return out
+
+
+def list_places(url: str | URL | None) -> list[str]:
+    """Every place --place accepts, one line each: code, then name (communities indented under their street)."""
+    resolved = resolve_url(url)
+    engine = open_database(resolved)
+    try:
+        with engine.connect() as conn:
+            rows = place_rows(ov.places(conn))
+    except SQLAlchemyError as exc:
+        raise unreachable(exc, safe_url_text(resolved)) from exc
+    finally:
+        engine.dispose()
+    return [f"{code:<8} {name}" if level == "street" else f"  {code:<8} {name}" for level, code, name, *_ in rows]
 
 
 def gather(conn: Connection, place_code: str | None, period_text: str | None, mode: str, lang: str) -> ReportData:

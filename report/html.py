@@ -9,6 +9,7 @@ import re
 from data_access.compare import add_months, shift_months
 from ui import numbers
 from ui.compare import rank_change
+from ui.maps import built_up, built_up_box
 
 from . import svg_map
 from .build import RANK_MEASURE, ReportData
@@ -78,7 +79,14 @@ class Page:
                 "cmp_none_before", mode=mode, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first:%Y-%m}"
             )
         before = self.d.previous
-        text = self.L("cmp_period", mode=mode, start=f"{before.start:%Y-%m}", end=f"{before.end:%Y-%m}")
+        if f"{before.start:%Y-%m}" == f"{before.end:%Y-%m}":  # one month: "2016-09", not "2016-09 — 2016-09"
+            text = (
+                self.L("cmp_period")
+                .replace("{start} — {end}", "{start}")
+                .format(mode=mode, start=f"{before.start:%Y-%m}")
+            )
+        else:
+            text = self.L("cmp_period", mode=mode, start=f"{before.start:%Y-%m}", end=f"{before.end:%Y-%m}")
         if self.d.live and f.end >= self.d.as_of.replace(day=1):
             text += self.L("cmp_month_so_far", d=self.d.as_of.isoformat())
         return text
@@ -92,7 +100,8 @@ class Page:
             f"@page {{ @bottom-left {{ content: {css_string(footer)}; }} "
             f"@bottom-right {{ content: {page_counter(self.L('rep_page'))}; }} }}"
         )
-        body = [self.cover(), self.figures(), self.maps(), self.ranking(), self.warnings(), self.definitions()]
+        body = [self.cover(), self.summary(), self.figures(), self.maps(), self.ranking(), self.warnings()]
+        body += [self.definitions(), self.appendix()]
         lang = "zh-CN" if self.lang == "zh" else "en"
         return (
             f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)} · '
@@ -119,7 +128,7 @@ class Page:
             (self.L("rep_period"), self.period_text()),
             (self.L("rep_compare"), self.compared_text()),
         ]
-        meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+        meta = "<tr>" + "".join(f"<th>{esc(k)}</th><td>{esc(v)}</td>" for k, v in rows) + "</tr>"  # one line
         stamps = (
             f"{esc(self.L('as_of', d=d.as_of.isoformat()))}　·　"
             f"{esc(self.L('rep_generated', t=d.generated.strftime('%Y-%m-%d %H:%M')))}"
@@ -133,6 +142,13 @@ class Page:
             f'<p class="stamps">{stamps}</p>{demo}</header>'
         )
 
+    # ------------------------------------------------------------ 数据解读 (the figures in sentences)
+
+    def summary(self) -> str:
+        from .summary import summary_html
+
+        return summary_html(self)
+
     # ------------------------------------------------------------ 2. headline figures
 
     def figures(self) -> str:
@@ -145,8 +161,9 @@ class Page:
     def maps(self) -> str:
         m, level = self.d.maps, self.d.place.level
         stamp = self.L("grid_schematic_short")
+        focus = built_up_box(m.areas) if level == "district" and len(m.areas) else None  # the dense streets
         grid_svg = svg_map.grid_map(
-            level, m.district, m.scope, m.areas, m.groups, m.siblings, self.L("brief_grid_map"), stamp
+            level, m.district, m.scope, m.areas, m.groups, m.siblings, self.L("brief_grid_map"), stamp, mark=focus
         )
         n_demo = int(m.groups["is_demonstration"].sum()) if len(m.groups) else 0
         legend = (
@@ -155,10 +172,19 @@ class Page:
             f'<span><i class="dot demo"></i>{esc(self.L("grid_legend_demo"))} {esc(number(n_demo, self.lang))}</span>'
             f'<span><i class="line"></i>{esc(self.L("rep_legend_scope"))}</span></div>'
         )
+        if focus is not None:
+            box = f'<span><i class="box"></i>{esc(self.L("rep_legend_focus"))}</span></div>'
+            legend = legend.replace("</div>", box)
         grid = (
             f'<figure class="map-figure"><figcaption>{esc(self.L("brief_grid_map"))}</figcaption>{grid_svg}'
             f'{legend}<p class="caption">{esc(self.L("schematic"))}</p></figure>'
         )
+        if focus is not None:  # the dense streets get a map of their own, at about twice the scale
+            title = self.L("rep_focus_map", n=sum(built_up(m.areas) or ()))
+            focus_svg = svg_map.grid_map(
+                level, m.district, m.scope, m.areas, m.groups, m.siblings, title, stamp, max_height=860, focus=focus
+            )
+            grid += f'<figure class="map-figure focus-map"><figcaption>{esc(title)}</figcaption>{focus_svg}</figure>'
         bins = svg_map.heat_bins(m.cells["value"]) if len(m.cells) else []
         if bins:
             heat_svg = svg_map.heat_map(m.district, m.scope, m.areas, m.cells, bins, self.L("brief_heat"), stamp)
@@ -232,6 +258,13 @@ class Page:
         from .warnings import warnings_html
 
         return f'<section class="warnings">{self.heading(3, self.L("rep_sec_warnings"))}{warnings_html(self)}</section>'
+
+    # ------------------------------------------------------------ appendix: the full lists
+
+    def appendix(self) -> str:
+        from .warnings import appendix_html
+
+        return appendix_html(self)
 
     # ------------------------------------------------------------ 6. definitions
 

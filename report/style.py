@@ -23,17 +23,17 @@ section.warnings { margin-top: 8mm; }
 .empty { color: #555; }
 
 /* 1. the cover: a masthead in the red of a 红头文件 */
-.cover { text-align: center; padding-top: 13mm; position: relative; }
+.cover { text-align: center; padding-top: 5mm; position: relative; }
 .masthead { font-family: 'Noto Serif CJK SC', serif; font-weight: 900; color: #c8161d; font-size: 27pt;
   letter-spacing: .12em; line-height: 1.35; }
 .cover-place { font-size: 15pt; margin-top: 5mm; font-weight: 700; }
 .cover-period { font-size: 13pt; margin-top: 1mm; }
-.red-rule { height: 4px; border-top: 2.5px solid #c8161d; border-bottom: 1px solid #c8161d; margin: 5mm 0 4mm; }
+.red-rule { height: 4px; border-top: 2.5px solid #c8161d; border-bottom: 1px solid #c8161d; margin: 4mm 0 3mm; }
 table.meta { margin: 0 auto; border-collapse: collapse; font-size: 10pt; text-align: left; }
 table.meta th { font-weight: 400; color: #666; padding: .5mm 4mm .5mm 0; white-space: nowrap; vertical-align: top; }
-table.meta td { padding: .5mm 0; }
+table.meta td { padding: .5mm 6mm .5mm 0; }
 .stamps { font-size: 9pt; color: #555; margin: 2mm 0 0; }
-.demo-stamp { position: absolute; top: 0; right: 2mm; border: 2.5px solid #c8161d; color: #c8161d; font-weight: 700;
+.demo-stamp { position: absolute; top: -9mm; right: 0; border: 2.5px solid #c8161d; color: #c8161d; font-weight: 700;
   font-size: 14pt; padding: 1mm 3mm; transform: rotate(8deg); letter-spacing: .1em; }
 .demo-note { font-size: 8.5pt; color: #8e1b14; border: 1px solid #e3b4b0; background: #fdf3f2; padding: 1.5mm 3mm;
   margin: 3mm 0 0; text-align: left; }
@@ -69,12 +69,14 @@ svg.map .stamp { fill: #8e1b14; font-weight: 700; paint-order: stroke; stroke: #
 svg.map .leader { fill: none; stroke: #5a626c; stroke-width: .7; }
 svg.map .anchor { fill: #212529; }
 svg.map .bar { fill: none; stroke: #333; stroke-width: 1; }
+svg.map .focus { fill: none; stroke: #14181c; stroke-width: 1.3; stroke-dasharray: 5 3; }
 .legend { font-size: 8.5pt; color: #333; margin-top: 1.5mm; text-align: center; }
 .legend span { display: inline-flex; align-items: center; margin: 0 3mm; white-space: nowrap; }
 .legend i { display: inline-block; width: 3.2mm; height: 3.2mm; margin-right: 1.2mm; border-radius: 50%; }
 .legend i.dot { background: #6c757d; border: 1px solid #fff; }
 .legend i.dot.demo { background: #ffc107; border: 1.5px solid #b3261e; }
 .legend i.line { border-radius: 0; height: 0; border-top: 2px solid #b3261e; }
+.legend i.box { border-radius: 0; border: 1.3px dashed #14181c; }
 .heat-row { display: flex; align-items: flex-start; justify-content: center; gap: 4mm; }
 .heat-row svg.map { margin: 0; }
 .heat-legend { text-align: left; margin: 0; display: flex; flex-direction: column; gap: 1mm; white-space: nowrap; }
@@ -102,6 +104,17 @@ table.tasks { break-inside: auto; }
 p.group, p.names { break-inside: avoid; margin: 1mm 0; font-size: 9.5pt; line-height: 1.6; text-align: justify; }
 p.group b { font-family: 'Noto Sans CJK SC', sans-serif; }
 .lack { color: #8e1b14; font-size: 8.5pt; }
+
+/* 数据解读: the figures in sentences, read aloud */
+section.summary { margin-top: 5mm; border-left: 3px solid #b3261e; background: #fbf6f5; padding: 1mm 4mm 1.5mm;
+  break-inside: avoid; }
+section.summary h3 { margin: 1.5mm 0 1mm; color: #8e1b14; }
+section.summary p { margin: 0 0 1mm; text-indent: 2em; text-align: justify; line-height: 1.55; font-size: 10pt; }
+
+/* appendix: the full lists, the header repeated on every page */
+section.appendix { break-before: page; margin-top: 0; }
+table.data.list { break-inside: auto; font-size: 8.5pt; }
+table.data.list td { padding: .5mm 1.5mm; }
 
 /* 6. definitions */
 section.defs { break-inside: avoid; }

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .text import esc, number
+from .text import esc, missing, number
 
 if TYPE_CHECKING:
     from .html import Page
 
 KINDS = ("overdue_tasks", "meeting_gaps", "staffing_gaps")
 OVERDUE_ROWS = 30  # the longest overdue; the rest are counted
+LIST_ROWS = 3  # the worst few of a group named in the warnings section; all of them in the appendix
 
 
 def warnings_html(page: Page) -> str:
@@ -75,48 +76,121 @@ def overdue(page: Page) -> str:
 
 
 def meeting_gaps(page: Page) -> str:
-    """The organisations without 三会一课 in 90 days, grouped by street/town at district level."""
+    """The organisations without 三会一课 in 90 days, longest without first, with the day of their last one:
+    the worst few of each street/town (district) or of the scope, and how many more (all in the appendix)."""
     gaps = page.d.meeting_gaps
     title = _titled(page, "rep_meeting_orgs", len(gaps))
     if gaps.empty:
         return title + _empty(page, "rep_none")
+    gaps = _worst_meetings(page, gaps)
+
+    def worst(part: pd.DataFrame) -> str:
+        items = [
+            f'{esc(r.org)}<span class="lack">（{esc(_last_text(page, r.last_meeting))}）</span>'
+            for r in part.itertuples()
+        ]
+        return _cut(page, items, LIST_ROWS)
+
     if page.d.place.level != "district":
-        return title + f'<p class="names">{_joined(gaps["org"], page.lang)}</p>'
-    return title + _grouped(gaps, "street", lambda part: _joined(part["org"], page.lang), page.lang)
+        return title + f'<p class="names">{worst(gaps)}</p>' + _see_appendix(page)
+    return title + _grouped(gaps, "street", worst, page.lang) + _see_appendix(page)
 
 
 def staffing_gaps(page: Page) -> str:
-    """Building areas with a 1+X+Y gap: at district level how many under each community/village (grouped by
-    street); below, each building area with what it lacks (grouped by community/village)."""
-    L, gaps = page.L, page.d.staffing_gaps
+    """Building areas with a 1+X+Y gap: at district level each street's communities/villages with most of
+    them; below, each community's building areas lacking most (grouped by community/village); the worst
+    few of each group and how many more (all in the appendix)."""
+    gaps = page.d.staffing_gaps
     title = _titled(page, "rep_staffing_by_org", len(gaps))
     if gaps.empty:
         return title + _empty(page, "grid_gaps_none")
 
-    def lacking(r) -> str:
-        what = [
-            L(k)
-            for k, gap in (
-                ("grid_gap_leader", r.no_leader),
-                ("grid_gap_members", r.few_members),
-                ("grid_gap_team", r.no_team),
-            )
-            if gap
-        ]
-        return L("rep_missing", what="、".join(what) if page.lang == "zh" else ", ".join(what))
-
     if page.d.place.level == "district":
 
         def per_community(part: pd.DataFrame) -> str:
-            counts = part.groupby("community", sort=False).size()
-            return "、".join(f"{esc(c)} {esc(number(int(n), page.lang))}" for c, n in counts.items())
+            counts = part.groupby("community", sort=False).size().sort_values(ascending=False, kind="stable")
+            items = [f"{esc(c)} {esc(number(int(n), page.lang))}" for c, n in counts.items()]
+            return _cut(page, items, LIST_ROWS, "rep_more_places")
 
-        return title + _grouped(gaps, "street", per_community, page.lang)
+        return title + _grouped(gaps, "street", per_community, page.lang) + _see_appendix(page)
 
     def buildings(part: pd.DataFrame) -> str:
-        return "、".join(f'{esc(r.name)}<span class="lack">（{esc(lacking(r))}）</span>' for r in part.itertuples())
+        part = part.assign(_n=part[["no_leader", "few_members", "no_team"]].sum(axis=1))
+        part = part.sort_values("_n", ascending=False, kind="stable")
+        items = [f'{esc(r.name)}<span class="lack">（{esc(lacking(page, r))}）</span>' for r in part.itertuples()]
+        return _cut(page, items, LIST_ROWS)
 
-    return title + _grouped(gaps, "community", buildings, page.lang)
+    return title + _grouped(gaps, "community", buildings, page.lang) + _see_appendix(page)
+
+
+def lacking(page: Page, r) -> str:  # noqa: ANN001 - a row of the staffing frame
+    """缺网格长、网格员: what a building area's 1+X+Y lacks."""
+    what = [
+        page.L(k)
+        for k, gap in (
+            ("grid_gap_leader", r.no_leader),
+            ("grid_gap_members", r.few_members),
+            ("grid_gap_team", r.no_team),
+        )
+        if gap
+    ]
+    return page.L("rep_missing", what="、".join(what) if page.lang == "zh" else ", ".join(what))
+
+
+def _worst_meetings(page: Page, gaps: pd.DataFrame) -> pd.DataFrame:
+    """Never held first, then the longest since the last one; by code within a tie."""
+    never = gaps["last_meeting"].isna()
+    days = gaps["last_meeting"].map(lambda d: None if missing(d) else (page.d.as_of - d).days)
+    order = gaps.assign(_never=never, _days=days.fillna(0)).sort_values(
+        ["_never", "_days", "code"], ascending=[False, False, True]
+    )
+    return order.drop(columns=["_never", "_days"])
+
+
+def _last_text(page: Page, last: object) -> str:
+    if missing(last):
+        return page.L("rep_meeting_never")
+    return page.L("rep_meeting_last", d=f"{last:%Y-%m-%d}", n=number((page.d.as_of - last).days, page.lang))
+
+
+def _cut(page: Page, items: list[str], n: int, more_key: str = "rep_more_items") -> str:
+    """The first n items, and 及其他 N 个 for the rest (already escaped HTML)."""
+    shown = ("、" if page.lang == "zh" else ", ").join(items[:n])
+    if len(items) > n:
+        shown += esc(page.L(more_key, n=number(len(items) - n, page.lang)))
+    return shown
+
+
+def _see_appendix(page: Page) -> str:
+    return f'<p class="caption">{esc(page.L("rep_see_appendix"))}</p>'
+
+
+def appendix_html(page: Page) -> str:
+    """附录: the full lists the warnings section cuts short, one table each (the header on every page)."""
+    meetings, staffing = page.d.meeting_gaps, page.d.staffing_gaps
+    if meetings.empty and staffing.empty:
+        return ""
+    L = page.L
+    parts = [f'<h2 id="rep_appendix">{esc(L("rep_appendix"))}</h2>']
+    if not meetings.empty:
+        rows = "".join(
+            f'<tr><td>{esc(r.street or "—")}</td><td class="name">{esc(r.org)}</td>'
+            f'<td class="date">{esc(_last_text(page, r.last_meeting))}</td></tr>'
+            for r in meetings.itertuples()  # by code: street by street
+        )
+        head = "".join(f"<th>{esc(L(k))}</th>" for k in ("street", "rep_col_org", "rep_col_last_meeting"))
+        parts.append(_titled(page, "rep_meeting_orgs", len(meetings)))
+        parts.append(f'<table class="data list"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+    if not staffing.empty:
+        rows = "".join(
+            f'<tr><td>{esc(r.street or "—")}</td><td>{esc(r.community or "—")}</td><td class="name">{esc(r.name)}</td>'
+            f"<td>{esc(lacking(page, r))}</td></tr>"
+            for r in staffing.itertuples()
+        )
+        head = "".join(f"<th>{esc(L(k))}</th>" for k in ("street", "community", "rep_col_area", "rep_col_lacks"))
+        parts.append(_titled(page, "rep_staffing_by_org", len(staffing)))
+        parts.append(f'<table class="data list"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+    return f'<section class="appendix">{"".join(parts)}</section>'
 
 
 def _titled(page: Page, key: str, n: int) -> str:

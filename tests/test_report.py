@@ -139,9 +139,110 @@ def test_street_report_names_no_other_street(reports, expected):
     assert all(name in district for name in expected["places"].streets["name"])
 
 
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?%?")
+
+
+def summary_text(path: Path) -> str:
+    """The 数据解读 box of a report, its spaces removed, without the quoted task title and the fixed terms
+    (90 天, 1+X+Y) whose digits are not figures."""
+    text = pdf_text(path)
+    box = text[text.index("数据解读") + 4 : text.index("一、主要指标")]
+    return re.sub(r"“[^”]*”", "“”", box)
+
+
+@pytest.mark.parametrize("key", ["district", "S03"])
+def test_summary_numbers_match_the_query_layer(reports, expected, sqlite_url, key):
+    """Every number the 数据解读 says is a figure of the query layer that the tables below print, and its
+    claims (the hours' change, who rose and fell most, the warnings) are the query layer's."""
+    from data_access.queries import report as rq
+    from ui import numbers
+    from ui.compare import rank_change
+
+    box = summary_text(reports[key])
+    engine = read_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            first, as_of = ov.date_bounds(ov.dataset_info(conn))
+            sid = None if key == "district" else int(expected["places"].streets.set_index("code").loc[key, "id"])
+            f = Filters(date(2017, 9, 1), date(2017, 9, 30), street_id=sid)
+            before = previous_period(f, "yoy", first)
+            ranking, ranking_before = ov.area_ranking(conn, f), ov.area_ranking(conn, before)
+            warnings = ov.warning_counts(conn, f, as_of)
+            overdue = ov.overdue_tasks(conn, f, as_of)
+            meetings = rq.meeting_gap_orgs(conn, f, as_of)
+    finally:
+        engine.dispose()
+    k, k0 = expected[key]["kpis"], expected[key]["before"]
+    allowed = {"2016-09", "90", "1"}  # the compared month; 90 天 and 1+X+Y are terms
+    flows = ("activities", "hours", "served", "events", "joint_meetings", "requests", "wishes")
+    for name in flows:
+        allowed |= {fmt_number(k[name]), fmt_number(k0[name])}
+        diff, share = change(k[name], k0[name])
+        if share is not None:
+            allowed.add(numbers.signed_percent(abs(share)).lstrip("+"))
+    moved = rank_change(ranking, ranking_before, "area_id", "hours")
+    ranks = ranking["hours"].rank(ascending=False, method="min").astype(int)
+    allowed |= {fmt_number(numbers.round_whole(float(h))) for h in ranking["hours"]}
+    allowed |= {fmt_number(int(r)) for r in ranks} | {fmt_number(abs(int(m))) for m in moved.dropna()}
+    totals = warnings[["overdue_tasks", "meeting_gaps", "staffing_gaps"]].sum()
+    allowed |= {fmt_number(int(v)) for v in totals} | {fmt_number(int(d)) for d in overdue["days_overdue"]}
+    allowed |= {fmt_number(int(v)) for v in warnings["staffing_gaps"]}
+    if key != "district":  # a street's gaps gather by community
+        from data_access.queries import grid as gq
+
+        engine = read_engine(sqlite_url)
+        with engine.connect() as conn:
+            gaps = gq.grid_staffing(conn, f)
+        engine.dispose()
+        allowed |= {fmt_number(int(n)) for n in gaps[gaps["level"] == 4].groupby("community").size()}
+    said = NUMBER.findall(box.replace("2016-09", ""))
+    assert said and set(said) <= allowed, set(said) - allowed
+
+    # the claims: hours and its change, the leader, the largest movers, the warnings' counts
+    diff, share = change(k["hours"], k0["hours"])
+    word = "增长" if diff > 0 else "下降"
+    assert f"志愿服务时数{fmt_number(k['hours'])}小时，{word}{numbers.signed_percent(abs(share)).lstrip('+')}" in box
+    leader = ranking.loc[ranks == 1, "area"].iloc[0]
+    assert f"{leader}居首" in box
+    if (moved > 0).any():
+        rose = ranking.loc[moved == moved.max(), "area"]
+        assert all(name in box for name in rose.head(3)) and f"上升{int(moved.max())}位" in box
+    if (moved < 0).any():
+        assert f"下降{-int(moved.min())}位" in box
+    assert f"督查任务逾期{int(totals['overdue_tasks'])}项" in box or int(totals["overdue_tasks"]) == 0
+    if len(meetings):
+        assert f"{len(meetings)}个社区/村党组织90天未开展三会一课" in box
+    if key != "district":  # the street's report names no other street, in its summary too
+        others = [n for n in expected["places"].streets["name"] if n != expected["s03_name"]]
+        assert not any(n in box for n in others)
+
+
+def test_place_by_name_and_list(sqlite_url, capsys):
+    from report.__main__ import main
+    from report.build import resolve_place
+
+    engine = read_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            street = ov.places(conn).streets.set_index("code").loc["S03", "name"]
+            assert resolve_place(conn, street).code == "S03"  # the whole name
+            assert resolve_place(conn, street.removesuffix("街道")).code == "S03"  # a unique part of it
+            assert resolve_place(conn, "s03").code == "S03"
+            with pytest.raises(ReportError) as ambiguous:
+                resolve_place(conn, "街道")
+            assert "S01" in str(ambiguous.value) and "不唯一" in str(ambiguous.value)
+    finally:
+        engine.dispose()
+    assert main(["--url", sqlite_url, "--list-places"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.split() == ["S03", street] for line in lines)
+    assert sum(not line.startswith(" ") for line in lines) == 17
+
+
 def test_bad_place_and_period_exit_2(sqlite_url, tmp_path):
     for extra, words in (
         (["--place", "S99"], "S99"),
+        (["--place", "街道"], "S01"),  # ambiguous: one line naming the candidates
         (["--period", "2017-13"], "2017-13"),
         (["--period", "2030-01"], "2030-01"),
     ):

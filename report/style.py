@@ -23,7 +23,7 @@ section.warnings { margin-top: 8mm; }
 .empty { color: #555; }
 
 /* 1. the cover: a masthead in the red of a 红头文件 */
-.cover { text-align: center; padding-top: 5mm; position: relative; }
+.cover { text-align: center; padding-top: 9mm; position: relative; }
 .masthead { font-family: 'Noto Serif CJK SC', serif; font-weight: 900; color: #c8161d; font-size: 27pt;
   letter-spacing: .12em; line-height: 1.35; }
 .cover-place { font-size: 15pt; margin-top: 5mm; font-weight: 700; }
@@ -33,7 +33,7 @@ table.meta { margin: 0 auto; border-collapse: collapse; font-size: 10pt; text-al
 table.meta th { font-weight: 400; color: #666; padding: .5mm 4mm .5mm 0; white-space: nowrap; vertical-align: top; }
 table.meta td { padding: .5mm 6mm .5mm 0; }
 .stamps { font-size: 9pt; color: #555; margin: 2mm 0 0; }
-.demo-stamp { position: absolute; top: -9mm; right: 0; border: 2.5px solid #c8161d; color: #c8161d; font-weight: 700;
+.demo-stamp { position: absolute; top: -2mm; right: -2mm; border: 2.5px solid #c8161d; color: #c8161d; font-weight: 700;
   font-size: 14pt; padding: 1mm 3mm; transform: rotate(8deg); letter-spacing: .1em; }
 .demo-note { font-size: 8.5pt; color: #8e1b14; border: 1px solid #e3b4b0; background: #fdf3f2; padding: 1.5mm 3mm;
   margin: 3mm 0 0; text-align: left; }

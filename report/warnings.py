@@ -92,8 +92,8 @@ def meeting_gaps(page: Page) -> str:
         return _cut(page, items, LIST_ROWS)
 
     if page.d.place.level != "district":
-        return title + f'<p class="names">{worst(gaps)}</p>' + _see_appendix(page)
-    return title + _grouped(gaps, "street", worst, page.lang) + _see_appendix(page)
+        return title + f'<p class="names">{worst(gaps)}</p>' + _see_appendix(page, "meetings")
+    return title + _grouped(gaps, "street", worst, page.lang) + _see_appendix(page, "meetings")
 
 
 def staffing_gaps(page: Page) -> str:
@@ -112,7 +112,7 @@ def staffing_gaps(page: Page) -> str:
             items = [f"{esc(c)} {esc(number(int(n), page.lang))}" for c, n in counts.items()]
             return _cut(page, items, LIST_ROWS, "rep_more_places")
 
-        return title + _grouped(gaps, "street", per_community, page.lang) + _see_appendix(page)
+        return title + _grouped(gaps, "street", per_community, page.lang) + _see_appendix(page, "staffing")
 
     def buildings(part: pd.DataFrame) -> str:
         part = part.assign(_n=part[["no_leader", "few_members", "no_team"]].sum(axis=1))
@@ -120,7 +120,7 @@ def staffing_gaps(page: Page) -> str:
         items = [f'{esc(r.name)}<span class="lack">（{esc(lacking(page, r))}）</span>' for r in part.itertuples()]
         return _cut(page, items, LIST_ROWS)
 
-    return title + _grouped(gaps, "community", buildings, page.lang) + _see_appendix(page)
+    return title + _grouped(gaps, "community", buildings, page.lang) + _see_appendix(page, "staffing")
 
 
 def lacking(page: Page, r) -> str:  # noqa: ANN001 - a row of the staffing frame
@@ -161,14 +161,33 @@ def _cut(page: Page, items: list[str], n: int, more_key: str = "rep_more_items")
     return shown
 
 
-def _see_appendix(page: Page) -> str:
-    return f'<p class="caption">{esc(page.L("rep_see_appendix"))}</p>'
+def cut_short(page: Page, which: str) -> bool:
+    """Whether the warnings section names only some of a list (meetings or staffing): then the appendix has it."""
+    level = page.d.place.level
+    if which == "meetings":
+        gaps = page.d.meeting_gaps
+        sizes = gaps.groupby("street", sort=False).size() if level == "district" else pd.Series([len(gaps)])
+    else:
+        gaps = page.d.staffing_gaps
+        if gaps.empty:
+            return False
+        if level == "district":
+            sizes = gaps.groupby("street", sort=False)["community"].nunique()
+        else:
+            sizes = gaps.groupby("community", sort=False).size()
+    return bool(len(sizes)) and int(sizes.max()) > LIST_ROWS
+
+
+def _see_appendix(page: Page, which: str) -> str:
+    return f'<p class="caption">{esc(page.L("rep_see_appendix"))}</p>' if cut_short(page, which) else ""
 
 
 def appendix_html(page: Page) -> str:
-    """附录: the full lists the warnings section cuts short, one table each (the header on every page)."""
-    meetings, staffing = page.d.meeting_gaps, page.d.staffing_gaps
-    if meetings.empty and staffing.empty:
+    """附录: the full lists the warnings section cuts short, one table each (the header on every page); none
+    when the section names everyone."""
+    meetings = page.d.meeting_gaps if cut_short(page, "meetings") else page.d.meeting_gaps.iloc[0:0]
+    staffing = page.d.staffing_gaps if cut_short(page, "staffing") else page.d.staffing_gaps.iloc[0:0]
+    if meetings.empty and staffing.empty:  # every name is in the warnings section already
         return ""
     L = page.L
     parts = [f'<h2 id="rep_appendix">{esc(L("rep_appendix"))}</h2>']

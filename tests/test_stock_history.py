@@ -71,7 +71,7 @@ def test_the_spells_are_the_registers_on_the_data_date(engine, spells):
 def test_each_stock_as_of_a_past_day_is_its_spells_count(engine, spells, day):
     with engine.connect() as conn:
         streets = q.places(conn).streets["id"].tolist()
-        street, community = streets[2], None
+        street = streets[2]
         got = q.kpis(conn, _month_range(day))
         for stock, (key, _sql) in REGISTERS.items():
             assert got[key] == len(held(spells, stock, day)), (stock, day)
@@ -79,7 +79,9 @@ def test_each_stock_as_of_a_past_day_is_its_spells_count(engine, spells, day):
         for stock, (key, _sql) in REGISTERS.items():
             assert in_street[key] == len(held(spells, stock, day, street_id=street)), (stock, day)
         community = int(held(spells, "member", day, street_id=street)["community_id"].dropna().iloc[0])
-        in_community = q.kpis(conn, Filters(date(day.year, day.month, 1), day, street_id=street, community_id=community))
+        in_community = q.kpis(
+            conn, Filters(date(day.year, day.month, 1), day, street_id=street, community_id=community)
+        )
         assert in_community["members"] == len(held(spells, "member", day, community_id=community))
         assert in_community["volunteers"] == len(held(spells, "volunteer", day, community_id=community))
         ranking = q.area_ranking(conn, _month_range(day)).set_index("area_id")

@@ -50,9 +50,9 @@ from data_access.db import write_engine
 from data_access.live import capture, refresh
 from data_access.live.models import ChangeJournal, RefreshRun
 
-from .report import markdown
+from ..report import markdown
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SIZES = (10, 1_000, 100_000)
 CLOCK_STEP = timedelta(seconds=10)  # how far the copy's clock moves per refresh (a refresher's turn)
 REFRESHER_INTERVAL = 5.0

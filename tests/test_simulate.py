@@ -307,3 +307,25 @@ def test_main_runs_for_its_duration(seeded, tmp_path, capsys):
     assert main(args) == 0
     assert "stopped after" in capsys.readouterr().out
     assert main(["--url", f"sqlite:///{tmp_path / 'none.sqlite'}", "--duration", "0.1"]) == 1
+
+
+def test_members_joins_and_transfers_are_dated_spells(engine, day):
+    """The member system's writes keep the stocks' history (data_access.history): every member has exactly one
+    open spell, at the member's place now; a transfer ends the old place's spell on the day it opens the new."""
+    open_spells = _rows(
+        engine,
+        "SELECT ref_id, street_id, community_id, building_group_id, valid_from FROM stock_spell"
+        " WHERE stock = 'member' AND valid_to IS NULL",
+    )
+    now = {
+        r[0]: tuple(r[1:]) for r in _rows(engine, "SELECT id, street_id, community_id, building_group_id FROM member")
+    }
+    assert len(open_spells) == len(now) and {r[0]: tuple(r[1:4]) for r in open_spells} == now
+    today = TODAY.isoformat()
+    joined = [r for r in open_spells if r[0] not in day[0]["member_org"]]
+    assert joined and all(str(r[4]) == today for r in joined)
+    ended = _rows(engine, f"SELECT ref_id FROM stock_spell WHERE stock = 'member' AND valid_to = '{today}'")
+    moved = {
+        mid for mid, org in _rows(engine, "SELECT id, org_id FROM member") if day[0]["member_org"].get(mid, org) != org
+    }
+    assert moved and moved <= {r[0] for r in ended}

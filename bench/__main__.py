@@ -2,7 +2,7 @@
 
 Seeds (or reuses) a database per scale on SQLite and, with --pg, on PostgreSQL; measures every page
 in a child process (so each gets its own peak memory); prints a table; writes the figures as JSON.
-With --live it measures the live-data path instead (bench/live.py, on a copy of each database): the
+With --live it measures the live-data path instead (bench/live/, on a copy of each database): the
 incremental refresh after writes of 10 to 100,000 rows against a full rebuild, what the change-capture
 triggers add to an insert, and the write → refresh → screen lag with the simulator running.
 With --load it measures what viewers wait for instead (bench/load.py): real app servers started as the

@@ -23,10 +23,11 @@ HOURS, SERVED, REQUESTS, TEAMS = "服务时数（小时）", "服务人次", "�
 
 
 def run_page(params: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
-    """The volunteer page opened directly (as a deep link would), with URL parameters and injected state."""
+    """The volunteer page opened directly (as a deep link would), with URL parameters and injected state;
+    over the data's whole span (?range=all, not the default 今年以来): the checks sum every raw row."""
     at = AppTest.from_file(APP, default_timeout=180)
     at.switch_page(PAGE)
-    for k, v in (params or {}).items():
+    for k, v in {"range": "all", **(params or {})}.items():
         at.query_params[k] = v
     for k, v in (state or {}).items():
         at.session_state[k] = v

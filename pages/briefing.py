@@ -84,7 +84,12 @@ def draw_wall() -> None:
             drawn, _left_out = grid_map.mappable(drawn)  # the wall shows no caption; the grid map page does
             scale = grid_map.colour_scale("street", groups, areas, f.level)
             deck = prebuilt.deck(grid_map.build_deck, drawn, scale, (), None, None, (PANEL_WIDTH, BRIEF_MAP_HEIGHT))
-            st.pydeck_chart(deck, height=BRIEF_MAP_HEIGHT)
+            inset = (  # the map opens on the built-up streets: the whole district beside them, small
+                prebuilt.deck(grid_map.locator_deck, drawn, scale, INSET_SIZE, (PANEL_WIDTH, BRIEF_MAP_HEIGHT))
+                if grid_map.opens_on_part(drawn, (PANEL_WIDTH, BRIEF_MAP_HEIGHT))
+                else None
+            )
+            wall.map_with_inset(deck, BRIEF_MAP_HEIGHT, inset, INSET_SIZE)
     with middle:
         panel("brief_heat")
         supply = data.supply
@@ -132,4 +137,5 @@ def draw_wall() -> None:
 # title (73) and the weekday × hour heat 468 + 73 + 230; the ranking, the warnings and six overdue tasks
 BRIEF_MAP_HEIGHT, HEAT_HEIGHT, WEEK_HEIGHT, RANK_HEIGHT = 771, 468, 230, 448
 PANEL_WIDTH = 640  # CSS px of the two map panels on a 1920-wide wall: the maps are fitted to it
+INSET_SIZE = (210, 240)  # the whole district, over the grid map's bottom-left corner (rural, sparse streets)
 draw_wall()

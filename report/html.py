@@ -9,6 +9,7 @@ import re
 from data_access.compare import add_months, shift_months
 from ui import numbers
 from ui.compare import rank_change
+from ui.maps import built_up, built_up_box
 
 from . import svg_map
 from .build import RANK_MEASURE, ReportData
@@ -160,8 +161,9 @@ class Page:
     def maps(self) -> str:
         m, level = self.d.maps, self.d.place.level
         stamp = self.L("grid_schematic_short")
+        focus = built_up_box(m.areas) if level == "district" and len(m.areas) else None  # the dense streets
         grid_svg = svg_map.grid_map(
-            level, m.district, m.scope, m.areas, m.groups, m.siblings, self.L("brief_grid_map"), stamp
+            level, m.district, m.scope, m.areas, m.groups, m.siblings, self.L("brief_grid_map"), stamp, mark=focus
         )
         n_demo = int(m.groups["is_demonstration"].sum()) if len(m.groups) else 0
         legend = (
@@ -170,10 +172,19 @@ class Page:
             f'<span><i class="dot demo"></i>{esc(self.L("grid_legend_demo"))} {esc(number(n_demo, self.lang))}</span>'
             f'<span><i class="line"></i>{esc(self.L("rep_legend_scope"))}</span></div>'
         )
+        if focus is not None:
+            box = f'<span><i class="box"></i>{esc(self.L("rep_legend_focus"))}</span></div>'
+            legend = legend.replace("</div>", box)
         grid = (
             f'<figure class="map-figure"><figcaption>{esc(self.L("brief_grid_map"))}</figcaption>{grid_svg}'
             f'{legend}<p class="caption">{esc(self.L("schematic"))}</p></figure>'
         )
+        if focus is not None:  # the dense streets get a map of their own, at about twice the scale
+            title = self.L("rep_focus_map", n=sum(built_up(m.areas) or ()))
+            focus_svg = svg_map.grid_map(
+                level, m.district, m.scope, m.areas, m.groups, m.siblings, title, stamp, max_height=860, focus=focus
+            )
+            grid += f'<figure class="map-figure focus-map"><figcaption>{esc(title)}</figcaption>{focus_svg}</figure>'
         bins = svg_map.heat_bins(m.cells["value"]) if len(m.cells) else []
         if bins:
             heat_svg = svg_map.heat_map(m.district, m.scope, m.areas, m.cells, bins, self.L("brief_heat"), stamp)

@@ -69,12 +69,14 @@ svg.map .stamp { fill: #8e1b14; font-weight: 700; paint-order: stroke; stroke: #
 svg.map .leader { fill: none; stroke: #5a626c; stroke-width: .7; }
 svg.map .anchor { fill: #212529; }
 svg.map .bar { fill: none; stroke: #333; stroke-width: 1; }
+svg.map .focus { fill: none; stroke: #14181c; stroke-width: 1.3; stroke-dasharray: 5 3; }
 .legend { font-size: 8.5pt; color: #333; margin-top: 1.5mm; text-align: center; }
 .legend span { display: inline-flex; align-items: center; margin: 0 3mm; white-space: nowrap; }
 .legend i { display: inline-block; width: 3.2mm; height: 3.2mm; margin-right: 1.2mm; border-radius: 50%; }
 .legend i.dot { background: #6c757d; border: 1px solid #fff; }
 .legend i.dot.demo { background: #ffc107; border: 1.5px solid #b3261e; }
 .legend i.line { border-radius: 0; height: 0; border-top: 2px solid #b3261e; }
+.legend i.box { border-radius: 0; border: 1.3px dashed #14181c; }
 .heat-row { display: flex; align-items: flex-start; justify-content: center; gap: 4mm; }
 .heat-row svg.map { margin: 0; }
 .heat-legend { text-align: left; margin: 0; display: flex; flex-direction: column; gap: 1mm; white-space: nowrap; }

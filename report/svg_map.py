@@ -19,6 +19,8 @@ from data_access.queries.volunteers import CELL_DEG
 from ui.data_quality import has_shape
 from ui.grid.deck import CATEGORY, DEMO_FILL, DEMO_LINE
 from ui.maps import bounds_of
+from ui.placement import CENTRED, Label, Placed, marker_box, place
+from ui.placement import text_width as text_width
 from ui.volunteers.service_map import HEAT_COLORS
 
 FONT = "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif"
@@ -96,11 +98,6 @@ def _shape(text: object) -> dict | None:
     return geometry if isinstance(geometry, dict) and _rings(geometry) else None
 
 
-def text_width(text: str, size: float) -> float:
-    """Width of a label: CJK characters are square, Latin letters and digits about 0.6 em."""
-    return sum(size if ord(ch) > 0x2E80 else 0.6 * size for ch in text)
-
-
 def _label(x: float, y: float, text: str, size: float, anchor: str = "middle", cls: str = "lbl") -> str:
     return (
         f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
@@ -118,33 +115,35 @@ class AreaLabel:
     x: float  # anchor: the area's centre
     y: float
     box: tuple[float, float, float, float]  # the area's own drawn bounding box
+    rings: tuple = ()  # the area's outline in px: a name set inside stays inside
+    weight: float = 0.0  # building groups: the fuller areas are named first
+    lon: float = 0.0  # the anchor on the ground
+    lat: float = 0.0
 
 
 def place_labels(
-    items: list[AreaLabel], size: float, width: int, below: float = 0
-) -> tuple[list[tuple], list[AreaLabel]]:
-    """Names set inside their area where they fit without touching another; the rest are returned to be
-    set beside the map. Larger areas choose first. below: a building area's name goes under its group's
-    dot (which sits at the centre), not over it."""
-    inside, outside, taken = [], [], []
-    for item in sorted(items, key=lambda a: -(a.box[2] - a.box[0]) * (a.box[3] - a.box[1])):
-        w, h = text_width(item.name, size) + 4, size * 1.3
-        placed = None
-        steps = (0, -h, h, -2 * h, 2 * h) if not below else (below, -below, below + h, -below - h)
-        for dy in steps:
-            x = min(max(item.x, w / 2 + 2), width - w / 2 - 2)
-            box = (x - w / 2, item.y + dy - h / 2, x + w / 2, item.y + dy + h / 2)
-            # a name may run a little past a narrow area (its white halo keeps it legible), never onto another name
-            fits = w <= (item.box[2] - item.box[0]) * 1.5 and item.box[1] <= item.y + dy <= item.box[3]
-            if fits and not any(_overlaps(box, t) for t in taken):
-                placed = (x, item.y + dy)
-                taken.append(box)
-                break
-        if placed:
-            inside.append((item.name, *placed))
+    items: list[AreaLabel],
+    size: float,
+    width: int,
+    below: float = 0,
+    markers: list[tuple] = (),
+    height: float | None = None,
+    taken: list[tuple] = (),
+) -> tuple[list[Placed], list[AreaLabel]]:
+    """Names set inside their area where they touch no other name and no marker (ui.placement); the rest
+    are returned to be set beside the map. Fuller areas choose first. below: px between a building area's
+    dot (which sits at its centre) and its name, set under the dot first, never over it."""
+    labels = []
+    for item in items:
+        if below:
+            where = ("below", "above", "right", "left")
+            labels.append(Label(item.name, item.x, item.y, size, item.weight, below, where, item))
         else:
-            outside.append(item)
-    return inside, outside
+            labels.append(Label(item.name, item.x, item.y, size, item.weight, 4, CENTRED, item, item.rings))
+    bounds = (1.0, 1.0, width - 1.0, height - 1.0) if height else (1.0, -1e9, width - 1.0, 1e9)
+    placed = place(labels, markers, bounds, taken)
+    kept = {id(p.label.key) for p in placed}
+    return placed, [item for item in items if id(item) not in kept]
 
 
 def callouts(items: list[AreaLabel], size: float, x: float, height: int) -> str:
@@ -207,27 +206,34 @@ def grid_map(
     stamp: str,
     width: int = 640,
     max_height: int = 700,
+    focus: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    mark: tuple[tuple[float, float], tuple[float, float]] | None = None,
 ) -> str:
     """Scope outline, its grid areas in colour with their names, building groups as points and the
-    demonstration buildings marked. Siblings are drawn faintly and never named."""
+    demonstration buildings marked. Siblings are drawn faintly and never named. focus: a lon/lat box the
+    map is fitted to instead of the scope (the district's built-up streets, drawn large). mark: a box
+    outlined (the part a focus map shows); names inside it that do not fit are left to that map."""
     scope_geom = _shape(scope) if scope else None
     frame_geom = scope_geom or district
     areas = areas[has_shape(areas[["geometry", "center_lon", "center_lat"]])] if len(areas) else areas
     groups = groups[has_shape(groups[["lon", "lat"]])] if len(groups) else groups
     size = LABEL_SIZE.get(level, 11)
-    box = bounds_of(frame_geom)
+    box = focus or bounds_of(frame_geom)
     frame = fit(box, width, max_height)
-    below = POINT_R["community"] + 2.2 + size * 0.75 if level == "community" else 0
-    labels = _area_labels(areas, frame)
-    _inside, outside = place_labels(labels, size, frame.width, below)
+    inside, outside = _names(level, areas, groups, frame, size, frame.width, stamp)
+    if mark is not None:  # names in the outlined part are the focus map's to set
+        outside = [a for a in outside if not _in_box(a, mark)]
+    if focus is not None:  # names of the areas beyond the focus are the whole map's
+        outside = [a for a in outside if _in_box(a, focus)]
+    column = 0
     if outside:  # make room for a column of names on the right and fit the map again
         column = int(max(text_width(a.name, size) for a in outside) + 24)
         frame = fit(box, width - column, max_height)
         frame = Frame(frame.lon0, frame.lat1, frame.k, frame.scale, frame.ox, frame.oy, width, frame.height)
-        labels = _area_labels(areas, frame)
-        inside, outside = place_labels(labels, size, width - column, below)
-    else:
-        inside, column = _inside, 0
+        inside, outside = _names(level, areas, groups, frame, size, width - column, stamp)
+        outside = [
+            a for a in outside if (mark is None or not _in_box(a, mark)) and (focus is None or _in_box(a, focus))
+        ]
     colours = _colours([str(n) for n in areas["name"]]) if len(areas) else {}
     body = _ground(frame, district, siblings, "sibling")
     for row in areas.itertuples():
@@ -238,22 +244,54 @@ def grid_map(
     if scope_geom is not None:
         body.append(f'<path class="scope" d="{path_d(scope_geom, frame)}"/>')
     body.append(_points(level, groups, colours, frame))
-    body.append("".join(_label(x, y, name, size) for name, x, y in inside))
+    if mark is not None:
+        (mx0, my0), (mx1, my1) = mark
+        (x0, y0), (x1, y1) = frame.xy(mx0, my1), frame.xy(mx1, my0)
+        body.append(f'<rect class="focus" x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}"/>')
+    body.append("".join(_label(p.x, p.y, p.label.text, size) for p in inside))
     body.append(callouts(outside, size, width - column + 10, frame.height))
     body.append(_label(PAD, PAD + 6, stamp, 10, "start", "stamp"))
     body.append(scale_bar(frame, frame.height - PAD))
     return _svg(width, frame.height, "".join(body), title)
 
 
+def _in_box(item: AreaLabel, box) -> bool:
+    (x0, y0), (x1, y1) = box
+    return x0 <= item.lon <= x1 and y0 <= item.lat <= y1
+
+
+def _names(
+    level: str, areas: pd.DataFrame, groups: pd.DataFrame, frame: Frame, size: float, width: float, stamp: str
+) -> tuple[list[Placed], list[AreaLabel]]:
+    """The area names set on the map (clear of each other, the demonstration buildings, the stamp and the
+    scale bar; at community scope of every dot) and those left over."""
+    r = POINT_R.get(level, 3)
+    markers = []
+    for row in groups.itertuples() if len(groups) else ():
+        if row.is_demonstration or level == "community":
+            x, y = frame.xy(float(row.lon), float(row.lat))
+            markers.append(marker_box(x, y, r + (3.4 if row.is_demonstration else 1)))
+    taken = [
+        (0.0, 0.0, PAD + text_width(stamp, 10) + 6, PAD + 14),  # the stamp, top left
+        (0.0, frame.height - PAD - 16, frame.width / 4 + 60, float(frame.height)),  # the scale bar
+    ]
+    below = r + 3.4 if level == "community" else 0
+    return place_labels(_area_labels(areas, frame), size, int(width), below, markers, frame.height, taken)
+
+
 def _area_labels(areas: pd.DataFrame, frame: Frame) -> list[AreaLabel]:
     out = []
-    for row in areas.itertuples():
+    weights = areas["building_groups"] if "building_groups" in areas else pd.Series(0, index=areas.index)
+    for row, weight in zip(areas.itertuples(), weights):
         geom = _shape(row.geometry)
         if geom is None:
             continue
-        pts = np.array([frame.xy(float(p[0]), float(p[1])) for ring in _rings(geom) for p in ring])
+        rings = tuple(tuple(frame.xy(float(p[0]), float(p[1])) for p in ring) for ring in _rings(geom))
+        pts = np.array([p for ring in rings for p in ring])
         x, y = frame.xy(float(row.center_lon), float(row.center_lat))
-        out.append(AreaLabel(str(row.name), x, y, (*pts.min(axis=0), *pts.max(axis=0))))
+        box = (*pts.min(axis=0), *pts.max(axis=0))
+        w = 0.0 if pd.isna(weight) else float(weight)
+        out.append(AreaLabel(str(row.name), x, y, box, rings, w, float(row.center_lon), float(row.center_lat)))
     return out
 
 

@@ -41,6 +41,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "rep_heat_none": ("本期范围内没有志愿服务记录。", "No volunteer service recorded in scope in the period."),
     "rep_legend_groups": ("楼院党小组", "Building party group"),
     "rep_legend_scope": ("范围边界", "Scope outline"),
+    "rep_legend_focus": ("城区（见放大图）", "Inner city (see the enlarged map)"),
+    "rep_focus_map": ("城区放大：楼院密集的{n}个街道", "The inner city enlarged: the {n} densely built streets"),
     "rep_legend_hours": ("服务时数（小时）", "Volunteer hours"),
     "rep_as_of_judged": ("预警按 {d} 判定。", "Warnings judged as of {d}."),
     "rep_warn_by_area": ("各{area}预警数", "Warnings by {area}"),

@@ -79,30 +79,56 @@ def test_briefing_deep_link_scope(app_env):
 
 @pytest.mark.parametrize("params", [{}, {"street": "S05"}])
 def test_briefing_maps_are_fitted_to_their_panels(app_env, params):
-    """Both maps show the whole scope inside the wall's panels (not the grid map page's larger frame)."""
+    """The maps are fitted to the wall's panels (not the grid map page's larger frame): a street whole; the
+    district's grid map on its built-up streets with a small map of the whole district over its corner."""
     import json
 
-    from pages.briefing import BRIEF_MAP_HEIGHT, HEAT_HEIGHT, PANEL_WIDTH
+    from pages.briefing import BRIEF_MAP_HEIGHT, HEAT_HEIGHT, INSET_SIZE, PANEL_WIDTH
     from ui.grid import deck as grid_map
+    from ui.placement import any_overlap
     from ui.volunteers import service_map as vol_map
 
     at = run_app(params)
     at.switch_page("pages/briefing.py").run()
     decks = [json.loads(d.proto.json) for d in at.get("deck_gl_json_chart")]
-    assert len(decks) == 2
     district = maps.bounds_of(vol_map.base_geojson()[1]["features"][0]["geometry"])
-    for deck, height in zip(decks, (BRIEF_MAP_HEIGHT, HEAT_HEIGHT)):
+
+    def shown(deck, size):
         v = deck["initialViewState"]
         view = grid_map.pdk.ViewState(longitude=v["longitude"], latitude=v["latitude"], zoom=v["zoom"])
-        (x0, y0), (x1, y1) = maps.visible_box(view, PANEL_WIDTH, height)
-        outline = (
-            [f["geometry"] for layer in deck["layers"] if layer["id"] == "scope" for f in layer["data"]["features"]]
-            if params
-            else []
-        )
-        boxes = [maps.bounds_of(g) for g in outline] or [district]
-        for (a0, b0), (a1, b1) in boxes:
-            assert x0 <= a0 and a1 <= x1 and y0 <= b0 and b1 <= y1, (deck["layers"][0]["id"], v)
+        return view, maps.visible_box(view, *size)
+
+    def contains(box, inner):
+        (x0, y0), (x1, y1) = box
+        return all(x0 <= a0 and a1 <= x1 and y0 <= b0 and b1 <= y1 for (a0, b0), (a1, b1) in inner)
+
+    ids = [{layer["id"] for layer in deck["layers"]} for deck in decks]
+    grid = [d for d, i in zip(decks, ids) if "areas" in i and "mark_box" not in i]
+    inset = [d for d, i in zip(decks, ids) if "mark_box" in i]
+    heat = [d for d, i in zip(decks, ids) if "areas" not in i]
+    assert len(grid) == 1 and len(heat) == 1 and len(inset) == (0 if params else 1)
+    main_size = (PANEL_WIDTH, BRIEF_MAP_HEIGHT)
+    view, box = shown(grid[0], main_size)
+    layers = {layer["id"]: layer for layer in grid[0]["layers"]}
+    labels = [
+        b for k in layers if k.endswith("_labels") for b in grid_map.layer_label_boxes(layers[k], view, main_size)
+    ]
+    assert labels and any_overlap(labels) is None
+    if params:
+        outline = [maps.bounds_of(f["geometry"]) for f in layers["scope"]["data"]["features"]]
+        assert contains(box, outline)
+        assert contains(shown(heat[0], (PANEL_WIDTH, HEAT_HEIGHT))[1], outline)
+    else:
+        inner = [
+            maps.bounds_of(f["geometry"])
+            for f in layers["areas"]["data"]["features"]
+            if f["properties"]["tt"].split("（")[0] not in ("马寨镇", "侯寨街道", "齐礼阎街道", "长江路街道")
+        ]
+        assert len(inner) == 13 and contains(box, inner) and not contains(box, [district])
+        assert contains(shown(inset[0], INSET_SIZE)[1], [district])
+        ring = {layer["id"]: layer for layer in inset[0]["layers"]}["mark_box"]["data"][0]["path"]
+        assert ring[0] == pytest.approx(list(box[0])) and ring[2] == pytest.approx(list(box[1]))
+        assert contains(shown(heat[0], (PANEL_WIDTH, HEAT_HEIGHT))[1], [district])
 
 
 def test_kiosk_bad_cycle_is_reported_and_replaced(app_env):

@@ -13,11 +13,14 @@ from data_access.db import read_engine
 from geo.gcj02 import wgs84_to_gcj02
 from ui import maps
 from ui.grid import deck as grid_map
+from ui.placement import any_overlap
 
 from .conftest import PROJECT
 
 APP = str(PROJECT / "app.py")
 PAGE = "pages/grid_map.py"
+MAP_SIZE = (maps.MAP_WIDTH, maps.MAP_HEIGHT)
+RURAL = ("马寨镇", "侯寨街道", "齐礼阎街道", "长江路街道")  # the large outer streets; the other 13 are built up
 
 
 def open_page(params: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
@@ -66,7 +69,7 @@ def bbox(geometry: dict):
     return maps.bounds_of(geometry)
 
 
-def assert_view_fits(spec: dict, geometry: dict) -> None:
+def assert_view_fits(spec: dict, geometry: dict, tight: bool = True) -> None:
     view = spec["initialViewState"]
     (lo, hi) = bbox(geometry)
 
@@ -75,6 +78,8 @@ def assert_view_fits(spec: dict, geometry: dict) -> None:
 
     (x0, y0), (x1, y1) = maps.visible_box(V)
     assert x0 <= lo[0] and y0 <= lo[1] and x1 >= hi[0] and y1 >= hi[1]
+    if not tight:  # the box in view, the view free to show what lies around it
+        return
     assert lo[0] <= view["longitude"] <= hi[0] and lo[1] <= view["latitude"] <= hi[1]
     V.zoom += 0.5
     (a0, b0), (a1, b1) = maps.visible_box(V)
@@ -96,8 +101,18 @@ def test_district_map_shows_every_building_group_offline(app_env):
     demo_codes = {row["code"] for row in ls["demonstration"]["data"]}
     assert demo_codes == {r[0] for r in query(app_env, "SELECT code FROM building_group WHERE is_demonstration")}
     assert all(row["tt"].startswith("★") for row in ls["demonstration"]["data"])
+    # the district opens on its built-up streets (the rural south-west a pan away), no two names overlapping
+    areas = ls["areas"]["data"]["features"]
+    inner = [f["geometry"] for f in areas if f["properties"]["tt"].split("（")[0] not in RURAL]
+    assert_view_fits(
+        spec, {"type": "GeometryCollection", "coordinates": [g["coordinates"] for g in inner]}, tight=False
+    )
     outline = ls["district"]["data"]["features"][0]["geometry"]
-    assert_view_fits(spec, outline)
+    whole = maps.fit_view(*bbox(outline))
+    assert spec["initialViewState"]["zoom"] > whole.zoom + 0.7
+    view = grid_map.pdk.ViewState(**{k: spec["initialViewState"][k] for k in ("longitude", "latitude", "zoom")})
+    boxes = [b for k in ls if k.endswith("_labels") for b in grid_map.layer_label_boxes(ls[k], view, MAP_SIZE)]
+    assert len(boxes) > 20 and any_overlap(boxes) is None
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["楼院党小组"] == "838" and metrics["主题示范楼院"] == "47"
     assert "示意" in " ".join(c.value for c in at.caption)

@@ -84,19 +84,6 @@ def test_fit_view_contains_the_box_and_is_tight(lo, hi):
         assert a0 > lo[0] or b0 > lo[1] or a1 < hi[0] or b1 < hi[1]
 
 
-def test_declutter_keeps_no_overlapping_labels():
-    view = maps.fit_view((113.6, 34.7), (113.7, 34.8))
-    labels = [{"pos": [113.65 + i * 1e-4, 34.75], "label": f"楼院{i}", "size": 14} for i in range(20)]
-    labels.append({"pos": [113.61, 34.71], "label": "远处", "size": 14})
-    labels.append({"pos": [113.5, 34.75], "label": "界外", "size": 14})  # outside the map
-    kept = grid_map.declutter(labels, view)
-    assert kept[0] is labels[0] and labels[-2] in kept and labels[-1] not in kept and len(kept) < len(labels)
-    boxes = [grid_map._box_of(k, view) for k in kept]
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
-
-
 def test_colour_scales():
     groups = pd.DataFrame({"per_group": [1.0, 5, 10, 20, 40, np.nan], "completeness": [1, 2 / 3, 1 / 3, 0, 1, 1]})
     areas = pd.DataFrame({"name": ["甲街道", "乙街道"]})

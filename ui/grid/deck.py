@@ -21,9 +21,23 @@ from ..basemap import TileConfig, map_style
 from ..data_quality import has_shape
 from ..kpi import fmt_number
 from ..labels import t
-from ..maps import MAP_HEIGHT, MAP_WIDTH, CompactDeck, bounds_of, fit_view, positions, rgb, to_pixels
+from ..maps import (
+    MAP_HEIGHT,
+    MAP_WIDTH,
+    CompactDeck,
+    bounds_of,
+    built_up_box,
+    fit_view,
+    focus_view,
+    positions,
+    rgb,
+    rings_to_pixels,
+    to_pixels,
+    visible_box,
+)
 from ..maps import text_layer as _text_layer
 from ..numbers import decimal, percent
+from ..placement import AROUND, CENTRED, Label, marker_box, place
 from ..safe_text import esc
 
 BACKGROUND = "#dde3e9"
@@ -104,48 +118,41 @@ def colour_scale(measure: str, groups: pd.DataFrame, areas: pd.DataFrame, level:
     lows = [float(values.min()), *edges]
     highs = [*edges, float(values.max())]
     digits = 0 if measure == "per_group" else 1
-    legend = [(SEQUENTIAL[i], f"{decimal(lo, digits)} – {decimal(hi, digits)}") for i, (lo, hi) in enumerate(zip(lows, highs))]
+    legend = [
+        (SEQUENTIAL[i], f"{decimal(lo, digits)} – {decimal(hi, digits)}") for i, (lo, hi) in enumerate(zip(lows, highs))
+    ]
     return ColourScale(measure, legend, edges=edges)
 
 
 # ---------------------------------------------------------------- labels
 
-
-def _box_of(item: dict, view: pdk.ViewState, size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT)):
-    x, y = to_pixels(item["pos"][0], item["pos"][1], view, *size)
-    y -= item.get("offset", 0)
-    half_w, half_h = len(item["label"]) * item["size"] * 0.5 + 2, item["size"] * 0.6 + 1
-    return x - half_w, y - half_h, x + half_w, y + half_h
+EDGE = 24  # px left free at the map's sides: the map column may be a little narrower than it is fitted for
 
 
-def _plain(labels: list[dict]) -> list[dict]:
-    """Only what the text layer reads."""
-    return [{"pos": item["pos"], "label": item["label"]} for item in labels]
+def label_bounds(size: tuple[int, int]) -> tuple[float, float, float, float]:
+    """Where a label may lie in a map of size (width, height) without being cut by its edge."""
+    return EDGE, 0.0, size[0] - EDGE, float(size[1])
 
 
-def declutter(
-    labels: list[dict],
-    view: pdk.ViewState,
-    taken: list[tuple] | None = None,
-    size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT),
-) -> list[dict]:
-    """Keep the labels (in order of priority) whose boxes do not overlap a label already kept.
+def layer_label_boxes(layer: dict, view, size: tuple[int, int]) -> list[tuple]:
+    """The boxes a deck spec's text layer draws at a view (pos, label, offset per row; the layer's size)."""
+    from ..placement import text_box_size
 
-    Each label has pos, label, size (px) and optional offset (px, upwards). Labels the map's edge (a
-    map of size width x height) would cut are left out too. Names left out still show in the tooltips;
-    a smaller scope gives them room.
-    """
-    boxes = list(taken or [])
-    kept = []
-    for item in labels:
-        box = _box_of(item, view, size)
-        if box[0] < 0 or box[1] < 0 or box[2] > size[0] - 40 or box[3] > size[1]:
-            continue  # would be cut by the map's edge (the map may be a little narrower than assumed)
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
-            continue
-        boxes.append(box)
-        kept.append(item)
-    return kept
+    boxes = []
+    for row in layer["data"]:
+        x, y = to_pixels(row["pos"][0], row["pos"][1], view, *size)
+        dx, dy = row.get("offset", (0, 0))
+        w, h = text_box_size(row["label"], layer["getSize"])
+        boxes.append((x + dx - w / 2, y + dy - h / 2, x + dx + w / 2, y + dy + h / 2))
+    return boxes
+
+
+def _rows(placed) -> list[dict]:
+    """What a text layer reads: the anchor, the name and its pixel offset from the anchor."""
+    return [
+        {"pos": list(p.label.key[1:]), "label": p.label.text, "offset": [round(p.dx, 1), round(p.dy, 1)]}
+        for p in placed
+    ]
 
 
 # ---------------------------------------------------------------- tooltips
@@ -268,6 +275,11 @@ def _geometry(geom: dict, tiles: TileConfig | None) -> dict:
     return shift_geometry(geom) if tiles is not None and tiles.shift else geom
 
 
+def _within(pos, box) -> bool:
+    (x0, y0), (x1, y1) = box
+    return x0 <= pos[0] <= x1 and y0 <= pos[1] <= y1
+
+
 def _label_point(feature: dict, box) -> list[float] | None:
     """Where to name a neighbouring district: the mean of its vertices near our district, if any."""
     (x0, y0), (x1, y1) = box
@@ -278,6 +290,21 @@ def _label_point(feature: dict, box) -> list[float] | None:
     return [round(float(near[:, 0].mean()), 6), round(float(near[:, 1].mean()), 6)]
 
 
+def initial_view(
+    data: MapInput, size: tuple[int, int], frame: str = "built_up", tiles: TileConfig | None = None
+) -> pdk.ViewState:
+    """The map's opening view: the scope fitted to the map, or at district scope with frame "built_up"
+    the densely built streets, with as much of the rest of the district as the map has room for."""
+    scope_box = bounds_of(_geometry(json.loads(data.scope["geometry"].iloc[0]), tiles))
+    dense = built_up_box(data.areas) if frame == "built_up" and data.level == "district" else None
+    if dense is None:
+        return fit_view(*scope_box, *size)
+    if tiles is not None and tiles.shift:
+        xs, ys = _display(np.array([dense[0][0], dense[1][0]]), np.array([dense[0][1], dense[1][1]]), tiles)
+        dense = ((float(xs[0]), float(ys[0])), (float(xs[1]), float(ys[1])))
+    return focus_view(dense, scope_box, *size)
+
+
 def build_deck(
     data: MapInput,
     scale: ColourScale,
@@ -285,13 +312,18 @@ def build_deck(
     selected_code: str | None = None,
     tiles: TileConfig | None = None,
     size: tuple[int, int] = (MAP_WIDTH, MAP_HEIGHT),
+    frame: str = "built_up",
+    mark_box: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    detail: bool = True,
 ) -> pdk.Deck:
     """The whole map as one deck, fitted to a map of size (width, height) CSS pixels; every layer has a
-    stable id so selections survive reruns."""
+    stable id so selections survive reruns. frame "built_up" opens the district on its densely built
+    streets (the rest a pan or a zoom away), "whole" on the whole scope; mark_box: a lon/lat box outlined
+    on the map (the part another map shows); detail False: areas and their names only (a locator map)."""
     district, neighbours = data.base
     level = data.level
     layers: list[pdk.Layer] = []
-    view = fit_view(*bounds_of(_geometry(json.loads(data.scope["geometry"].iloc[0]), tiles)), *size)
+    view = initial_view(data, size, frame, tiles)
 
     # offline base: neighbouring districts and their names, then our district
     (dx0, dy0), (dx1, dy1) = bounds_of(district["features"][0]["geometry"])
@@ -362,7 +394,7 @@ def build_deck(
         geom = _geometry(json.loads(row["geometry"]), tiles)
         area_features.append({"type": "Feature", "geometry": geom, "properties": props})
         x, y = _display(np.array([row["center_lon"]]), np.array([row["center_lat"]]), tiles)
-        area_labels.append({"pos": [round(float(x[0]), 6), round(float(y[0]), 6)], "label": row["name"]})
+        area_labels.append({"pos": [round(float(x[0]), 6), round(float(y[0]), 6)], "label": row["name"], "geom": geom})
     layers.append(
         pdk.Layer(
             "GeoJsonLayer",
@@ -410,8 +442,10 @@ def build_deck(
         group_rows.append(item)
         if row["is_demonstration"]:
             demo_rows.append(item)
-            demo_labels.append({"pos": item["pos"], "label": row["name"]})
+            demo_labels.append({"pos": item["pos"], "label": row["name"], "weight": row["residents"]})
     radius = POINT_RADIUS.get(level, 6)
+    if not detail:
+        group_rows, demo_rows, demo_labels, near_labels = [], [], [], []
     layers.append(
         pdk.Layer(
             "ScatterplotLayer",
@@ -449,6 +483,7 @@ def build_deck(
 
     # facilities, each kind its own toggleable layer, drawn as glyphs so they read apart from the dots
     fac = data.facilities
+    facility_rows: list[dict] = []
     for kind in FACILITY_KINDS:
         if kind not in shown_facilities:
             continue
@@ -459,6 +494,7 @@ def build_deck(
             {"pos": [round(float(fx[i]), 6), round(float(fy[i]), 6)], "label": glyph, **_facility_tip(r)}
             for i, (_, r) in enumerate(part.iterrows())
         ]
+        facility_rows += rows
         layers.append(_text_layer(kind, rows, 10 if level == "district" else 17, rgb(colour), pickable=True))
 
     if selected_code is not None:
@@ -480,45 +516,93 @@ def build_deck(
             )
         )
 
-    # names on top: neighbouring districts, areas, demonstration buildings; overlapping names give way
+    if mark_box is not None:
+        (mx0, my0), (mx1, my1) = mark_box
+        ring = [[mx0, my0], [mx1, my0], [mx1, my1], [mx0, my1], [mx0, my0]]
+        layers.append(
+            pdk.Layer(
+                "PathLayer",
+                id="mark_box",
+                data=[{"path": ring}],
+                get_path="path",
+                get_color=[20, 24, 28, 255],
+                width_units="'pixels'",
+                get_width=2,
+                pickable=False,
+            )
+        )
+
+    # names on top, placed together so none covers another or a demonstration building: areas first
+    # (larger ones first), then demonstration buildings, then the areas and districts around the scope
     area_size, demo_size = AREA_LABEL_SIZE.get(level, 13), 12 if level == "district" else 14
-    # building areas are named under their group's dot, and then carry the demonstration names too
-    area_offset = -(radius + 11) if _area_level_of(level) == 4 else 0
-    if area_offset:
-        demo_labels = []
-    order = np.argsort(-data.areas["building_groups"].to_numpy(), kind="stable")
-    area_labels = declutter(
-        [{**area_labels[i], "size": area_size, "offset": area_offset} for i in order], view, None, size
-    )
-    taken = [_box_of(a, view, size) for a in area_labels]
-    demo_labels = declutter([{**d, "size": demo_size, "offset": radius + 12} for d in demo_labels], view, taken, size)
-    taken += [_box_of({**d, "size": demo_size, "offset": radius + 12}, view, size) for d in demo_labels]
-    sibling_labels = declutter([{**s, "size": 14} for s in sibling_labels], view, taken, size)
-    layers.append(_text_layer("neighbour_labels", near_labels, 15, [105, 113, 122, 255], pickable=False))
-    layers.append(_text_layer("sibling_labels", _plain(sibling_labels), 14, [112, 118, 126, 255], pickable=False))
-    layers.append(
-        _text_layer(
-            "area_labels",
-            _plain(area_labels),
-            area_size,
-            [33, 37, 41, 255],
-            pickable=False,
-            get_pixel_offset=[0, -area_offset],
+    px = lambda pos: to_pixels(pos[0], pos[1], view, *size)  # noqa: E731
+    # building areas are named beside their group's dot, and then carry the demonstration names too
+    names_at_dots = _area_level_of(level) == 4
+    labels: list[Label] = []
+    for item, n in zip(area_labels, data.areas["building_groups"].to_numpy()):
+        if mark_box is not None and _within(item["pos"], mark_box):
+            continue  # a locator names only what the main map leaves out
+        x, y = px(item["pos"])
+        if names_at_dots:
+            labels.append(
+                Label(item["label"], x, y, area_size, 3e6 + float(n), radius + 3, AROUND, ("area", *item["pos"]))
+            )
+        else:
+            region = rings_to_pixels(item["geom"], view, *size)
+            labels.append(
+                Label(item["label"], x, y, area_size, 3e6 + float(n), 4, CENTRED, ("area", *item["pos"]), region)
+            )
+    if not names_at_dots:
+        for item in demo_labels:
+            x, y = px(item["pos"])
+            weight = 0.0 if pd.isna(item["weight"]) else float(item["weight"])
+            labels.append(
+                Label(item["label"], x, y, demo_size, 2e6 + weight, radius + 5, AROUND, ("demo", *item["pos"]))
+            )
+    for item in sibling_labels:
+        x, y = px(item["pos"])
+        labels.append(Label(item["label"], x, y, 14, 1e6, 4, CENTRED, ("sibling", *item["pos"])))
+    for item in near_labels:
+        x, y = px(item["pos"])
+        labels.append(Label(item["label"], x, y, 15, 0, 0, ("center",), ("near", *item["pos"])))
+    # no name covers a demonstration building, the selected one or (but at district scope, hundreds) a
+    # facility; a building area's name beside its dot covers no other dot; demonstration names keep off
+    # every dot and glyph too (a name over the dots of a dense street hides them)
+    markers = [marker_box(*px(r["pos"]), radius + 4) for r in demo_rows]
+    markers += [marker_box(*px(r["pos"]), radius + 10) for r in group_rows if r["code"] == selected_code]
+    glyphs = [marker_box(*px(r["pos"]), 5 if level == "district" else 9) for r in facility_rows]
+    dots = [marker_box(*px(r["pos"]), radius + 1) for r in group_rows]
+    names = [lb for lb in labels if lb.key[0] != "demo"]
+    near = markers + (glyphs if level != "district" else []) + (dots if names_at_dots else [])
+    placed = place(names, near, label_bounds(size), outside_ok=True)
+    demos = [lb for lb in labels if lb.key[0] == "demo"]
+    placed += place(demos, markers + glyphs + dots, label_bounds(size), [p.box for p in placed], outside_ok=True)
+    kind = lambda k: [p for p in placed if p.label.key[0] == k]  # noqa: E731
+    for layer_id, k, text_size, colour in (
+        ("neighbour_labels", "near", 15, [105, 113, 122, 255]),
+        ("sibling_labels", "sibling", 14, [112, 118, 126, 255]),
+        ("area_labels", "area", area_size, [33, 37, 41, 255]),
+        ("demonstration_labels", "demo", demo_size, rgb(DEMO_LINE)),
+    ):
+        layers.append(
+            _text_layer(layer_id, _rows(kind(k)), text_size, colour, pickable=False, get_pixel_offset="offset")
         )
-    )
-    layers.append(
-        _text_layer(
-            "demonstration_labels",
-            _plain(demo_labels),
-            demo_size,
-            rgb(DEMO_LINE),
-            pickable=False,
-            get_pixel_offset=[0, -(radius + 12)],
-        )
-    )
 
     style = {"map_style": map_style(tiles, BACKGROUND)} if tiles is not None else {}
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP, **style)
+
+
+def opens_on_part(data: MapInput, size: tuple[int, int]) -> bool:
+    """True when a map of this size opens on part of its scope (the district's built-up streets)."""
+    whole = fit_view(*bounds_of(json.loads(data.scope["geometry"].iloc[0])), *size)
+    return initial_view(data, size).zoom > whole.zoom + 0.05
+
+
+def locator_deck(data: MapInput, scale: ColourScale, size: tuple[int, int], main_size: tuple[int, int]) -> pdk.Deck:
+    """A small map of the whole scope with the part a main map of main_size opens on outlined, for a map
+    that is never panned (the wall): the streets the main map leaves out stay in sight."""
+    shown = visible_box(initial_view(data, main_size), *main_size)
+    return build_deck(data, scale, (), None, None, size, "whole", shown, detail=False)
 
 
 def legend_html(scale: ColourScale, shown_facilities: tuple[str, ...], tiles: TileConfig | None) -> str:

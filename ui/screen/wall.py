@@ -7,6 +7,8 @@ from datetime import date
 
 import altair as alt
 import pandas as pd
+import pydeck as pdk
+import streamlit as st
 
 from .. import charts, freshness, numbers
 from ..labels import current_lang, t
@@ -44,6 +46,27 @@ def kpi_strip(items: list[tuple[str, float | int | None, tuple[str, str]]]) -> s
         for key, v, (text, cls) in items
     )
     return f'<div class="brief-kpis">{cells}</div>'
+
+
+INSET_CSS = """
+.st-key-brief_map_box { position: relative; }
+.st-key-brief_map_inset { position: absolute; left: 8px; z-index: 5; border: 2px solid #1e3a5f;
+  border-radius: 6px; overflow: hidden; box-shadow: 0 2px 10px rgba(0,0,0,.45); background: #dde3e9; }
+"""
+
+
+def map_with_inset(deck: pdk.Deck, height: int, inset: pdk.Deck | None, inset_size: tuple[int, int]) -> None:
+    """The grid map, and over its bottom-left corner a small map of the whole district that outlines the
+    part the map shows (the wall is never panned: the rural streets stay in sight there)."""
+    with st.container(key="brief_map_box"):
+        st.pydeck_chart(deck, height=height)
+        if inset is not None:
+            top = height - inset_size[1] - 12  # its foot 8 px above the map's (border included)
+            st.html(
+                f"<style>{INSET_CSS}.st-key-brief_map_inset {{ top: {top}px; width: {inset_size[0] + 4}px; }}</style>"
+            )
+            with st.container(key="brief_map_inset", width=inset_size[0]):
+                st.pydeck_chart(inset, height=inset_size[1])
 
 
 def warnings_panel(counts: pd.DataFrame, overdue: pd.DataFrame, top: int = 6) -> str:

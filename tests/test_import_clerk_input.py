@@ -95,3 +95,44 @@ def test_header_problems_say_their_real_cause_once(tmp_path):
     assert result.problems[0].zh == "缺少必需的数据文件" and "org" in result.problems[0].file
     assert len(result.problems) <= 20, [p.line() for p in result.problems]  # one per referring column
     assert all(p.row is None for p in result.problems)
+
+
+def test_numbers_a_spreadsheet_mangled_are_refused_at_their_cell(tmp_path):
+    """Issue 34, item 5: 4.10103E+17 in 身份证号 imported (every member the same number) and phone numbers
+    were damaged. An identity or phone number in scientific notation, with a trailing .0, or (identity) not
+    18/15 characters is refused at its cell with the way out; a workbook's number cell past Excel's 15 digits
+    too. Well-formed ones import."""
+    folder = tmp_path / "mangled"
+    shutil.copytree(TEMPLATE_DIR, folder)
+
+    def members(h, rows):
+        rows[0][h.index("身份证号")] = "4.10103E+17"
+        rows[1][h.index("身份证号")] = "41010319750930002"  # 17 digits: one lost
+        rows[2][h.index("手机号码")] = "1.38E+10"
+        rows[3][h.index("身份证号")] = "41010319800101002X"  # well-formed: imports
+
+    _edit(folder, "member", members)
+    _edit(folder, "volunteer", lambda h, rows: rows[0].__setitem__(h.index("手机号码"), "13812345678.0"))
+    result = do_import(folder, f"sqlite:///{tmp_path / 'mangled.sqlite'}")
+    assert result.status == "rejected"
+    got = {(p.file, p.row, p.column): p.zh for p in result.problems}
+    assert set(got) == {
+        ("member.csv", 2, "身份证号"),
+        ("member.csv", 3, "身份证号"),
+        ("member.csv", 4, "手机号码"),
+        ("volunteer.csv", 2, "手机号码"),
+    }, result.problems
+    assert "单元格显示为科学计数法" in got[("member.csv", 2, "身份证号")]
+    assert "请将该列设为文本格式后重新导出" in got[("member.csv", 4, "手机号码")]
+    assert "18位" in got[("member.csv", 3, "身份证号")]
+    assert ".0" in got[("volunteer.csv", 2, "手机号码")]
+
+    book = load_workbook(io.BytesIO(template_xlsx()))
+    sheet = book["党员"]
+    column = [c.value for c in sheet[1]].index("身份证号") + 1
+    sheet.cell(row=2, column=column, value=410103196204121234)  # typed into a number cell: Excel keeps 15 digits
+    path = tmp_path / "mangled.xlsx"
+    book.save(path)
+    result = do_import(path, f"sqlite:///{tmp_path / 'mangled-xlsx.sqlite'}")
+    assert [(p.file, p.row, p.column) for p in result.problems] == [("党员", 2, "身份证号")], result.problems
+    assert "科学计数法" in result.problems[0].zh

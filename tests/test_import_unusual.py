@@ -6,7 +6,7 @@ would use and every table's rows before and after."""
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 from data_access.dataset_format.template_files import TEMPLATE_DIR
 from seed.importer.__main__ import main
@@ -63,7 +63,7 @@ def test_a_data_date_that_jumps_stops_the_import(tmp_path):
     assert do_import(TEMPLATE_DIR, url).status == "imported"
     assert do_import(TEMPLATE_DIR, url).status == "imported"  # the same data again: nothing unusual
     result = do_import(TEMPLATE_DIR, url, as_of=date(2030, 1, 1))
-    assert result.status == "rejected" and [p.file for p in result.problems] == ["dataset_meta"]
+    assert result.status == "rejected" and [p.file for p in result.problems] == ["--as-of"]
     back = do_import(TEMPLATE_DIR, url, as_of=date(2015, 1, 1))
     assert back.status == "rejected" and "倒退" in back.problems[0].zh
 
@@ -124,3 +124,49 @@ def test_an_import_keeps_the_dataset_it_replaced_and_one_command_goes_back(fresh
     rows = "SELECT row_count FROM ru_table_rows WHERE table_name = 'member'"
     assert query(fresh_url, rows) == [(second["member"],)]
     assert do_import(TEMPLATE_DIR, fresh_url).status == "imported"  # and importing on top still works
+
+
+def test_a_date_of_tomorrow_is_flagged(tmp_path):
+    """Issue 34, item 7: an activity dated tomorrow was accepted and became the data date; any date after the
+    import's own day is flagged at its cell (the README says so)."""
+    folder = tmp_path / "tomorrow"
+    shutil.copytree(TEMPLATE_DIR, folder)
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    _edit(folder, "activity", lambda h, rows: rows[0].__setitem__(h.index("活动日期"), tomorrow))
+    result = do_import(folder, f"sqlite:///{tmp_path / 'tomorrow.sqlite'}")
+    assert (result.status, result.unusual) == ("rejected", True)
+    assert [(p.file, p.row, p.column, p.value) for p in result.problems] == [("activity.csv", 2, "活动日期", tomorrow)]
+
+
+def test_a_refused_data_date_jump_names_its_row(tmp_path):
+    """Issue 34, item 7: the data date comes from the latest date in the data; when its jump is refused, the
+    row holding that date is named (file, row, column, value), not an anonymous dataset_meta."""
+    url = f"sqlite:///{tmp_path / 'jump-row.sqlite'}"
+    assert do_import(TEMPLATE_DIR, url).status == "imported"  # data date 2017-09-29
+    folder = tmp_path / "jump"
+    shutil.copytree(TEMPLATE_DIR, folder)
+    _edit(folder, "activity", lambda h, rows: rows[1].__setitem__(h.index("活动日期"), "2019-06-01"))
+    result = do_import(folder, url)
+    assert (result.status, result.unusual) == ("rejected", True)
+    [problem] = result.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == ("activity.csv", 3, "活动日期", "2019-06-01")
+    assert "2017-09-29" in problem.zh and "2019-06-01" in problem.zh
+
+
+def test_implausible_values_are_listed_with_every_other_problem(tmp_path, capsys):
+    """Issue 34, item 7: implausible values were listed only once every other problem was fixed (two rounds
+    for a clerk); now one run lists them all, and says how many of them --confirm-unusual would accept."""
+    folder = typo_set(tmp_path / "both")
+    _edit(folder, "member", lambda h, rows: rows[0].__setitem__(h.index("出生日期"), "不详"))
+    url = f"sqlite:///{tmp_path / 'both.sqlite'}"
+    result = do_import(folder, url)
+    assert result.status == "rejected" and not result.unusual  # confirming alone would not let it through
+    where = {(p.file, p.row, p.column) for p in result.problems}
+    assert where == {
+        ("member.csv", 2, "出生日期"),
+        ("service_record.csv", 2, "志愿服务时数"),
+        ("activity.csv", 2, "活动日期"),
+        ("member_points.csv", 2, "积分"),
+    }, result.problems
+    assert main([str(folder), "--url", url]) == 1
+    assert "其中 3 处不合常理" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import io
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from data_access import schema
@@ -331,3 +332,53 @@ def test_an_import_brings_an_older_database_to_the_newest_schema(fresh_url):
     assert runs["replaced"].iloc[0]["rows"] == result.row_counts  # it replaced the same templates
     assert runs["as_of"].iloc[0] == result.as_of.isoformat()
     assert runs["replaced"].iloc[1] is None and runs["as_of"].iloc[1] is None  # recorded before the migration
+
+
+def _damage(folder: Path, how: str) -> None:
+    """member.csv of folder written as a clerk's tools damage it (a sixth line, after four members)."""
+    path = folder / "member.csv"
+    text_ = path.read_text(encoding="utf-8-sig")
+    extra = ",".join(NEW_MEMBER) + "\n"
+    if how == "utf16":  # Excel's "Unicode text"
+        path.write_bytes(text_.encode("utf-16"))
+    elif how == "gbk_appended":  # UTF-8, and a row appended by a program writing GBK
+        path.write_bytes(text_.encode("utf-8-sig") + extra.encode("gbk"))
+    else:  # GBK (Excel's plain CSV), and a row appended in UTF-8
+        path.write_bytes(text_.encode("gbk") + extra.encode("utf-8"))
+
+
+@pytest.mark.parametrize("how", ["utf16", "gbk_appended", "utf8_appended"])
+def test_an_encoding_it_cannot_read_fails_in_one_line(fresh_url, tmp_path, capsys, how):
+    """Issue 34, item 6: a UTF-16 CSV, or UTF-8 with GBK rows appended (or the other way round), exited with
+    a raw UnicodeDecodeError, no file named and the run not recorded. Now: one line naming the file (and the
+    row where the encoding changes) with what to do, the run recorded as failed, exit 2, nothing written."""
+    folder = tmp_path / how
+    shutil.copytree(TEMPLATE_DIR, folder)
+    _damage(folder, how)
+    assert main([str(folder), "--url", fresh_url]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and err[0].startswith("member.csv"), err
+    assert "UnicodeDecodeError" not in err[0] and "CSV UTF-8" in err[0]
+    if how != "utf16":
+        assert err[0].startswith("member.csv 第6行") and "混用两种编码" in err[0], err
+    assert query(fresh_url, "SELECT mode, status, error_count FROM import_run") == [("import", "failed", 1)]
+    assert query(fresh_url, "SELECT source_file, row_number FROM import_rejection") == [
+        ("member.csv", None if how == "utf16" else 6)
+    ]
+
+
+def test_a_nul_byte_is_refused_at_its_cell_and_recorded(fresh_url, tmp_path, capsys):
+    """Issue 34, item 6: a NUL byte reached PostgreSQL (which cannot store it) as a raw DataError. It is
+    refused at its cell like every hidden character, shown as <U+0000>, and the run recorded (both backends)."""
+    folder = tmp_path / "nul"
+    shutil.copytree(TEMPLATE_DIR, folder)
+    _edit(folder, "member", lambda h, rows: rows[0].__setitem__(h.index("姓名"), "张\x00明"))
+    _edit(folder, "activity", lambda h, rows: rows[0].__setitem__(h.index("参加人数"), "38\x00"))
+    assert main([str(folder), "--url", fresh_url]) == 1
+    err = capsys.readouterr().err
+    assert "Error" not in err and "member.csv 第2行 列「姓名」" in err and "张<U+0000>明" in err
+    assert query(fresh_url, "SELECT status, error_count FROM import_run") == [("rejected", 2)]
+    assert sorted(query(fresh_url, "SELECT source_file, row_number, value FROM import_rejection")) == [
+        ("activity.csv", 2, "38<U+0000>"),
+        ("member.csv", 2, "张<U+0000>明"),
+    ]

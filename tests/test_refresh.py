@@ -627,3 +627,80 @@ def test_pending_changes_and_time_are_not_drift(writer):
         request_advance(conn, random.Random(12))
     report = refresh.full_rebuild(writer, now=refresh.local_now() + timedelta(hours=30))
     assert report.changes >= 2 and report.drift == ""
+
+
+def test_an_import_takes_turns_with_the_refresher():
+    """Issue 34, item 4: on PostgreSQL an import while `python -m refresher run` worked lost a deadlock (both
+    rewrite the summaries and the refresher's state) and exited with a bare OperationalError. A refresh
+    holds the refresher's lock and has begun (its heartbeat written); the import started meanwhile waits for
+    it; the refresh goes on to rewrite summary rows and commits; then the import runs and lands."""
+    import threading
+    import time as clock
+
+    from data_access.dataset_format.template_files import TEMPLATE_DIR
+    from seed.importer import run_import
+
+    with scratch_pg_database("turns") as url:
+        engine = write_engine(url)
+        try:
+            assert run_import(TEMPLATE_DIR, engine).status == "imported"  # tables, triggers, refresher state
+            outcome: dict = {}
+
+            def importing() -> None:
+                try:
+                    outcome["result"] = run_import(TEMPLATE_DIR, engine)
+                except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                    outcome["error"] = exc
+
+            with engine.connect() as refresher, engine.connect() as watch:
+                turn = refresher.begin()
+                refresher.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": refresh.LOCK_KEY})
+                refresher.execute(text("UPDATE refresh_state SET heartbeat_at = now()"))
+                worker = threading.Thread(target=importing)
+                worker.start()
+                waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                for _ in range(600):  # until the import waits for a lock the refresh holds
+                    if watch.execute(text(waiting)).scalar() or not worker.is_alive():
+                        break
+                    watch.rollback()
+                    clock.sleep(0.1)
+                assert worker.is_alive(), outcome
+                refresher.execute(text("DELETE FROM ru_place_month WHERE lvl = 0"))  # the refresh goes on
+                turn.commit()
+            worker.join()
+            assert "error" not in outcome, outcome
+            result = outcome["result"]
+            assert result.status == "imported", [p.line() for p in result.problems]
+            assert refresh.refresh(engine) is not None  # and the refresher's next turn comes
+        finally:
+            engine.dispose()
+
+
+def test_a_failed_import_names_its_cause_in_one_line_and_is_recorded(tmp_path, monkeypatch, capsys):
+    """Issue 34, item 4: any failure of the write names itself in one line (a deadlock as a deadlock, not a
+    bare OperationalError) and the run is recorded as failed for the data page."""
+    from sqlalchemy.exc import OperationalError
+
+    from data_access.dataset_format.template_files import TEMPLATE_DIR
+    from seed.importer import write
+    from seed.importer.__main__ import main
+
+    url = f"sqlite:///{tmp_path / 'deadlock.sqlite'}"
+    assert main([str(TEMPLATE_DIR), "--url", url]) == 0
+
+    def deadlock(conn):
+        raise OperationalError(
+            "DELETE FROM ru_service_slot", {}, Exception("deadlock detected\nDETAIL: Process 1 waits")
+        )
+
+    monkeypatch.setattr(write, "rebuild_rollups", deadlock)
+    capsys.readouterr()
+    assert main([str(TEMPLATE_DIR), "--url", url]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "死锁" in err[0] and "未做任何更改" in err[0] and "OperationalError" not in err[0], err
+    engine = write_engine(url)
+    with engine.connect() as conn:
+        run = conn.execute(text("SELECT status, error_count FROM import_run ORDER BY id DESC LIMIT 1")).one()
+        reason = conn.execute(text("SELECT reason_zh FROM import_rejection")).scalar()
+    engine.dispose()
+    assert tuple(run) == ("failed", 1) and "死锁" in reason

@@ -57,6 +57,9 @@ class Col:
     hi: float | None = None
     example_note: str = ""
     usual: tuple[float, float] | None = None  # outside: implausible (a typo?), imported only when confirmed
+    # a number kept as text, which a spreadsheet mangles when it takes it for a number (scientific notation,
+    # a trailing .0, digits past the 15th zeroed): "id_number" (身份证号) or "phone"; refused with advice
+    digits: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,8 +83,10 @@ def _len(model: type, column: str) -> int | None:
     return getattr(model.__table__.c[column].type, "length", None)
 
 
-def text(header: str, fld: str, model: type, required: bool = False, column: str | None = None) -> Col:
-    return Col(header, fld, "text", required, max_len=_len(model, column or fld))
+def text(
+    header: str, fld: str, model: type, required: bool = False, column: str | None = None, digits: str | None = None
+) -> Col:
+    return Col(header, fld, "text", required, max_len=_len(model, column or fld), digits=digits)
 
 
 def ref(header: str, fld: str, target: str, required: bool = False, kinds: tuple[str, ...] = ()) -> Col:
@@ -163,8 +168,8 @@ ENTITIES: tuple[Entity, ...] = (
             ref("居住楼院编码", "building_group", "building_group"),
             Col("是否在职党员", "is_employed", "bool"),
             ref("报到社区组织编码", "reported", "org", kinds=COMMUNITY_KINDS),
-            text("手机号码", "phone", m.Member),
-            text("身份证号", "id_number", m.Member),
+            text("手机号码", "phone", m.Member, digits="phone"),
+            text("身份证号", "id_number", m.Member, digits="id_number"),
         ),
         ("code",),
     ),
@@ -275,7 +280,7 @@ ENTITIES: tuple[Entity, ...] = (
             text("姓名", "name", m.Volunteer, True),
             Col("性别", "gender", "choice", True, choices=GENDER_LABELS),
             Col("出生年份", "birth_year", "int", True, lo=1900, hi=2100),
-            text("手机号码", "phone", m.Volunteer),
+            text("手机号码", "phone", m.Volunteer, digits="phone"),
             ref("所属队伍编码", "team", "team"),
             ref("站点编码", "station", "station", True),
             ref("居住楼院编码", "building_group", "building_group"),

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url
 from data_access.dataset_format.template_files import write_templates
 from data_access.db import database_url, safe_url_text, write_engine
 
-from . import restore_previous, run_import
+from . import database_failure, restore_previous, run_import
 from .export import export_dataset
 
 
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             args.source, engine, dry_run=args.dry_run, as_of=args.as_of, confirm_unusual=args.confirm_unusual
         )
     except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump
-        print(f"失败 failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(database_failure(args.source.name, exc).line(), file=sys.stderr)
         return 2
     finally:
         engine.dispose()
@@ -96,8 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     if result.status == "rejected":
+        odd = (
+            f"（其中 {result.unusual_count} 处不合常理，改正其余问题后核实无误可加 --confirm-unusual）"
+            if result.unusual_count
+            else ""
+        )
+        odd_en = f" ({result.unusual_count} of them implausible)" if result.unusual_count else ""
         print(
-            f"发现 {len(result.problems)} 处问题，未写入任何数据 | {len(result.problems)} problems; nothing written",
+            f"发现 {len(result.problems)} 处问题{odd}，未写入任何数据 | {len(result.problems)} problems{odd_en}; "
+            "nothing written",
             file=sys.stderr,
         )
         return 1
@@ -117,7 +124,7 @@ def _restore(url: str | None) -> int:
     try:
         result = restore_previous(engine)
     except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not dump
-        print(f"失败 failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(database_failure("--restore-previous", exc).line(), file=sys.stderr)
         return 2
     finally:
         engine.dispose()

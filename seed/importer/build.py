@@ -353,3 +353,21 @@ def latest_date(checked: Checked) -> date | None:
                     top = top.date() if isinstance(top, datetime) else top
                     last = max(last or top, top)
     return last
+
+
+def latest_cell(checked: Checked) -> tuple[str, int, str, object] | None:
+    """Where latest_date comes from: the file (or sheet), row, column header and value of the first row
+    holding the latest event date (what a refused data-date jump points at)."""
+    best: tuple[date, str, int, str, object] | None = None
+    for t in checked.tables.values():
+        for name in EVENT_DATES:
+            if name not in t.entity.by_field:
+                continue
+            for r in t.rows:
+                v = r[name]
+                if v is None:
+                    continue
+                d = v.date() if isinstance(v, datetime) else v
+                if best is None or d > best[0]:
+                    best = (d, t.label, r.n, t.entity.by_field[name].header, v)
+    return best[1:] if best else None

@@ -23,6 +23,11 @@ _DATETIME = re.compile(
 _SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")  # an Excel date serial left unformatted (1908–2119: 3000–80000)
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,234 or 12,345.5 as a clerk types it
+_SCIENTIFIC = re.compile(r"^[-+]?\d+(?:\.\d*)?[eE][-+]?\d+$")  # 4.10103E+17: what Excel shows of a long number
+_POINT_ZERO = re.compile(r"^\d+\.0+$")  # 13812345678.0: a number column written out by a program
+_ID_NUMBER = re.compile(r"^(?:\d{17}[\dXx]|\d{15})$")
+AS_TEXT = "请将该列设为文本格式后重新导出"
+AS_TEXT_EN = "format the column as text and export again"
 
 
 class CellError(ValueError):
@@ -114,6 +119,26 @@ def _geojson(raw: str) -> str:
     return json.dumps(geo, separators=(",", ":"), ensure_ascii=False)
 
 
+def _digits(kind: str, raw: str) -> None:
+    """An identity or phone number a spreadsheet took for a number is damaged beyond repair (the digits past
+    the 15th are gone): refuse it at its cell, with the way to export it intact."""
+    if _SCIENTIFIC.match(raw):
+        raise CellError(
+            f"单元格显示为科学计数法，号码已被表格软件改写，{AS_TEXT}",
+            f"shown in scientific notation: the spreadsheet rewrote the number; {AS_TEXT_EN}",
+        )
+    if _POINT_ZERO.match(raw):
+        raise CellError(
+            f"号码后带有“.0”，被当作数字处理过，{AS_TEXT}",
+            f"the number ends in '.0': it was handled as a number; {AS_TEXT_EN}",
+        )
+    if kind == "id_number" and not _ID_NUMBER.match(raw):
+        raise CellError(
+            "身份证号应为18位（末位可为X）或15位数字",
+            "an identity number has 18 characters (digits, the last may be X) or 15 digits",
+        )
+
+
 def parse_cell(col: Col, raw: str) -> object:
     """The typed value of a non-empty cell; raises CellError with the reason."""
     kind = col.kind
@@ -125,6 +150,8 @@ def parse_cell(col: Col, raw: str) -> object:
                 f"含有不可见的控制字符（{code}），会打乱或隐藏显示的文字，请删除",
                 f"contains an invisible control character ({code}) that reorders or hides the text; remove it",
             )
+        if col.digits:
+            _digits(col.digits, raw)
         if col.max_len and len(raw) > col.max_len:
             raise CellError(f"超过 {col.max_len} 个字符", f"longer than {col.max_len} characters")
         # a code recurs on every row that refers to it, short text (a gender, a degree, a name) down a column

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -35,6 +36,10 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, int | float) and abs(value) >= 1e15:
+        # past Excel's 15 significant digits: the number is already rounded (an identity number typed into a
+        # number cell), so it is shown as Excel shows it, never as exact-looking digits
+        return f"{value:.15G}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -70,8 +75,31 @@ def _from_rows(name: str, label: str, rows: Iterable[list[str]]) -> Sheet:
     return Sheet(name, label, headers, data(), header_row=header[0])
 
 
+class SourceError(Exception):
+    """A file that cannot be read as text at all (an encoding the importer does not read, or two mixed):
+    the import stops there, as a failed run, with this one problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.line())
+        self.problem = problem
+
+
+_SAVE_AS = "请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」后重新导入"
+_SAVE_AS_EN = "save it from Excel as 'CSV UTF-8 (comma delimited)' and import again"
+
+
+def _unreadable(path: Path, row: int | None, zh: str, en: str) -> SourceError:
+    return SourceError(Problem(path.name, row, None, None, f"{zh}；{_SAVE_AS}", f"{en}; {_SAVE_AS_EN}"))
+
+
 def _encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030 (Excel's plain CSV)."""
+    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030 (Excel's plain CSV).
+    Refused (SourceError, naming the row where it can): UTF-16/32 (Excel's 'Unicode text'), a file whose
+    rows are partly UTF-8 and partly GBK (rows appended by another program), and one that is neither."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (head and head.count(0) * 4 >= len(head)):
+        raise _unreadable(path, None, "文件是 UTF-16/Unicode 编码，无法读取", "the file is UTF-16 (Unicode text)")
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         try:
@@ -79,17 +107,76 @@ def _encoding(path: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8-sig"
+            pass
+        else:
+            return "utf-8-sig"
+    _one_encoding(path)
+    return "gb18030"
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _one_encoding(path: Path) -> None:
+    """A file that is not all UTF-8 must be all GB18030. Its first non-ASCII row (the Chinese headers) says
+    which one it was meant to be: UTF-8, then the first row that is not UTF-8 is named (GBK rows appended by
+    another program); GB18030, then the first row that is not GB18030, or that reads as Chinese in UTF-8
+    (UTF-8 rows appended), is named."""
+    meant = None
+    with path.open("rb") as fh:
+        for n, line in enumerate(fh, start=1):
+            if line.isascii():
+                continue
+            try:
+                as_utf8 = line.decode("utf-8")
+            except UnicodeDecodeError:
+                as_utf8 = None
+            if meant is None:
+                meant = "utf-8" if as_utf8 is not None else "gb18030"
+            if meant == "utf-8" and as_utf8 is None:
+                raise _unreadable(
+                    path,
+                    n,
+                    "文件混用两种编码：前面的行是 UTF-8，这一行不是（可能是另一个程序追加的 GBK 编码的行）",
+                    "the file mixes two encodings: the rows above are UTF-8, this one is not (GBK rows appended?)",
+                )
+            if meant == "gb18030":
+                if as_utf8 is not None and len(_CJK.findall(as_utf8)) >= 2:
+                    raise _unreadable(
+                        path,
+                        n,
+                        "文件混用两种编码：前面的行是 GBK，这一行是 UTF-8（可能是另一个程序追加的）",
+                        "the file mixes two encodings: the rows above are GBK, this one is UTF-8 (appended?)",
+                    )
+                try:
+                    line.decode("gb18030")
+                except UnicodeDecodeError:
+                    raise _unreadable(
+                        path,
+                        n,
+                        "这一行既不是 UTF-8 也不是 GBK/GB18030 编码",
+                        "this row is neither UTF-8 nor GBK/GB18030",
+                    ) from None
 
 
 def read_csv_file(path: Path) -> Sheet:
-    """One CSV file, UTF-8 (with or without BOM) or GB18030, its rows streamed from the file."""
+    """One CSV file, UTF-8 (with or without BOM) or GB18030, its rows streamed from the file; SourceError
+    when it is in neither."""
     encoding = _encoding(path)
 
     def records() -> Iterator[list[str]]:
         with path.open(encoding=encoding, newline="") as fh:
-            yield from csv.reader(fh)
+            reader = csv.reader(fh)
+            try:
+                yield from reader
+            except UnicodeDecodeError:
+                raise _unreadable(
+                    path, reader.line_num + 1, f"这一行不是 {encoding} 编码", f"this row is not {encoding}"
+                ) from None
+            except csv.Error as exc:
+                raise SourceError(
+                    Problem(path.name, reader.line_num, None, None, f"CSV 格式错误：{exc}", f"malformed CSV: {exc}")
+                ) from None
 
     return _from_rows(path.stem, path.name, records())
 

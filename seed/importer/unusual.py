@@ -43,7 +43,7 @@ def unusual_values(checked: Checked, now: datetime) -> list[Problem]:
             if not dated and col.usual is None:
                 continue
             earliest = EARLIEST_BIRTH if col.field == "birth_date" else EARLIEST
-            latest = today + AHEAD.get(col.field, timedelta(days=1))
+            latest = today + AHEAD.get(col.field, timedelta(0))  # after the import's own day: flagged
             for row in t.rows:
                 v = row.v.get(col.field)
                 if v is None or col.field in row.bad:
@@ -82,8 +82,14 @@ def current_dataset(engine: Engine) -> tuple[dict[str, int], date | None, bool]:
 
 
 def unusual_changes(
-    before: dict[str, int], after: dict[str, int], as_of_before: date | None, as_of_after: date | None
+    before: dict[str, int],
+    after: dict[str, int],
+    as_of_before: date | None,
+    as_of_after: date | None,
+    as_of_from: tuple[str, int, str, object] | None = None,
 ) -> list[Problem]:
+    """as_of_from: the cell the new data date was taken from (file, row, column, value), named when the
+    date's jump is refused; None when the operator gave the date (--as-of)."""
     found = []
     for e in ENTITIES:
         old, new = before.get(e.key, 0), after.get(e.key, 0)
@@ -97,14 +103,22 @@ def unusual_changes(
             en = f"{e.key} would shrink from {old:,} to {new:,} rows (by more than half)"
             found.append(Problem(e.key, None, None, None, zh, en))
     if as_of_before and as_of_after and not as_of_before <= as_of_after <= as_of_before + MAX_AS_OF_STEP:
-        found.append(
-            Problem(
-                "dataset_meta",
-                None,
-                None,
-                str(as_of_after),
-                f"数据截至日期将从 {as_of_before} 变为 {as_of_after}（倒退或前进超过一年）",
-                f"the data date would move from {as_of_before} to {as_of_after} (back, or more than a year ahead)",
+        zh = f"数据截至日期将从 {as_of_before} 变为 {as_of_after}（倒退或前进超过一年）"
+        en = f"the data date would move from {as_of_before} to {as_of_after} (back, or more than a year ahead)"
+        if as_of_from is None:
+            found.append(
+                Problem("--as-of", None, None, str(as_of_after), zh + "，由 --as-of 指定", en + ", as --as-of says")
             )
-        )
+        else:
+            label, row, header, value = as_of_from
+            found.append(
+                Problem(
+                    label,
+                    row,
+                    header,
+                    str(value),
+                    f"{zh}：数据中最晚的日期在这一行",
+                    f"{en}: the latest date of the data is on this row",
+                )
+            )
     return found

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from itertools import groupby
 from operator import itemgetter
 
-from sqlalchemy import Connection, Engine, delete, insert, inspect, select
+from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select
 
 from data_access import history, rollups, schema
 from data_access import models as m
@@ -55,7 +55,7 @@ def replace_dataset(conn: Connection, rows: Iterable[tuple[type, tuple]], meta: 
     """Empty every dataset table and fill it from rows ((model, row) pairs, a table's rows together, as
     build_rows streams them); the caller's transaction makes it all or nothing.
     Afterwards the summaries are fresh and the change journal empty; a database fed live stays live."""
-    _hold_transaction(conn)  # the trigger and table DDL below belong to the import's all-or-nothing too
+    take_turn(conn)  # after a refresh in progress, before the next; the DDL below is in the all-or-nothing too
     if "dataset_meta" in inspect(conn).get_table_names():
         live = conn.execute(select(m.DatasetMeta.value).where(m.DatasetMeta.key == "live")).scalar()
         if live:
@@ -90,9 +90,27 @@ def _dataset_tables() -> list:
 
 def _hold_transaction(conn: Connection) -> None:
     """SQLite's driver opens a transaction only before INSERT/UPDATE/DELETE: a CREATE or DROP before that
-    would commit on its own, outside the caller's all-or-nothing. Open it first."""
+    would commit on its own, outside the caller's all-or-nothing. Open it first, IMMEDIATE: the write lock
+    is taken (waiting for a writer such as the refresher to finish) before the import reads anything, so a
+    write committed in between cannot fail the import's first write (SQLite's busy snapshot)."""
     if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+TURN_WAIT_SECONDS = 600  # how long an import waits for a refresh in progress (a nightly full one included)
+
+
+def take_turn(conn: Connection) -> None:
+    """The import (or a restore) and the refresher take turns: both rewrite the summary tables and the
+    refresher's state, and done at once they deadlocked (each waiting for rows the other had changed).
+    On PostgreSQL the import's transaction first takes the refresher's own lock (refresh.LOCK_KEY), waiting
+    for a refresh in progress to commit; a refresher that comes meanwhile skips its turn. On SQLite the
+    transaction starts with the write lock (_hold_transaction), which a refresh also needs."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{TURN_WAIT_SECONDS}s'")
+        conn.execute(select(func.pg_advisory_xact_lock(refresh.LOCK_KEY)))
+        conn.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+    _hold_transaction(conn)
 
 
 def keep_previous(conn: Connection) -> None:
@@ -119,7 +137,7 @@ def restore_previous(conn: Connection) -> str:
     """Go back to the dataset the last import replaced; the one undone becomes the previous one (so running
     it again goes forward). Summaries rebuilt, journal emptied, as after an import. Returns where the
     restored dataset came from (its import's file name, or the demo's description)."""
-    _hold_transaction(conn)
+    take_turn(conn)
     tables = _dataset_tables()
     for table in tables:
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "swap_{table.name}"')

@@ -1,5 +1,6 @@
-"""Section 2, headline figures: the overview page's tiles in its three groups, each flow with its 同比/环比
-(data_access.compare.change), each stock with — as on the overview."""
+"""Section 2, headline figures: the overview page's tiles in its three groups, each flow and each stock with a
+past with its 同比/环比 (data_access.compare.change), a figure without a dated history saying so, as on the
+overview."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ if TYPE_CHECKING:
 class Tile:
     label_key: str
     value: object
-    flow: str | None = None  # the kpis key compared with the compared period; None: a stock
+    flow: str | None = None  # the kpis key compared with the compared period (a flow, or a stock with a past)
     unit_key: str | None = None
     sub: str | None = None
+    fixed: str | None = None  # never compared: the text said in place of a change (cmp_no_past, cmp_now)
 
 
 def tiles(page: Page) -> list[tuple[str, list[Tile]]]:
@@ -36,13 +38,16 @@ def tiles(page: Page) -> list[tuple[str, list[Tile]]]:
         (
             "sec_org",
             [
-                Tile("kpi_orgs", k["orgs"]),
-                Tile("kpi_members", k["members"]),
+                Tile("kpi_orgs", k["orgs"], "orgs"),
+                Tile("kpi_members", k["members"], "members"),
                 Tile(
-                    "kpi_building_groups", k["building_groups"], sub=sub("sub_demonstration", k["demonstration"] or 0)
+                    "kpi_building_groups",
+                    k["building_groups"],
+                    "building_groups",
+                    sub=sub("sub_demonstration", k["demonstration"] or 0),
                 ),
-                Tile("kpi_grids", k["grids"]),
-                Tile("kpi_joint", joint),
+                Tile("kpi_grids", k["grids"], fixed="cmp_no_past"),
+                Tile("kpi_joint", joint, fixed="cmp_no_past"),
                 Tile(
                     "kpi_activities", k["activities"], "activities", sub=sub("sub_participations", k["participations"])
                 ),
@@ -51,9 +56,9 @@ def tiles(page: Page) -> list[tuple[str, list[Tile]]]:
         (
             "sec_service",
             [
-                Tile("kpi_teams", k["teams"]),
-                Tile("kpi_stations", k["stations"]),
-                Tile("kpi_volunteers", k["volunteers"]),
+                Tile("kpi_teams", k["teams"], "teams"),
+                Tile("kpi_stations", k["stations"], fixed="cmp_no_past"),
+                Tile("kpi_volunteers", k["volunteers"], "volunteers"),
                 Tile("kpi_hours", k["hours"], "hours", "unit_hours"),
                 Tile("kpi_served", k["served"], "served"),
                 Tile("kpi_events", k["events"], "events"),
@@ -62,12 +67,12 @@ def tiles(page: Page) -> list[tuple[str, list[Tile]]]:
         (
             "sec_work",
             [
-                Tile("kpi_centers", k["service_centers"]),
-                Tile("kpi_kitchens", k["kitchens"], sub=sub("sub_people_fed", k.get("people_fed"))),
+                Tile("kpi_centers", k["service_centers"], "service_centers"),
+                Tile("kpi_kitchens", k["kitchens"], "kitchens", sub=sub("sub_people_fed", k.get("people_fed"))),
                 Tile("kpi_meetings", k["joint_meetings"], "joint_meetings"),
                 Tile("kpi_requests", k["requests"], "requests"),
                 Tile("kpi_wishes", k["wishes"], "wishes"),
-                Tile("kpi_overdue", len(page.d.overdue)),
+                Tile("kpi_overdue", len(page.d.overdue), fixed="cmp_now"),
             ],
         ),
     ]
@@ -89,16 +94,17 @@ def tile_html(page: Page, tile: Tile) -> str:
     unit = (
         f'<span class="unit">{esc(page.L(tile.unit_key))}</span>' if tile.unit_key and not missing(tile.value) else ""
     )
-    text, cls, was = page.L("na"), "flat", ""
+    text, cls, was = page.L(tile.fixed or "na"), "flat", ""
     if tile.flow is not None and page.d.previous is not None:
         before = page.d.kpis_before.get(tile.flow)
         text, cls = arrow(tile.value, before, page.L("na"))
         was = f'<span class="was">{esc(page.L("rep_was", v=number(before, page.lang)))}</span>'
     sub = f'<div class="sub">{esc(tile.sub)}</div>' if tile.sub else ""
+    mode = "" if tile.fixed else esc(page.L(f"cmp_{page.d.mode}")) + " "
     return (
         f'<div class="tile" data-kpi="{esc(tile.label_key)}"><div class="t-label">{esc(page.L(tile.label_key))}</div>'
         f'<div class="t-value">{esc(shown)}{unit}</div>{sub}'
-        f'<div class="t-change {cls}">{esc(page.L(f"cmp_{page.d.mode}"))} {esc(text)}{was}</div></div>'
+        f'<div class="t-change {cls}">{mode}{esc(text)}{was}</div></div>'
     )
 
 

@@ -110,6 +110,8 @@ def test_headline_figures_and_change(reports, expected, key):
         assert fmt_number(k[name]) in text, (key, name, fmt_number(k[name]))
     assert f"同比{arrow(k['hours'], k0['hours'])}" in text  # a flow against 2016-09
     assert f"同比{arrow(k['requests'], k0['requests'])}" in text
+    assert f"同比{arrow(k['volunteers'], k0['volunteers'])}" in text  # a stock against its number on 2016-09-30
+    assert "无历史" in text  # a figure without a dated history says so
     assert "二七区城市基层党建工作简报" in text and "2017年9月" in text and "数据截至2017-09-30" in text
     assert "示例数据" in text
     for definition in DEFINITIONS:

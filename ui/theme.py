@@ -29,9 +29,9 @@ SCREEN_CSS = """
 .brief-meta { margin-left: auto; font-size: 1.05rem; color: #9fb3c8; }
 .brief-lag { background: #c62828; color: #fff !important; font-weight: 700; border-radius: 6px; padding: 2px 10px; margin-right: .6rem; }
 .brief-kpis { display: grid; grid-template-columns: repeat(8, minmax(0, 1fr)); gap: 10px; margin: .5rem 0 .2rem 0; }
-.brief-kpi { background: #112240; border: 1px solid #1e3a5f; border-radius: 10px; padding: 6px 12px; }
+.brief-kpi { background: #112240; border: 1px solid #1e3a5f; border-radius: 10px; padding: 6px 9px; }
 .brief-kpi .v { font-size: 2.35rem; font-weight: 700; color: #ffd54f; font-variant-numeric: tabular-nums; line-height: 1.15; }
-.brief-kpi .l { font-size: 1.05rem; color: #a9bdd3; display: flex; gap: .4em; white-space: nowrap; }
+.brief-kpi .l { font-size: 1.05rem; color: #a9bdd3; display: flex; gap: .15em; white-space: nowrap; }
 .brief-kpi .l .d { margin-left: auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; font-weight: 700; font-variant-numeric: tabular-nums; }
 .brief-kpi .d.up { color: #ff6e6e; } .brief-kpi .d.down { color: #5fd38d; } .brief-kpi .d.flat { color: #93a7c0; }
 .brief-panel-title { font-size: 1.35rem; font-weight: 700; color: #fff; margin: .2rem 0 .2rem 0; }

@@ -42,10 +42,16 @@ def test_street_scope_matches_independent_sql(conn, bounds):
     f = Filters(date(2015, 1, 1), date(2016, 6, 30), street_id=street)
     k = q.kpis(conn, f)
     p = {"s": street, "a": "2015-01-01", "b": "2016-06-30"}
-    assert k["members"] == _one(
-        conn, "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id WHERE o.street_id = :s", **p
+    # stocks on the range's last day: the spells open then (members who moved since count where they were)
+    held = (
+        "SELECT count(*) FROM stock_spell WHERE stock = :k AND street_id = :s"
+        " AND valid_from <= :b AND (valid_to IS NULL OR valid_to > :b)"
     )
-    assert k["orgs"] == _one(conn, "SELECT count(*) FROM org WHERE street_id = :s AND kind <> 'district'", **p)
+    assert k["members"] == _one(conn, held, k="member", **p)
+    assert k["members"] != _one(
+        conn, "SELECT count(*) FROM member m JOIN org o ON o.id = m.org_id WHERE o.street_id = :s", **p
+    )  # not today's register
+    assert k["orgs"] == _one(conn, held, k="org", **p)
     assert k["activities"] == _one(
         conn, "SELECT count(*) FROM activity WHERE street_id = :s AND held_on BETWEEN :a AND :b", **p
     )
@@ -56,7 +62,7 @@ def test_street_scope_matches_independent_sql(conn, bounds):
         **p,
     )
     assert k["hours"] == pytest.approx(float(hours))
-    assert k["building_groups"] == _one(conn, "SELECT count(*) FROM building_group WHERE street_id = :s", **p)
+    assert k["building_groups"] == _one(conn, held, k="building_group", **p)
 
 
 def test_building_group_scope(conn, bounds):

@@ -98,7 +98,7 @@ def test_tiles_follow_a_different_database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'small.sqlite'}"
     seed_into(url, SeedConfig(scale=0.05, seed=7))
     point_app_at(monkeypatch, url)
-    t = tiles(run_app())
+    t = tiles(run_app({"range": "all"}))  # the flows below are summed over every row
     engine = read_engine(url)
     with engine.connect() as conn:
         q = lambda sql: conn.execute(text(sql)).scalar()  # noqa: E731

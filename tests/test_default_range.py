@@ -66,7 +66,9 @@ def _run(params: dict[str, str] | None = None) -> AppTest:
     return at
 
 
-FLOWS = ("党内活动", "志愿服务时数", "服务人次", "志愿服务活动", "联席会议", "居民点单", "微心愿实现")
+# 党内活动 is not among them: the demo's activities are recorded from 2016-09 (docs/meetings.md), so the
+# year before the data date's has no whole months of them to compare with and the tile says so
+FLOWS = ("志愿服务时数", "服务人次", "志愿服务活动", "联席会议", "居民点单", "微心愿实现")
 
 
 def test_overview_without_parameters_shows_changes_on_its_flows(app_env):
@@ -109,8 +111,8 @@ def test_wall_and_explore_open_on_the_year_to_date(app_env, page):
     assert (f.start, f.end) == (date(2017, 1, 1), date(2017, 9, 30))
     if page == "pages/briefing.py":
         body = " ".join(str(h.proto.body) for h in at.get("html"))
-        changes = re.findall(r'data-kpi="kpi_(hours|served|activities)".*?data-change="(\w+)"', body)
-        assert len(changes) == 3 and all(cls in ("up", "down") for _k, cls in changes), changes
+        changes = re.findall(r'data-kpi="kpi_(hours|served)".*?data-change="(\w+)"', body)
+        assert len(changes) == 2 and all(cls in ("up", "down") for _k, cls in changes), changes
     else:
         assert any("同比" in c.value and "2016-01 — 2016-09" in c.value for c in at.caption)
 

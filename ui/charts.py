@@ -104,11 +104,18 @@ def _month_layers(base: alt.Chart, df: pd.DataFrame, color: str, width: float, n
     layers = [
         whole.mark_area(color=color, opacity=0.15),
         whole.mark_line(color=color, strokeWidth=width),
-        part.mark_point(fill="white", stroke=color, filled=True, opacity=1, size=60, strokeWidth=2),
+        # aria=False: with no month in progress the point's layer is empty, and Vega would leave an unnamed
+        # graphics-symbol behind (axe-core: svg-img-alt); the chart's description (describe) says it instead
+        part.mark_point(fill="white", stroke=color, filled=True, opacity=1, size=60, strokeWidth=2, aria=False),
     ]
     if note:
         layers.append(part.mark_text(color=color, align="right", dx=-8, dy=-10, fontSize=12).encode(text="note:N"))
     return alt.layer(*layers)
+
+
+def describe(df: pd.DataFrame, title: str) -> str:
+    """What a chart of title's months shows, for a screen reader (Vega names the chart with it)."""
+    return t("chart_months_partial" if "partial" in df.columns else "chart_months", title=title)
 
 
 def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, height: int = 240) -> alt.Chart:
@@ -128,7 +135,7 @@ def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_R
         y=alt.Y(f"{value}:Q", title=title),
         tooltip=[month, alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
     )
-    return _month_layers(base, df, color, 2, note=True).properties(height=height)
+    return _month_layers(base, df, color, 2, note=True).properties(height=height, description=describe(df, title))
 
 
 def sparkline(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, height: int = 48) -> alt.Chart:
@@ -144,8 +151,11 @@ def sparkline(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, 
     )
     return (
         _month_layers(base, df, color, 1.5, note=False)
-        .properties(height=height, padding={"left": 2, "right": 2, "top": 4, "bottom": 2})
+        .properties(
+            height=height, padding={"left": 2, "right": 2, "top": 4, "bottom": 2}, description=describe(df, title)
+        )
         .configure_view(stroke=None)
+        .configure_mark(aria=False)  # a tile's sparkline is one picture, named by its description
     )
 
 

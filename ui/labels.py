@@ -221,6 +221,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "orgs_by_kind": ("基层党组织构成", "Grassroots orgs by kind"),
     "trend": ("月度趋势", "Monthly trend"),
     "trend_activities": ("党内活动（次）", "Party activities"),
+    # what a chart of months shows, said to a screen reader (charts.describe: the chart's aria-label)
+    "chart_months": ("{title}逐月走势图", "{title} month by month"),
+    "chart_months_partial": (
+        "{title}逐月走势图（如有未满月，以空心点单独标出）",
+        "{title} month by month (a month still in progress, if any, a hollow point apart)",
+    ),
     "trend_hours": ("志愿服务时数（小时）", "Volunteer hours"),
     "ranking_streets": ("街道（镇）排名", "Streets ranked"),
     "ranking_communities": ("社区（村）排名", "Communities ranked"),

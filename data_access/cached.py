@@ -29,6 +29,7 @@ from .filters import Filters
 from .guard import EXISTENCE, OPEN, PLACES, SCOPED, WHOLE_DISTRICT, Policy
 from .live import refresh
 from .queries import datasets, explore, grid, org, overview, quality, volunteers
+from .queries import first_records as records
 
 TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.freshness)
 FRESHNESS_TTL_SECONDS = 2  # how long a process may take to notice a refresh
@@ -145,6 +146,8 @@ def query(
 freshness = query(refresh.freshness, ttl=FRESHNESS_TTL_SECONDS, max_entries=None, access=OPEN)
 refresh_runs = query(refresh.recent_runs, max_entries=None, access=WHOLE_DISTRICT, hidden=("limit",))
 dataset_info = query(overview.dataset_info, max_entries=None, access=OPEN)
+# the day each flow was first recorded, district-wide (dates only): comparisons reach no further back
+first_records = query(records.first_records, name="first_records", max_entries=None, access=OPEN)
 places = query(overview.places, max_entries=None, access=PLACES)
 kpis = query(overview.kpis)
 orgs_by_kind = query(overview.orgs_by_kind)

@@ -2,7 +2,9 @@
 
 同比 (yoy) is the same months one year earlier; 环比 (pop) the months of equal length just before. A
 period reaching before the data's first month has nothing to compare with (None), and a change against
-nothing or against zero is no change at all (None): it is shown as —, never as 0 % or ∞.
+nothing or against zero is no change at all (None): it is shown as —, never as 0 % or ∞. Nor has a period
+reaching before a measure's own first record (queries.first_records: 三会一课 are recorded from the month the
+information system went live): the system's start would read as a rise (recorded_from, before_records).
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ def months_in(f: Filters) -> int:
 def shift_months(mode: str, f: Filters) -> int:
     """How many months back the compared period lies."""
     return 12 if mode == "yoy" else months_in(f)
+
+
+def recorded_from(first_day: date, first_record: date | None) -> date:
+    """The first day a measure may be compared from: the data's, or the measure's first recorded month when
+    later (None: no record to go by)."""
+    return first_day if first_record is None else max(first_day, month_floor(first_record))
+
+
+def before_records(previous: Filters | None, first_record: date | None) -> bool:
+    """Whether the compared period begins before the measure's first recorded month (so it is not compared)."""
+    return previous is not None and first_record is not None and previous.start < month_floor(first_record)
 
 
 def previous_period(f: Filters, mode: str, first_day: date) -> Filters | None:

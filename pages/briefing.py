@@ -48,9 +48,13 @@ def draw_wall() -> None:
     )
     k, k0 = data.kpis, getattr(data, "kpis_before", {})
     mode = t(f"cmp_{compare.mode()}")
+    unrecorded = compare.unrecorded(("hours", "served", "activities"), before, cached.first_records())
 
     def figure(label: str, key: str) -> tuple:
-        """Flows of the range and stocks on its last day alike, each against the compared period."""
+        """Flows of the range and stocks on its last day alike, each against the compared period (a flow
+        compared before its first record: not compared, and the system's start named)."""
+        if key in unrecorded:
+            return label, k[key], (f"{mode} {t('cmp_since_system')}", "flat")
         text, cls = compare.arrow_text(k[key], k0.get(key))
         return label, k[key], (f"{mode} {text}", cls)
 

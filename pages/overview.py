@@ -28,6 +28,9 @@ k, overdue = data.kpis, data.overdue
 so_far = month_in_progress(f, ctx.as_of)  # the range ends in a month not yet over: drawn as such
 trend = charts.month_in_progress(data.trend.fillna(0), so_far)
 k0 = getattr(data, "kpis_before", {})
+FLOWS = {"activities": "kpi_activities", "hours": "kpi_hours", "served": "kpi_served", "events": "kpi_events"}
+FLOWS |= {"joint_meetings": "kpi_meetings", "requests": "kpi_requests", "wishes": "kpi_wishes"}
+unrecorded = compare.unrecorded(FLOWS, before, cached.first_records())  # compared before their first record
 
 
 def flow(label: str, key: str, help_key: str, spark: str | None = None, **kw) -> Tile:
@@ -35,7 +38,9 @@ def flow(label: str, key: str, help_key: str, spark: str | None = None, **kw) ->
     months = None
     if spark:
         months = trend[["month", spark, "partial", "month_text", "note"]].rename(columns={spark: "value"})
-    return Tile(label, k[key], help_key, comparable=True, previous=k0.get(key), spark=months, **kw)
+    return Tile(
+        label, k[key], help_key, comparable=True, previous=k0.get(key), spark=months, unrecorded=unrecorded.get(key), **kw
+    )
 
 
 def stock(label: str, key: str, help_key: str, **kw) -> Tile:
@@ -46,6 +51,8 @@ def stock(label: str, key: str, help_key: str, **kw) -> Tile:
 st.caption(compare.period_caption(f, before, ctx.first_day, ctx.as_of if ctx.live else None))
 if unknown := compare.stock_history_note(f, before, ctx):
     st.caption(unknown)
+if why := compare.unrecorded_note(unrecorded, lambda key: t(FLOWS[key])):
+    st.caption(why)
 
 st.markdown(f"#### {t('sec_org')}")
 tile_row(

@@ -308,11 +308,13 @@ CASES = [
     ("hours", ("quarter", "category"), "yoy", None, 24),
     ("hours", ("team",), "yoy", "S03", 12),
     ("served", ("station",), "pop", "S05", 3),
-    ("activities", ("street",), "yoy", None, 12),
+    ("activities", ("street",), "yoy", None, 12),  # compared before the system's start: none
+    ("activities", ("street",), "yoy", None, 1),  # 2017-09 against 2016-09, the system's first month
     ("activities", ("year",), "yoy", None, None),
-    ("activities", ("org_kind",), "pop", None, 12),
+    ("activities", ("org_kind",), "pop", None, 6),
     ("activities", ("activity_kind",), "yoy", "S03", 12),
-    ("participations", ("community",), "yoy", "S03", 12),
+    ("participations", ("community",), "pop", "S03", 6),
+    ("activities", ("month",), "yoy", None, 9),  # 今年以来: only 2017-09 has its compared month recorded
     ("requests", ("need",), "yoy", None, 12),
     ("requests", ("stage",), "yoy", None, 12),
     ("requests", ("community", "quarter"), "yoy", "S03", 12),
@@ -386,8 +388,20 @@ def test_answer_matches_raw_rows(page, raw, measure, by, mode, scope, months):
     _check_comparison(table, raw, measure, by, mode, f, keys)
 
 
+ACTIVITY_MEASURES = ("activities", "participations", "compliance")  # recorded from the system's start
+
+
+def _recorded_from(raw: dict, measure: str) -> date:
+    """The first month a measure may be compared from, in pandas: the data's first day, or for the party
+    activities (recorded from the month the information system went live) their first record's month."""
+    if measure not in ACTIVITY_MEASURES:
+        return raw["first"]
+    return max(raw["first"], raw["activity"]["held_on"].min().date().replace(day=1))
+
+
 def _check_comparison(table, raw, measure, by, mode, f, keys) -> None:
-    """The comparison columns against pandas over the compared period's raw rows."""
+    """The comparison columns against pandas over the compared period's raw rows; none where the compared
+    period begins before the measure's first record."""
     name = zh(f"cmp_{mode}")
     prev_col, pct_col = zh("x_col_previous").format(mode=name), zh("x_col_pct").format(mode=name)
     stock = measure in ("members", "orgs", "building_groups", "volunteers", "teams", "overdue", "people_fed")
@@ -395,9 +409,13 @@ def _check_comparison(table, raw, measure, by, mode, f, keys) -> None:
         assert prev_col not in table.columns  # a stock has no past: no comparison offered
         return
     grain = next((b for b in by if b in ("month", "quarter", "year")), None)
+    since = _recorded_from(raw, measure)
     if grain is None:
         before = previous_period(f, mode, raw["first"])
         assert before is not None
+        if before.start < since:  # before the measure's first record: not compared, and said so
+            assert prev_col not in table or table[prev_col].isna().all(), (measure, before)
+            return
         prev = expected(raw, measure, by, before)
         if not by:
             want = float(prev["value"].iloc[0])
@@ -433,6 +451,10 @@ def _check_comparison(table, raw, measure, by, mode, f, keys) -> None:
         key = [row[k] for k in keys]
         p = _shift_label(key[ti], grain, step)
         if p is None or _label_start(p, grain) < raw["first"]:
+            continue
+        if _label_start(p, grain) < since:  # compared with a period before the measure's first record: none
+            assert pd.isna(row[prev_col]), (key, row[prev_col])
+            seen += 1
             continue
         key[ti] = p
         want = values.get(tuple(key))
@@ -497,6 +519,9 @@ def test_overview_tiles_show_change_against_raw_rows(db_url, raw, monkeypatch, m
         ("kpi_activities", "activities"),
         ("kpi_requests", "requests"),
     ):
+        if before.start < _recorded_from(raw, measure):  # compared before the system recorded any: not compared
+            assert tiles[zh(label)].delta == zh("cmp_not_compared"), (label, tiles[zh(label)].delta)
+            continue
         cur = float(expected(raw, measure, (), f)["value"].iloc[0])
         prev = float(expected(raw, measure, (), before)["value"].iloc[0])
         assert tiles[zh(label)].delta == _pct(cur, prev), (label, tiles[zh(label)].delta)
@@ -592,3 +617,175 @@ def test_compliance_is_drawn_in_percent(page, raw):
     assert drawn.max() > 50  # the demo's organisations mostly hold their meetings: most above half, in %
     for name, v in shown.items():
         assert abs(drawn[name] - v) <= 0.051, name  # the table's one decimal of the same percentage
+
+
+# ---------------------------------------------------------------- the comparison in the chart
+
+
+def _this_year(raw: dict) -> Filters:
+    """今年以来, the pages' default range."""
+    return Filters(date(raw["as_of"].year, 1, 1), raw["as_of"])
+
+
+def _fields(spec) -> set[str]:
+    """Every field a chart spec's encodings and folds name."""
+    out: set[str] = set()
+    if isinstance(spec, dict):
+        if isinstance(spec.get("field"), str):
+            out.add(spec["field"])
+        if isinstance(spec.get("fold"), list):
+            out.update(spec["fold"])
+        for v in spec.values():
+            out |= _fields(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            out |= _fields(v)
+    return out
+
+
+def _dashed_previous(spec) -> bool:
+    """Whether some layer draws `previous` as a line dashed by its series."""
+    if isinstance(spec, dict):
+        enc = spec.get("encoding", {})
+        if enc.get("y", {}).get("field") == "previous" and "strokeDash" in enc:
+            return True
+        return any(_dashed_previous(v) for v in spec.values())
+    if isinstance(spec, list):
+        return any(_dashed_previous(v) for v in spec)
+    return False
+
+
+def test_time_chart_draws_the_compared_period(page, raw):
+    """A time answer with 同比 draws last year's same months as a dashed series on the same x, the values the
+    table shows, the change in the tooltip; with nothing to compare with, no compared series at all."""
+    f = _this_year(raw)
+    table = show(page, f, Question("hours", ("month",)), "yoy")
+    spec, data = _chart_data(page)
+    assert _dashed_previous(spec)
+    prev_col, pct_col = zh("x_col_previous").format(mode=zh("cmp_yoy")), zh("x_col_pct").format(mode=zh("cmp_yoy"))
+    shown = table.set_index(zh("x_by_month"))
+    drawn = data.assign(m=pd.to_datetime(data["period"]).dt.strftime("%Y-%m")).set_index("m")
+    assert len(drawn) == len(shown) == raw["as_of"].month
+    for month, row in shown.iterrows():
+        assert abs(drawn.loc[month, "previous"] - row[prev_col]) <= 0.5, month
+        assert drawn.loc[month, "change_text"] == f"{row[pct_col]:+.1f}%", month  # as the table rounds it
+
+    first_year = Filters(raw["first"], month_end(add_months(raw["first"], 11)))  # compared before the data
+    show(page, first_year, Question("hours", ("month",)), "yoy")
+    spec, data = _chart_data(page)
+    assert "previous" not in _fields(spec) and "previous" not in data.columns
+    assert not _dashed_previous(spec)
+
+
+def test_breakdown_draws_paired_bars(page, raw):
+    """A breakdown with 同比: each bar beside its compared period's (folded into two bars a row); a stock, never
+    compared, draws single bars."""
+    f = _this_year(raw)
+    table = show(page, f, Question("hours", ("category",)), "yoy")
+    spec, data = _chart_data(page)
+    assert {"value", "previous"} <= _fields(spec)
+    assert "yOffset" in json.dumps(spec)
+    prev_col = zh("x_col_previous").format(mode=zh("cmp_yoy"))
+    shown = table.set_index(zh("x_by_category"))[prev_col]
+    drawn = data.set_index("label")["previous"]
+    assert set(drawn.index) == set(shown.index)
+    for name, v in shown.items():
+        assert abs(drawn[name] - v) <= 0.5, name
+
+    show(page, f, Question("members", ("street",)), "yoy")
+    spec, data = _chart_data(page)
+    assert "previous" not in _fields(spec) and "yOffset" not in json.dumps(spec)
+
+
+def test_ten_categories_draw_five_and_the_rest_as_other(page, raw):
+    """Month × 10 categories: the 5 largest by total and 其他 (the sum of the other 5, value and compared value,
+    each month) in panels of their own, never ten tangled lines; the caption names what 其他 holds."""
+    f = _this_year(raw)
+    table = show(page, f, Question("hours", ("month", "category")), "yoy")
+    spec, data = _chart_data(page)
+    assert "facet" in spec
+    other = zh("x_other_series")
+    assert data["label2"].nunique() <= 6 and other in set(data["label2"])
+    cat, month, value = zh("x_by_category"), zh("x_by_month"), zh("x_m_hours")
+    prev_col = zh("x_col_previous").format(mode=zh("cmp_yoy"))
+    assert table[cat].nunique() == 10
+    top = table.groupby(cat)[value].sum().nlargest(5).index
+    assert set(data["label2"]) - {other} == set(top)
+    rest = table[~table[cat].isin(top)].groupby(month)[[value, prev_col]].sum()
+    drawn = data[data["label2"] == other].assign(m=lambda d: pd.to_datetime(d["period"]).dt.strftime("%Y-%m"))
+    drawn = drawn.set_index("m")
+    assert len(drawn) == len(rest) == raw["as_of"].month
+    for m, row in rest.iterrows():
+        assert abs(drawn.loc[m, "value"] - row[value]) <= 3, m  # five table values, each rounded
+        assert abs(drawn.loc[m, "previous"] - row[prev_col]) <= 3, m
+    captions = " ".join(c.value for c in page.caption)
+    assert other in captions and all(name in captions for name in set(table[cat]) - set(top))
+
+
+def test_rate_change_in_points_in_the_tooltip(page, raw):
+    """三会一课达标率's change in the chart's tooltip is in 百分点 (ui.numbers), as the table's change column."""
+    f = Filters(add_months(raw["as_of"], -5), raw["as_of"])
+    table = show(page, f, Question("compliance", ("street",)), "pop")
+    _, data = _chart_data(page)
+    change = table.set_index(zh("x_by_street"))[zh("x_col_change_pp")].dropna()
+    assert len(change) > 0
+    drawn = data.set_index("label")["change_text"]
+    for name, v in change.items():
+        assert drawn[name] == (f"{v:+,.1f}" if v else "0.0") + "个百分点", (name, drawn[name], v)
+
+
+# ---------------------------------------------------------------- compared before the measure's first record
+
+
+def test_recorded_from_is_the_later_of_the_data_and_the_first_record():
+    """The rule on any dates: a compared period starting before the measure's first recorded month is left out."""
+    from data_access.compare import before_records, recorded_from
+
+    first = date(2020, 3, 1)
+    assert recorded_from(first, None) == first
+    assert recorded_from(first, date(2019, 5, 20)) == first
+    assert recorded_from(first, date(2021, 7, 19)) == date(2021, 7, 1)
+    f = Filters(date(2022, 1, 1), date(2022, 6, 30))
+    yoy = previous_period(f, "yoy", first)
+    assert before_records(yoy, date(2021, 7, 19))
+    assert not before_records(yoy, date(2021, 1, 31))  # its month: recorded in the compared period's first month
+    assert not before_records(None, date(2021, 7, 19)) and not before_records(yoy, None)
+
+
+def test_first_records_are_the_registers_first_days(engine, raw):
+    """Each flow's first record is read from the data (the smallest date of its register), not a constant."""
+    from data_access.queries.first_records import first_records
+
+    with engine.connect() as conn:
+        got = first_records(conn)
+    assert got["activities"] == got["compliance"] == raw["activity"]["held_on"].min().date()
+    assert got["hours"] == raw["service_record"]["started_at"].min().date()
+    assert got["requests"] == raw["service_request"]["ordered_at"].min().date()
+    assert got["wishes"] == raw["micro_wish"]["fulfilled_on"].min().date()
+    assert got["activities"] > raw["first"]  # the demo's activities begin with the information system
+
+
+def test_explore_says_why_activities_are_not_compared(page, raw):
+    """今年以来 同比 reaches back before the system's first record: activities show no change, and say why."""
+    first = _recorded_from(raw, "activities")
+    table = show(page, _this_year(raw), Question("activities", ("street",)), "yoy")
+    prev_col = zh("x_col_previous").format(mode=zh("cmp_yoy"))
+    assert prev_col not in table or table[prev_col].isna().all()
+    captions = " ".join(c.value for c in page.caption)
+    assert f"系统启用（{first:%Y-%m}" in captions
+    _, data = _chart_data(page)
+    assert "previous" not in data.columns  # nothing compared: single bars
+
+
+def test_overview_says_why_activities_are_not_compared(app_env, raw):
+    """On the first screen (今年以来, 同比) 党内活动 shows 不作比较 with the system's start, hours a real change."""
+    first = _recorded_from(raw, "activities")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    tiles = {m.label: m for m in at.metric}
+    assert tiles[zh("kpi_activities")].delta == zh("cmp_not_compared")
+    assert f"{first:%Y-%m}" in tiles[zh("kpi_activities")].help
+    assert tiles[zh("kpi_hours")].delta[0] in "+-"
+    captions = " ".join(c.value for c in at.caption)
+    assert zh("kpi_activities") in captions and f"系统启用（{first:%Y-%m}" in captions

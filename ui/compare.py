@@ -8,7 +8,15 @@ import math
 import pandas as pd
 import streamlit as st
 
-from data_access.compare import DEFAULT_MODE, MODES, add_months, change, previous_period, shift_months
+from data_access.compare import (
+    DEFAULT_MODE,
+    MODES,
+    add_months,
+    before_records,
+    change,
+    previous_period,
+    shift_months,
+)
 
 from . import numbers
 from .labels import current_lang, t
@@ -107,6 +115,22 @@ def period_caption(f, previous, first_day, month_so_far=None) -> str:
     if month_so_far is not None and f.end >= month_so_far.replace(day=1):
         text += t("cmp_month_so_far", d=month_so_far.isoformat())
     return text
+
+
+def unrecorded(keys, previous, records: dict) -> dict:
+    """The figures among keys whose compared period begins before their first record (records: cached.first_records),
+    each with that month: they show no change (the system's start would read as a rise)."""
+    return {k: records[k] for k in keys if before_records(previous, records.get(k))}
+
+
+def unrecorded_note(found: dict, name) -> str | None:
+    """Why the figures unrecorded() found show no change, those of one first month together (name: a figure's
+    label): 党内活动：对比期早于系统启用（2016-09，此前无记录），不作比较。 None when there are none."""
+    months: dict = {}
+    for key, first in found.items():
+        months.setdefault(first, []).append(name(key))
+    notes = [t("cmp_before_records", items=t("x_comma").join(n), first=f"{m:%Y-%m}") for m, n in sorted(months.items())]
+    return " ".join(notes) or None
 
 
 def stock_history_note(f, previous, ctx) -> str | None:

@@ -4,6 +4,7 @@ compared (the overview), its 同比/环比 as an arrow and a colour, with a spar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,8 @@ class Tile:
     previous: float | int | None = None  # the compared period's value (None: none to compare with)
     fixed: str | None = None  # a figure never compared: the text key said in place of a change (cmp_no_past …)
     stock: bool = False  # counted on a day (the range's last), not summed over the range: its help says how
+    unrecorded: date | None = None  # the figure's first recorded month, when the compared period begins before
+    # it (the system not yet in use): no change shown, its help says why (compare.unrecorded)
     spark: pd.DataFrame | None = None  # the figure month by month over the range: month, value (and the
     # month in progress marked by charts.month_in_progress)
 
@@ -51,6 +54,10 @@ def tile_row(tiles: list[Tile], compared: bool = False) -> None:
             if tile.fixed:
                 change = {"delta": t(tile.fixed), "delta_arrow": "off", "delta_color": "gray"}
                 helptext = t(tile.help_key) + "\n\n" + t(f"{tile.fixed}_help")
+            elif tile.unrecorded:
+                change = {"delta": t("cmp_not_compared"), "delta_arrow": "off", "delta_color": "gray"}
+                why = t("cmp_before_records", items=t(tile.label_key), first=f"{tile.unrecorded:%Y-%m}")
+                helptext = t(tile.help_key) + "\n\n" + why
             else:
                 change = metric_delta(tile.value, tile.previous, comparable=tile.comparable)
                 helptext = t(tile.help_key) + ("\n\n" + t("cmp_stock_help") if tile.stock else "")

@@ -14,41 +14,97 @@ from .. import maps
 from ..charts import PALETTE, PARTY_RED
 from ..numbers import D3_COUNT, D3_DECIMAL
 
-TOP_SERIES = 10  # lines drawn at most (the largest by total); the table holds every row
+TOP_SERIES = 5  # series drawn one by one at most (the largest by total); the rest summed as 其他 (view.fold_series)
 TOP_BARS = 40  # bars drawn at most
+COMPARED = "#9e9e9e"  # the compared period's line: grey, dashed
+COMPARED_BAR = "#eeb1b1"  # the compared period's bar: party red, lighter
+OTHER = "#b0b0b0"  # 其他, the series summed beyond the largest
+FACET_COLUMNS, FACET_WIDTH, FACET_HEIGHT = 3, 228, 170  # small multiples: one panel a series
 
 
-def line(df: pd.DataFrame, value_title: str, series: bool) -> alt.Chart:
-    """value over `period`, one line per `label2` when series."""
-    enc = {
-        "x": alt.X("period:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
-        "y": alt.Y("value:Q", title=value_title),
-        "tooltip": [
-            alt.Tooltip("period_label:N", title=""),
-            *([alt.Tooltip("label2:N", title="")] if series else []),
-            alt.Tooltip("value:Q", title=value_title, format=D3_DECIMAL),
-        ],
-    }
-    if series:
-        enc["color"] = alt.Color(
-            "label2:N",
-            title=None,
-            scale=alt.Scale(range=PALETTE),
-            legend=alt.Legend(orient="bottom", columns=5, labelLimit=180),
+def _compare_tips(cmp: tuple[str, str, str] | None) -> list:
+    """The compared value and the change (preformatted by view.with_change_text: a rate's in 百分点)."""
+    if cmp is None:
+        return []
+    return [alt.Tooltip("previous:Q", title=cmp[1], format=D3_DECIMAL), alt.Tooltip("change_text:N", title=cmp[2])]
+
+
+def _series_scale(cmp: tuple[str, str, str], light: str) -> alt.Scale:
+    return alt.Scale(domain=[cmp[0], cmp[1]], range=[PARTY_RED, light])
+
+
+def line(df: pd.DataFrame, value_title: str, series: bool, cmp: tuple[str, str, str] | None = None) -> alt.Chart:
+    """value over `period`; with a comparison (cmp: the current and compared periods' names and the change's
+    title) the compared period's value drawn on the same x as a grey dashed line. Several series (`label2`,
+    at most TOP_SERIES and 其他) as small multiples, one panel each, largest first (`order`)."""
+    tips = [
+        alt.Tooltip("period_label:N", title=""),
+        *([alt.Tooltip("label2:N", title="")] if series else []),
+        alt.Tooltip("value:Q", title=cmp[0] if cmp else value_title, format=D3_DECIMAL),
+        *_compare_tips(cmp),
+    ]
+    # a tick a month (every other month in a panel), the compared period's points under the current ones
+    ticks = {"interval": "month", "step": 2 if series else 1}
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=ticks, labelOverlap=True))
+    y = alt.Y("value:Q", title=value_title)
+    base = alt.Chart(df).encode(x=x, tooltip=tips)
+    if cmp:
+        legend = alt.Legend(title=None, orient="top", symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=500)
+        styles = {  # one legend: the colour and the dash of each period
+            "color": alt.Color("series:N", scale=_series_scale(cmp, COMPARED), legend=legend),
+            "strokeDash": alt.StrokeDash(
+                "series:N", scale=alt.Scale(domain=[cmp[0], cmp[1]], range=[[1, 0], [6, 4]]), legend=legend
+            ),
+        }
+        now = base.transform_calculate(series=json.dumps(cmp[0])).encode(y=y, **styles)
+        then = (
+            base.transform_filter("isValid(datum.previous)")
+            .transform_calculate(series=json.dumps(cmp[1]))
+            .encode(y=alt.Y("previous:Q", title=value_title), **styles)
+            .mark_line(point=alt.OverlayMarkDef(size=25, color=COMPARED), strokeWidth=1.8)
         )
-    colour = {} if series else {"color": PARTY_RED}
-    base = alt.Chart(df).encode(**enc)
-    if "partial" not in df.columns:
-        return base.mark_line(point=True, strokeWidth=2, **colour).properties(height=460)
-    # a period the range holds only in part (view._mark_partial: its days in its label) stands apart as a
-    # hollow point, not joined to the whole periods' line (a few days drawn as the next step read as a fall)
-    whole = base.transform_filter("!datum.partial").mark_line(point=True, strokeWidth=2, **colour)
-    hollow = base.transform_filter("datum.partial").mark_point(filled=False, size=80, strokeWidth=2.5, **colour)
-    return alt.layer(whole, hollow).properties(height=460)
+        marks: dict = {}
+    else:
+        now, then, marks = base.encode(y=y), None, {"color": PARTY_RED}
+    if "partial" in df.columns:
+        # a period the range holds only in part (view._mark_partial: its days in its label) stands apart as a
+        # hollow point, not joined to the whole periods' line (a few days drawn as the next step read as a fall)
+        whole = now.transform_filter("!datum.partial").mark_line(point=True, strokeWidth=2.5, **marks)
+        hollow = now.transform_filter("datum.partial").mark_point(filled=False, size=80, strokeWidth=2.5, **marks)
+        layers = [whole, hollow]
+    else:
+        layers = [now.mark_line(point=True, strokeWidth=2.5, **marks)]
+    chart = alt.layer(*([then] if then is not None else []), *layers)
+    if not series:
+        return chart.properties(height=460)
+    return (
+        chart.properties(width=FACET_WIDTH, height=FACET_HEIGHT)
+        .facet(
+            facet=alt.Facet(
+                "label2:N",
+                title=None,
+                sort=alt.EncodingSortField("order", op="min"),
+                header=alt.Header(labelFontSize=13, labelFontWeight="bold"),
+            ),
+            columns=FACET_COLUMNS,
+        )
+        .resolve_axis(x="independent")
+    )
 
 
-def bars(df: pd.DataFrame, value_title: str, by_time: bool, stacked: bool) -> alt.Chart:
-    """Horizontal bars, largest first (or columns in time order); stacked by label2 for two breakdowns."""
+def bars(
+    df: pd.DataFrame,
+    value_title: str,
+    by_time: bool,
+    stacked: bool,
+    cmp: tuple[str, str, str] | None = None,
+    other: bool = False,
+) -> alt.Chart:
+    """Horizontal bars, largest first (or columns in time order); stacked by label2 for two breakdowns. With a
+    comparison (cmp) each bar has the compared period's beside it, lighter; stacked bars carry it in the
+    tooltip. other: the last stacked series is 其他 (the rest summed), drawn grey."""
+    if cmp and not stacked:
+        return _paired(df, value_title, by_time, cmp)
     if by_time:
         return (
             alt.Chart(df)
@@ -70,17 +126,72 @@ def bars(df: pd.DataFrame, value_title: str, by_time: bool, stacked: bool) -> al
             alt.Tooltip("label:N", title=""),
             *([alt.Tooltip("label2:N", title="")] if stacked else []),
             alt.Tooltip("value:Q", format=D3_DECIMAL, title=value_title),
+            *_compare_tips(cmp),
         ],
     }
     if stacked:
         enc["color"] = alt.Color(
-            "label2:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", columns=5)
+            "label2:N",
+            title=None,
+            scale=alt.Scale(range=[*PALETTE[:TOP_SERIES], OTHER] if other else PALETTE),
+            sort=alt.EncodingSortField("order", op="min"),
+            legend=alt.Legend(orient="bottom", columns=6, labelLimit=180),
         )
+        enc["order"] = alt.Order("order:Q")
         return alt.Chart(df).mark_bar().encode(**enc).properties(height=alt.Step(22))
     return alt.Chart(df).mark_bar(color=PARTY_RED, cornerRadiusEnd=3).encode(**enc).properties(height=alt.Step(22))
 
 
-def heat(df: pd.DataFrame, value_title: str, x_title: str, y_title: str, numbers: bool) -> alt.Chart:
+def _paired(df: pd.DataFrame, value_title: str, by_time: bool, cmp: tuple[str, str, str]) -> alt.Chart:
+    """Each bar with the compared period's beside it (lighter): the frame's value and previous folded into two
+    bars a row."""
+    colour = alt.Color("series:N", scale=_series_scale(cmp, COMPARED_BAR), legend=alt.Legend(title=None, orient="top"))
+    tips = [
+        alt.Tooltip("period_label:N" if by_time else "label:N", title=""),
+        alt.Tooltip("value:Q", title=cmp[0], format=D3_DECIMAL),
+        *_compare_tips(cmp),
+    ]
+    base = (
+        alt.Chart(df)
+        .transform_fold(["value", "previous"], as_=["which", "drawn"])
+        .transform_calculate(series=f"datum.which == 'value' ? {json.dumps(cmp[0])} : {json.dumps(cmp[1])}")
+        .encode(color=colour, tooltip=tips)
+    )
+    order = [cmp[0], cmp[1]]
+    if by_time:
+        return (
+            base.mark_bar()
+            .encode(
+                x=alt.X("period_label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
+                xOffset=alt.XOffset("series:N", sort=order),
+                y=alt.Y("drawn:Q", title=value_title),
+            )
+            .properties(height=460)
+        )
+    return (
+        base.mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y(
+                "label:N",
+                sort=alt.EncodingSortField("value", op="max", order="descending"),
+                title=None,
+                axis=alt.Axis(labelLimit=220),
+            ),
+            yOffset=alt.YOffset("series:N", sort=order),
+            x=alt.X("drawn:Q", title=value_title),
+        )
+        .properties(height=alt.Step(13))  # a step per bar of the pair: a row about 32 px
+    )
+
+
+def heat(
+    df: pd.DataFrame,
+    value_title: str,
+    x_title: str,
+    y_title: str,
+    numbers: bool,
+    cmp: tuple[str, str, str] | None = None,
+) -> alt.Chart:
     """label (rows) × label2 (columns) as coloured cells, the value written in each when they are few."""
     base = alt.Chart(df).encode(
         x=alt.X("label2:O", title=x_title, sort=None, axis=alt.Axis(labelAngle=-45, labelLimit=120)),
@@ -92,6 +203,7 @@ def heat(df: pd.DataFrame, value_title: str, x_title: str, y_title: str, numbers
             alt.Tooltip("label:N", title=y_title),
             alt.Tooltip("label2:N", title=x_title),
             alt.Tooltip("value:Q", title=value_title, format=D3_DECIMAL),
+            *_compare_tips(cmp),
         ],
     )
     if not numbers:

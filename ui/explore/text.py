@@ -43,6 +43,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "按数据日期判断的当前情况，不随日期范围变化，不计算同比/环比。",
         "Judged as of the data date, whatever the range; not compared.",
     ),
+    "cmp_not_compared": ("不作比较", "not compared"),
+    "cmp_since_system": ("— 系统新启用", "— new system"),  # the wall: too little room for the month
+    "cmp_before_records": (
+        "{items}：对比期早于系统启用（{first}，此前无记录），不作比较。",
+        "{items}: the compared period begins before the system's first record ({first}); not compared.",
+    ),
+    "cmp_before_records_time": (
+        "{items}自 {first} 起才有记录（系统启用）：对比期早于此的各期不作比较。",
+        "{items} recorded from {first} only (the system's start): periods compared with earlier ones show no change.",
+    ),
     "cmp_stock_unknown": (
         "存量历史自 {d} 起记录：此前的存量无法推算，显示“—”。",
         "Stocks have a dated history from {d} only: before it they show as —.",
@@ -79,9 +89,17 @@ TEXT.update(
         "x_empty": ("所选条件下没有数据。", "Nothing under these filters."),
         "x_no_shapes": ("这些地点没有可绘制的范围或坐标。", "These places have no outline or position to draw."),
         "x_top_series": (
-            "图中只画合计最大的 {n} 条线，全部数据见右表。",
-            "The {n} largest series are drawn; the table has all.",
+            "图中分别画出合计最大的 {n} 项，其余 {m} 项（{items}）合计为「其他」；各项见右表。",
+            "The {n} largest are drawn one by one, the other {m} ({items}) summed as 'Other'; the table has each.",
         ),
+        "x_top_series_apart": (
+            "图中只画合计最大的 {n} 项；其余 {m} 项（{items}）不能相加合并，见右表。",
+            "The {n} largest are drawn; the other {m} ({items}) cannot be summed: see the table.",
+        ),
+        "x_other_series": ("其他", "Other"),
+        "x_series_now": ("本期", "This period"),
+        "x_series_yoy": ("上年同期", "Same period last year"),
+        "x_series_pop": ("上一期", "Previous period"),
         "x_axis_percent": ("{name}（%）", "{name} (%)"),
         "x_top_bars": ("图中只画最大的 {n} 项，全部数据见右表。", "The {n} largest are drawn; the table has all."),
         "x_not_offered": ("不可按以下维度拆分：{items}。", "Not offered for this measure: {items}."),

@@ -8,7 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from data_access import cached
-from data_access.compare import GRAIN_MONTHS, add_months, over_time, previous_period, reach_back, with_previous
+from data_access.compare import (
+    GRAIN_MONTHS,
+    add_months,
+    over_time,
+    previous_period,
+    reach_back,
+    recorded_from,
+    with_previous,
+)
 from data_access.filters import Filters, month_end
 from data_access.guard import smallest_count
 from data_access.queries.explore import MEASURES, TIME_BY
@@ -55,12 +63,13 @@ def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filt
     grain = next((b for b in q.by if b in TIME_BY), None)
     others = [b for b in q.by if b not in TIME_BY]
     mode = compare.mode()
-    before = None if spec.stock else previous_period(f, mode, first_day)
+    since = compared_from(q, first_day)  # nothing compared with a period before the measure's first record
+    before = None if spec.stock else previous_period(f, mode, since)
     if spec.stock:
         out = cur.assign(previous=float("nan"), change=float("nan"), pct=float("nan"))
     elif grain:
-        earlier = cached.explore_answer(reach_back(f, grain, mode, first_day), q.measure, q.by)
-        out = over_time(cur, earlier, grain, mode, others, first_day)
+        earlier = cached.explore_answer(reach_back(f, grain, mode, since), q.measure, q.by)
+        out = over_time(cur, earlier, grain, mode, others, since)
     else:
         prev = cached.explore_answer(before, q.measure, q.by) if before else None
         out = with_previous(cur, prev, list(q.by))
@@ -78,6 +87,11 @@ def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filt
     out["value_text"] = [value_text(q.measure, v) for v in out["value"]]
     comparable = not spec.stock and (grain is not None or before is not None)
     return out.reset_index(drop=True), before, comparable
+
+
+def compared_from(q: Question, first_day: date) -> date:
+    """The first day q's measure may be compared from: the data's, or its first recorded month when later."""
+    return recorded_from(first_day, cached.first_records().get(q.measure))
 
 
 def _mark_partial(out: pd.DataFrame, grain: str, f: Filters) -> pd.DataFrame:
@@ -116,56 +130,130 @@ def remainder(q: Question, f: Filters, out: pd.DataFrame) -> dict[str, float] | 
     return {"total": total, "shown": shown, "rest": rest}
 
 
+def with_change_text(out: pd.DataFrame, rate: bool) -> pd.DataFrame:
+    """`change_text`, each row's change as its tooltip says it (ui.numbers): a share of the compared value
+    (+12.3%), a rate's difference in 百分点 (+1.2个百分点); — where there is none."""
+    lang = current_lang()
+    if rate:
+        text = [numbers.points(c, lang, na=t("na")) for c in out["change"]]
+    else:
+        text = [numbers.signed_percent(p, na=t("na")) for p in out["pct"]]
+    return out.assign(change_text=text)
+
+
+def fold_series(
+    data: pd.DataFrame, key: str, along: list[str], additive: bool, n: int = charts.TOP_SERIES
+) -> tuple[pd.DataFrame, list[str]]:
+    """At most n + 1 series of `key`: the n largest by total, the rest summed into one named 其他 (value and
+    compared value summed along the other breakdown, the change recomputed), or, where the measure cannot be
+    summed (a median, a rate), left out. Each row has `order` (largest 0, 其他 last). Returns the frame and
+    the series folded into 其他 or left out (empty: all drawn)."""
+    totals = data.groupby(key)["value"].sum().sort_values(ascending=False, kind="stable")
+    rank = {name: i for i, name in enumerate(totals.index)}
+    if len(totals) <= n + 1:  # folding one series into 其他 would hide its name for nothing
+        return data.assign(order=data[key].map(rank)), []
+    keep = list(totals.index[:n])
+    rest = data[~data[key].isin(keep)]
+    folded = [name for name in totals.index[n:]]
+    shown = data[data[key].isin(keep)].assign(order=lambda d: d[key].map(rank))
+    if not additive:
+        return shown, folded
+    sums = {c: pd.NamedAgg(c, lambda v: v.sum(min_count=1)) for c in ("value", "previous") if c in rest}
+    other = rest.groupby(along, as_index=False, dropna=False).agg(**sums)
+    other[key] = t("x_other_series")
+    other["order"] = n
+    if "previous" in other:
+        other["change"] = other["value"] - other["previous"]
+        other["pct"] = other["change"] / other["previous"].where(other["previous"] != 0)
+    return pd.concat([shown, other], ignore_index=True), folded
+
+
+def _fold_caption(folded: list[str], additive: bool) -> str:
+    key = "x_top_series" if additive else "x_top_series_apart"
+    return t(key, n=charts.TOP_SERIES, m=len(folded), items=t("x_comma").join(folded))
+
+
 def draw(q: Question, out: pd.DataFrame, f: Filters) -> None:
-    """The chosen chart of the answer."""
+    """The chosen chart of the answer, with its comparison drawn where there is one: the compared period as
+    a grey dashed line on the same x (time), a lighter bar beside each bar (a breakdown), the change in each
+    tooltip. Many series: the largest TOP_SERIES and the rest summed as 其他 (fold_series), said so."""
     chart = q.chart or charts_for(q.by)[0]
     title = t(f"x_m_{q.measure}")
-    if q.measure in RATES:  # a share drawn in %: its axis runs 0–100 (%), not 0–1
-        out = out.assign(value=out["value"] * 100)
-        title = t("x_axis_percent", name=title)
     if out.empty:
         st.info(t("x_empty"))
         return
     if chart == "table" or not q.by:
         return
+    rate, additive = q.measure in RATES, MEASURES[q.measure].additive
     grain = next((b for b in q.by if b in TIME_BY), None)
     two = len(q.by) == 2
+    compared = "previous" in out and bool(out["previous"].notna().any())
+    mode = t(f"cmp_{compare.mode()}")
+    cmp = (
+        (
+            t("x_series_now"),
+            t(f"x_series_{compare.mode()}"),
+            t("x_col_change_pp") if rate else t("x_col_pct", mode=mode),
+        )
+        if compared
+        else None
+    )
+    kept = ["previous", "change_text"] if compared else []
+
+    def ready(data: pd.DataFrame) -> pd.DataFrame:
+        """The change in words; a share drawn in %: its axis runs 0–100 (%), not 0–1."""
+        data = with_change_text(data, rate) if compared else data
+        if rate:
+            data = data.assign(value=data["value"] * 100, **({"previous": data["previous"] * 100} if compared else {}))
+        return data
+
+    if rate:
+        title = t("x_axis_percent", name=title)
     if chart == "line":
         data = out.sort_values("period")
         if two:
-            keep = data.groupby("label")["value"].sum().nlargest(charts.TOP_SERIES).index
-            if len(keep) < data["label"].nunique():
-                st.caption(t("x_top_series", n=charts.TOP_SERIES))
-            data = data[data["label"].isin(keep)].assign(label2=lambda d: d["label"])
-        base_charts.show(
-            data[[c for c in data.columns if c in ("period", "period_label", "label2", "value", "partial")]],
-            charts.line,
-            title,
-            two,
-        )
+            data, folded = fold_series(data, "label", ["period", "period_label", "partial"], additive)
+            if folded:
+                st.caption(_fold_caption(folded, additive))
+            data = data.assign(label2=data["label"])
+        cols = ["period", "period_label", "label2", "value", "partial", "order", *kept]
+        data = ready(data)
+        base_charts.show(data[[c for c in cols if c in data.columns]], charts.line, title, two, cmp)
     elif chart == "bar":
         data = out if grain else out.sort_values("value", ascending=False)
         if not grain and data["label"].nunique() > charts.TOP_BARS:
             st.caption(t("x_top_bars", n=charts.TOP_BARS))
             keep = data.groupby("label")["value"].sum().nlargest(charts.TOP_BARS).index
             data = data[data["label"].isin(keep)]
-        cols = [c for c in ("label", "label2", "period_label", "value") if c in data.columns]
-        base_charts.show(data[cols], charts.bars, title, grain is not None and not two, two)
+        folded = []
+        if two:
+            data, folded = fold_series(data, "label2", ["label"], additive)
+            if folded:
+                st.caption(_fold_caption(folded, additive))
+        data = ready(data)
+        cols = [c for c in ("label", "label2", "period_label", "value", "order", *kept) if c in data.columns]
+        other = bool(folded) and additive
+        base_charts.show(data[cols], charts.bars, title, grain is not None and not two, two, cmp, other)
     elif chart == "heat":
-        data = out.copy()
+        data = ready(out)
         if grain:
             data = data.assign(label2=data["period_label"])
         names = [b for b in q.by if b not in TIME_BY] + ([grain] if grain else [])
-        numbers = data["label"].nunique() * data["label2"].nunique() <= 300
+        many = data["label"].nunique() * data["label2"].nunique() <= 300
         base_charts.show(
-            data[["label", "label2", "value"]], charts.heat, title, _by_label(names[1]), _by_label(names[0]), numbers
+            data[["label", "label2", "value", *kept]],
+            charts.heat,
+            title,
+            _by_label(names[1]),
+            _by_label(names[0]),
+            many,
+            cmp,
         )
     elif chart == "map":
         pb = place_by(q)
         shapes = cached.explore_shapes(f, pb)
         backdrop = cached.explore_shapes(f, "community") if pb == "building_group" else None
-        additive = MEASURES[q.measure].additive
-        deck = charts.place_map(out, shapes, pb, title, MAP_WIDTH, MAP_HEIGHT, additive, backdrop)
+        deck = charts.place_map(ready(out), shapes, pb, title, MAP_WIDTH, MAP_HEIGHT, additive, backdrop)
         if deck is None:
             st.info(t("x_no_shapes"))
         else:
@@ -221,6 +309,13 @@ def comparison_note(q: Question, f: Filters, before: Filters | None, first_day: 
     breakdown; else the compared period (or why there is none)."""
     if MEASURES[q.measure].stock:
         return t("x_stock_note")
-    if any(b in TIME_BY for b in q.by):
-        return t("x_time_compare", mode=t(f"cmp_{compare.mode()}"))
+    since, name = compared_from(q, first_day), t(f"x_m_{q.measure}")
+    grain = next((b for b in q.by if b in TIME_BY), None)
+    if grain:
+        note = t("x_time_compare", mode=t(f"cmp_{compare.mode()}"))
+        if reach_back(f, grain, compare.mode(), first_day).start < since:  # some periods' compared ones unrecorded
+            note += " " + t("cmp_before_records_time", items=name, first=f"{since:%Y-%m}")
+        return note
+    if before is None and since > first_day and previous_period(f, compare.mode(), first_day) is not None:
+        return t("cmp_before_records", items=name, first=f"{since:%Y-%m}")
     return compare.period_caption(f, before, first_day, month_so_far)

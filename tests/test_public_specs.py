@@ -51,7 +51,8 @@ NOT_PEOPLE = {
     "服务场次", "未接单点单", "已完成点单", "接单等待中位数（小时）", "督查任务逾期", "增减", "同比增幅", "环比增幅",
     "堡垒积分均值", "先锋积分均值",  # means: withheld by the guard with the member count they are over
     "radius",  # the explore map's point size: from shown values only (a withheld one is drawn as the smallest)
-    "fill", "value",  # colours; the icicle's extent (from shown counts only, see below) and heat cells by measure
+    "fill", "value", "previous",  # colours; the icicle's extent (from shown counts only, see below) and heat cells
+    # and explore answers (and their compared values) by measure
 }  # fmt: skip
 PEOPLE_TEXT = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(人|名)")  # "居住党员 8 人", "网格员 3 名"
 AVERAGE_TEXT = re.compile(r"平均\s*(\d[\d,]*(?:\.\d+)?)\s*人")
@@ -128,7 +129,7 @@ def problems(where: str, rec: dict, heat_measure: str, unclassified: set[str]) -
     for key, value in rec.items():
         x = _number(value)
         if (
-            key == "value"
+            key in ("value", "previous")  # an explore chart's compared value: as strict as the value itself
             and (where == "map" or heat_measure.startswith("explore:"))
             and heat_measure.removeprefix("explore:") in PEOPLE
         ):  # a heat cell (or an explore answer) of people

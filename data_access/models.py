@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from . import rollup_models  # noqa: F401 - registers the rollup tables in Base.metadata
+from .base import Base
 
 # Kinds of organisation in the tree. The 631 grassroots organisations are every kind but "district".
 ORG_KINDS = (
@@ -44,10 +47,6 @@ ACTIVITY_TYPES: tuple[tuple[str, str], ...] = (
     ("visit", "走访慰问"),
     ("talk", "谈心谈话"),
 )
-
-
-class Base(DeclarativeBase):
-    """Declarative base of every table."""
 
 
 class DatasetMeta(Base):
@@ -474,7 +473,3 @@ class ImportRejection(Base):
     reason_zh: Mapped[str] = mapped_column(String(300))
     reason_en: Mapped[str] = mapped_column(String(300))
     __table_args__ = (Index("ix_rejection_run", "run_id"),)
-
-
-# registers the rollup tables, the change journal and the refresher's tables in Base.metadata
-from . import rollup_models  # noqa: E402,F401

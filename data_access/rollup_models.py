@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from .models import Base
+from .base import Base
 
 LEVELS = {"district": 0, "street": 1, "community": 2, "building_group": 3}
 

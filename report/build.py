@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,60 +24,11 @@ from data_access.queries import report as rq
 from data_access.queries import volunteers as vq
 from data_access.rollups import stale_tables
 
+from .data import MapData, Place, ReportData
 from .errors import ReportError
+from .html import compose
 from .period import Period, default_period, parse_period
 from .text import LANGS, label
-
-RANK_MEASURE = "hours"  # the overview's default ranking measure, and the wall's
-
-
-@dataclass(frozen=True)
-class Place:
-    """The report's scope: the district, one street/town or one community/village."""
-
-    level: str  # district, street, community
-    code: str | None
-    path: tuple[str, ...]  # names from the district down
-    street_id: int | None = None
-    community_id: int | None = None
-
-
-@dataclass(frozen=True)
-class MapData:
-    """What the two maps draw (frames as the grid and volunteer queries return them)."""
-
-    district: dict  # the district outline (GeoJSON geometry)
-    scope: str | None  # the scope's own outline (GeoJSON text), None at district level or when missing
-    areas: pd.DataFrame  # grid areas one level down: name, geometry, center_lon, center_lat
-    groups: pd.DataFrame  # building groups: lon, lat, is_demonstration, street, community
-    siblings: pd.DataFrame  # areas beside the scope: drawn faintly, never named
-    cells: pd.DataFrame  # service hours per ~400 m cell: lon, lat, value
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Everything the briefing shows."""
-
-    place: Place
-    period: Period
-    mode: str
-    lang: str
-    filters: Filters
-    previous: Filters | None
-    first_day: date
-    as_of: date
-    is_demo: bool
-    live: bool
-    generated: datetime
-    kpis: dict
-    kpis_before: dict
-    ranking: pd.DataFrame
-    ranking_before: pd.DataFrame | None
-    warnings: pd.DataFrame
-    overdue: pd.DataFrame
-    meeting_gaps: pd.DataFrame
-    staffing_gaps: pd.DataFrame
-    maps: MapData
 
 
 def file_name(place: Place, period: Period) -> str:
@@ -275,8 +225,6 @@ def make(
 ) -> tuple[Path, ReportData]:
     """build(), also returning the data the report was made of (the mail's subject is taken from it)."""
     from render.chromium import RendererMissing, executable, pdf_from_html
-
-    from .html import compose
 
     try:
         executable()  # before any work: no renderer, no report

@@ -5,15 +5,12 @@ overview."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from data_access.compare import change
 from ui import numbers
 
+from .page import Page
 from .text import esc, missing, number
-
-if TYPE_CHECKING:
-    from .html import Page
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import re
 
-from data_access.compare import add_months, shift_months
 from ui import numbers
 from ui.compare import rank_change
 from ui.maps import built_up, built_up_box
 
 from . import svg_map
-from .build import RANK_MEASURE, ReportData
+from .data import RANK_MEASURE, ReportData
+from .figures import figures_html
+from .page import Page
 from .style import CSS
-from .text import esc, label, missing, number
+from .summary import summary_html
+from .text import esc, number
+from .warnings import appendix_html, warnings_html
 
-SECTIONS = ("rep_sec_figures", "rep_sec_maps", "rep_sec_ranking", "rep_sec_warnings", "rep_sec_defs")
-NUMERALS = "一二三四五六七八九十"
 RANK_COLUMNS = ("members", "building_groups", "volunteers", "served", "activities", "requests")
 
 
@@ -35,61 +36,8 @@ def css_string(value: str) -> str:
     return f'"{out}"'
 
 
-class Page:
-    """Composes the report for one ReportData; L() is the report's language."""
-
-    def __init__(self, data: ReportData) -> None:
-        self.d = data
-        self.lang = data.lang
-
-    def L(self, key: str, **fmt: object) -> str:  # noqa: N802 - short, read everywhere below
-        return label(key, self.lang, **fmt)
-
-    # ------------------------------------------------------------ frame
-
-    def scope_text(self) -> str:
-        return " › ".join(self.d.place.path)
-
-    def period_text(self) -> str:
-        p = self.d.period
-        text = p.name(self.lang)
-        if p.clipped:
-            text += self.L("rep_clipped", start=f"{p.start:%Y-%m-%d}", end=f"{p.end:%Y-%m-%d}")
-        return text
-
-    def compared_text(self) -> str:
-        mode = self.L(f"cmp_{self.d.mode}")
-        before = self.d.previous
-        if before is None:
-            return self.L("rep_cmp_none", mode=mode)
-        span = (
-            f"{before.start:%Y-%m}"
-            if before.start.replace(day=1) == before.end.replace(day=1)
-            else f"{before.start:%Y-%m} — {before.end:%Y-%m}"
-        )
-        return self.L("rep_cmp_with", mode=mode, period=span)
-
-    def compared_caption(self) -> str:
-        """The overview's caption: what the changes are against, or why there are none."""
-        f, mode, first = self.d.filters, self.L(f"cmp_{self.d.mode}"), self.d.first_day
-        if self.d.previous is None:
-            back = shift_months(self.d.mode, f)
-            start, end = add_months(f.start, -back), add_months(f.end, -back)
-            return self.L(
-                "cmp_none_before", mode=mode, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first:%Y-%m}"
-            )
-        before = self.d.previous
-        if f"{before.start:%Y-%m}" == f"{before.end:%Y-%m}":  # one month: "2016-09", not "2016-09 — 2016-09"
-            text = (
-                self.L("cmp_period")
-                .replace("{start} — {end}", "{start}")
-                .format(mode=mode, start=f"{before.start:%Y-%m}")
-            )
-        else:
-            text = self.L("cmp_period", mode=mode, start=f"{before.start:%Y-%m}", end=f"{before.end:%Y-%m}")
-        if self.d.live and f.end >= self.d.as_of.replace(day=1):
-            text += self.L("cmp_month_so_far", d=self.d.as_of.isoformat())
-        return text
+class Report(Page):
+    """Composes the report for one ReportData, section by section."""
 
     def document(self) -> str:
         title = self.L("app_title") + self.L("rep_briefing")
@@ -108,10 +56,6 @@ class Page:
             f"{esc(self.scope_text())} · {esc(self.d.period.name(self.lang))}</title>"
             f"<style>{CSS}{page_css}</style></head><body>{''.join(body)}</body></html>"
         )
-
-    def heading(self, n: int, text: str, extra: str = "") -> str:
-        number_text = f"{NUMERALS[n]}、" if self.lang == "zh" else f"{n + 1}. "
-        return f'<h2 id="{SECTIONS[n]}">{number_text}{esc(text)}{extra}</h2>'
 
     # ------------------------------------------------------------ 1. cover
 
@@ -145,15 +89,11 @@ class Page:
     # ------------------------------------------------------------ 数据解读 (the figures in sentences)
 
     def summary(self) -> str:
-        from .summary import summary_html
-
         return summary_html(self)
 
     # ------------------------------------------------------------ 2. headline figures
 
     def figures(self) -> str:
-        from .figures import figures_html
-
         return f'<section class="figures">{self.heading(0, self.L("rep_sec_figures"))}{figures_html(self)}</section>'
 
     # ------------------------------------------------------------ 3. maps
@@ -239,31 +179,14 @@ class Page:
             f"<tbody>{''.join(rows)}</tbody></table>{caption}</section>"
         )
 
-    def rank_text(self, moved: object) -> str:
-        """↑2 / ↓1 / 持平 / — (the app's ui.compare.rank_text, without its session)."""
-        if missing(moved):
-            return self.L("na")
-        n = int(moved)  # type: ignore[arg-type]
-        return f"↑{n}" if n > 0 else (f"↓{-n}" if n < 0 else self.L("rank_same"))
-
-    @staticmethod
-    def _move_class(moved: object) -> str:
-        if missing(moved) or int(moved) == 0:  # type: ignore[arg-type]
-            return "flat"
-        return "up" if int(moved) > 0 else "down"  # type: ignore[arg-type]
-
     # ------------------------------------------------------------ 5. warnings
 
     def warnings(self) -> str:
-        from .warnings import warnings_html
-
         return f'<section class="warnings">{self.heading(3, self.L("rep_sec_warnings"))}{warnings_html(self)}</section>'
 
     # ------------------------------------------------------------ appendix: the full lists
 
     def appendix(self) -> str:
-        from .warnings import appendix_html
-
         return appendix_html(self)
 
     # ------------------------------------------------------------ 6. definitions
@@ -304,4 +227,4 @@ class Page:
 
 def compose(data: ReportData) -> str:
     """The whole report as one HTML document."""
-    return Page(data).document()
+    return Report(data).document()

@@ -7,18 +7,17 @@ when there is one."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from data_access.compare import change
 from ui import numbers
 from ui.compare import rank_change
 
-from .text import number
-
-if TYPE_CHECKING:
-    from .html import Page
+from .data import RANK_MEASURE
+from .figures import tiles
+from .page import Page
+from .text import esc, number
+from .warnings import KINDS
 
 TOP_CHANGES = 3  # the changes named: the headline flow's and the largest others
 HEADLINE = "kpi_hours"
@@ -32,8 +31,6 @@ def _sep(page: Page) -> str:
 def flows(page: Page) -> list[tuple[str, object, object, float, float]]:
     """The tiles compared with the compared period: (label key, value, value then, difference, share),
     the largest changes (by share) first; flows without a share (nothing then) are left out."""
-    from .figures import tiles
-
     out = []
     for _section, row in tiles(page):
         for tile in row:
@@ -77,8 +74,6 @@ def changes_sentence(page: Page) -> str | None:
 
 def ranked(page: Page) -> pd.DataFrame:
     """The ranking table's rows as the ranking section prints them: rank, area, hours (whole), moved."""
-    from .build import RANK_MEASURE
-
     r = page.d.ranking
     moved = rank_change(r, page.d.ranking_before, "area_id", RANK_MEASURE)
     return r.assign(rank=r[RANK_MEASURE].rank(ascending=False, method="min").astype(int), moved=moved).sort_values(
@@ -90,8 +85,6 @@ def ranking_sentence(page: Page) -> str | None:
     """Who leads the ranking, and who rose and fell most in it."""
     if page.d.ranking.empty:
         return None
-    from .build import RANK_MEASURE
-
     table = ranked(page)
     top = table[table["rank"] == 1]
     lead = page.L(
@@ -123,8 +116,6 @@ def ranking_sentence(page: Page) -> str | None:
 
 def warnings_sentence(page: Page) -> str:
     """The warnings that need a decision: their counts, the longest overdue task, where the gaps gather."""
-    from .warnings import KINDS
-
     d = page.d
     totals = d.warnings[list(KINDS)].sum() if len(d.warnings) else pd.Series(0, index=list(KINDS))
     if int(totals.sum()) == 0:
@@ -181,7 +172,5 @@ def sentences(page: Page) -> list[str]:
 
 
 def summary_html(page: Page) -> str:
-    from .text import esc
-
     body = "".join(f"<p>{esc(s)}</p>" for s in sentences(page))
     return f'<section class="summary"><h3>{esc(page.L("rep_summary"))}</h3>{body}</section>'

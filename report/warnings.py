@@ -3,14 +3,10 @@ organisations without 三会一课 in 90 days, building areas with 1+X+Y gaps (b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
+from .page import Page
 from .text import esc, missing, number
-
-if TYPE_CHECKING:
-    from .html import Page
 
 KINDS = ("overdue_tasks", "meeting_gaps", "staffing_gaps")
 OVERDUE_ROWS = 30  # the longest overdue; the rest are counted

@@ -1,9 +1,11 @@
-"""The house's layout holds: rooms by feature under ui/, no reaching into the demo generator from the app's
-floors, each page's data named once, and the embedded demo file built through the generator's own command."""
+"""The house's layout holds: rooms by feature under ui/, no import circles anywhere, no reaching into the demo
+generator from the app's floors, each page's data named once, and the embedded demo file built through the
+generator's own command."""
 
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,7 @@ from data_access.bootstrap import DemoBuildFailed, build_demo_file
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOMS = {"access", "data", "explore", "grid", "org", "screen", "volunteers"}
+NOT_SOURCE = {"node_modules", "test-artifacts", "__pycache__"}  # installed or generated, not the project's
 
 
 def _imports(path: Path) -> list[str]:
@@ -34,6 +37,113 @@ def _imports(path: Path) -> list[str]:
 
 def _files(*folders: str) -> list[Path]:
     return [p for folder in folders for p in (ROOT / folder).rglob("*.py")]
+
+
+def _module_files(root: Path) -> dict[str, Path]:
+    """Every Python module of the project under root by its dotted name (a package by its __init__)."""
+    out = {}
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [d for d in subfolders if d not in NOT_SOURCE and not d.startswith(".")]
+        for file_name in names:
+            if file_name.endswith(".py"):
+                parts = (Path(folder) / file_name).relative_to(root).with_suffix("").parts
+                out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = Path(folder) / file_name
+    return out
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Module -> the project's modules it imports, anywhere in the file (inside functions and `if
+    TYPE_CHECKING:` too): `from . import x` and `from pkg import x` reach the module pkg.x when there is one,
+    else pkg; a name outside the project is left out."""
+    files = _module_files(root)
+
+    def known(name: str) -> str | None:
+        while name and name not in files:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for name, path in files.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {known(a.name) for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - (node.level - 1)] if node.level else []
+                source = ".".join([*base, *([node.module] if node.module else [])])
+                found |= {known(f"{source}.{a.name}") for a in node.names}
+        graph[name] = found - {None, name}
+    return graph
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            nxt = next(edges, None)
+            if nxt is not None:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph.get(nxt, ())))))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                part = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    part.append(member)
+                    if member == node:
+                        break
+                if len(part) > 1:
+                    circles.append(sorted(part))
+    return circles
+
+
+def test_the_circle_finder_sees_every_kind_of_import(tmp_path):
+    """A circle closed by `from . import x`, by an import inside a function or under TYPE_CHECKING is found;
+    a package importing its own modules is not a circle."""
+    files = {
+        "pkg/__init__.py": "from .a import f\n",
+        "pkg/a.py": "from . import b\ndef f():\n    return b\n",
+        "pkg/b.py": "def g():\n    from .a import f\n    return f\n",
+        "pkg/c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.d import D\n",
+        "pkg/d.py": "import pkg.c\nimport os\nclass D: ...\n",
+        "pkg/e.py": "from pkg import a\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    graph = import_graph(tmp_path)
+    assert graph["pkg.e"] == {"pkg.a"} and graph["pkg.d"] == {"pkg.c"}
+    assert import_circles(graph) == [["pkg.a", "pkg.b"], ["pkg.c", "pkg.d"]]
+
+
+def test_no_module_of_the_project_is_part_of_an_import_circle():
+    """Every package, the tests and the scripts at the top: a circle means two modules that cannot be read,
+    loaded or changed apart; cut it by moving the shared piece into a module of its own."""
+    graph = import_graph(ROOT)
+    assert {"app", "ui.labels", "report.build", "data_access.models", "tests.conftest"} <= set(graph)
+    assert import_circles(graph) == []
 
 
 def test_the_app_floors_import_nothing_from_the_generator():

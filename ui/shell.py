@@ -6,8 +6,6 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 
 import streamlit as st
 
@@ -27,7 +25,7 @@ from data_access.bootstrap import (
     schema_current,
 )
 from data_access.db import DatabaseConfigError, database_url, is_default_database, live_demo_requested
-from data_access.filters import Filters, Places
+from data_access.filters import Places
 from data_access.guard import ACCESS, AccessDenied, all_places, clamp_filters
 from data_access.history import history_from
 from data_access.queries.overview import date_bounds
@@ -35,6 +33,7 @@ from serving import admission
 
 from . import filter_bar, freshness, snapshot
 from .access import gate as auth_gate
+from .context import PageContext
 from .db_status import db_problem, run_guarded, show_pending_failure
 from .labels import t
 from .safe_text import md
@@ -60,20 +59,6 @@ _STARTED = "_run_started"
 SCRIPT_SECONDS = "_script_seconds"  # how long the last full run of the script took (read by the bench)
 _CTX = "_page_ctx"
 _PAGE = "_page_running"  # the page this run is drawing (stop_page draws what follows it)
-
-
-@dataclass(frozen=True)
-class PageContext:
-    """What a page needs from the chrome: the filters and the dataset's facts."""
-
-    filters: Filters
-    places: Places
-    as_of: date
-    first_day: date
-    is_demo: bool
-    live: bool = False  # other systems write the data as things happen: judged as of now
-    fresh: dict | None = None  # the refresher's state when the run started (ui.freshness)
-    history_from: date | None = None  # the stocks' dated history is complete from this day (data_access.history)
 
 
 def _forward_to_overview() -> None:

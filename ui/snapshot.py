@@ -34,7 +34,7 @@ from .labels import t
 if TYPE_CHECKING:
     from data_access.filters import Places
 
-    from .shell import PageContext
+    from .context import PageContext
 
 log = logging.getLogger("erqi.export")
 TOKEN_PARAM = "export"  # the renderer's URL parameter (never in a viewer's address)

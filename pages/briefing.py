@@ -1,5 +1,7 @@
 """大屏 Briefing wall: one 16:9 composition for a meeting room, refreshing itself."""
 
+import html
+
 import streamlit as st
 
 from data_access import cached
@@ -18,8 +20,10 @@ SLOWEST = 10  # stations ringed on the heat map: the longest median wait for an 
 ctx = page_setup()
 
 
-def panel(key: str, extra: str = "") -> None:
-    st.html(f'<div class="brief-panel-title">{t(key)}{extra}</div>')
+def panel(key: str, extra: str = "", why: str = "") -> None:
+    """A panel's title on one line (why: the full text of a shortened part, as its tooltip)."""
+    tip = f' title="{html.escape(why)}"' if why else ""
+    st.html(f'<div class="brief-panel-title"{tip}>{t(key)}{extra}</div>')
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -52,9 +56,12 @@ def draw_wall() -> None:
 
     def figure(label: str, key: str) -> tuple:
         """Flows of the range and stocks on its last day alike, each against the compared period (a flow
-        compared before its first record: not compared, and the system's start named)."""
+        compared before its first record: not compared, the month it was first recorded beside it, the full
+        reason in its tooltip)."""
         if key in unrecorded:
-            return label, k[key], (f"{mode} {t('cmp_since_system')}", "flat")
+            first = f"{unrecorded[key]:%Y-%m}"
+            why = t("cmp_before_records", items=t(label), first=first)
+            return label, k[key], (f"{mode} {t('cmp_since_system', first=first)}", "flat", why)
         text, cls = compare.arrow_text(k[key], k0.get(key))
         return label, k[key], (f"{mode} {text}", cls)
 
@@ -122,9 +129,11 @@ def draw_wall() -> None:
             charts.show(wh, wall.dark_weekday_hour, "hours", t("col_hours"), labels, order, WEEK_HEIGHT)
     with right:
         ranking = data.ranking
-        moved_by = t("brief_rank_moved", mode=mode) if before else t("brief_rank_none", mode=mode)
+        moved_by = t("brief_rank_moved", mode=mode) if before else t("brief_rank_none_short", mode=mode)
         panel(
-            "ranking_streets" if f.level == "district" else "ranking_communities", f" · {t('col_hours')} · {moved_by}"
+            "ranking_streets" if f.level == "district" else "ranking_communities",
+            f" · {t('col_hours')} · {moved_by}",
+            "" if before else t("brief_rank_none", mode=mode),
         )
         if ranking.empty:
             st.info(t("ranking_none"))

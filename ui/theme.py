@@ -34,7 +34,14 @@ SCREEN_CSS = """
 .brief-kpi .l { font-size: 1.05rem; color: #a9bdd3; display: flex; gap: .15em; white-space: nowrap; }
 .brief-kpi .l .d { margin-left: auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; font-weight: 700; font-variant-numeric: tabular-nums; }
 .brief-kpi .d.up { color: #ff6e6e; } .brief-kpi .d.down { color: #5fd38d; } .brief-kpi .d.flat { color: #93a7c0; }
-.brief-panel-title { font-size: 1.35rem; font-weight: 700; color: #fff; margin: .2rem 0 .2rem 0; }
+/* the wall's grid map and, over its bottom-left corner, the whole district (ui.screen.wall.map_with_inset):
+   the inset's wrapper is taken out of the column's flow, so it adds no gap below the map */
+.st-key-brief_map_box { position: relative; }
+.st-key-brief_map_box > [data-testid="stLayoutWrapper"] { position: absolute; left: 8px; bottom: 8px; z-index: 5; }
+.st-key-brief_map_inset { box-sizing: content-box; border: 2px solid #1e3a5f; border-radius: 6px; overflow: hidden;
+  box-shadow: 0 2px 10px rgba(0,0,0,.45); background: #dde3e9; }
+.brief-panel-title { font-size: 1.35rem; font-weight: 700; color: #fff; margin: .2rem 0 .2rem 0;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .brief-warn { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
 .brief-warn div { background: #2a1216; border: 1px solid #7f1d1d; border-radius: 10px; padding: 4px 10px; }
 .brief-warn .v { font-size: 2rem; font-weight: 700; color: #ff8a80; }

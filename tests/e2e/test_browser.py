@@ -50,16 +50,39 @@ def test_page_renders_offline(browser, server, shots, slug):
         ctx.close()
 
 
-def test_briefing_fits_a_4k_wall_without_scrolling(browser, server, shots):
-    ctx, page = _open(browser, f"{server.base}/briefing", scale=2)
+# what the wall measures in the browser: stMain's scroll height, the foot of its lowest element, each figure's
+# change (text, whether it is cut, its tooltip) and each panel title (whether it is cut)
+WALL_MEASURE = """() => {
+    const m = document.querySelector('[data-testid=stMain]');
+    const feet = [...m.querySelectorAll('[data-testid=stColumn] [data-testid=stElementContainer]')]
+        .map(e => e.getBoundingClientRect()).filter(r => r.height > 0).map(r => r.bottom);
+    const cut = e => e.scrollWidth > e.clientWidth + 1;
+    return {
+        scroll: m.scrollHeight, width: m.scrollWidth, client: m.clientWidth, foot: Math.max(...feet),
+        changes: [...document.querySelectorAll('.brief-kpi .d')].map(d => [d.textContent, cut(d), d.title]),
+        titles: [...document.querySelectorAll('.brief-panel-title')].map(d => [d.textContent, cut(d)]),
+    };
+}"""
+
+
+@pytest.mark.parametrize(("query", "scale"), [("", 1), ("", 2), ("?range=all", 1)])
+def test_briefing_fills_1920x1080_without_scrolling(browser, server, shots, query, scale):
+    """The wall is 1920×1080 exactly, at device scale 1 and 2 (a 4K wall): nothing scrolls, no band is left
+    unused at the foot, and every figure's change and every panel title is shown whole."""
+    ctx, page = _open(browser, f"{server.base}/briefing{query}", scale=scale)
     try:
-        main = page.evaluate(
-            "(() => { const m = document.querySelector('[data-testid=stMain]');"
-            " return [m.scrollHeight, m.clientHeight, m.scrollWidth, m.clientWidth]; })()"
-        )
-        assert main[0] <= main[1] + 1 and main[2] <= main[3] + 1, main
+        wall = page.evaluate(WALL_MEASURE)
+        assert wall["scroll"] <= 1080 and wall["width"] <= wall["client"] + 1, wall
+        assert wall["foot"] >= 1080 - 16, wall  # the columns reach the wall's foot
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        page.screenshot(path=str(shots / "briefing-1920x1080@2x.png"))
+        assert len(wall["changes"]) == 8, wall
+        for text, cut, why in wall["changes"]:
+            assert not cut and text.startswith("同比 "), wall  # the default comparison, beside every figure
+            assert text.removeprefix("同比 ").strip(), wall
+            assert "—" not in text or why or query, wall  # a figure not compared says why, in full, on hover
+        assert wall["titles"] and not any(cut for _text, cut in wall["titles"]), wall
+        if not query:
+            page.screenshot(path=str(shots / f"briefing-1920x1080@{scale}x.png"))
     finally:
         ctx.close()
 

@@ -44,7 +44,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Judged as of the data date, whatever the range; not compared.",
     ),
     "cmp_not_compared": ("不作比较", "not compared"),
-    "cmp_since_system": ("— 系统新启用", "— new system"),  # the wall: too little room for the month
+    "cmp_since_system": ("— {first}起", "— from {first}"),  # the wall: room for 同比 — 2016-09起, no more
     "cmp_before_records": (
         "{items}：对比期早于系统启用（{first}，此前无记录），不作比较。",
         "{items}: the compared period begins before the system's first record ({first}); not compared.",
@@ -65,6 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "x_period_from": ("{m}（自{md}起，不完整）", "{m} (from {md}, incomplete)"),
     "rank_same": ("持平", "same"),
     "brief_rank_moved": ("{mode}名次变化", "rank change, {mode}"),
+    "brief_rank_none_short": ("{mode}：对比期早于数据", "{mode}: before the data"),  # the panel's one line
     "brief_rank_none": (
         "{mode}：对比时段早于数据起始，名次变化为“—”",
         "{mode}: the compared period is before the data (—)",

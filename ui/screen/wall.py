@@ -37,34 +37,28 @@ def big_number(value: float | int | None) -> str:
     return numbers.large(value, current_lang(), na=t("na"))
 
 
-def kpi_strip(items: list[tuple[str, float | int | None, tuple[str, str]]]) -> str:
-    """The wall's headline figures: (label key, value, (change text, up/down/flat)) each, the change (同比 or
-    环比, ui.compare.arrow_text) large enough to read across a room."""
-    cells = "".join(
-        f'<div class="brief-kpi" data-kpi="{key}"><div class="v">{big_number(v)}</div>'
-        f'<div class="l">{t(key)}<span class="d {cls}" data-change="{cls}">{html.escape(text)}</span></div></div>'
-        for key, v, (text, cls) in items
-    )
-    return f'<div class="brief-kpis">{cells}</div>'
-
-
-INSET_CSS = """
-.st-key-brief_map_box { position: relative; }
-.st-key-brief_map_inset { position: absolute; left: 8px; z-index: 5; border: 2px solid #1e3a5f;
-  border-radius: 6px; overflow: hidden; box-shadow: 0 2px 10px rgba(0,0,0,.45); background: #dde3e9; }
-"""
+def kpi_strip(items: list[tuple[str, float | int | None, tuple[str, ...]]]) -> str:
+    """The wall's headline figures: (label key, value, (change text, up/down/flat[, why])) each, the change
+    (同比 or 环比, ui.compare.arrow_text) large enough to read across a room. A change that needs explaining
+    is given in a short form that fits beside its label, and the full reason as its tooltip (why)."""
+    cells = []
+    for key, v, (text, cls, *why) in items:
+        tip = f' title="{html.escape(why[0])}"' if why and why[0] else ""
+        cells.append(
+            f'<div class="brief-kpi" data-kpi="{key}"><div class="v">{big_number(v)}</div>'
+            f'<div class="l">{t(key)}<span class="d {cls}"{tip} data-change="{cls}">{html.escape(text)}</span></div></div>'
+        )
+    return f'<div class="brief-kpis">{"".join(cells)}</div>'
 
 
 def map_with_inset(deck: pdk.Deck, height: int, inset: pdk.Deck | None, inset_size: tuple[int, int]) -> None:
     """The grid map, and over its bottom-left corner a small map of the whole district that outlines the
-    part the map shows (the wall is never panned: the rural streets stay in sight there)."""
+    part the map shows (the wall is never panned: the rural streets stay in sight there). The inset is
+    placed by SCREEN_CSS (ui.theme: .st-key-brief_map_box) out of the column's flow, so the column is no
+    taller than the map."""
     with st.container(key="brief_map_box"):
         st.pydeck_chart(deck, height=height)
         if inset is not None:
-            top = height - inset_size[1] - 12  # its foot 8 px above the map's (border included)
-            st.html(
-                f"<style>{INSET_CSS}.st-key-brief_map_inset {{ top: {top}px; width: {inset_size[0] + 4}px; }}</style>"
-            )
             with st.container(key="brief_map_inset", width=inset_size[0]):
                 st.pydeck_chart(inset, height=inset_size[1])
 

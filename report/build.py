@@ -177,13 +177,16 @@ def _maps(conn: Connection, f: Filters) -> MapData:
     district, _neighbours = gq.base_outlines()  # neighbouring districts are left off: no names beyond the scope
     scope = gq.scope_area(conn, f) if f.level != "district" else pd.DataFrame()
     outline = str(scope["geometry"].iloc[0]) if len(scope) and scope["geometry"].notna().iloc[0] else None
+    local = f.level != "district"  # a 400 m cell is too coarse for a street: its areas and groups instead
     return MapData(
         district=district["features"][0]["geometry"],
         scope=outline,
         areas=gq.grid_areas(conn, f),
         groups=gq.building_groups(conn, f),
         siblings=gq.sibling_areas(conn, f),
-        cells=vq.service_cells(conn, f, "hours"),
+        cells=pd.DataFrame(columns=["lon", "lat", "value"]) if local else vq.service_cells(conn, f, "hours"),
+        area_hours=rq.area_service(conn, f) if local else pd.DataFrame(columns=["code", "hours"]),
+        group_hours=rq.group_service(conn, f) if local else pd.DataFrame(columns=["lon", "lat", "hours"]),
     )
 
 

@@ -35,7 +35,9 @@ class MapData:
     areas: pd.DataFrame  # grid areas one level down: name, geometry, center_lon, center_lat
     groups: pd.DataFrame  # building groups: lon, lat, is_demonstration, street, community
     siblings: pd.DataFrame  # areas beside the scope: drawn faintly, never named
-    cells: pd.DataFrame  # service hours per ~400 m cell: lon, lat, value
+    cells: pd.DataFrame  # service hours per ~400 m cell (the district's heat map): lon, lat, value
+    area_hours: pd.DataFrame  # service hours per area one level down (code, hours): a street's, a community's
+    group_hours: pd.DataFrame  # building groups with service (lon, lat, hours): a street's circles
 
 
 @dataclass(frozen=True)

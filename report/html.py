@@ -13,6 +13,7 @@ from ui.maps import built_up, built_up_box
 from . import svg_map
 from .data import RANK_MEASURE, ReportData
 from .figures import figures_html
+from .heat import heat_figure
 from .page import Page
 from .style import CSS
 from .summary import summary_html
@@ -125,24 +126,7 @@ class Report(Page):
                 level, m.district, m.scope, m.areas, m.groups, m.siblings, title, stamp, max_height=860, focus=focus
             )
             grid += f'<figure class="map-figure focus-map"><figcaption>{esc(title)}</figcaption>{focus_svg}</figure>'
-        bins = svg_map.heat_bins(m.cells["value"]) if len(m.cells) else []
-        if bins:
-            heat_svg = svg_map.heat_map(m.district, m.scope, m.areas, m.cells, bins, self.L("brief_heat"), stamp)
-            chips = "".join(
-                f'<span><i style="background:{c}"></i>{esc(number(numbers.round_whole(lo), self.lang))} – '
-                f"{esc(number(numbers.round_whole(hi), self.lang))}</span>"
-                for c, lo, hi in bins
-            )
-            total = number(numbers.round_whole(float(m.cells["value"].sum())), self.lang)
-            note = self.L("rep_heat_total", n=total, k=number(len(m.cells), self.lang))
-            heat_body = (
-                f'<div class="heat-row">{heat_svg}<div class="legend heat-legend"><b>'
-                f"{esc(self.L('rep_legend_hours'))}</b>{chips}</div></div>"
-                f'<p class="caption">{esc(note)} {esc(self.L("schematic"))}</p>'
-            )
-        else:
-            heat_body = f'<p class="empty">{esc(self.L("rep_heat_none"))}</p>'
-        heat = f'<figure class="map-figure"><figcaption>{esc(self.L("brief_heat"))}</figcaption>{heat_body}</figure>'
+        heat = heat_figure(self)
         return f'<section class="maps">{self.heading(1, self.L("rep_sec_maps"))}{grid}{heat}</section>'
 
     # ------------------------------------------------------------ 4. ranking

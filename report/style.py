@@ -62,6 +62,8 @@ svg.map .scope { fill: none; stroke: #b3261e; stroke-width: 2.2; stroke-linejoin
 svg.map .grp { stroke: #fff; stroke-width: .4; }
 svg.map .demo { stroke-width: 1.3; }
 svg.map .cell { fill-opacity: .9; stroke: none; }
+svg.map .heat-area { fill-opacity: .85; stroke: #fff; stroke-width: 1.2; stroke-linejoin: round; }
+svg.map .svc { fill-opacity: .72; stroke-width: .8; }
 svg.map .lbl { fill: #212529; font-weight: 700; paint-order: stroke; stroke: #fff; stroke-width: 3px;
   stroke-linejoin: round; }
 svg.map .small { fill: #444; }
@@ -82,6 +84,8 @@ svg.map .focus { fill: none; stroke: #14181c; stroke-width: 1.3; stroke-dasharra
 .heat-legend { text-align: left; margin: 0; display: flex; flex-direction: column; gap: 1mm; white-space: nowrap; }
 .heat-legend span { margin: 0; }
 .heat-legend i { border-radius: 0; }
+.heat-legend b.second { margin-top: 2.5mm; }
+.heat-legend svg.chip { margin-right: 1.2mm; flex: none; }
 
 /* 4. tables */
 table.data { width: 100%; border-collapse: collapse; font-size: 9pt; break-inside: avoid;

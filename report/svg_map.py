@@ -314,13 +314,14 @@ def _points(level: str, groups: pd.DataFrame, colours: dict[str, str], frame: Fr
     return "".join(dots) + "".join(demos)
 
 
-def heat_bins(values: pd.Series) -> list[tuple[str, float, float]]:
+def heat_bins(values: pd.Series, classes: int = len(HEAT_COLORS)) -> list[tuple[str, float, float]]:
     """(colour, lowest, highest) per class: quantile classes of the cells' values, as many as there are
-    distinct edges (at most the heat map's six colours)."""
+    distinct edges (at most classes, at most the heat map's six colours)."""
     v = values.dropna().to_numpy(dtype=float)
     if v.size == 0:
         return []
-    edges = sorted(set(np.round(np.quantile(v, np.linspace(0, 1, len(HEAT_COLORS) + 1)[1:-1]), 0).tolist()))
+    n = max(1, min(classes, len(HEAT_COLORS)))
+    edges = sorted(set(np.round(np.quantile(v, np.linspace(0, 1, n + 1)[1:-1]), 0).tolist()))
     lows, highs = [float(v.min()), *edges], [*edges, float(v.max())]
     pairs = [(lo, hi) for lo, hi in zip(lows, highs) if hi >= lo]
     step = len(HEAT_COLORS) - len(pairs)  # fewer classes use the hotter end of the ramp
@@ -360,3 +361,118 @@ def heat_map(
     body.append(_label(PAD, PAD + 6, stamp, 10, "start", "stamp"))
     body.append(scale_bar(frame, frame.height - PAD))
     return _svg(frame.width, frame.height, "".join(body), title)
+
+
+GROUP_R = 9.0  # px: the circle of the building group with the most hours
+GROUP_FILL, GROUP_LINE = "#1d3557", "#ffffff"
+NO_SERVICE = "#f1f1ec"  # an area without service in the period
+
+
+def group_radius(hours: float, most: float) -> float:
+    """A building group's circle: its area in proportion to its hours, the most hours GROUP_R."""
+    return max(1.4, GROUP_R * math.sqrt(max(hours, 0.0) / most)) if most > 0 else 0.0
+
+
+def bin_colour(bins: list[tuple[str, float, float]], value: float) -> str:
+    """The colour of the class a value falls in."""
+    edges = [lo for _c, lo, _h in bins[1:]]
+    return bins[int(np.searchsorted(edges, value, side="right"))][0]
+
+
+def area_heat_map(
+    level: str,
+    district: dict,
+    scope: str | None,
+    areas: pd.DataFrame,
+    area_hours: pd.DataFrame,
+    groups: pd.DataFrame,
+    bins: list[tuple[str, float, float]],
+    title: str,
+    stamp: str,
+    width: int = 530,
+    max_height: int = 380,
+) -> str:
+    """Service hours at the scope's own scale, where ~400 m cells are too coarse: the areas one level down
+    (a street's communities, a community's building areas) shaded by their hours in the classes of bins
+    (area_hours: code, hours; an area without service left pale), each building group with service a
+    circle whose area is its hours (groups: lon, lat, hours; empty: none drawn), and the areas named
+    inside themselves clear of each other and of the circles, or beside the map."""
+    scope_geom = _shape(scope) if scope else None
+    box = bounds_of(scope_geom or district)
+    areas = areas[has_shape(areas[["geometry", "center_lon", "center_lat"]])] if len(areas) else areas
+    groups = groups.dropna(subset=["lon", "lat", "hours"]) if len(groups) else groups
+    hours = dict(zip(area_hours["code"].astype(str), area_hours["hours"].astype(float))) if len(area_hours) else {}
+    most = float(groups["hours"].max()) if len(groups) else 0.0
+    size = LABEL_SIZE.get(level, 11) - 1
+
+    def circles(frame: Frame) -> list[tuple[float, float, float]]:
+        out = []
+        for row in groups.itertuples() if len(groups) else ():
+            x, y = frame.xy(float(row.lon), float(row.lat))
+            out.append((x, y, group_radius(float(row.hours), most)))
+        return out
+
+    def names(frame: Frame, room: float) -> tuple[list[Placed], list[AreaLabel]]:
+        markers = [marker_box(x, y, r + 0.5) for x, y, r in circles(frame)]
+        taken = [
+            (0.0, 0.0, PAD + text_width(stamp, 10) + 6, PAD + 14),
+            (0.0, frame.height - PAD - 16, frame.width / 4 + 60, float(frame.height)),
+        ]
+        return place_labels(_area_labels(areas, frame), size, int(room), 0, markers, frame.height, taken)
+
+    frame = fit(box, width, max_height)
+    inside, outside = names(frame, width)
+    column = 0
+    if outside:  # a column of names on the right, as the grid map sets them
+        column = int(max(text_width(a.name, size) for a in outside) + 24)
+        frame = fit(box, width - column, max_height)
+        frame = Frame(frame.lon0, frame.lat1, frame.k, frame.scale, frame.ox, frame.oy, width, frame.height)
+        inside, outside = names(frame, width - column)
+    body = _ground(frame, district, pd.DataFrame(), "sibling")
+    for row in areas.itertuples():
+        geom = _shape(row.geometry)
+        if geom is None:
+            continue
+        value = hours.get(str(row.code))
+        fill = bin_colour(bins, value) if value is not None and bins else NO_SERVICE
+        body.append(f'<path class="heat-area" fill="{fill}" d="{path_d(geom, frame)}"/>')
+    if scope_geom is not None:
+        body.append(f'<path class="scope" d="{path_d(scope_geom, frame)}"/>')
+    for x, y, r in sorted(circles(frame), key=lambda c: -c[2]):  # the small ones on top of the large
+        body.append(
+            f'<circle class="svc" fill="{GROUP_FILL}" stroke="{GROUP_LINE}" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+        )
+    body.append("".join(_label(p.x, p.y, p.label.text, size) for p in inside))
+    body.append(callouts(outside, size, width - column + 10, frame.height))
+    body.append(_label(PAD, PAD + 6, stamp, 10, "start", "stamp"))
+    body.append(scale_bar(frame, frame.height - PAD))
+    return _svg(width, frame.height, "".join(body), title)
+
+
+def size_key(most: float) -> list[tuple[float, float]]:
+    """(hours, radius) of up to three round reference circles for the legend, the largest at most `most`."""
+    if most < 1:
+        return []
+    out: list[tuple[float, float]] = []
+    for value in (_round_down(most), _round_down(most / 4), _round_down(most / 16)):
+        if value >= 1 and group_radius(value, most) >= 2 and value not in [v for v, _r in out]:
+            out.append((value, group_radius(value, most)))
+    return out
+
+
+def _round_down(value: float) -> float:
+    """The largest of 1, 2, 5, 10, 20, 50 … not above value (value ≥ 1)."""
+    if value < 1:
+        return 0.0
+    power = 10 ** math.floor(math.log10(value))
+    return float(max(m * power for m in (1, 2, 5) if m * power <= value))
+
+
+def circle_chip(radius: float) -> str:
+    """A legend's circle, as the map draws a building group."""
+    side = math.ceil(2 * GROUP_R + 2)
+    c = side / 2
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chip" width="{side}" height="{side}" viewBox="0 0 {side} {side}">'
+        f'<circle fill="{GROUP_FILL}" stroke="{GROUP_LINE}" cx="{c}" cy="{c}" r="{radius:.1f}"/></svg>'
+    )

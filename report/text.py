@@ -38,6 +38,27 @@ TEXT: dict[str, tuple[str, str]] = {
         "本期服务时数合计 {n} 小时，约 400 米网格汇总（{k} 个网格）。",
         "{n} volunteer hours in the period, summed on a ~400 m grid ({k} cells).",
     ),
+    "rep_heat_areas": (
+        "本期服务时数合计 {n} 小时，按{area}着色（{k} 个有服务）。",
+        "{n} volunteer hours in the period, shaded by {area} ({k} with service).",
+    ),
+    "rep_heat_groups": (
+        "圆点为 {k} 个有服务的楼院党小组，面积与其服务时数成正比（合计 {n} 小时）",
+        "Circles: the {k} building groups with service, their area in proportion to their hours ({n} h in all)",
+    ),
+    "rep_heat_unplaced": (
+        "；另有 {n} 小时未记录楼院，计入所在社区。",
+        "; {n} h recorded at no building group count towards their community.",
+    ),
+    "rep_heat_unplaced_community": (
+        "另有 {n} 小时未记录楼院（计入本社区合计，不在图中）。",
+        "{n} h recorded at no building group are in the community's total, not on the map.",
+    ),
+    "rep_heat_area_community": ("社区（村）", "community/village"),
+    "rep_heat_area_group": ("楼院网格", "building area"),
+    "rep_legend_area_hours": ("{area}服务时数（小时）", "Hours per {area}"),
+    "rep_legend_group_hours": ("楼院党小组服务时数", "Hours per building group"),
+    "rep_legend_no_service": ("本期无服务", "No service"),
     "rep_heat_none": ("本期范围内没有志愿服务记录。", "No volunteer service recorded in scope in the period."),
     "rep_legend_groups": ("楼院党小组", "Building party group"),
     "rep_legend_scope": ("范围边界", "Scope outline"),
@@ -65,8 +86,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Ranks by the period's volunteer hours, ties share a rank; ↑/↓: places moved since the compared period.",
     ),
     "rep_def_heat": (
-        "志愿服务记录按服务地点汇总到约 400 米的网格，颜色按各网格时数的分位数分档。",
-        "Service records summed by place on a ~400 m grid, coloured by quantiles of the cells' hours.",
+        "志愿服务记录按服务地点汇总：全区按约 400 米的网格；街道按社区（村）着色，并以圆点大小表示各楼院党小组的时数；"
+        "社区按楼院网格着色。颜色按时数的分位数分档。",
+        "Service records summed by place: the district's on a ~400 m grid; a street's shaded by community/village, "
+        "each building group a circle sized by its hours; a community's shaded by building area. Colours are "
+        "quantile classes of the hours.",
     ),
     "rep_stock": ("存量指标", "Stocks"),
     "rep_heat_term": ("服务热力图", "Service heat map"),

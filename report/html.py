@@ -73,7 +73,7 @@ class Report(Page):
             (self.L("rep_period"), self.period_text()),
             (self.L("rep_compare"), self.compared_text()),
         ]
-        meta = "<tr>" + "".join(f"<th>{esc(k)}</th><td>{esc(v)}</td>" for k, v in rows) + "</tr>"  # one line
+        meta = "".join(f'<span class="item"><span class="key">{esc(k)}</span>{esc(v)}</span>' for k, v in rows)
         stamps = (
             f"{esc(self.L('as_of', d=d.as_of.isoformat()))}　·　"
             f"{esc(self.L('rep_generated', t=d.generated.strftime('%Y-%m-%d %H:%M')))}"
@@ -83,7 +83,7 @@ class Report(Page):
             f'<div class="masthead">{esc(self.L("app_title") + self.L("rep_briefing"))}</div>'
             f'<div class="cover-place">{esc(self.scope_text())}</div>'
             f'<div class="cover-period">{esc(d.period.name(self.lang))}</div>'
-            f'<div class="red-rule"></div><table class="meta">{meta}</table>'
+            f'<div class="red-rule"></div><p class="meta">{meta}</p>'
             f'<p class="stamps">{stamps}</p>{demo}</header>'
         )
 

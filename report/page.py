@@ -3,6 +3,8 @@ the period, what it is compared with, a section's heading, a change of rank)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from data_access.compare import add_months, shift_months
 
 from .data import ReportData
@@ -10,6 +12,16 @@ from .text import esc, label, missing
 
 SECTIONS = ("rep_sec_figures", "rep_sec_maps", "rep_sec_ranking", "rep_sec_warnings", "rep_sec_defs")
 NUMERALS = "一二三四五六七八九十"
+
+
+def month_span(start: date, end: date) -> str:
+    """2016-09 for one month, 2016-07 — 2016-09 for more."""
+    return f"{start:%Y-%m}" if f"{start:%Y-%m}" == f"{end:%Y-%m}" else f"{start:%Y-%m} — {end:%Y-%m}"
+
+
+def one_month(template: str, start: date, end: date) -> str:
+    """A text template's "{start} — {end}" as "{start}" when the span is one month (never "2016-09 — 2016-09")."""
+    return template.replace("{start} — {end}", "{start}") if f"{start:%Y-%m}" == f"{end:%Y-%m}" else template
 
 
 class Page:
@@ -37,12 +49,7 @@ class Page:
         before = self.d.previous
         if before is None:
             return self.L("rep_cmp_none", mode=mode)
-        span = (
-            f"{before.start:%Y-%m}"
-            if before.start.replace(day=1) == before.end.replace(day=1)
-            else f"{before.start:%Y-%m} — {before.end:%Y-%m}"
-        )
-        return self.L("rep_cmp_with", mode=mode, period=span)
+        return self.L("rep_cmp_with", mode=mode, period=month_span(before.start, before.end))
 
     def compared_caption(self) -> str:
         """The overview's caption: what the changes are against, or why there are none."""
@@ -50,18 +57,13 @@ class Page:
         if self.d.previous is None:
             back = shift_months(self.d.mode, f)
             start, end = add_months(f.start, -back), add_months(f.end, -back)
-            return self.L(
-                "cmp_none_before", mode=mode, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first:%Y-%m}"
+            return one_month(self.L("cmp_none_before"), start, end).format(
+                mode=mode, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first:%Y-%m}"
             )
         before = self.d.previous
-        if f"{before.start:%Y-%m}" == f"{before.end:%Y-%m}":  # one month: "2016-09", not "2016-09 — 2016-09"
-            text = (
-                self.L("cmp_period")
-                .replace("{start} — {end}", "{start}")
-                .format(mode=mode, start=f"{before.start:%Y-%m}")
-            )
-        else:
-            text = self.L("cmp_period", mode=mode, start=f"{before.start:%Y-%m}", end=f"{before.end:%Y-%m}")
+        text = one_month(self.L("cmp_period"), before.start, before.end).format(
+            mode=mode, start=f"{before.start:%Y-%m}", end=f"{before.end:%Y-%m}"
+        )
         if self.d.live and f.end >= self.d.as_of.replace(day=1):
             text += self.L("cmp_month_so_far", d=self.d.as_of.isoformat())
         return text

@@ -26,17 +26,18 @@ section.warnings { margin-top: 8mm; }
 .cover { text-align: center; padding-top: 9mm; position: relative; }
 .masthead { font-family: 'Noto Serif CJK SC', serif; font-weight: 900; color: #c8161d; font-size: 27pt;
   letter-spacing: .12em; line-height: 1.35; }
-.cover-place { font-size: 15pt; margin-top: 5mm; font-weight: 700; }
+.cover-place { font-size: 15pt; margin-top: 2.5mm; font-weight: 700; }
 .cover-period { font-size: 13pt; margin-top: 1mm; }
-.red-rule { height: 4px; border-top: 2.5px solid #c8161d; border-bottom: 1px solid #c8161d; margin: 4mm 0 3mm; }
-table.meta { margin: 0 auto; border-collapse: collapse; font-size: 10pt; text-align: left; }
-table.meta th { font-weight: 400; color: #666; padding: .5mm 4mm .5mm 0; white-space: nowrap; vertical-align: top; }
-table.meta td { padding: .5mm 6mm .5mm 0; }
-.stamps { font-size: 9pt; color: #555; margin: 2mm 0 0; }
+.red-rule { height: 4px; border-top: 2.5px solid #c8161d; border-bottom: 1px solid #c8161d; margin: 3mm 0 2.5mm; }
+/* scope, period, comparison: one line, each item whole (a long one moves to the next line, not its words) */
+.meta { display: flex; flex-wrap: wrap; justify-content: center; gap: .8mm 7mm; margin: 0; font-size: 10pt; }
+.meta .item { white-space: nowrap; }
+.meta .key { color: #666; margin-right: 3mm; }
+.stamps { font-size: 9pt; color: #555; margin: 1mm 0 0; }
 .demo-stamp { position: absolute; top: -2mm; right: -2mm; border: 2.5px solid #c8161d; color: #c8161d; font-weight: 700;
   font-size: 14pt; padding: 1mm 3mm; transform: rotate(8deg); letter-spacing: .1em; }
 .demo-note { font-size: 8.5pt; color: #8e1b14; border: 1px solid #e3b4b0; background: #fdf3f2; padding: 1.5mm 3mm;
-  margin: 3mm 0 0; text-align: left; }
+  margin: 2mm 0 0; text-align: left; }
 
 /* 2. headline figures */
 .tiles { display: grid; grid-template-columns: repeat(6, 1fr); gap: 2mm; break-inside: avoid; }

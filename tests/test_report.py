@@ -18,11 +18,13 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as sql_text
 
 from data_access.compare import change, previous_period
 from data_access.db import read_engine
 from data_access.filters import Filters
 from data_access.queries import overview as ov
+from data_access.queries import volunteers as vq
 from report import ReportError
 from report.period import default_period, parse_period
 from ui.kpi import fmt_number
@@ -297,6 +299,68 @@ def test_names_are_escaped(sqlite_url):
     areas = data.maps.areas.assign(name=hostile)
     page = compose(replace(data, ranking=ranking, maps=replace(data.maps, areas=areas)))
     assert "<img" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in page
+
+
+def svg_of(page: str, title: str) -> str:
+    """The inline SVG map whose title is title, from a composed report."""
+    start = page.rindex("<svg", 0, page.index(f'aria-label="{title}"'))
+    return page[start : page.index("</svg>", start)]
+
+
+def test_street_heat_map_at_its_own_scale(sqlite_url, expected):
+    """A street's heat map is drawn at the street's scale: every community shaded by its hours and every
+    building group with service a circle, many more marks than the ~14 coarse 400 m cells of the district's
+    grid that fall in a street (what it drew before)."""
+    from report.build import read_report
+    from report.html import compose
+
+    data = read_report(sqlite_url, "S03", PERIOD, "yoy", "zh")
+    heat = svg_of(compose(data), TEXT["brief_heat"][0])
+    engine = read_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            groups = conn.execute(
+                sql_text(
+                    "SELECT count(*) FROM (SELECT building_group_id FROM service_record WHERE street_id = :s "
+                    "AND building_group_id IS NOT NULL AND started_at >= '2017-09-01' AND started_at < '2017-10-01' "
+                    "GROUP BY building_group_id HAVING sum(hours) > 0) AS g"
+                ),
+                {"s": data.place.street_id},
+            ).scalar()
+            cells = len(vq.service_cells(conn, data.filters, "hours"))
+    finally:
+        engine.dispose()
+    places = expected["places"]
+    communities = int((places.communities["street_id"] == data.place.street_id).sum())
+    assert cells <= 20 and groups > 2 * cells  # the demo street: 400 m cells are too coarse to read
+    assert heat.count('class="svc"') == groups
+    assert heat.count('class="heat-area"') == communities
+    assert 'class="cell"' not in heat
+
+
+@pytest.mark.parametrize(
+    ("period", "cmp", "shown", "compared", "caption"),
+    [
+        ("2017-09", "yoy", "2017年9月", "同比（2016-09）", "同比：各指标与 2016-09 比较"),
+        ("2017-Q3", "pop", "2017年第三季度", "环比（2017-04 — 2017-06）", "环比：各指标与 2017-04 — 2017-06 比较"),
+        ("2017", "yoy", "2017年", "同比（2016-01 — 2016-09）", "同比：各指标与 2016-01 — 2016-09 比较"),
+        ("2012-10", "yoy", "2012年10月", "同比（无对比时段）", "同比：对比时段（2011-10）早于数据起始（2012-10）"),
+    ],
+)
+def test_header_period_lines(sqlite_url, expected, period, cmp, shown, compared, caption):
+    """The cover's period and comparison, and the figures' caption, for a month, a quarter and a (clipped)
+    year: one month reads as one month, never "2016-09 — 2016-09"."""
+    from report.build import read_report
+    from report.html import compose
+
+    page = compose(read_report(sqlite_url, "S03", period, cmp, "zh"))
+    cover = page[page.index('<header class="cover">') : page.index("</header>")]
+    clipped = "（数据自 2017-01-01 至 2017-09-30）" if period == "2017" else ""
+    items = re.findall(r'<span class="key">[^<]*</span>([^<]*)</span>', cover)
+    assert items == [f"二七区 › {expected['s03_name']}", shown + clipped, compared]
+    assert f'<div class="cover-period">{shown}</div>' in cover
+    assert caption in page
+    assert not re.search(r"(\d{4}-\d{2}) — \1", page)  # no one-month span written as a range
 
 
 # ---------------------------------------------------------------- mail

@@ -629,6 +629,24 @@ def test_pending_changes_and_time_are_not_drift(writer):
     assert report.changes >= 2 and report.drift == ""
 
 
+def test_a_rebuild_outside_the_refresher_keeps_the_instant_it_judged_at(writer, live_url, monkeypatch):
+    """A seed, an import or `python -m refresher migrate` rebuilds the summaries judging the open requests at
+    the refresher's last cutoff (or just after the data date), then resets the refresher's state. The state
+    took the clock's now as its cutoff instead, so the requests whose age or wait bucket changed in between
+    were never re-judged: the nightly rebuild found them as drift (after a seed, more the later in the day
+    it was seeded)."""
+    from data_access.bootstrap import rebuild_rollups
+
+    judged = refresh.local_now()
+    refresh.full_rebuild(writer, now=judged)  # the refresher's last turn
+    monkeypatch.setattr(refresh, "local_now", lambda: judged + timedelta(days=3))  # the rebuild, 3 days on
+    rebuild_rollups(live_url)
+    with writer.connect() as conn:
+        assert refresh.freshness(conn)["cutoff"] == judged  # the instant its summaries were judged at
+    report = refresh.full_rebuild(writer, now=judged + timedelta(days=3, hours=1))
+    assert report.drift == ""  # the refresh before it re-judged the open requests from that instant on
+
+
 def test_an_import_takes_turns_with_the_refresher():
     """Issue 34, item 4: on PostgreSQL an import while `python -m refresher run` worked lost a deadlock (both
     rewrite the summaries and the refresher's state) and exited with a bare OperationalError. A refresh

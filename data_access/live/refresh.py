@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, or_,
 from .. import models as m
 from .. import rollups
 from ..queries.overview import dataset_info
-from ..queries.volunteers import AGE_BOUNDS_H, BUCKETS, TAIL_H, TAIL_STEP_H
+from ..queries.volunteers import AGE_BOUNDS_H, BUCKETS, TAIL_H, TAIL_STEP_H, data_cutoff
 from ..rollup_models import ROLLUPS
 from .models import ChangeJournal, RefreshRun, RefreshState
 
@@ -123,10 +123,17 @@ def _is_live(conn: Connection) -> bool:
 
 def reset(conn: Connection, kind: str, seconds: float = 0.0) -> None:
     """After a seed or an import rebuilt everything in conn's transaction: the journal is empty, the state
-    says fresh (a new version), and the run is recorded."""
+    says fresh (a new version), and the run is recorded.
+
+    A live dataset keeps the cutoff its summaries were just judged at (the previous refresh's, or the first
+    instant after the data date when there was none), not now: the next refresh re-judges the open
+    requests from that instant on. Recording now instead, the requests whose age or wait bucket changed
+    between the two instants would never be re-judged (drift a full rebuild finds), and the pages reading
+    raw rows would judge at another instant than the summaries."""
     st = RefreshState.__table__
     old = _state(conn)
     now = utcnow()
+    judged = data_cutoff(conn) if _is_live(conn) else None  # what rollups.rebuild judged at (same function)
     conn.execute(delete(ChangeJournal.__table__))
     conn.execute(delete(st))
     conn.execute(
@@ -135,7 +142,7 @@ def reset(conn: Connection, kind: str, seconds: float = 0.0) -> None:
             version=(old.version + 1) if old else 1,
             refreshed_at=now,
             heartbeat_at=now,
-            cutoff=local_now() if _is_live(conn) else None,
+            cutoff=judged,
             full_at=now,
             drift=None,
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, Date, func, insert, literal, null, select
+from sqlalchemy import Connection, Date, Integer, cast, func, insert, literal, null, select
 
 from . import models as m
 
@@ -43,6 +43,12 @@ def history_from(info: dict[str, str]) -> date | None:
         return None
 
 
+def _no_id():
+    """A missing place id, typed: PostgreSQL reads a bare NULL in a subquery as text, which an integer
+    column refuses."""
+    return cast(null(), Integer)
+
+
 def _registers(since: date):
     """(stock, select of ref_id, street_id, community_id, building_group_id, valid_from) over the current
     rows of each register; a row without a date of its own starts at `since`."""
@@ -58,12 +64,12 @@ def _registers(since: date):
     )
     yield (
         "org",
-        select(o.c.id, o.c.street_id, o.c.community_id, null(), dated(o.c.established_on)).where(
+        select(o.c.id, o.c.street_id, o.c.community_id, _no_id(), dated(o.c.established_on)).where(
             o.c.kind.in_(m.GRASSROOTS_KINDS)
         ),
     )
     yield "building_group", select(b.c.id, b.c.street_id, b.c.community_id, b.c.id, literal(since, Date))
-    yield "team", select(team.c.id, team.c.street_id, team.c.community_id, null(), dated(team.c.founded_on))
+    yield "team", select(team.c.id, team.c.street_id, team.c.community_id, _no_id(), dated(team.c.founded_on))
     yield (
         "volunteer",
         select(vol.c.id, vol.c.street_id, vol.c.community_id, vol.c.building_group_id, dated(vol.c.registered_on)),
@@ -71,7 +77,7 @@ def _registers(since: date):
     for kind in ("service_center", "kitchen"):
         yield (
             kind,
-            select(fac.c.id, fac.c.street_id, fac.c.community_id, null(), dated(fac.c.opened_on)).where(
+            select(fac.c.id, fac.c.street_id, fac.c.community_id, _no_id(), dated(fac.c.opened_on)).where(
                 fac.c.kind == kind
             ),
         )

@@ -5,7 +5,13 @@
 
 from __future__ import annotations
 
-from .build import build
-from .errors import ReportError
+from streamlit.logger import get_logger
+
+# the query layer's caches are declared with Streamlit's decorators, which warn "No runtime found" when
+# imported outside the app: a command's stderr holds one line for a bad input, not that
+get_logger("streamlit.runtime.caching.cache_data_api").setLevel("ERROR")
+
+from .build import build  # noqa: E402 - after the logger is quiet
+from .errors import ReportError  # noqa: E402
 
 __all__ = ["ReportError", "build"]

@@ -1,6 +1,6 @@
 """Router: the shared chrome, then the selected page (the root URL forwards to the overview)."""
 
-from ui.shell import finish_run, navigation, run_page
+from ui.chrome.shell import finish_run, navigation, run_page
 
 page = navigation()
 run_page(page)  # the shared chrome (page_setup), then the page, under the database-failure guard

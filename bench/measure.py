@@ -62,7 +62,7 @@ def spec_bytes(at) -> int:
 
 def script_seconds(at) -> float:
     """The script time of the last run, as the app itself recorded it (no test-harness polling)."""
-    from ui.shell import SCRIPT_SECONDS
+    from ui.chrome.shell import SCRIPT_SECONDS
 
     return float(at.session_state[SCRIPT_SECONDS])
 
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.url
     os.environ["ERQI_OPEN_DEMO"] = "1"  # the bench's databases hold the seed's demo data
-    from ui.shell import PAGES
+    from ui.chrome.shell import PAGES
 
     app = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
     pages = [measure_page(app, path, args.url, args.reps) for path, *_ in PAGES]

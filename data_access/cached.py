@@ -31,7 +31,7 @@ from .live import refresh
 from .queries import datasets, explore, grid, org, overview, quality, volunteers
 from .queries import first_records as records
 
-TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.freshness)
+TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.chrome.freshness)
 FRESHNESS_TTL_SECONDS = 2  # how long a process may take to notice a refresh
 PER_FILTER = 256  # results kept per query (one per filter combination, node or slot)
 _declared: list[Callable[..., Any]] = []  # every cached query, to drop all their results at once

@@ -6,12 +6,13 @@ import streamlit as st
 
 from data_access import cached
 from data_access.prefetch import fetch
-from ui import charts, compare, filter_bar, freshness, prebuilt
-from ui.db_status import fragment_guard
+from ui import charts, compare, prebuilt
+from ui.chrome import filter_bar, freshness
+from ui.chrome.db_status import fragment_guard
+from ui.chrome.shell import page_setup
 from ui.grid import deck as grid_map
 from ui.labels import current_lang, t
 from ui.screen import wall
-from ui.shell import page_setup
 from ui.volunteers.service_map import service_deck
 
 REFRESH_SECONDS = 30  # the wall redraws itself this often: a refresh of the figures shows within it

@@ -6,10 +6,10 @@ from data_access import cached
 from data_access.dataset_format.spec import ENTITIES
 from data_access.filters import Filters
 from data_access.guard import full_view, names_allowed
+from ui.chrome.shell import page_setup
 from ui.data import imports as data_imports
 from ui.data import view as data_view
 from ui.labels import t
-from ui.shell import page_setup
 
 ctx = page_setup()
 info = cached.dataset_info()

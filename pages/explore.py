@@ -3,11 +3,11 @@
 import streamlit as st
 
 from ui import compare
+from ui.chrome.shell import page_setup
 from ui.explore import controls, question, view
 from ui.kpi import fmt_number
 from ui.labels import t
 from ui.safe_text import md
-from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters

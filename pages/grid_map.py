@@ -5,12 +5,12 @@ import streamlit as st
 from data_access import cached
 from data_access.prefetch import fetch
 from ui import basemap, data_quality, prebuilt
+from ui.chrome.shell import page_setup, stop_page
 from ui.grid import deck as grid_map
 from ui.grid import panels as grid_panels
 from ui.grid import selection as grid_selection
 from ui.labels import t
 from ui.safe_text import md
-from ui.shell import page_setup, stop_page
 
 ctx = page_setup()
 f = ctx.filters

@@ -5,10 +5,10 @@ import streamlit as st
 from data_access import cached
 from data_access.prefetch import fetch
 from ui import data_quality, prebuilt
+from ui.chrome.shell import page_setup
 from ui.labels import t
 from ui.org import view as org_view
 from ui.org.tree import Tree
-from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters

@@ -7,11 +7,11 @@ from data_access import cached
 from data_access.filters import month_in_progress
 from data_access.prefetch import fetch
 from ui import charts, compare
-from ui.export import download_csv
+from ui.chrome.export import download_csv
+from ui.chrome.shell import page_setup
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import kind_label, t
 from ui.numbers import TABLE_COUNT, whole
-from ui.shell import page_setup
 
 ctx = page_setup()
 f = ctx.filters

@@ -9,10 +9,10 @@ from data_access.filters import month_in_progress
 from data_access.prefetch import fetch
 from data_access.queries.volunteers import AGE_BUCKETS, MEASURES
 from ui import charts, data_quality, prebuilt
-from ui.export import download_csv
+from ui.chrome.export import download_csv
+from ui.chrome.shell import page_setup
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import current_lang, t
-from ui.shell import page_setup
 from ui.volunteers import charts as vol_charts
 from ui.volunteers.filters import category_filter, category_name, chart_key, clear_selections, narrowed, picked
 from ui.volunteers.service_map import service_deck

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 
 log = logging.getLogger(__name__)
 # what the first script run would import anyway: loading it here makes the first viewer faster too
-WARM_MODULES = ("pandas", "altair", "pydeck", "sqlalchemy", "ui.shell", "data_access.cached", "data_access.prefetch")
+WARM_MODULES = ("pandas", "altair", "pydeck", "sqlalchemy", "ui.chrome.shell", "data_access.cached", "data_access.prefetch")
 
 
 def freeze_after_imports() -> int:

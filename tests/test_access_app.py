@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from auth import audit
 from data_access.db import read_engine
-from ui.shell import PAGES
+from ui.chrome.shell import PAGES
 
 from .conftest import PASSWORD, PROJECT
 
@@ -298,7 +298,7 @@ def test_exports_are_made_on_click_masked_like_the_screen_and_logged(users_env, 
     from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    from ui.export import ExportRefused
+    from ui.chrome.export import ExportRefused
 
     stored: list[str] = []
     makers: dict[str, object] = {}

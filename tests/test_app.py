@@ -43,7 +43,7 @@ def test_overview_shows_published_figures(app_env):
 
 def test_every_page_runs(app_env):
     at = run_app()
-    from ui.shell import PAGES
+    from ui.chrome.shell import PAGES
 
     for path, _key in PAGES:
         at.switch_page(path).run()
@@ -141,7 +141,7 @@ def test_recovers_when_the_database_comes_back(tmp_path, monkeypatch, sqlite_url
 
 
 def test_page_texts_do_not_collide():
-    """Each room keeps its labels in its own ui/<room>/text.py module (the shared chrome in ui/*_text.py); a
+    """Each room keeps its labels in its own ui/<room>/text.py module (the chrome in ui/chrome/*_text.py); a
     key two modules define differently would silently relabel the other page."""
     import importlib
     import pkgutil

@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from seed.generator import SeedConfig
+from ui.chrome.shell import PAGES as SHELL_PAGES
 from ui.safe_text import md
-from ui.shell import PAGES as SHELL_PAGES
 
 from .bad_rows import BOLD, HOSTILE, IMG, ORPHANS, SCRIPT, write_bad_rows
 from .conftest import PROJECT, clear_caches, point_app_at, seed_into

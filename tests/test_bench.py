@@ -8,7 +8,7 @@ import sys
 
 from sqlalchemy import create_engine, text
 
-from ui.shell import PAGES
+from ui.chrome.shell import PAGES
 
 from .conftest import PROJECT
 

@@ -65,7 +65,7 @@ def test_the_excel_download_holds_the_table_and_no_formula():
     """The explore table's .xlsx: the same rows, and a name that looks like a formula stays text."""
     import io
 
-    from ui.export import xlsx_bytes
+    from ui.chrome.export import xlsx_bytes
 
     frame = pd.DataFrame({"社区/村": ["向阳社区", '=HYPERLINK("x")'], "志愿服务时数": [12.0, 3.5]})
     back = pd.read_excel(io.BytesIO(xlsx_bytes(frame)), engine="openpyxl")

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import failures
 from seed.generator import SeedConfig
-from ui.shell import PAGES
+from ui.chrome.shell import PAGES
 
 from .conftest import PROJECT, clear_caches, point_app_at, seed_into
 from .pg_cluster import PrivateCluster, _free_port
@@ -214,7 +214,7 @@ def test_fragment_guard_reruns_the_page_on_an_outage_and_raises_bugs(monkeypatch
     """The briefing wall and the kiosk timer run as fragments, whose exceptions Streamlit keeps inside
     them: an outage there reruns the whole page with the failure noted for the chrome to show; a bug is
     raised as it is."""
-    from ui import db_status
+    from ui.chrome import db_status
 
     calls: list[str] = []
     state: dict = {}

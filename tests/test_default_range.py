@@ -122,7 +122,7 @@ def test_wall_and_explore_open_on_the_year_to_date(app_env, page):
 
 def _first_start(monkeypatch) -> list[int]:
     """The app finds no database and builds one (instantly): its first-start progress box is drawn."""
-    import ui.shell as shell
+    import ui.chrome.shell as shell
 
     built: list[int] = []
     monkeypatch.setattr(shell, "recently_checked", lambda url: False)
@@ -203,7 +203,7 @@ def test_a_month_in_progress_is_drawn_apart_with_its_days():
 
 def test_the_overview_marks_the_month_in_progress(app_env, monkeypatch):
     """A live-like dataset (its data date mid-month): the trends and sparklines say which month is partial."""
-    import ui.shell as shell
+    import ui.chrome.shell as shell
 
     real = shell.date_bounds
     monkeypatch.setattr(shell, "date_bounds", lambda info: (real(info)[0], date(2017, 9, 15)))

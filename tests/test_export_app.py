@@ -10,9 +10,9 @@ import pytest
 from auth import audit
 from auth.settings import load
 from render import grants
-from ui import snapshot
 from ui.access import gate
-from ui.shell import PAGES
+from ui.chrome import snapshot
+from ui.chrome.shell import PAGES
 
 from .conftest import PASSWORD
 from .test_access_app import new_app, sign_in

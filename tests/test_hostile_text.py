@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.dataset_format.template_files import TEMPLATE_DIR
 from data_access.db import write_engine
 from seed.importer import run_import
-from ui.export import csv_bytes
+from ui.chrome.export import csv_bytes
 from ui.safe_text import esc, md
 
 from .conftest import PROJECT, clear_caches, point_app_at

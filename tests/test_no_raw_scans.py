@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.measure import _streets, recorded_statements
-from ui.shell import PAGES
+from ui.chrome.shell import PAGES
 
 from .conftest import PROJECT
 

@@ -1,4 +1,4 @@
-"""The export's static tables (ui.print_table): every row, the screen's labels, hidden columns and number
+"""The export's static tables (ui.chrome.print_table): every row, the screen's labels, hidden columns and number
 formats, names escaped."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.print_table import html_table, printf
+from ui.chrome.print_table import html_table, printf
 
 
 def test_every_row_with_the_screens_formats():

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 
+from ui.chrome.shell import PAGES
 from ui.explore.question import Question
-from ui.shell import PAGES
 
 from .test_access_app import MASKED, all_text, new_app, no_users_file, people_cells_small, person_names
 

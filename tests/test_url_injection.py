@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
 from seed.generator import SeedConfig
-from ui.shell import PAGES
+from ui.chrome.shell import PAGES
 
 from .conftest import PROJECT, clear_caches, point_app_at, seed_into
 from .test_bad_rows import assert_nothing_rendered_as_markup

@@ -293,15 +293,15 @@ def kind_label(kind: str) -> str:
     return t(f"kind_{kind}")
 
 
-# Each room keeps its own texts (ui/<room>/text.py) and the shared chrome its own (db_status_text,
-# freshness_text); they are gathered here once, so t() knows every key wherever it is called.
+# Each room keeps its own texts (ui/<room>/text.py) and the chrome its own (ui/chrome/: db_status_text,
+# freshness_text, snapshot_text); they are gathered here once, so t() knows every key wherever it is called.
 def _gather() -> None:
     from importlib import import_module
 
     for module in (
-        "ui.db_status_text",
-        "ui.freshness_text",
-        "ui.snapshot_text",
+        "ui.chrome.db_status_text",
+        "ui.chrome.freshness_text",
+        "ui.chrome.snapshot_text",
         "ui.access.text",
         "ui.data.text",
         "ui.explore.text",

@@ -18,5 +18,5 @@ class PageContext:
     first_day: date
     is_demo: bool
     live: bool = False  # other systems write the data as things happen: judged as of now
-    fresh: dict | None = None  # the refresher's state when the run started (ui.freshness)
+    fresh: dict | None = None  # the refresher's state when the run started (ui.chrome.freshness)
     history_from: date | None = None  # the stocks' dated history is complete from this day (data_access.history)

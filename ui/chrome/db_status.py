@@ -15,7 +15,7 @@ from data_access.bootstrap import database_ready, forget_checks, rollups_current
 from data_access.db import database_url, query_timeout_ms
 from data_access.failures import DB_ERRORS, classify, describe
 
-from .labels import t
+from ..labels import t
 
 RECHECK_SECONDS = 15
 log = logging.getLogger("erqi.db")

@@ -22,7 +22,7 @@ from auth.settings import load
 from data_access import guard
 from data_access.guard import ACCESS
 
-from .labels import t
+from ..labels import t
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -20,8 +20,8 @@ from data_access.filters import (
     whole_months,
 )
 
-from . import compare
-from .labels import LANG_STATE, LANGS, current_lang, t
+from .. import compare
+from ..labels import LANG_STATE, LANGS, current_lang, t
 
 STATE = "_filters"  # the current Filters value, shared by every page of the session
 _W = "_w_"  # widget keys are shadows of the state, so values survive page switches

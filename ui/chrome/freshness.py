@@ -12,8 +12,8 @@ from data_access import cached
 from data_access.guard import reset_places
 from data_access.live.refresh import lag_limits
 
-from . import prebuilt
-from .labels import t
+from .. import prebuilt
+from ..labels import t
 
 _seen: dict[str, int | None] = {"version": None}  # the data version this process's caches were filled at
 _lock = threading.Lock()

@@ -31,14 +31,14 @@ from data_access.history import history_from
 from data_access.queries.overview import date_bounds
 from serving import admission
 
+from ..access import gate as auth_gate
+from ..labels import t
+from ..safe_text import md
+from ..screen import kiosk
+from ..theme import CSS, SCREEN_CSS
 from . import filter_bar, freshness, snapshot
-from .access import gate as auth_gate
 from .context import PageContext
 from .db_status import db_problem, run_guarded, show_pending_failure
-from .labels import t
-from .safe_text import md
-from .screen import kiosk
-from .theme import CSS, SCREEN_CSS
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def page_setup(slug: str | None = None) -> PageContext:
         st.rerun()
     if drawn:
         return held[1]
-    exporting = snapshot.take_grant() is not None  # the export renderer's session (ui.snapshot)
+    exporting = snapshot.take_grant() is not None  # the export renderer's session (ui.chrome.snapshot)
     wait_for_admission()  # beyond the process's session cap: a "busy, retrying" notice and nothing else
 
     screen = slug in SCREEN_PAGES

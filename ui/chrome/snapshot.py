@@ -26,10 +26,11 @@ import streamlit as st
 from data_access import guard
 from render import grants, worker
 
-from . import basemap, compare, filter_bar, freshness, print_table
-from .access import gate
+from .. import basemap, compare
+from ..access import gate
+from ..labels import t
+from . import filter_bar, freshness, print_table
 from .export import exports_allowed, held_file, log_export, may_export
-from .labels import t
 
 if TYPE_CHECKING:
     from data_access.filters import Places
@@ -146,7 +147,7 @@ def chrome(wall: bool) -> None:
 
 
 def print_tables() -> None:
-    """In the renderer's session, st.dataframe draws a static table of every row (ui.print_table): the grid
+    """In the renderer's session, st.dataframe draws a static table of every row (ui.chrome.print_table): the grid
     draws only the rows its scrolling box shows, on a canvas, so a file of it would hold ~10 rows of 17.
 
     One wrapper for the process, installed on the first export, so that no page or builder needs to know

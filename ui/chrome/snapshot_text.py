@@ -1,4 +1,4 @@
-"""Texts of the PNG/PDF export (ui.snapshot)."""
+"""Texts of the PNG/PDF export (ui.chrome.snapshot)."""
 
 TEXT: dict[str, tuple[str, str]] = {
     "snap_title": ("导出当前视图", "Export this view"),

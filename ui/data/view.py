@@ -8,7 +8,7 @@ import streamlit as st
 from data_access.dataset_format.spec import ENTITIES
 from data_access.dataset_format.template_files import readme_rows, template_csv, template_xlsx
 
-from ..freshness import local_time
+from ..chrome.freshness import local_time
 from ..kpi import fmt_number
 from ..labels import t
 from ..numbers import TABLE_COUNT

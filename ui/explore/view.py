@@ -24,7 +24,7 @@ from data_access.scope import PEOPLE_COUNTS
 
 from .. import charts as base_charts
 from .. import compare, numbers
-from ..export import download_csv, download_xlsx
+from ..chrome.export import download_csv, download_xlsx
 from ..labels import TEXT, current_lang, kind_label, t
 from ..maps import MAP_WIDTH
 from . import charts

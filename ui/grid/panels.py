@@ -10,7 +10,7 @@ import streamlit as st
 from data_access.guard import names_allowed
 from data_access.queries.grid import MIN_GRID_MEMBERS
 
-from ..export import download_csv
+from ..chrome.export import download_csv
 from ..kpi import fmt_number
 from ..labels import TEXT, t
 from ..numbers import percent

@@ -13,7 +13,7 @@ from data_access.queries.org import AGE_BANDS, PARTY_YEARS, THREE_MEETINGS
 from data_access.rollup_models import POINTS_BAND
 
 from .. import charts, numbers, prebuilt
-from ..export import download_csv
+from ..chrome.export import download_csv
 from ..kpi import Tile, fmt_number, tile_row
 from ..labels import TEXT, kind_label, t
 from ..safe_text import md

@@ -13,8 +13,8 @@ import streamlit as st
 from data_access import cached
 from data_access.filters import Filters, Places, default_filters, filters_to_params
 
-from .. import filter_bar, freshness
-from ..db_status import fragment_guard
+from ..chrome import filter_bar, freshness
+from ..chrome.db_status import fragment_guard
 from ..labels import current_lang, t
 from ..safe_text import md
 from . import playlist

@@ -32,7 +32,9 @@ SCREEN_CSS = """
 .brief-kpi { background: #112240; border: 1px solid #1e3a5f; border-radius: 10px; padding: 6px 9px; }
 .brief-kpi .v { font-size: 2.35rem; font-weight: 700; color: #ffd54f; font-variant-numeric: tabular-nums; line-height: 1.15; }
 .brief-kpi .l { font-size: 1.05rem; color: #a9bdd3; display: flex; gap: .15em; white-space: nowrap; }
-.brief-kpi .l .d { margin-left: auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; font-weight: 700; font-variant-numeric: tabular-nums; }
+/* a label too long for its cell (English) gives way to the figure's change: cut, its full text on hover */
+.brief-kpi .l .k { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.brief-kpi .l .d { margin-left: auto; flex-shrink: 0; max-width: 100%; overflow: hidden; text-overflow: ellipsis; font-weight: 700; font-variant-numeric: tabular-nums; }
 .brief-kpi .d.up { color: #ff6e6e; } .brief-kpi .d.down { color: #5fd38d; } .brief-kpi .d.flat { color: #93a7c0; }
 /* the wall's grid map and, over its bottom-left corner, the whole district (ui.screen.wall.map_with_inset):
    the inset's wrapper is taken out of the column's flow, so it adds no gap below the map */
@@ -45,7 +47,7 @@ SCREEN_CSS = """
 .brief-warn { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
 .brief-warn div { background: #2a1216; border: 1px solid #7f1d1d; border-radius: 10px; padding: 4px 10px; }
 .brief-warn .v { font-size: 2rem; font-weight: 700; color: #ff8a80; }
-.brief-warn .l { display: block; font-size: 1rem; color: #f0c0bc; }
+.brief-warn .l { display: block; font-size: 1rem; color: #f0c0bc; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .brief-list { font-size: 1.05rem; line-height: 1.55; color: #e8eef5; margin-top: .4rem; }
 .brief-list .d { color: #ff8a80; float: right; }
 .demo-badge { background: #3b1116; color: #ff8a80; border-color: #7f1d1d; }

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ui.chrome.shell import PAGES
+from ui.shell import PAGES
 
 from .conftest import wait_idle, wcag_violations, whole_page_shot
 
@@ -51,7 +51,7 @@ def test_page_renders_offline(browser, server, shots, slug):
 
 
 # what the wall measures in the browser: stMain's scroll height, the foot of its lowest element, each figure's
-# change (text, whether it is cut, its tooltip) and each panel title (whether it is cut)
+# change (text, whether it is cut, its tooltip), each panel title and label (whether it is cut)
 WALL_MEASURE = """() => {
     const m = document.querySelector('[data-testid=stMain]');
     const feet = [...m.querySelectorAll('[data-testid=stColumn] [data-testid=stElementContainer]')]
@@ -61,14 +61,17 @@ WALL_MEASURE = """() => {
         scroll: m.scrollHeight, width: m.scrollWidth, client: m.clientWidth, foot: Math.max(...feet),
         changes: [...document.querySelectorAll('.brief-kpi .d')].map(d => [d.textContent, cut(d), d.title]),
         titles: [...document.querySelectorAll('.brief-panel-title')].map(d => [d.textContent, cut(d)]),
+        labels: [...document.querySelectorAll('.brief-kpi .k, .brief-warn .l')].map(d => [d.textContent, cut(d)]),
     };
 }"""
 
 
-@pytest.mark.parametrize(("query", "scale"), [("", 1), ("", 2), ("?range=all", 1)])
+@pytest.mark.parametrize(("query", "scale"), [("", 1), ("", 2), ("?range=all", 1), ("?lang=en", 1)])
 def test_briefing_fills_1920x1080_without_scrolling(browser, server, shots, query, scale):
     """The wall is 1920×1080 exactly, at device scale 1 and 2 (a 4K wall): nothing scrolls, no band is left
-    unused at the foot, and every figure's change and every panel title is shown whole."""
+    unused at the foot, and every figure's change and every panel title is shown whole (in Chinese every
+    label too; an English label too long for its cell gives way to the change)."""
+    mode = "YoY " if "lang=en" in query else "同比 "
     ctx, page = _open(browser, f"{server.base}/briefing{query}", scale=scale)
     try:
         wall = page.evaluate(WALL_MEASURE)
@@ -77,10 +80,11 @@ def test_briefing_fills_1920x1080_without_scrolling(browser, server, shots, quer
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         assert len(wall["changes"]) == 8, wall
         for text, cut, why in wall["changes"]:
-            assert not cut and text.startswith("同比 "), wall  # the default comparison, beside every figure
-            assert text.removeprefix("同比 ").strip(), wall
-            assert "—" not in text or why or query, wall  # a figure not compared says why, in full, on hover
+            assert not cut and text.startswith(mode), wall  # the default comparison, beside every figure
+            assert text.removeprefix(mode).strip(), wall
+            assert "—" not in text or why or "range" in query, wall  # not compared: why, in full, on hover
         assert wall["titles"] and not any(cut for _text, cut in wall["titles"]), wall
+        assert len(wall["labels"]) == 11 and ("lang=en" in query or not any(cut for _t, cut in wall["labels"])), wall
         if not query:
             page.screenshot(path=str(shots / f"briefing-1920x1080@{scale}x.png"))
     finally:

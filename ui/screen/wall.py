@@ -10,8 +10,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from .. import charts, numbers
-from ..chrome import freshness
+from .. import charts, freshness, numbers
 from ..labels import current_lang, t
 
 TEXT = "#e8eef5"
@@ -21,7 +20,7 @@ GRID = "#1e3a5f"
 
 def title_bar(scope: str, as_of: date, is_demo: bool, fresh: dict, behind: tuple[str, str] | None) -> str:
     """Title, scope, the data-as-of and refreshed-at stamps; when the figures are behind the database, the
-    lag in red in place of nothing (ui.chrome.freshness)."""
+    lag in red in place of nothing (ui.freshness)."""
     badge = f'<span class="demo-badge">{t("demo_badge")}</span>' if is_demo else ""
     stamp = freshness.refreshed_text(fresh)
     stamp = f" · {stamp}" if stamp else ""
@@ -47,7 +46,8 @@ def kpi_strip(items: list[tuple[str, float | int | None, tuple[str, ...]]]) -> s
         tip = f' title="{html.escape(why[0])}"' if why and why[0] else ""
         cells.append(
             f'<div class="brief-kpi" data-kpi="{key}"><div class="v">{big_number(v)}</div>'
-            f'<div class="l">{t(key)}<span class="d {cls}"{tip} data-change="{cls}">{html.escape(text)}</span></div></div>'
+            f'<div class="l"><span class="k" title="{html.escape(t(key))}">{t(key)}</span>'
+            f'<span class="d {cls}"{tip} data-change="{cls}">{html.escape(text)}</span></div></div>'
         )
     return f'<div class="brief-kpis">{"".join(cells)}</div>'
 
@@ -67,7 +67,8 @@ def map_with_inset(deck: pdk.Deck, height: int, inset: pdk.Deck | None, inset_si
 def warnings_panel(counts: pd.DataFrame, overdue: pd.DataFrame, top: int = 6) -> str:
     totals = counts[["overdue_tasks", "meeting_gaps", "staffing_gaps"]].sum()
     cells = "".join(
-        f'<div data-warning="{k}"><span class="v">{int(totals[k])}</span><span class="l">{t("warn_" + k)}</span></div>'
+        f'<div data-warning="{k}"><span class="v">{int(totals[k])}</span>'
+        f'<span class="l" title="{html.escape(t("warn_" + k))}">{t("warn_" + k)}</span></div>'
         for k in ("overdue_tasks", "meeting_gaps", "staffing_gaps")
     )
     rows = (

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ui.shell import PAGES
+from ui.chrome.shell import PAGES
 
 from .conftest import wait_idle, wcag_violations, whole_page_shot
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from .. import charts, freshness, numbers
+from .. import charts, numbers
+from ..chrome import freshness
 from ..labels import current_lang, t
 
 TEXT = "#e8eef5"
@@ -20,7 +21,7 @@ GRID = "#1e3a5f"
 
 def title_bar(scope: str, as_of: date, is_demo: bool, fresh: dict, behind: tuple[str, str] | None) -> str:
     """Title, scope, the data-as-of and refreshed-at stamps; when the figures are behind the database, the
-    lag in red in place of nothing (ui.freshness)."""
+    lag in red in place of nothing (ui.chrome.freshness)."""
     badge = f'<span class="demo-badge">{t("demo_badge")}</span>' if is_demo else ""
     stamp = freshness.refreshed_text(fresh)
     stamp = f" · {stamp}" if stamp else ""

@@ -47,10 +47,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Your access was withdrawn or changed by the administrator (or your password changed); please sign in again.",
     ),
     "auth_not_configured": (
-        "本看板连接的是外部数据库（DATABASE_URL），但尚未配置登录，因此不向任何人开放。请管理员按 README「访问控制」"
+        "本看板连接的是外部数据库（DATABASE_URL），但尚未配置登录，因此不向任何人开放。请管理员按 docs/access-control.md（访问控制）"
         "配置用户，或在确认其中只有演示数据、无需登录时设置 ERQI_OPEN_DEMO=1。",
         "This dashboard reads an external database (DATABASE_URL) but no sign-in is configured, so it is open to "
-        "nobody. Administrator: configure users (README, Access control), or set ERQI_OPEN_DEMO=1 if it holds demo "
+        "nobody. Administrator: configure users (docs/access-control.md), or set ERQI_OPEN_DEMO=1 if it holds demo "
         "data only and no sign-in is intended.",
     ),
     "auth_denied": (
@@ -63,9 +63,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "auth_unsecured": ("未启用登录 · 演示", "No sign-in · demo"),
     "auth_unsecured_help": (
-        "未配置用户或统一身份认证：任何能打开此地址的人都能看到全部内容。正式部署请按 README「访问控制」配置登录。",
+        "未配置用户或统一身份认证：任何能打开此地址的人都能看到全部内容。正式部署请按 docs/access-control.md（访问控制）配置登录。",
         "No users or single sign-on configured: anyone who opens this address sees everything. "
-        "See README, Access control, before deploying.",
+        "See docs/access-control.md before deploying.",
     ),
     "auth_public": ("公开展示模式", "Public screen"),
     "auth_public_help": (

@@ -5,11 +5,18 @@ period reaching before the data's first month has nothing to compare with (None)
 nothing or against zero is no change at all (None): it is shown as —, never as 0 % or ∞. Nor has a period
 reaching before a measure's own first record (queries.first_records: 三会一课 are recorded from the month the
 information system went live): the system's start would read as a rise (recorded_from, before_records).
+
+Like with like: a range ending inside a month (a live dataset's month in progress, to the data date) is
+compared with the same days (1 January – 6 December against 1 January – 6 December a year earlier), not with
+whole months. The compared period's last month is whole in the monthly summaries, so it is marked `prorate`
+and its sums are counted by day (filters.last_month_share: 6/31 of December): an approximation of those
+days' figure that the captions name. Stocks need no share: they are counted on the compared period's last day.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -48,13 +55,60 @@ def before_records(previous: Filters | None, first_record: date | None) -> bool:
     return previous is not None and first_record is not None and previous.start < month_floor(first_record)
 
 
+def same_day(day: date, n: int) -> date:
+    """day's day of the month n months later (n may be negative), or that month's last day when it is shorter
+    (29 February a year back: 28 February)."""
+    first = add_months(day, n)
+    return first.replace(day=min(day.day, month_end(first).day))
+
+
+def ends_inside_month(f: Filters) -> bool:
+    """Whether f's last day is not its month's last (a live dataset's month in progress, to the data date)."""
+    return f.end < month_end(f.end)
+
+
+def _days_back(f: Filters, start: date, back: int) -> Filters:
+    """f's dates set to start up to the same day as f's end, back months earlier; marked prorate when that
+    day is not its month's last (the summaries hold that month whole: filters.last_month_share)."""
+    end = same_day(f.end, -back) if ends_inside_month(f) else month_end(add_months(month_floor(f.end), -back))
+    return replace(f, start=start, end=end, prorate=end < month_end(end))
+
+
 def previous_period(f: Filters, mode: str, first_day: date) -> Filters | None:
-    """The period f is compared with, or None when it begins before the data does."""
+    """The period f is compared with, or None when it begins before the data does. A range ending inside a
+    month is compared with the same days (its compared month prorated by day)."""
     back = shift_months(mode, f)
     start = add_months(month_floor(f.start), -back)
     if start < month_floor(first_day):
         return None
-    return f.with_dates(start, month_end(add_months(month_floor(f.end), -back)))
+    return _days_back(f, start, back)
+
+
+def last_compared(f: Filters, grain: str, mode: str, first_day: date) -> Filters | None:
+    """The same days a time grain's last period (partial: the range ends inside a month) is compared with —
+    1–6 December a year or a month earlier, 1 October – 6 December for a quarter — or None when the range ends
+    at a month's end (over_time's earlier frame holds whole periods, right for whole periods) or the compared
+    days begin before the data. with_last puts its rows in place of the whole period's."""
+    if not ends_inside_month(f):
+        return None
+    back = 12 if mode == "yoy" else GRAIN_MONTHS[grain]
+    start = add_months(max(_grain_floor(f.end, grain), month_floor(f.start)), -back)
+    if start < month_floor(first_day):
+        return None
+    return _days_back(f, start, back)
+
+
+def with_last(earlier: pd.DataFrame, last: pd.DataFrame, grain: str, start: date) -> pd.DataFrame:
+    """earlier (over_time's compared periods) with the period holding start replaced by last (the same
+    question over last_compared's days)."""
+    key = pd.Timestamp(_grain_floor(start, grain))
+    kept = earlier[pd.to_datetime(earlier[grain]) != key]
+    return pd.concat([kept, last], ignore_index=True) if len(last) else kept.reset_index(drop=True)
+
+
+def day_span(start: date, end: date) -> str:
+    """A span of days as captions print it: 2026-01-01—12-06 (the year once when both share it)."""
+    return f"{start:%Y-%m-%d}—{end:%m-%d}" if start.year == end.year else f"{start:%Y-%m-%d}—{end:%Y-%m-%d}"
 
 
 def _missing(v: object) -> bool:

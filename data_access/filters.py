@@ -27,6 +27,10 @@ class Filters:
     community_id: int | None = None
     building_group_id: int | None = None
     categories: tuple[int, ...] = ()
+    # a compared period that ends on the same day as a range whose last month is still under way: its own
+    # last month is whole in the monthly summaries, so their sums count that month by day (days to `end` /
+    # days in the month, last_month_share); set by compare.previous_period only
+    prorate: bool = False
 
     @property
     def level(self) -> str:
@@ -74,6 +78,14 @@ def month_end(day: date) -> date:
     """The last day of day's month."""
     nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return date.fromordinal(nxt.toordinal() - 1)
+
+
+def last_month_share(f: Filters) -> float | None:
+    """The share of its last month a prorated range covers (6 December: 6/31), or None: the monthly
+    summaries' sums for that month are multiplied by it (an approximation of the same days' figure)."""
+    if not f.prorate or f.end >= month_end(f.end):
+        return None
+    return f.end.day / month_end(f.end).day
 
 
 def month_in_progress(f: Filters, as_of: date) -> date | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from data_access.compare import add_months, shift_months
+from data_access.compare import add_months, day_span, shift_months
+from ui.compare import days_caption
 
 from .data import ReportData
 from .text import esc, label, missing
@@ -49,7 +50,8 @@ class Page:
         before = self.d.previous
         if before is None:
             return self.L("rep_cmp_none", mode=mode)
-        return self.L("rep_cmp_with", mode=mode, period=month_span(before.start, before.end))
+        span = day_span(before.start, before.end) if before.prorate else month_span(before.start, before.end)
+        return self.L("rep_cmp_with", mode=mode, period=span)
 
     def compared_caption(self) -> str:
         """The overview's caption: what the changes are against, or why there are none."""
@@ -61,6 +63,8 @@ class Page:
                 mode=mode, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first:%Y-%m}"
             )
         before = self.d.previous
+        if before.prorate:  # the period ends inside a month: compared with the same days
+            return days_caption(self.L, self.lang, mode, f, before)
         text = one_month(self.L("cmp_period"), before.start, before.end).format(
             mode=mode, start=f"{before.start:%Y-%m}", end=f"{before.end:%Y-%m}"
         )

@@ -14,9 +14,11 @@ from data_access.compare import (
     add_months,
     before_records,
     change,
+    day_span,
     previous_period,
     shift_months,
 )
+from data_access.filters import month_end
 
 from . import numbers
 from .labels import current_lang, t
@@ -111,10 +113,28 @@ def period_caption(f, previous, first_day, month_so_far=None) -> str:
         start = add_months(f.start, -shift_months(mode(), f))
         end = add_months(f.end, -shift_months(mode(), f))
         return t("cmp_none_before", mode=name, start=f"{start:%Y-%m}", end=f"{end:%Y-%m}", first=f"{first_day:%Y-%m}")
+    if previous.prorate:  # the range ends inside a month: compared with the same days
+        return days_caption(t, current_lang(), name, f, previous)
     text = t("cmp_period", mode=name, start=f"{previous.start:%Y-%m}", end=f"{previous.end:%Y-%m}")
     if month_so_far is not None and f.end >= month_so_far.replace(day=1):
         text += t("cmp_month_so_far", d=month_so_far.isoformat())
     return text
+
+
+def days_caption(say, lang: str, mode_name: str, f, previous) -> str:
+    """What a range ending inside a month is compared with, day by day, and how the compared month is
+    counted: 同比：2026-01-01—12-06 对 2025-01-01—12-06（12月按天折算：对比期12月的流量按 6/31 天计 …）.
+    say: the text function (the app's t, the report's L)."""
+    month = f"{previous.end.month}月" if lang == "zh" else f"{previous.end:%b}"
+    return say(
+        "cmp_period_days",
+        mode=mode_name,
+        cur=day_span(f.start, f.end),
+        prev=day_span(previous.start, previous.end),
+        m=month,
+        d=previous.end.day,
+        n=month_end(previous.end).day,
+    )
 
 
 def unrecorded(keys, previous, records: dict) -> dict:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, or_, select, true
 
 from .. import history
 from .. import models as m
-from ..filters import Filters, Places, month_floor
+from ..filters import Filters, Places, last_month_share, month_floor
 from ..rollup_models import LEVELS, RuMeeting, RuPlaceMonth
 from . import stocks
 
@@ -48,6 +48,22 @@ def _level(ru: Table, f: Filters) -> ColumnElement[bool]:
 def _months(col, f: Filters) -> ColumnElement[bool]:
     """A rollup's month column inside the (whole-month) date range."""
     return and_(col >= month_floor(f.start), col <= month_floor(f.end))
+
+
+def month_sum(value, month, f: Filters):
+    """SUM(value) of a monthly summary over f's months (with _months); a prorated range's last month (a
+    compared period ending on the same day as a month in progress) counted by day, value × days to f.end /
+    days in the month (filters.last_month_share): an approximation of those days' figure, never a whole
+    month set against a part of one. Without a share the plain SUM (whole months, whole numbers)."""
+    share = last_month_share(f)
+    if share is None:
+        return func.sum(value)
+    return func.sum(value * case((month == month_floor(f.end), share), else_=1.0))
+
+
+def counted(f: Filters):
+    """How a summed count is returned: a whole number, or a float where a prorated month makes it a part."""
+    return int if last_month_share(f) is None else float
 
 
 def _day_range(col, f: Filters) -> ColumnElement[bool]:
@@ -112,7 +128,8 @@ def places(conn: Connection) -> Places:
 
 def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
     """Headline figures under the filters. Flows (hours, served, activities, wishes, events, requests) fall
-    inside the date range; stocks (orgs, people, places) are counted on the range's last day (or the data
+    inside the date range (a prorated range's last month counted by day: month_sum); stocks (orgs, people,
+    places) are counted on the range's last day (or the data
     date when the range runs past it): from the registers on the data date, from the dated spells before it
     (queries.stocks; None where the history does not reach). The figures without any dated history
     (history.NO_PAST) are as of the data date whatever the range."""
@@ -187,16 +204,17 @@ def kpis(conn: Connection, f: Filters) -> dict[str, float | int | None]:
     hours, served, n_act, n_part, n_req = conn.execute(
         select(
             *[
-                func.coalesce(func.sum(pm.c[c]), 0)
+                func.coalesce(month_sum(pm.c[c], pm.c.month, f), 0)
                 for c in ("hours", "served", "activities", "participants", "requests")
             ]
         ).where(_level(pm, f), _months(pm.c.month, f))
     ).one()
-    out["hours"], out["served"] = float(hours), int(served)
-    out["activities"], out["participations"] = int(n_act), int(n_part)
+    whole = counted(f)
+    out["hours"], out["served"] = float(hours), whole(served)
+    out["activities"], out["participations"] = whole(n_act), whole(n_part)
     out["wishes"] = count(wish, _day_range(wish.c.fulfilled_on, f))
     out["events"] = count(ev, _day_range(ev.c.held_on, f))
-    out["requests"] = int(n_req)
+    out["requests"] = whole(n_req)
     out["joint_meetings"] = count(jm, _day_range(jm.c.held_on, f))
     return out
 
@@ -281,7 +299,7 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
         select(
             col.label("area_id"),
             *[
-                func.sum(pm.c[c]).label(label)
+                month_sum(pm.c[c], pm.c.month, f).label(label)
                 for c, label in (
                     ("hours", "hours"),
                     ("served", "served"),
@@ -312,7 +330,8 @@ def area_ranking(conn: Connection, f: Filters) -> pd.DataFrame:
         areas = areas.merge(p, on="area_id", how="left")
     num = areas.columns.drop(["area_id", "area"])
     areas[num] = areas[num].fillna(0)
-    areas = areas.astype({c: (float if c == "hours" else int) for c in num})
+    flow = counted(f)  # a prorated month's flows are parts of whole numbers
+    areas = areas.astype({c: (float if c == "hours" else flow if c in flows.columns else int) for c in num})
     if unknown:
         areas[list(held.values())] = pd.NA
         areas = areas.astype({c: "Int64" for c in held.values()})

@@ -7,9 +7,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "cmp_setting_yoy": ("同比（上年同期）", "Same period last year"),
     "cmp_setting_pop": ("环比（上一等长时段）", "Previous period"),
     "cmp_help": (
-        "同比：与上年同期的相同月份比较；环比：与紧邻的前一段等长时间比较。"
+        "同比：与上年同期的相同月份比较；环比：与紧邻的前一段等长时间比较。本期止于未满的月份时，"
+        "对比期也止于同一日，其最后一月的流量按天数折算（近似值）。"
         "对比时段早于数据起始、或对比值为零时，显示“—”。红色▲为上升，绿色▼为下降。",
-        "YoY: the same months a year earlier; previous: the months of equal length just before. "
+        "YoY: the same months a year earlier; previous: the months of equal length just before. A range "
+        "ending inside a month is compared with the same days, the compared last month's flows prorated by day. "
         "Shown as — when the compared period starts before the data or its value is zero. Red ▲ up, green ▼ down.",
     ),
     "cmp_none_before": (
@@ -21,6 +23,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "{mode}：各指标与 {start} — {end} 比较（红色▲上升，绿色▼下降；存量指标比较两期期末的数量）。",
         "{mode}: figures compared with {start} — {end} (red ▲ up, green ▼ down; stocks compare the two "
         "periods' last days).",
+    ),
+    "cmp_period_days": (
+        "{mode}：{cur} 对 {prev}（{m}按天折算：对比期{m}的流量按 {d}/{n} 个月计，为近似值；"
+        "红色▲上升，绿色▼下降；存量指标比较两期最后一天的数量）。",
+        "{mode}: {cur} against {prev} ({m} prorated by day: the compared {m}'s flows counted as {d}/{n} of "
+        "the month, an approximation; red ▲ up, green ▼ down; stocks compare the two periods' last days).",
     ),
     "cmp_month_so_far": (
         " 注意：本期最后一个月截至 {d} 尚未结束，对比期的同一月为整月。",
@@ -111,6 +119,10 @@ TEXT.update(
         "x_stock_note": (
             "存量指标为数据日期的名册，没有历史快照，不做同比/环比。",
             "A stock as of the data date: there is no past snapshot to compare with.",
+        ),
+        "x_time_last_days": (
+            "最后一期截至{md}，与对比期的相同日期比较（{m}按天折算，近似值）。",
+            "The last period runs to {md}: compared with the same days ({m} prorated by day, an approximation).",
         ),
         "x_time_compare": (
             "{mode}：按时间拆分时，每一期与上年同期（同比）或上一期（环比）比较；对比期早于数据起始的显示“—”。",

@@ -11,10 +11,12 @@ from data_access import cached
 from data_access.compare import (
     GRAIN_MONTHS,
     add_months,
+    last_compared,
     over_time,
     previous_period,
     reach_back,
     recorded_from,
+    with_last,
     with_previous,
 )
 from data_access.filters import Filters, month_end
@@ -69,6 +71,9 @@ def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filt
         out = cur.assign(previous=float("nan"), change=float("nan"), pct=float("nan"))
     elif grain:
         earlier = cached.explore_answer(reach_back(f, grain, mode, since), q.measure, q.by)
+        last = last_compared(f, grain, mode, since) if spec.additive else None
+        if last is not None:  # the last period ends inside a month: compared with the same days (a sum prorated)
+            earlier = with_last(earlier, cached.explore_answer(last, q.measure, q.by), grain, last.start)
         out = over_time(cur, earlier, grain, mode, others, since)
     else:
         prev = cached.explore_answer(before, q.measure, q.by) if before else None
@@ -315,6 +320,11 @@ def comparison_note(q: Question, f: Filters, before: Filters | None, first_day: 
         note = t("x_time_compare", mode=t(f"cmp_{compare.mode()}"))
         if reach_back(f, grain, compare.mode(), first_day).start < since:  # some periods' compared ones unrecorded
             note += " " + t("cmp_before_records_time", items=name, first=f"{since:%Y-%m}")
+        last = last_compared(f, grain, compare.mode(), since) if MEASURES[q.measure].additive else None
+        if last is not None and last.prorate:  # the last period against the same days, its month prorated
+            zh = current_lang() == "zh"
+            md = f"{f.end.month}月{f.end.day}日" if zh else f"{f.end:%d %b}"
+            note += " " + t("x_time_last_days", md=md, m=f"{last.end.month}月" if zh else f"{last.end:%b}")
         return note
     if before is None and since > first_day and previous_period(f, compare.mode(), first_day) is not None:
         return t("cmp_before_records", items=name, first=f"{since:%Y-%m}")

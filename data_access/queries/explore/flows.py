@@ -1,4 +1,5 @@
-"""Flows from the monthly summaries: service, activities, requests, waits; and micro-wishes."""
+"""Flows from the monthly summaries: service, activities, requests, waits; and micro-wishes. Sums count a
+prorated range's last month by day (overview.month_sum); the median wait reads whole months."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ...rollup_models import (
     RuServiceMonth,
     RuServiceTeam,
 )
-from ..overview import _day_range, _months, _place, month_of
+from ..overview import _day_range, _months, _place, month_of, month_sum
 from ..volunteers import hist_percentiles
 from .measures import ACCEPTED, DONE, PLACE_BY, TIME_BY
 from .shared import _PLACE_COL, _grain, _keys, _place_level, _read
@@ -33,7 +34,7 @@ def _service(conn: Connection, f: Filters, measure: str, by) -> pd.DataFrame:
     ru = (RuServiceTeam if per_team else RuServiceMonth).__table__
     cols = {"category": ru.c.category_id, "team": ru.c.get("team_id"), "station": ru.c.get("station_id")}
     where = [ru.c.category_id.in_(f.categories)] if f.categories else []
-    return _levelled(conn, f, ru, func.coalesce(func.sum(ru.c[measure]), 0), by, cols, where)
+    return _levelled(conn, f, ru, func.coalesce(month_sum(ru.c[measure], ru.c.month, f), 0), by, cols, where)
 
 
 def _place_month(conn: Connection, f: Filters, measure: str, by) -> pd.DataFrame:
@@ -41,7 +42,7 @@ def _place_month(conn: Connection, f: Filters, measure: str, by) -> pd.DataFrame
         return _meetings(conn, f, by)
     ru = RuPlaceMonth.__table__
     col = {"activities": "activities", "participations": "participants"}[measure]
-    return _levelled(conn, f, ru, func.coalesce(func.sum(ru.c[col]), 0), by)
+    return _levelled(conn, f, ru, func.coalesce(month_sum(ru.c[col], ru.c.month, f), 0), by)
 
 
 def _meetings(conn: Connection, f: Filters, by) -> pd.DataFrame:
@@ -60,7 +61,7 @@ def _meetings(conn: Connection, f: Filters, by) -> pd.DataFrame:
             keys.append((o.c.kind if b == "org_kind" else ru.c.kind).label(b))
     place = ru.c.building_group_id == f.building_group_id if f.building_group_id else _place(o, f)
     stmt = (
-        select(*keys, func.coalesce(func.sum(ru.c.meetings), 0).label("value"))
+        select(*keys, func.coalesce(month_sum(ru.c.meetings, ru.c.month, f), 0).label("value"))
         .select_from(ru.join(o, o.c.id == ru.c.org_id))
         .where(place, _months(ru.c.month, f))
     )
@@ -72,7 +73,7 @@ def _meetings(conn: Connection, f: Filters, by) -> pd.DataFrame:
 def _requests(conn: Connection, f: Filters, measure: str, by) -> pd.DataFrame:
     ru = RuRequest.__table__
     cond = {"requests": true(), "unanswered": ru.c.stage < ACCEPTED, "requests_done": ru.c.stage >= DONE}[measure]
-    value = func.coalesce(func.sum(case((cond, ru.c.requests), else_=0)), 0)
+    value = func.coalesce(month_sum(case((cond, ru.c.requests), else_=0), ru.c.month, f), 0)
     frame = _levelled(conn, f, ru, value, by, {"need": ru.c.need_category_id, "stage": ru.c.stage})
     if "stage" in by:
         frame["stage"] = [m.REQUEST_STAGES[int(s)] for s in frame["stage"]]

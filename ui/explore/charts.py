@@ -61,8 +61,18 @@ def line(df: pd.DataFrame, value_title: str, series: bool, cmp: tuple[str, str, 
             base.transform_filter("isValid(datum.previous)")
             .transform_calculate(series=json.dumps(cmp[1]))
             .encode(y=alt.Y("previous:Q", title=value_title), **styles)
-            .mark_line(point=alt.OverlayMarkDef(size=25, color=COMPARED), strokeWidth=1.8)
         )
+        if "partial" in df.columns:  # a partial period's compared value (the same days) stands apart like its own
+            then = alt.layer(
+                then.transform_filter("!datum.partial").mark_line(
+                    point=alt.OverlayMarkDef(size=25, color=COMPARED), strokeWidth=1.8
+                ),
+                then.transform_filter("datum.partial")
+                .mark_point(filled=False, size=50, strokeWidth=1.8)
+                .encode(strokeDash=alt.value([1, 0])),  # a whole ring, not a dashed one
+            )
+        else:
+            then = then.mark_line(point=alt.OverlayMarkDef(size=25, color=COMPARED), strokeWidth=1.8)
         marks: dict = {}
     else:
         now, then, marks = base.encode(y=y), None, {"color": PARTY_RED}

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from data_access.compare import add_months, previous_period
+from data_access.compare import GRAIN_MONTHS, add_months, previous_period
 from data_access.db import read_engine
 from data_access.filters import Filters, month_end
 from data_access.models import REQUEST_STAGES
@@ -100,10 +100,10 @@ def rows_of(raw: dict, measure: str, f: Filters) -> tuple[pd.DataFrame, str | No
             req = req[req["stage"].isin(["ordered", "dispatched"])]
         if measure == "requests_done":
             req = req[req["stage"].isin(["done", "rated"])]
-        if measure == "wait":
+        if measure == "wait":  # order to acceptance, of the requests accepted by the data date only
             acc = pd.to_datetime(req["accepted_at"])
-            end = acc.where(acc.notna() & (acc < cutoff), cutoff)
-            req = req.assign(wait=((end - req["when"]).dt.total_seconds() / 3600).clip(lower=0))
+            req = req[acc.notna() & (acc < cutoff)]
+            req = req.assign(wait=((acc[req.index] - req["when"]).dt.total_seconds() / 3600).clip(lower=0))
         return req, None
     if measure == "wishes":
         w = _placed(_in(raw["micro_wish"].dropna(subset=["fulfilled_on"]), "fulfilled_on", f), f)
@@ -340,13 +340,34 @@ CASES = [
 ]
 
 
+def _plain_periods(table: pd.DataFrame, by: tuple[str, ...], f: Filters) -> pd.DataFrame:
+    """The table with its period labels plain (2012, not 2012（自10月1日起，不完整）), after checking that a
+    period the range holds only in part, and only such a one, says so with the days it holds."""
+    grain = next((b for b in by if b in ("month", "quarter", "year")), None)
+    if grain is None:
+        return table
+    col = zh(f"x_by_{grain}")
+    plain = table[col].str.split("（").str[0]
+    for label, p in zip(table[col], plain):
+        start = _label_start(p, grain)
+        end = month_end(add_months(start, GRAIN_MONTHS[grain] - 1))
+        if start < f.start:
+            assert label == zh("x_period_from").format(m=p, md=f"{f.start.month}月{f.start.day}日"), label
+        elif end > f.end:
+            assert label != p and "（" in label, label
+        else:
+            assert label == p, label
+    return table.assign(**{col: plain})
+
+
 def _table_keys(table: pd.DataFrame, by: tuple[str, ...]) -> list[str]:
     """The table's label columns in the order of the breakdowns (a time grain is listed last)."""
     names = {b: zh(f"x_by_{b}") for b in by}
     return [names[b] for b in by]
 
 
-def _close(a: float, b: float, measure: str) -> bool:
+def _close(a: float, b: float, measure: str, rows: int = 1) -> bool:
+    """a (the page's figure, or the sum of `rows` figures of one label) equal to b (pandas) as shown."""
     if measure == "compliance":
         return abs(a - b * 100) <= 0.06  # shown in %, to one decimal
     if measure in ("org_points", "member_points"):
@@ -354,13 +375,13 @@ def _close(a: float, b: float, measure: str) -> bool:
     if measure == "wait_median":  # from the wait histogram: to within about one duration bucket
         lo, hi = bucket_bounds(bucket_of(b))
         return abs(a - b) <= 1.5 * (hi - lo) + 0.06
-    return abs(a - b) <= 0.5  # the table shows whole numbers
+    return abs(a - b) <= 0.5 * rows  # the table shows whole numbers, each row rounded once
 
 
 @pytest.mark.parametrize(("measure", "by", "mode", "scope", "months"), CASES)
 def test_answer_matches_raw_rows(page, raw, measure, by, mode, scope, months):
     f = _filters(raw, scope, months)
-    table = show(page, f, Question(measure, by), mode)
+    table = _plain_periods(show(page, f, Question(measure, by), mode), by, f)
     want = expected(raw, measure, by, f)
     value_col = zh(f"x_m_{measure}")
     keys = _table_keys(table, by)
@@ -373,8 +394,9 @@ def test_answer_matches_raw_rows(page, raw, measure, by, mode, scope, months):
         got, want = got[got["value"].notna()], want[want["value"].notna()]
     ks = [f"k{i}" for i in range(len(by))]
     if ks and measure not in ("wait_median", "compliance", "org_points", "member_points"):  # two teams may
-        # share a name: compare the sums per label
-        got = got.groupby(ks, as_index=False)["value"].sum()
+        # share a name: compare the sums per label, each shown row rounded on its own (17,380.5 and 2,735.5
+        # hours shown as 17,381 and 2,736: their sum within half a unit per row of the raw 20,116)
+        got = got.groupby(ks, as_index=False).agg(value=("value", "sum"), rows=("value", "size"))
         want = want.groupby(ks, as_index=False)["value"].sum()
     assert len(got) == len(want), (measure, by, len(got), len(want))
     merged = (
@@ -382,7 +404,7 @@ def test_answer_matches_raw_rows(page, raw, measure, by, mode, scope, months):
         if ks
         else got.join(want, lsuffix="_app", rsuffix="_raw")
     )
-    bad = [r for r in merged.itertuples() if not _close(r.value_app, r.value_raw, measure)]
+    bad = [r for r in merged.itertuples() if not _close(r.value_app, r.value_raw, measure, getattr(r, "rows", 1))]
     assert not bad, bad[:5]
     assert len(merged) >= 1
     _check_comparison(table, raw, measure, by, mode, f, keys)

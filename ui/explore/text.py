@@ -206,9 +206,11 @@ TEXT.update(
             "Requests ordered within the dates whose service was done by the data date.",
         ),
         "x_def_wait_median": (
-            "日期范围内下单的居民点单，从点单到志愿者接单的等待时间中位数（小时；尚未接单的计到数据日期），按汇总分桶计算，误差在一个分桶内。",
-            "Median hours from order to acceptance for requests ordered within the dates (unaccepted ones count "
-            "to the data date), from the summary buckets, exact to one bucket.",
+            "日期范围内下单、截至数据日期已接单的居民点单，从点单到志愿者接单的等待时间中位数（小时；仍未接单的计入“未接单”，"
+            "不算作等待），按汇总分桶计算，误差在一个分桶内。",
+            "Median hours from order to acceptance for requests ordered within the dates and accepted by the data "
+            "date (those still unanswered count as unanswered, not as waits), from the summary buckets, exact to "
+            "one bucket.",
         ),
         "x_def_people_fed": (
             "数据日期时各社区小厨房/爱心就餐点的供餐人数之和。",

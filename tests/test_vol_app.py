@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -75,8 +77,14 @@ def in_hours(table: pd.DataFrame, stem: str) -> tuple[pd.Series, float]:
     return table[col].astype(float) * per, per
 
 
+def _unitless(column: str) -> str:
+    """A duration header without its unit: 中位数（小时） -> 中位数; other headers as they are."""
+    return re.sub(r"（(小时|天)）$", "", column)
+
+
 def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
-    hits = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    """The first table holding these columns; a duration is asked for by its stem (its header names a unit)."""
+    hits = [d.value for d in at.dataframe if set(columns) <= {_unitless(c) for c in d.value.columns}]
     assert hits, columns
     return hits[0]
 
@@ -98,8 +106,12 @@ def one(conn, query: str, **params):
 
 
 def fmt(n) -> str:
-    n = float(n)
-    return f"{round(n):,}" if n.is_integer() or abs(n) >= 1000 else f"{n:,.1f}"  # large figures read whole
+    """A raw sum as a tile prints it: rounded once, halves away from zero (253,260.5 -> 253,261; Python's
+    round() would give the even 253,260); large figures read whole."""
+    n = Decimal(float(n))
+    whole = n == n.to_integral_value() or abs(n) >= 1000
+    q = n.quantize(Decimal(1) if whole else Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{q:,}"
 
 
 def exact_percentile(values, p: float) -> float:

@@ -47,10 +47,9 @@ def open_page(path: str, params: dict[str, str]) -> AppTest:
 
 
 def markdown_sources(at: AppTest) -> list[str]:
-    """Everything Streamlit renders as Markdown: markdown, captions, alerts, button labels."""
-    out = [
-        e.value for kind in ("markdown", "caption", "warning", "info", "error", "success") for e in getattr(at, kind)
-    ]
+    """Everything Streamlit renders as Markdown: markdown, captions, alerts, toasts, button labels."""
+    kinds = ("markdown", "caption", "warning", "info", "error", "success", "toast")
+    out = [e.value for kind in kinds for e in getattr(at, kind)]
     return out + [b.label for b in at.button]
 
 

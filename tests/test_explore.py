@@ -547,13 +547,27 @@ def test_overview_tiles_show_change_against_raw_rows(db_url, raw, monkeypatch, m
         cur = float(expected(raw, measure, (), f)["value"].iloc[0])
         prev = float(expected(raw, measure, (), before)["value"].iloc[0])
         assert tiles[zh(label)].delta == _pct(cur, prev), (label, tiles[zh(label)].delta)
-    assert tiles[zh("kpi_members")].delta == "—"  # a stock: no past to compare with
+    # a stock (党员) is counted on each period's last day from its dated history (the spells, read raw)
+    from .test_stock_history import held
+
+    engine = read_engine(db_url)
+    with engine.connect() as conn:
+        spells = pd.read_sql_query(text("SELECT stock, valid_from, valid_to FROM stock_spell"), conn)
+    engine.dispose()
+    spells["valid_from"] = pd.to_datetime(spells["valid_from"]).dt.date
+    spells["valid_to"] = [None if v is None or v != v else pd.Timestamp(v).date() for v in spells["valid_to"]]
+    cur, prev = len(held(spells, "member", f.end)), len(held(spells, "member", before.end))
+    assert cur != prev  # a past that differs: the check could not pass by counting today's register twice
+    assert tiles[zh("kpi_members")].delta == _pct(cur, prev), tiles[zh("kpi_members")].delta
 
 
-def test_overview_whole_span_says_why_there_is_no_change(app_env):
+def test_overview_whole_span_says_why_there_is_no_change(app_env, raw):
     at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["range"] = "all"  # the whole span (the page opens on 今年以来)
     at.switch_page("pages/overview.py").run()
     assert not at.exception
+    f = at.session_state["_filters"]
+    assert (f.start, f.end) == (raw["first"], raw["as_of"]), f  # the whole span indeed
     assert all(m.delta in ("—", None) or m.delta[0] not in "+-" for m in at.metric)
     assert any("早于数据起始" in c.value for c in at.caption)
 

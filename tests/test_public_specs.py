@@ -45,15 +45,16 @@ NOT_PEOPLE = {
     "社区小厨房", "联席会议", "居民点单", "微心愿实现", "督查预警", "认领微心愿", "未完成督查任务", "已接单", "已完成",
     "未接单", "点单数", "服务队", "住户", "网格数", "有缺口", "缺志愿队", "缺网格员", "缺网格长",
     # amounts, shares, scores, durations
-    "hours", "服务时数", "服务时数（小时）", "志愿服务时数", "share", "unmet_share", "compliance", "completeness",
+    "hours", "服务时数", "志愿服务时数", "share", "unmet_share", "compliance", "completeness",
     "median_wait_h", "p90_wait_h", "requests_per_1k_hours", "三会一课达标率", "未接单率", "堡垒积分",
-    "等待接单中位数(时)", "等待接单90%分位(时)", "中位数", "90% 分位", "每千服务时点单", "逾期天数",
-    "服务场次", "未接单点单", "已完成点单", "接单等待中位数（小时）", "督查任务逾期", "增减", "同比增幅", "环比增幅",
+    "等待接单中位数(时)", "等待接单90%分位(时)", "等待接单中位数", "等待接单90%分位", "中位数", "90% 分位", "每千服务时点单", "逾期天数",
+    "服务场次", "未接单点单", "已完成点单", "接单等待中位数", "督查任务逾期", "增减", "同比增幅", "环比增幅",
     "堡垒积分均值", "先锋积分均值",  # means: withheld by the guard with the member count they are over
     "radius",  # the explore map's point size: from shown values only (a withheld one is drawn as the smallest)
     "fill", "value", "previous",  # colours; the icicle's extent (from shown counts only, see below) and heat cells
     # and explore answers (and their compared values) by measure
 }  # fmt: skip
+UNIT = re.compile(r"（(小时|天)）$")  # a duration's header names its unit: 中位数（小时）, 90% 分位（天）
 PEOPLE_TEXT = re.compile(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(人|名)")  # "居住党员 8 人", "网格员 3 名"
 AVERAGE_TEXT = re.compile(r"平均\s*(\d[\d,]*(?:\.\d+)?)\s*人")
 GROUPS_TEXT = re.compile(r"楼院党小组\s*(\d[\d,]*)\s*个")
@@ -123,11 +124,17 @@ def sent_records(at) -> Iterator[tuple[str, dict]]:
                 yield "map", row
 
 
+def field(key: object) -> object:
+    """The name a field is classified under: its header without a duration's unit (中位数（小时） -> 中位数)."""
+    return UNIT.sub("", key) if isinstance(key, str) else key
+
+
 def problems(where: str, rec: dict, heat_measure: str, unclassified: set[str]) -> list[str]:
     found = []
     small = lambda x: x is not None and 0 < x < MIN  # noqa: E731
     for key, value in rec.items():
         x = _number(value)
+        name = field(key)
         if (
             key in ("value", "previous")  # an explore chart's compared value: as strict as the value itself
             and (where == "map" or heat_measure.startswith("explore:"))
@@ -135,7 +142,7 @@ def problems(where: str, rec: dict, heat_measure: str, unclassified: set[str]) -
         ):  # a heat cell (or an explore answer) of people
             if small(x):
                 found.append(f"heat {heat_measure} cell {x}")
-        elif key in PEOPLE:
+        elif name in PEOPLE:
             if small(x):
                 found.append(f"{key}={value}")
         elif key in DERIVED:
@@ -145,7 +152,7 @@ def problems(where: str, rec: dict, heat_measure: str, unclassified: set[str]) -
                 found.append(f"{key}={value} shown while {count} is hidden")
             if groups and x is not None and _number(rec.get(groups)) is not None and small(x * _number(rec[groups])):
                 found.append(f"{key}={value} × {groups}={rec[groups]} gives a small count")
-        elif x is not None and key not in NOT_PEOPLE and not isinstance(value, str):
+        elif x is not None and name not in NOT_PEOPLE and not isinstance(value, str):
             unclassified.add(key)
         if isinstance(value, str):
             text = value

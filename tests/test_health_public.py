@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from starlette.requests import Request
@@ -31,7 +32,9 @@ def _get(route, host: str, **headers) -> tuple[int, dict]:
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
         "client": (host, 40000),
     }
-    answer = asyncio.run(route(Request(scope)))
+    # a fresh loop in a thread of its own: in a test worker an earlier test may leave this thread's loop running
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(asyncio.run, route(Request(scope))).result()
     return answer.status_code, json.loads(answer.body)
 
 

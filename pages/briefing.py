@@ -63,8 +63,8 @@ def draw_wall() -> None:
             first = f"{unrecorded[key]:%Y-%m}"
             why = t("cmp_before_records", items=t(label), first=first)
             return label, k[key], (f"{mode} {t('cmp_since_system', first=first)}", "flat", why)
-        text, cls = compare.arrow_text(k[key], k0.get(key))
-        return label, k[key], (f"{mode} {text}", cls)
+        change, cls = compare.arrow_text(k[key], k0.get(key))
+        return label, k[key], (f"{mode} {change}", cls)
 
     scope = " › ".join(filter_bar.scope_path(f, ctx.places))
     st.html(wall.title_bar(scope, ctx.as_of, ctx.is_demo, fresh, freshness.lag(fresh, ctx.live)))

@@ -29,7 +29,7 @@ if not q.by:
     row = out.iloc[0] if len(out) else None
     st.metric(
         t(f"x_m_{q.measure}"),
-        view.value_text(q.measure, None if row is None else row["value"]),
+        view.shown_value(q.measure, None if row is None else row["value"]),
         border=True,
         **compare.metric_delta(
             None if row is None else row["value"],

@@ -37,7 +37,7 @@ DIGITS = {"wait_median": 1, "org_points": 1, "member_points": 1, "compliance": 3
 RATES = frozenset({"compliance"})  # shares: shown in %, their changes in 百分点
 
 
-def value_text(measure: str, v) -> str:
+def shown_value(measure: str, v) -> str:
     if v is None or pd.isna(v):
         return t("na")
     if measure in RATES:

@@ -30,7 +30,7 @@ from ..chrome.export import download_csv, download_xlsx
 from ..labels import TEXT, current_lang, kind_label, t
 from ..maps import MAP_WIDTH
 from . import charts
-from .controls import DIGITS, RATES, _by_label, value_text
+from .controls import DIGITS, RATES, _by_label, shown_value
 from .question import Question, charts_for, place_by
 
 MAP_HEIGHT = 620
@@ -89,7 +89,7 @@ def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filt
         out = _mark_partial(out, grain, f)
         if not others:
             out["label"] = out["period_label"]
-    out["value_text"] = [value_text(q.measure, v) for v in out["value"]]
+    out["value_text"] = [shown_value(q.measure, v) for v in out["value"]]
     comparable = not spec.stock and (grain is not None or before is not None)
     return out.reset_index(drop=True), before, comparable
 

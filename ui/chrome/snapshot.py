@@ -279,7 +279,7 @@ def offer(ctx: PageContext, slug: str, title: str, wall: bool) -> None:
     left, right = sb.columns(2)
     left.button(t("snap_png"), key="snap_png", on_click=_ask, args=("png",), width="stretch")
     right.button(t("snap_pdf"), key="snap_pdf", on_click=_ask, args=("pdf",), width="stretch")
-    holder = sb.container()
+    holder = sb.container(key="snap_holder")  # the file or the reason why not
     view = (slug, tuple(sorted(view_params().items())))
     kind = st.session_state.pop(REQUEST, None)
     if kind in KINDS:

@@ -10,6 +10,10 @@ misses). Three shapes:
 - think:  N viewers, one click each think seconds on average (uniform 0.5x..1.5x), for a duration;
 - burst:  N viewers arriving together: each one's first page, from connect to finish;
 - saturate: N viewers clicking back to back on a small warm mix; runs per second.
+
+Beside the app, the burst and think shapes run against the floor (bench/floor_app.py: the overview's shape
+drawn from constants, on a server of its own started the same way), just before the app's run of the same
+shape on the same machine: the ratio of the two holds where a time alone would follow the machine's load.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from .report import ms as _ms
 from .viewer import Viewer, ViewerError
 
 PROJECT = Path(__file__).resolve().parent.parent
+FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor_app.py"
 # what a visitor opens and clicks, with weights: the overview most, the data page least
 PAGES = {"overview": 4, "grid_map": 3, "volunteers": 3, "organization": 2, "explore": 2, "briefing": 1, "data": 1}
 FILTERED = ("overview", "grid_map", "volunteers", "organization", "explore")  # pages with the filter bar's place choice
@@ -275,10 +280,13 @@ def run_target(
     script: str = "serve.py",
     extra: tuple[str, ...] = (),
     log=print,
+    floor: bool = True,
 ) -> dict:
     """Every load shape against one database: think on the first server count; burst (a fresh start) and
-    saturate on every server count."""
+    saturate on every server count; with floor, burst and think on the floor app first, on the same machine."""
     out: dict = {"servers": {}}
+    if floor:
+        out["floor"] = run_floor(viewers, think, seconds, extra, log)
     for n in servers:
         procs = [AppServer(db_url, script=script, project=project, extra=list(extra)) for _ in range(n)]
         try:
@@ -304,6 +312,22 @@ def run_target(
     return out
 
 
+def run_floor(viewers: int, think: float, seconds: float, extra: tuple[str, ...] = (), log=print) -> dict:
+    """The burst and think shapes on the floor app (one fresh server), as the app gets them."""
+    server = AppServer("", script=str(FLOOR_SCRIPT), project=PROJECT, extra=list(extra)).start()
+    try:
+        fig: dict = {"rss_start_mb": server.rss_mb()}
+        log(f"   floor burst: {viewers} viewers arriving together")
+        fig["burst"] = run_burst([server.base], viewers)
+        log(f"   floor think: {viewers} viewers, ~{think:g} s think time, {seconds:g} s")
+        fig["think"] = run_think([server.base], viewers, seconds, think)
+        fig["think"].pop("records")
+        fig["rss_end_mb"] = server.rss_mb()
+        return fig
+    finally:
+        server.stop()
+
+
 def table(results: list[dict]) -> str:
     head = (
         "backend",
@@ -320,7 +344,10 @@ def table(results: list[dict]) -> str:
     )
     rows = [head]
     for r in results:
-        for n, fig in r["load"]["servers"].items():
+        runs = list(r["load"]["servers"].items())
+        if r["load"].get("floor"):
+            runs.append(("1 (floor app)", r["load"]["floor"]))
+        for n, fig in runs:
             rss = f"{fig['rss_start_mb']:,.0f}→{fig['rss_end_mb']:,.0f}"
             for shape in ("think", "burst", "saturate"):
                 s = fig.get(shape)
@@ -350,7 +377,7 @@ def table(results: list[dict]) -> str:
     lines = markdown(rows).splitlines()
     per_page = []
     for r in results:
-        for fig in r["load"]["servers"].values():
+        for fig in [*r["load"]["servers"].values(), *([r["load"]["floor"]] if r["load"].get("floor") else [])]:
             th = fig.get("think")
             if th:
                 cells = ", ".join(
@@ -365,7 +392,7 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines + [""] + per_page)
 
 
-THINK_P90, THINK_P99, BURST_FIRST = 0.5, 1.0, 5.0
+THINK_P90, THINK_P99, BURST_FIRST, FLOOR_RATIO = 0.5, 1.0, 3.0, 3.0
 
 
 def check_targets(results: list[dict]) -> list[str]:
@@ -382,6 +409,11 @@ def check_targets(results: list[dict]) -> list[str]:
                 misses.append(f"{tag}: think p99 {_ms(th['p99'])} ms > {THINK_P99 * 1000:.0f} ms")
         if bu and (bu["first_max"] is None or bu["first_max"] > BURST_FIRST or bu["first_count"] < bu["viewers"]):
             misses.append(f"{tag}: burst, slowest first page {bu['first_max']} s (target {BURST_FIRST:g} s)")
+        floor = (r["load"].get("floor") or {}).get("burst") or {}
+        if bu and bu["first_max"] and floor.get("first_max"):
+            ratio = bu["first_max"] / floor["first_max"]
+            if ratio > FLOOR_RATIO:
+                misses.append(f"{tag}: burst, slowest first page {ratio:.1f}x the floor's (target {FLOOR_RATIO:g}x)")
         for n, fig in servers.items():
             for shape in ("think", "burst", "saturate"):
                 if fig.get(shape) and fig[shape]["errors"]:

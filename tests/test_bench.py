@@ -102,3 +102,22 @@ def test_bench_imports_measures_seed_export_check_and_import(tmp_path):
     with (tmp_path / "import-sqlite-s0_05" / "service_record.csv").open("rb") as fh:
         assert records == sum(1 for _ in fh) - 1 > 0
     assert "| backend | scale | rows" in done.stdout and "targets (imports):" in done.stdout
+
+
+def test_the_floor_app_draws_the_overviews_shape_from_constants():
+    """bench --load's reference: 18 tiles, two charts, one table, the filter bar's two choices, on every page
+    name the app has (so the same viewers click it the same way), and no database anywhere."""
+    from streamlit.testing.v1 import AppTest
+
+    from bench.floor_app import SLUGS
+    from bench.load import FLOOR_SCRIPT, PAGES
+
+    assert set(SLUGS) == set(PAGES)
+    at = AppTest.from_file(str(FLOOR_SCRIPT), default_timeout=60).run()
+    assert not at.exception
+    assert len(at.metric) == 18
+    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 17
+    assert [s.key for s in at.sidebar.selectbox] == ["_w_street", "_w_community"]
+    at.sidebar.selectbox(key="_w_street").select_index(3).run()
+    assert not at.exception and "第3街道" in at.caption[0].value

@@ -198,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     load_opts.add_argument("--sat-seconds", type=float, default=60.0, help="length of the saturation run, s (60)")
     load_opts.add_argument("--servers", default="1,2", help="app processes for the saturation run (1,2)")
     load_opts.add_argument("--soak", type=float, metavar="MINUTES", help="instead: the think shape for MINUTES")
+    load_opts.add_argument(
+        "--live-demo",
+        action="store_true",
+        help="with --soak: soak the embedded live demo (its simulator and refresher run in the server)",
+    )
     load_opts.add_argument("--project", type=Path, default=PROJECT, help="the checkout to serve (this one)")
     load_opts.add_argument("--script", default="serve.py", help="the script streamlit runs (serve.py)")
     load_opts.add_argument(
@@ -324,9 +329,11 @@ def _load(args, targets: list[tuple[str, float, str]]) -> int:
         extra += [f"--{name}", value]
     servers = tuple(int(n) for n in args.servers.split(",") if n.strip())
     results = []
+    if args.soak and args.live_demo:  # the embedded live demo is its own database: one soak, scale 1
+        targets = [("sqlite (live demo)", 1.0, "")]
     for backend, scale, url in targets:
         print(f"== {backend} scale {scale:g}: seeding", file=sys.stderr, flush=True)
-        seed = ensure_seeded(url, scale)
+        seed = ensure_seeded(url, scale) if url else {}
         print(f"== {backend} scale {scale:g}: load", file=sys.stderr, flush=True)
         if args.soak:
             soak = load.run_soak(
@@ -338,6 +345,7 @@ def _load(args, targets: list[tuple[str, float, str]]) -> int:
                 script=args.script,
                 extra=tuple(extra),
                 log=lambda line: print(line, file=sys.stderr, flush=True),
+                live_demo=args.live_demo,
             )
             print(f"soak, {backend} scale {scale:g}, {args.viewers} viewers, ~{args.think:g} s think time")
             print(load.soak_table(soak))

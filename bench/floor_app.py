@@ -55,8 +55,14 @@ def _page(slug: str):
         draw()
 
     page.__name__ = slug  # a page's identity follows its function's name
-    return st.Page(page, title=slug, url_path=slug, default=slug == "overview")
+    return st.Page(page, title=slug, url_path=slug)
+
+
+def home() -> None:
+    draw()
 
 
 st.set_page_config(page_title="floor", layout="wide")
-st.navigation([_page(slug) for slug in SLUGS], position="top").run()
+# as in the app, the root is a hidden page of its own, so every page (the overview too) answers to its name
+pages = [st.Page(home, title="floor", url_path="home", default=True, visibility="hidden")]
+st.navigation(pages + [_page(slug) for slug in SLUGS], position="top").run()

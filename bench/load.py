@@ -47,23 +47,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (the app's refresher, if it runs one)."""
-    total = 0.0
+def rss_mb(pid: int, children: bool = True) -> float:
+    """Resident memory of a process and (children) its children: the live demo's simulator, the exports'
+    renderer."""
     pids = [pid]
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split() if children else []
+        pids += [int(c) for c in kids]
     except OSError:
         pass
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
-    return total
+    return sum(_vm_rss(p) for p in pids)
+
+
+def _vm_rss(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 @dataclass
@@ -87,7 +90,9 @@ class AppServer:
         cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port)]
         cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
         cmd += ["--browser.gatherUsageStats", "false", *self.extra]
-        env = {**os.environ, "DATABASE_URL": self.db_url, "ERQI_OPEN_DEMO": "1", **self.env}  # seeded demo data
+        # seeded demo data, open; the bench's viewers come through a "proxy" on this machine that names each one
+        env = {**os.environ, "DATABASE_URL": self.db_url, "ERQI_OPEN_DEMO": "1", "ERQI_TRUSTED_PROXIES": "127.0.0.1"}
+        env |= self.env
         self.proc = subprocess.Popen(
             cmd, cwd=self.project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
         )
@@ -162,8 +167,16 @@ async def _act(v: Viewer, click: Click, current: str) -> tuple[str, str, float]:
     return "page", page, await v.page(page, v.query)
 
 
-async def _viewer(base: str, click: Click, records: list[Record], stop_at: float, think: float) -> None:
-    v = Viewer(base)
+def client_address(i: int) -> str:
+    """Viewer i's own address: a room of machines behind the proxy, not one client (the session cap gives
+    one client at most ERQI_MAX_ANONYMOUS_PER_CLIENT anonymous seats)."""
+    return f"10.77.{i // 250}.{i % 250 + 1}"
+
+
+async def _viewer(
+    base: str, click: Click, records: list[Record], stop_at: float, think: float, client: str = ""
+) -> None:
+    v = Viewer(base, client=client)
     page, query = click.deep_link()
     started = time.perf_counter()
     try:
@@ -207,7 +220,8 @@ async def drive(
     tasks = []
     for i in range(viewers):
         click = Click(random.Random(seed * 1000 + i), warm_only)
-        tasks.append(asyncio.create_task(_viewer(bases[i % len(bases)], click, records, stop_at, think)))
+        base = bases[i % len(bases)]
+        tasks.append(asyncio.create_task(_viewer(base, click, records, stop_at, think, client_address(i))))
         if stagger:
             await asyncio.sleep(stagger)
     await asyncio.gather(*tasks)
@@ -432,15 +446,24 @@ def run_soak(
     script: str = "serve.py",
     extra: tuple[str, ...] = (),
     log=print,
+    live_demo: bool = False,
 ) -> dict:
-    """The think shape for minutes on one server: RSS every 30 s, percentiles and errors per window."""
-    server = AppServer(db_url, script=script, project=project, extra=list(extra)).start()
-    rss: list[tuple[float, float]] = []
+    """The think shape for minutes on one server: RSS every 30 s, percentiles and errors per window.
+    live_demo: the server runs the embedded live demo (ERQI_LIVE_DEMO=1: its simulator writes and its
+    refresher follows as the viewers click); one viewer opens it first, so its first-start build is not
+    part of the soak."""
+    env = {"ERQI_LIVE_DEMO": "1"} if live_demo else {}
+    server = AppServer("" if live_demo else db_url, script=script, project=project, extra=list(extra), env=env)
+    server.start()
+    if live_demo:
+        asyncio.run(drive([server.base], 1, 0.0, 0.0, 99))  # the build of the demo file, outside the clock
+        log("   the live demo is built; the soak starts")
+    rss: list[tuple[float, float, float]] = []  # (seconds, the server with its children, the server alone)
     t0 = time.monotonic()
 
     async def sample() -> None:
         while True:
-            rss.append((time.monotonic() - t0, server.rss_mb()))
+            rss.append((time.monotonic() - t0, server.rss_mb(), rss_mb(server.proc.pid, children=False)))
             await asyncio.sleep(30)
 
     async def both() -> list[Record]:
@@ -452,7 +475,7 @@ def run_soak(
 
     try:
         records = asyncio.run(both())
-        rss.append((time.monotonic() - t0, server.rss_mb()))
+        rss.append((time.monotonic() - t0, server.rss_mb(), rss_mb(server.proc.pid, children=False)))
     finally:
         server.stop()
     windows = []
@@ -460,7 +483,7 @@ def run_soak(
         lo, hi = t0 + k * window, t0 + (k + 1) * window
         mine = [r for r in records if lo <= r.at < hi]
         s = summary(mine, window)
-        w_rss = [m for t, m in rss if k * window <= t < (k + 1) * window]
+        w_rss = [(m, own) for t, m, own in rss if k * window <= t < (k + 1) * window]
         windows.append(
             {
                 "minutes": f"{k * window / 60:g}-{(k + 1) * window / 60:g}",
@@ -469,7 +492,8 @@ def run_soak(
                 "p50": s["p50"],
                 "p90": s["p90"],
                 "p99": s["p99"],
-                "rss_mb": w_rss[-1] if w_rss else None,
+                "rss_mb": w_rss[-1][0] if w_rss else None,
+                "server_rss_mb": w_rss[-1][1] if w_rss else None,
             }
         )
         log(f"   window {windows[-1]}")
@@ -477,7 +501,7 @@ def run_soak(
 
 
 def soak_table(fig: dict) -> str:
-    rows = [("minutes", "clicks", "errors", "p50 ms", "p90 ms", "p99 ms", "RSS MB (end of window)")]
+    rows = [("minutes", "clicks", "errors", "p50 ms", "p90 ms", "p99 ms", "RSS MB, with children", "server alone")]
     for w in fig["windows"]:
         rows.append(
             (
@@ -488,6 +512,7 @@ def soak_table(fig: dict) -> str:
                 _ms(w["p90"]),
                 _ms(w["p99"]),
                 "—" if w["rss_mb"] is None else f"{w['rss_mb']:,.0f}",
+                "—" if w.get("server_rss_mb") is None else f"{w['server_rss_mb']:,.0f}",
             )
         )
     return markdown(rows)

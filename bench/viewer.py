@@ -20,6 +20,7 @@ from websockets.asyncio.client import connect
 
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # st.rerun / st.switch_page: the real answer follows
+QUEUED = ("系统正在排队", "you are queued")  # the session cap's notice (ui.labels busy_retrying): not a page
 
 
 class ViewerError(RuntimeError):
@@ -37,6 +38,7 @@ class Selectbox:
 class Viewer:
     base: str  # http://host:port
     timeout: float = 60.0
+    client: str = ""  # X-Forwarded-For: this viewer's own address, as a trusted proxy in front would say it
     ws: object = None
     cached: set[str] = field(default_factory=set)
     selects: dict[str, Selectbox] = field(default_factory=dict)  # by the widget's user key
@@ -50,7 +52,10 @@ class Viewer:
 
     async def open(self) -> None:
         url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
-        self.ws = await connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout)
+        headers = {"X-Forwarded-For": self.client} if self.client else None
+        self.ws = await connect(
+            url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout, additional_headers=headers
+        )
         self._done = asyncio.Queue()
         self._reader = asyncio.create_task(self._read())
 
@@ -84,6 +89,8 @@ class Viewer:
             etype = el.WhichOneof("type")
             if etype == "exception":
                 self.errors.append(el.exception.message[:200])
+            elif etype == "alert" and any(q in el.alert.body for q in QUEUED):
+                self.errors.append("queued: the session cap's notice instead of the page")
             elif etype == "selectbox":
                 sb = el.selectbox
                 key = sb.id.split("-", 2)[-1]  # ids end with the user key, as streamlit composes them

@@ -7,6 +7,8 @@ per-run cost (~100-200 ms a chart) would otherwise dominate every rerun.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -27,6 +29,11 @@ def spec(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any
 
     Only for builders whose spec depends on their data through its columns alone: the spec is built
     from df.head(0), and df itself is sent beside it."""
+    return _spec_and_words(df, builder, *args, **kwargs)[0]
+
+
+def _spec_and_words(df: pd.DataFrame, builder: Callable, *args: Any, **kwargs: Any) -> tuple[dict, frozenset[str]]:
+    """The spec, and every word its text holds (a field the chart reads is one of them)."""
     key = digest(
         current_lang(),  # a builder may word its axes itself
         builder.__module__,
@@ -37,18 +44,21 @@ def spec(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any
         kwargs,
     )
 
-    def build() -> dict:
+    def build() -> tuple[dict, frozenset[str]]:
         built = builder(df.head(0), *args, **kwargs).to_dict()
         built.pop("datasets", None)
         built.pop("data", None)
-        return built
+        return built, frozenset(re.findall(r"\w+", json.dumps(built, ensure_ascii=False)))
 
     return _SPECS.get(key, build)
 
 
 def show(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> None:
-    """Draw builder's chart of df at full width."""
-    st.vega_lite_chart(df, spec(df, builder, *args, **kwargs), width="stretch")
+    """Draw builder's chart of df at full width, sending only the columns its spec names (a field, a
+    tooltip, a calculation): converting and sending the others is work every viewer's run would repeat."""
+    chart, words = _spec_and_words(df, builder, *args, **kwargs)
+    used = [c for c in df.columns if not isinstance(c, str) or c in words or not re.fullmatch(r"\w+", c)]
+    st.vega_lite_chart(df[used] if len(used) < len(df.columns) else df, chart, width="stretch")
 
 
 PALETTE = ["#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a", "#00838f", "#8d6e63", "#546e7a", "#ad1457"]

@@ -79,7 +79,6 @@ from .rollup_models import (
 )
 
 PLACE = ("street_id", "community_id", "building_group_id")
-_WORK = 9  # the finest rows, before they are split into levels
 FINE = (3, 4)  # the finest rows kept: with a building group (3, which pages read) and without one (4, no page)
 
 Triple = tuple[int | None, int | None, int | None]  # street_id, community_id, building_group_id of a raw row
@@ -205,34 +204,39 @@ class Cube:
 
 
 def _cube(conn: Connection, model, source, dims: tuple[str, ...], measures: tuple[str, ...]) -> int:
-    """Fill a `lvl` rollup from a source subquery (place keys, dims, measures): the finest rows first,
-    then each coarser level summed from them; returns the rows written."""
+    """Fill an empty `lvl` rollup from a source subquery (place keys, dims, measures): the finest rows
+    first, each already at its level — with a building group (FINE[0], which pages read) or without one
+    (FINE[1]: kept so a refresh can take a group's old contribution out of the coarser levels without reading
+    the raw rows again) — then each coarser level summed from them; returns the rows written. On SQLite the
+    table's index is built once, after the rows are in (cheaper than keeping it current row by row)."""
     t = model.__table__
     s = source
+    later = list(t.indexes) if conn.dialect.name == "sqlite" else []
+    for index in later:
+        index.drop(conn)
+    lvl = case((s.c.building_group_id.is_not(None), literal(FINE[0], Integer)), else_=literal(FINE[1], Integer))
     fine = select(
-        literal(_WORK, Integer),
+        lvl,
         *[s.c[k] for k in PLACE],
         *[s.c[d] for d in dims],
         *[func.sum(s.c[x]) for x in measures],
     ).group_by(*[s.c[k] for k in PLACE], *[s.c[d] for d in dims])
     written = conn.execute(insert(t).from_select(["lvl", *PLACE, *dims, *measures], fine)).rowcount
-    work = t.c.lvl == _WORK
-    for lvl, keys in ((0, ()), (1, PLACE[:1]), (2, PLACE[:2])):
+    finest = t.c.lvl.in_(FINE)
+    for level, keys in ((0, ()), (1, PLACE[:1]), (2, PLACE[:2])):
         coarse = (
             select(
-                literal(lvl, Integer),
+                literal(level, Integer),
                 *[t.c[k] for k in keys],
                 *[t.c[d] for d in dims],
                 *[func.sum(t.c[x]) for x in measures],
             )
-            .where(work, *[t.c[k].is_not(None) for k in keys])
+            .where(finest, *[t.c[k].is_not(None) for k in keys])
             .group_by(*[t.c[k] for k in keys], *[t.c[d] for d in dims])
         )
         written += conn.execute(insert(t).from_select(["lvl", *keys, *dims, *measures], coarse)).rowcount
-    conn.execute(update(t).where(work, t.c.building_group_id.is_not(None)).values(lvl=FINE[0]))
-    # rows without a building group stay as the finest level of their own, so a refresh can take a
-    # group's old contribution out of the coarser levels without reading the raw rows again
-    conn.execute(update(t).where(work).values(lvl=FINE[1]))
+    for index in later:
+        index.create(conn)
     return written
 
 

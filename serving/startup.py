@@ -16,8 +16,35 @@ import logging
 from contextlib import asynccontextmanager
 
 log = logging.getLogger(__name__)
-# what the first script run would import anyway: loading it here makes the first viewer faster too
-WARM_MODULES = ("pandas", "altair", "pydeck", "sqlalchemy", "ui.chrome.shell", "data_access.cached", "data_access.prefetch")
+# what the first script runs would import anyway (the chrome, then each page's own modules): loading it here
+# makes the first viewers faster too (thirty arriving at a fresh process would otherwise wait for the imports)
+WARM_MODULES = (
+    "pandas",
+    "pyarrow",
+    "altair",
+    "pydeck",
+    "sqlalchemy",
+    "ui.chrome.shell",
+    "data_access.cached",
+    "data_access.prefetch",
+    "ui.kpi",
+    "ui.compare",
+    "ui.data_quality",
+    "ui.grid.deck",
+    "ui.grid.panels",
+    "ui.grid.selection",
+    "ui.org.view",
+    "ui.org.tree",
+    "ui.volunteers.charts",
+    "ui.volunteers.filters",
+    "ui.volunteers.service_map",
+    "ui.explore.view",
+    "ui.explore.controls",
+    "ui.explore.question",
+    "ui.data.view",
+    "ui.data.imports",
+    "ui.screen.wall",
+)
 
 
 def freeze_after_imports() -> int:

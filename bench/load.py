@@ -51,11 +51,12 @@ def rss_mb(pid: int, children: bool = True) -> float:
     """Resident memory of a process and (children) its children: the live demo's simulator, the exports'
     renderer."""
     pids = [pid]
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split() if children else []
-        pids += [int(c) for c in kids]
-    except OSError:
-        pass
+    if children:  # a child started by any of the server's threads (a script run's) is listed under that thread
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                pids += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
     return sum(_vm_rss(p) for p in pids)
 
 

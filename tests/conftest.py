@@ -14,6 +14,10 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from data_access.db import read_engine, write_engine
 from seed.generator import SeedConfig, generate
 
+# every Altair spec a page builds is checked against the Vega-Lite schema in the tests (a served process
+# skips the check: ui/charts.py); set before any app module or test server reads it
+os.environ.setdefault("ERQI_VALIDATE_CHARTS", "1")
+
 PROJECT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -8,6 +8,7 @@ per-run cost (~100-200 ms a chart) would otherwise dominate every rerun.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from datetime import date
@@ -22,6 +23,10 @@ from .numbers import D3_COUNT
 from .prebuilt import Once, digest
 
 _SPECS = Once()  # one spec per shape: a handful per page, kept for the life of the process
+# Altair's check of a spec against the Vega-Lite schema (jsonschema) costs more than building it, on every
+# new shape a fresh process meets; the tests run with ERQI_VALIDATE_CHARTS=1 (tests/conftest.py), so every
+# chart a page draws is checked there, and a served process skips the check
+VALIDATE = os.environ.get("ERQI_VALIDATE_CHARTS", "").strip() == "1"
 
 
 def spec(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict:
@@ -45,7 +50,7 @@ def _spec_and_words(df: pd.DataFrame, builder: Callable, *args: Any, **kwargs: A
     )
 
     def build() -> tuple[dict, frozenset[str]]:
-        built = builder(df.head(0), *args, **kwargs).to_dict()
+        built = builder(df.head(0), *args, **kwargs).to_dict(validate=VALIDATE)
         built.pop("datasets", None)
         built.pop("data", None)
         return built, frozenset(re.findall(r"\w+", json.dumps(built, ensure_ascii=False)))

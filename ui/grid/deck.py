@@ -431,7 +431,7 @@ def build_deck(
     gx, gy = _display(groups["lon"].to_numpy(), groups["lat"].to_numpy(), tiles)
     key = category_key(level)
     group_rows, demo_rows, demo_labels = [], [], []
-    for i, (_, row) in enumerate(groups.iterrows()):
+    for i, row in enumerate(groups.to_dict("records")):  # plain dicts: iterrows built a Series per group
         value = row[key] if scale.measure == "street" else row[scale.measure]
         item = {
             "code": row["code"],
@@ -492,7 +492,7 @@ def build_deck(
         glyph, colour = FACILITY_STYLE[kind]
         rows = [
             {"pos": [round(float(fx[i]), 6), round(float(fy[i]), 6)], "label": glyph, **_facility_tip(r)}
-            for i, (_, r) in enumerate(part.iterrows())
+            for i, r in enumerate(part.to_dict("records"))
         ]
         facility_rows += rows
         layers.append(_text_layer(kind, rows, 10 if level == "district" else 17, rgb(colour), pickable=True))

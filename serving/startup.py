@@ -27,6 +27,8 @@ WARM_MODULES = (
     "ui.chrome.shell",
     "data_access.cached",
     "data_access.prefetch",
+    "data_access.bootstrap",
+    "data_access.schema",  # Alembic, for the first session's schema check
     "ui.kpi",
     "ui.compare",
     "ui.data_quality",

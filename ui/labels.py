@@ -276,10 +276,12 @@ LANG_STATE = "_lang"
 
 def current_lang() -> str:
     """The UI language of the session: taken from the `lang` URL parameter on its first run, else Chinese."""
-    if LANG_STATE not in st.session_state:
+    lang = st.session_state.get(LANG_STATE)  # one look-up: t() asks for every text it draws
+    if lang is None:
         lang = st.query_params.get("lang", "zh")
-        st.session_state[LANG_STATE] = lang if lang in LANGS else "zh"
-    return st.session_state[LANG_STATE]
+        lang = lang if lang in LANGS else "zh"
+        st.session_state[LANG_STATE] = lang
+    return lang
 
 
 def t(_key: str, **fmt: object) -> str:

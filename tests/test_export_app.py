@@ -180,3 +180,21 @@ def test_one_export_at_a_time_per_viewer(users_env, monkeypatch):
     with worker.one_per_viewer("s03"):  # someone else's does not hold this viewer back
         at.button(key="snap_png").click().run()
     assert len(ran) == 1
+
+
+@pytest.mark.parametrize("kind", ["pdf", "png"])
+def test_paper_holds_the_whole_table_and_a_picture_its_first_rows(users_env, kind):
+    """The organisation list (every organisation and building group of the district: over a thousand rows)
+    prints whole on paper; a PNG shows its first PICTURE_ROWS and says how many more there are and where."""
+    cfg = load()
+    who = gate.check_password(cfg, "office", PASSWORD)
+    grant = grants.Grant(who, "organization", {}, kind=kind, exporter=who.name, issued_at=time.time())
+    at = new_app({"export": grants.issue(grant)})
+    at.switch_page("pages/organization.py").run()
+    assert not at.exception
+    tables = [h.proto.body for h in at.get("html") if 'class="print-table"' in h.proto.body]
+    org = max(tables, key=len)  # the organisation list, the page's longest table
+    rows = org.count("<tr>") - 1  # its header row apart
+    assert rows > 1000 if kind == "pdf" else rows == snapshot.PICTURE_ROWS
+    more = "导出 PDF 或下载 CSV 可得完整表格" in org
+    assert more == (kind == "png")

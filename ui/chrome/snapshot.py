@@ -169,9 +169,14 @@ def print_tables() -> None:
     st.dataframe = types.MethodType(dataframe, st._main)  # st.dataframe was bound when streamlit was imported
 
 
+PICTURE_ROWS = 60  # a PNG shows a table's first rows (the organisation list's 1,469 made a 37,000-px picture)
+
+
 def _static_table(dg, data, **kwargs) -> dict:  # noqa: ANN001 - a DeltaGenerator
     """The renderer's table: every row, as HTML; an empty selection for a table a viewer could click."""
     frame = print_table.frame_of(data)
+    grant = active()
+    picture = grant is not None and grant.kind == "png"  # a picture of the view: paper (PDF) holds every row
     if frame is not None:
         dg.html(
             print_table.html_table(
@@ -180,7 +185,8 @@ def _static_table(dg, data, **kwargs) -> dict:  # noqa: ANN001 - a DeltaGenerato
                 column_order=kwargs.get("column_order"),
                 hide_index=kwargs.get("hide_index"),
                 placeholder=kwargs.get("placeholder"),
-                more_text=t("snap_table_more"),
+                more_text=t("snap_table_more_png" if picture else "snap_table_more"),
+                max_rows=PICTURE_ROWS if picture else print_table.MAX_ROWS,
             )
         )
     return {"selection": {"rows": [], "columns": [], "cells": []}}

@@ -33,6 +33,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "snap_foot_by": ("导出人：{who}（{role} · 权限范围 {scope}）", "Exported by {who} ({role} · scope {scope})"),
     "snap_foot_at": ("导出时间：{t}", "Exported at {t}"),
     "snap_table_more": ("另有 {n} 行未列出，请下载 CSV。", "{n} more rows not listed; download the CSV."),
+    "snap_table_more_png": (
+        "另有 {n} 行未列出：导出 PDF 或下载 CSV 可得完整表格。",
+        "{n} more rows not listed: export the PDF or download the CSV for the whole table.",
+    ),
     "snap_foot_pages": ("第 {n} 页 / 共 {total} 页", "Page {n} of {total}"),
     "snap_p_org": ("组织", "organisation"),
     "snap_p_kind": ("组织类型", "kinds"),

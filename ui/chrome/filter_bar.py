@@ -89,6 +89,20 @@ def _on_lang() -> None:
     st.session_state[LANG_STATE] = st.session_state[_W + "lang"]
 
 
+def _place_choice(label: str, frame, key: str, current: int | None, may_all: bool, on_change, everything: str) -> None:
+    """One level of the place hierarchy in the sidebar: its places by name, "all" (everything) first unless
+    the viewer's scope fixes the level, the current one chosen."""
+    names = dict(zip(frame["id"], frame["name"]))
+    st.session_state[_W + key] = current or ALL
+    st.sidebar.selectbox(
+        label,
+        ([ALL] if may_all else []) + frame["id"].tolist(),
+        key=_W + key,
+        on_change=on_change,
+        format_func=lambda i: everything if i == ALL else names[i],
+    )
+
+
 def render(places: Places, first: date, last: date, clamp: Callable[[Filters], Filters] | None = None) -> Filters:
     """Draw the filter bar in the sidebar and return the Filters it sets; the URL follows.
 
@@ -101,38 +115,14 @@ def render(places: Places, first: date, last: date, clamp: Callable[[Filters], F
     sb = st.sidebar
     sb.subheader(t("filters"))
 
-    streets = places.streets
-    names = dict(zip(streets["id"], streets["name"]))
-    st.session_state[_W + "street"] = f.street_id or ALL
-    sb.selectbox(
-        t("street"),
-        ([] if fixed.street_id else [ALL]) + streets["id"].tolist(),
-        key=_W + "street",
-        on_change=_on_street,
-        format_func=lambda i: t("district") if i == ALL else names[i],
-    )
+    _place_choice(t("street"), places.streets, "street", f.street_id, not fixed.street_id, _on_street, t("district"))
     if f.street_id:
         comms = places.communities[places.communities["street_id"] == f.street_id]
-        cnames = dict(zip(comms["id"], comms["name"]))
-        st.session_state[_W + "community"] = f.community_id or ALL
-        sb.selectbox(
-            t("community"),
-            ([] if fixed.community_id else [ALL]) + comms["id"].tolist(),
-            key=_W + "community",
-            on_change=_on_community,
-            format_func=lambda i: t("all_communities") if i == ALL else cnames[i],
-        )
+        may_all = not fixed.community_id
+        _place_choice(t("community"), comms, "community", f.community_id, may_all, _on_community, t("all_communities"))
     if f.community_id:
         groups = places.groups[places.groups["community_id"] == f.community_id]
-        gnames = dict(zip(groups["id"], groups["name"]))
-        st.session_state[_W + "bg"] = f.building_group_id or ALL
-        sb.selectbox(
-            t("building_group"),
-            [ALL, *groups["id"].tolist()],
-            key=_W + "bg",
-            on_change=_on_group,
-            format_func=lambda i: t("all_groups") if i == ALL else gnames[i],
-        )
+        _place_choice(t("building_group"), groups, "bg", f.building_group_id, True, _on_group, t("all_groups"))
     st.session_state[_W + "range"] = preset_of(f, first, last)
     sb.segmented_control(
         t("range"),

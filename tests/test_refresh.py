@@ -483,7 +483,9 @@ def test_a_writer_cannot_hijack_the_capture_triggers():
 
 def test_the_pinned_capture_migration_repairs_an_installed_database():
     """A database whose capture functions are the old kind (search path FROM CURRENT, journal unqualified)
-    is repaired by the migration: every function pins its search path with pg_temp last."""
+    is repaired by the migration: every function pins its search path with pg_temp last. The database is as
+    revision 0004 left it: without the tables later revisions create (0006's stock_spell), which 0005 must
+    not reach for; 0006 then creates its table and journals it too."""
     from data_access import models as m
 
     with scratch_pg_database("repair") as url:
@@ -492,6 +494,7 @@ def test_the_pinned_capture_migration_repairs_an_installed_database():
             with engine.begin() as conn:
                 m.Base.metadata.create_all(conn)
                 schema.stamp_current(conn)
+                conn.execute(text("DROP TABLE stock_spell"))
                 conn.execute(
                     text(
                         "CREATE OR REPLACE FUNCTION cj_service_record_i() RETURNS trigger LANGUAGE plpgsql "
@@ -506,6 +509,9 @@ def test_the_pinned_capture_migration_repairs_an_installed_database():
                     text("SELECT proname, proconfig FROM pg_proc WHERE starts_with(proname, :p)"), {"p": capture.PREFIX}
                 ).all()
             assert configs and all(cfg == ["search_path=public, pg_temp"] for _name, cfg in configs), configs
+            with engine.connect() as conn:
+                assert capture.installed(conn) >= capture.expected(), capture.expected() - capture.installed(conn)
+                assert {f"{capture.PREFIX}stock_spell_i", f"{capture.PREFIX}stock_spell_t"} <= capture.installed(conn)
         finally:
             engine.dispose()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from .. import models as m
 from ..rollup_models import ROLLUPS
@@ -159,11 +159,19 @@ def journal_schema(conn: Connection) -> str:
     return schema
 
 
+def _present(conn: Connection) -> list[str]:
+    """The dataset tables this database has: a migration runs at its own revision, where a table a later one
+    creates (0006's stock_spell) is not there yet; that migration installs its table's triggers itself."""
+    schema = journal_schema(conn) if conn.dialect.name == "postgresql" else None
+    have = set(inspect(conn).get_table_names(schema=schema))
+    return [t for t in dataset_tables() if t in have]
+
+
 def install(conn: Connection) -> None:
-    """(Re)create the triggers on every dataset table, in the caller's transaction."""
+    """(Re)create the triggers on every dataset table the database has, in the caller's transaction."""
     uninstall(conn)
     schema = journal_schema(conn) if conn.dialect.name == "postgresql" else ""
-    for table in dataset_tables():
+    for table in _present(conn):
         ddl = _pg_ddl(table, schema) if conn.dialect.name == "postgresql" else _sqlite_ddl(table)
         for statement in ddl:
             conn.exec_driver_sql(statement)
@@ -171,7 +179,7 @@ def install(conn: Connection) -> None:
 
 def uninstall(conn: Connection) -> None:
     """Drop the capture triggers (and PostgreSQL's trigger functions)."""
-    for table in dataset_tables():
+    for table in _present(conn):
         for suffix in ("i", "d", "u", "t"):
             name = f"{PREFIX}{table}_{suffix}"
             if conn.dialect.name == "postgresql":

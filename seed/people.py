@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from data_access.dataset_format.spec import id_check_digit
+
 from . import names
 from .places import Structure, _allocate
 
@@ -40,6 +42,11 @@ class People:
     member_ids_of_org: dict[int, np.ndarray] = field(default_factory=dict)
     member_street: np.ndarray | None = None
     n_members: int = 0
+
+
+def identity_number(first17: str) -> str:
+    """A well-formed identity number: the 17 digits and their check digit (GB 11643-1999)."""
+    return first17 + id_check_digit(first17)
 
 
 def _window(as_of: date) -> tuple[date, date]:
@@ -113,7 +120,7 @@ def members(rng: np.random.Generator, s: Structure, scale: float, as_of: date, o
                 bool(employed[i]),
                 int(reported[i]) or None,
                 f"1{rng_digit(i)}{phone_tail[i]:09d}"[:11],
-                f"410103{bd:%Y%m%d}{id_tail[i]:04d}",
+                identity_number(f"410103{bd:%Y%m%d}{id_tail[i] % 1000:03d}"),
             )
         )
     return rows

@@ -100,7 +100,8 @@ def test_header_problems_say_their_real_cause_once(tmp_path):
 def test_numbers_a_spreadsheet_mangled_are_refused_at_their_cell(tmp_path):
     """Issue 34, item 5: 4.10103E+17 in 身份证号 imported (every member the same number) and phone numbers
     were damaged. An identity or phone number in scientific notation, with a trailing .0, or (identity) not
-    18/15 characters is refused at its cell with the way out; a workbook's number cell past Excel's 15 digits
+    18/15 characters, or (identity) ending in the zeros a spreadsheet writes past its 15 digits with a check digit
+    that does not match, is refused at its cell with the way out; a workbook's number cell past Excel's 15 digits
     too. Well-formed ones import."""
     folder = tmp_path / "mangled"
     shutil.copytree(TEMPLATE_DIR, folder)
@@ -109,7 +110,8 @@ def test_numbers_a_spreadsheet_mangled_are_refused_at_their_cell(tmp_path):
         rows[0][h.index("身份证号")] = "4.10103E+17"
         rows[1][h.index("身份证号")] = "41010319750930002"  # 17 digits: one lost
         rows[2][h.index("手机号码")] = "1.38E+10"
-        rows[3][h.index("身份证号")] = "41010319800101002X"  # well-formed: imports
+        rows[2][h.index("身份证号")] = "410103198701090000"  # ends in 000 with the right check digit: imports
+        rows[3][h.index("身份证号")] = "410103199001011000"  # Excel's 15 digits and zeros: the check digit is 3
 
     _edit(folder, "member", members)
     _edit(folder, "volunteer", lambda h, rows: rows[0].__setitem__(h.index("手机号码"), "13812345678.0"))
@@ -120,8 +122,10 @@ def test_numbers_a_spreadsheet_mangled_are_refused_at_their_cell(tmp_path):
         ("member.csv", 2, "身份证号"),
         ("member.csv", 3, "身份证号"),
         ("member.csv", 4, "手机号码"),
+        ("member.csv", 5, "身份证号"),
         ("volunteer.csv", 2, "手机号码"),
     }, result.problems
+    assert "校验位不符" in got[("member.csv", 5, "身份证号")] and "文本格式" in got[("member.csv", 5, "身份证号")]
     assert "单元格显示为科学计数法" in got[("member.csv", 2, "身份证号")]
     assert "请将该列设为文本格式后重新导出" in got[("member.csv", 4, "手机号码")]
     assert "18位" in got[("member.csv", 3, "身份证号")]

@@ -37,6 +37,14 @@ ACTIVITY_LABELS = {label: code for code, label in m.ACTIVITY_TYPES}
 CRS_LABELS = {"WGS-84": "wgs84", "WGS84": "wgs84", "GCJ-02": "gcj02", "GCJ02": "gcj02"}
 LEVEL_LABELS = {"1": 1, "2": 2, "3": 3, "4": 4}
 
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
+
+
+def id_check_digit(first17: str) -> str:
+    """The 18th character of a citizen identity number (GB 11643-1999) from its first 17 digits."""
+    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+
 COMMUNITY_KINDS = ("community", "village")
 STREET_KINDS = ("street", "town")
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from data_access.dataset_format.spec import HIDDEN_CHARACTERS as HIDDEN
-from data_access.dataset_format.spec import Col
+from data_access.dataset_format.spec import Col, id_check_digit
 
 INT_MAX = 2**31 - 1
 SHORT_TEXT = 8  # text this short is shared between the cells that hold it (names, categories, yes-words)
@@ -136,6 +136,12 @@ def _digits(kind: str, raw: str) -> None:
         raise CellError(
             "身份证号应为18位（末位可为X）或15位数字",
             "an identity number has 18 characters (digits, the last may be X) or 15 digits",
+        )
+    if kind == "id_number" and len(raw) == 18 and raw.endswith("000") and id_check_digit(raw[:17]) != "0":
+        # a spreadsheet keeps 15 significant digits of a number and writes the rest as zeros
+        raise CellError(
+            f"末三位为“000”且校验位不符，号码的后几位已被表格软件改为0，{AS_TEXT}",
+            f"ends in '000' and its check digit does not match: a spreadsheet zeroed the digits past the 15th; {AS_TEXT_EN}",
         )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from data_access import models as m
 
 from .. import names
-from ..people import ACTIVITIES, ACTIVITY_WEIGHTS, EDUCATION, PARTICIPATIONS, rng_digit
+from ..people import ACTIVITIES, ACTIVITY_WEIGHTS, EDUCATION, PARTICIPATIONS, identity_number, rng_digit
 from .reference import Reference
 from .tick import Tick, Writer
 
@@ -137,7 +137,7 @@ class MemberSystem(Writer):
                 "is_employed": employed,
                 "reported_community_id": reported,
                 "phone": f"1{rng_digit(serial)}{serial:09d}"[:11],
-                "id_number": f"410103{birth:%Y%m%d}{serial % 10_000:04d}",
+                "id_number": identity_number(f"410103{birth:%Y%m%d}{serial % 1000:03d}"),
             }
             member_id = conn.execute(insert(mem).values(**values)).inserted_primary_key[0]
             code = f"M{member_id:07d}"

@@ -82,7 +82,8 @@ def _settle(page: Page, timeout_ms: int) -> None:
         raise CaptureFailed("the page showed an error or a database problem")
     page.wait_for_function(DRAWN, timeout=timeout_ms)
     _mark("drawn")
-    page.wait_for_timeout(400)  # a map's first frame after its layers loaded
+    if page.locator("[data-testid=stDeckGlJsonChart]").count():  # maps the server could not draw (tiles)
+        page.wait_for_timeout(400)  # a map's first frame after its layers loaded
     try:  # a rerun the first draw set off (a map's selection state) ends within moments; a timed one need not
         page.wait_for_selector(READY, timeout=3000)
     except Exception:  # noqa: BLE001 - Playwright's timeout: the page as drawn is the page
@@ -164,7 +165,9 @@ def capture(
         page.goto(url, wait_until="domcontentloaded")
         _settle(page, timeout_ms)
         _mark("settled")
-        if not wall:  # the whole page, not only the first screen
+        # the whole page in one picture; paper is laid out page by page at the screen's width, and a viewport
+        # the page's full height (the organisation list: 40,000 px) cost the PDF 30 s and 2.2 GB
+        if not wall and kind == "png":
             page.set_viewport_size({"width": WIDTH, "height": max(HEIGHT, _whole_height(page))})
             page.wait_for_timeout(300)  # the layout at the new height (charts follow their container's width only)
             page.wait_for_selector(READY, timeout=timeout_ms)

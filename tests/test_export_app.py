@@ -11,7 +11,7 @@ from auth import audit
 from auth.settings import load
 from render import grants
 from ui.access import gate
-from ui.chrome import snapshot
+from ui.chrome import snapshot, stand_ins
 from ui.chrome.shell import PAGES
 
 from .conftest import PASSWORD
@@ -195,6 +195,6 @@ def test_paper_holds_the_whole_table_and_a_picture_its_first_rows(users_env, kin
     tables = [h.proto.body for h in at.get("html") if 'class="print-table"' in h.proto.body]
     org = max(tables, key=len)  # the organisation list, the page's longest table
     rows = org.count("<tr>") - 1  # its header row apart
-    assert rows > 1000 if kind == "pdf" else rows == snapshot.PICTURE_ROWS
+    assert rows > 1000 if kind == "pdf" else rows == stand_ins.PICTURE_ROWS
     more = "导出 PDF 或下载 CSV 可得完整表格" in org
     assert more == (kind == "png")

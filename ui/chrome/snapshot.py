@@ -10,13 +10,11 @@ log. The public screen offers no export."""
 
 from __future__ import annotations
 
-import functools
 import html
 import ipaddress
 import logging
 import os
 import time
-import types
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -29,7 +27,7 @@ from render import grants, worker
 from .. import basemap, compare
 from ..access import gate
 from ..labels import t
-from . import filter_bar, freshness, print_table
+from . import filter_bar, freshness, print_table, stand_ins
 from .export import exports_allowed, held_file, log_export, may_export
 
 if TYPE_CHECKING:
@@ -140,56 +138,10 @@ def active() -> grants.Grant | None:
 
 
 def chrome(wall: bool) -> None:
-    """The renderer sees the page without sidebar, header, toolbar or download buttons, and every table
-    whole (print_tables)."""
-    print_tables()
+    """The renderer sees the page without sidebar, header, toolbar or download buttons, every table whole
+    and every map drawn on the server (stand_ins)."""
+    stand_ins.install()
     st.html(f"<style>{EXPORT_CSS}{FOOTER_CSS}{print_table.CSS}{WALL_FOOTER_CSS if wall else ''}</style>")
-
-
-def print_tables() -> None:
-    """In the renderer's session, st.dataframe draws a static table of every row (ui.chrome.print_table): the grid
-    draws only the rows its scrolling box shows, on a canvas, so a file of it would hold ~10 rows of 17.
-
-    One wrapper for the process, installed on the first export, so that no page or builder needs to know
-    about exports; every other session's call passes straight through to Streamlit's own."""
-    from streamlit.delta_generator import DeltaGenerator
-
-    if getattr(DeltaGenerator.dataframe, "_whole_for_export", False):
-        return
-    original = DeltaGenerator.dataframe
-
-    @functools.wraps(original)
-    def dataframe(self, data=None, *args, **kwargs):  # noqa: ANN001, ANN202 - Streamlit's own signature
-        if active() is None:
-            return original(self, data, *args, **kwargs)
-        return _static_table(self, data, **kwargs)
-
-    dataframe._whole_for_export = True  # type: ignore[attr-defined]
-    DeltaGenerator.dataframe = dataframe  # type: ignore[method-assign]
-    st.dataframe = types.MethodType(dataframe, st._main)  # st.dataframe was bound when streamlit was imported
-
-
-PICTURE_ROWS = 60  # a PNG shows a table's first rows (the organisation list's 1,469 made a 37,000-px picture)
-
-
-def _static_table(dg, data, **kwargs) -> dict:  # noqa: ANN001 - a DeltaGenerator
-    """The renderer's table: every row, as HTML; an empty selection for a table a viewer could click."""
-    frame = print_table.frame_of(data)
-    grant = active()
-    picture = grant is not None and grant.kind == "png"  # a picture of the view: paper (PDF) holds every row
-    if frame is not None:
-        dg.html(
-            print_table.html_table(
-                frame,
-                column_config=kwargs.get("column_config"),
-                column_order=kwargs.get("column_order"),
-                hide_index=kwargs.get("hide_index"),
-                placeholder=kwargs.get("placeholder"),
-                more_text=t("snap_table_more_png" if picture else "snap_table_more"),
-                max_rows=PICTURE_ROWS if picture else print_table.MAX_ROWS,
-            )
-        )
-    return {"selection": {"rows": [], "columns": [], "cells": []}}
 
 
 def footer(ctx: PageContext, title: str) -> None:

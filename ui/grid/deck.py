@@ -640,5 +640,5 @@ LEGEND_CSS = """
 .grid-legend i.lg-demo { border-radius: 50%; background: #ffc107; border: 2.5px solid #b3261e; }
 .grid-legend i.lg-sel { border-radius: 50%; background: transparent; border: 3px solid #14181c; }
 .grid-legend .lg-attr { color: #777; font-size: .8rem; }
-.st-key-grid_map_box [data-testid="stDeckGlJsonChart"] { background: #dde3e9; border-radius: 8px; }
+.st-key-grid_map_box [data-testid="stDeckGlJsonChart"], .st-key-grid_map_box .static-map { background: #dde3e9; border-radius: 8px; }
 """

@@ -8,7 +8,7 @@ from data_access import cached
 from data_access.filters import month_in_progress
 from data_access.prefetch import fetch
 from data_access.queries.volunteers import AGE_BUCKETS, MEASURES
-from ui import charts, data_quality, prebuilt
+from ui import charts, compare, data_quality, prebuilt
 from ui.chrome.export import download_csv
 from ui.chrome.shell import page_setup
 from ui.kpi import Tile, fmt_number, tile_row
@@ -32,8 +32,10 @@ pick = picked(set(cat_names))
 f = narrowed(base, pick)  # everything below the time heatmaps follows the clicked cells
 wd, hr = pick.weekday, pick.hour
 measure = st.session_state.get("vol_measure") or DEFAULT_MEASURE  # the heat map's measure (its control below)
+before = compare.compared(f, ctx.first_day)  # the period the headline figures are compared with
 data = fetch(  # the page's data, side by side
     totals=(cached.vol_totals, f, wd, hr),
+    **({"totals_before": (cached.vol_totals, before, wd, hr)} if before else {}),
     supply=(cached.vol_station_supply_demand, f, wd, hr),
     kitchens=(cached.vol_kitchens, f),
     cells=(cached.vol_service_cells, f, measure, wd, hr),
@@ -59,27 +61,41 @@ with pick_col:
         st.info(t("vol_selected", what=" · ".join(w for w in what if w)))
         st.button(t("vol_clear"), on_click=clear_selections, key="vol_clear")
 
-k = data.totals
+k, k0 = data.totals, getattr(data, "totals_before", {})
+FLOWS = {"hours": "vol_kpi_hours", "served": "vol_kpi_served", "events": "vol_kpi_events", "requests": "vol_kpi_requests"}
+unrecorded = compare.unrecorded(FLOWS, before, cached.first_records())  # compared before their first record
+
+
+def flow(label: str, key: str, help_key: str, **kw) -> Tile:
+    """A figure of the date range with its change against the compared period."""
+    return Tile(label, k[key], help_key, comparable=True, previous=k0.get(key), unrecorded=unrecorded.get(key), **kw)
+
+
+def stock(label: str, key: str, help_key: str, **kw) -> Tile:
+    """A stock with a past: its number on the range's last day, against the compared period's."""
+    return Tile(label, k[key], help_key, comparable=True, stock=True, previous=k0.get(key), **kw)
+
+
+st.caption(compare.period_caption(f, before, ctx.first_day, ctx.as_of if ctx.live else None))
+for note in (compare.stock_history_note(f, before, ctx), compare.unrecorded_note(unrecorded, lambda c: t(FLOWS[c]))):
+    if note:
+        st.caption(note)
 tile_row(
     [
-        Tile(
-            "vol_kpi_hours",
-            k["hours"],
-            "vol_def_hours",
-            t("vol_sub_sessions", n=fmt_number(k["sessions"])),
-        ),
-        Tile("vol_kpi_served", k["served"], "vol_def_served"),
-        Tile("vol_kpi_events", k["events"], "vol_def_events"),
-        Tile("vol_kpi_requests", k["requests"], "vol_def_requests", t("vol_sub_unmet", n=fmt_number(k["unmet"]))),
-        Tile("vol_kpi_teams", k["teams"], "vol_def_teams"),
-        Tile("vol_kpi_stations", k["stations"], "vol_def_stations"),
-        Tile(
+        flow("vol_kpi_hours", "hours", "vol_def_hours", sub=t("vol_sub_sessions", n=fmt_number(k["sessions"]))),
+        flow("vol_kpi_served", "served", "vol_def_served"),
+        flow("vol_kpi_events", "events", "vol_def_events"),
+        flow("vol_kpi_requests", "requests", "vol_def_requests", sub=t("vol_sub_unmet", n=fmt_number(k["unmet"]))),
+        stock("vol_kpi_teams", "teams", "vol_def_teams"),
+        Tile("vol_kpi_stations", k["stations"], "vol_def_stations", fixed="cmp_no_past"),
+        stock(
             "vol_kpi_kitchens",
-            k["kitchens"],
+            "kitchens",
             "vol_def_kitchens",
-            None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"])),
+            sub=None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"])),
         ),
-    ]
+    ],
+    compared=True,
 )
 
 # ---------------------------------------------------------------- where

@@ -35,7 +35,7 @@ def raw(db_url):
     tables = (
         "service_record", "activity", "service_request", "micro_wish", "member", "org", "building_group",
         "volunteer", "team", "station", "facility", "supervision_task", "grid", "volunteer_category",
-        "need_category", "org_points", "member_points",
+        "need_category", "org_points", "member_points", "stock_spell",
     )  # fmt: skip
     with engine.connect() as conn:
         out = {name: pd.read_sql(text(f"SELECT * FROM {name}"), conn) for name in tables}
@@ -46,6 +46,9 @@ def raw(db_url):
     for name, col in (("service_record", "started_at"), ("activity", "held_on"), ("service_request", "ordered_at")):
         out[name][col] = pd.to_datetime(out[name][col])
     out["micro_wish"]["fulfilled_on"] = pd.to_datetime(out["micro_wish"]["fulfilled_on"])
+    spells = out["stock_spell"]
+    spells["valid_from"] = pd.to_datetime(spells["valid_from"]).dt.date
+    spells["valid_to"] = [None if v is None or v != v else pd.Timestamp(v).date() for v in spells["valid_to"]]
     return out
 
 
@@ -108,6 +111,8 @@ def rows_of(raw: dict, measure: str, f: Filters) -> tuple[pd.DataFrame, str | No
     if measure == "wishes":
         w = _placed(_in(raw["micro_wish"].dropna(subset=["fulfilled_on"]), "fulfilled_on", f), f)
         return w.rename(columns={"fulfilled_on": "when"}).assign(building_group=lambda d: d["building_group_id"]), None
+    if measure in PASTS and f.end < raw["as_of"]:  # a stock on a past day: its spells open then
+        return _held(raw, measure, f), None
     if measure == "members":
         mem = _placed(raw["member"], f).merge(org[["id", "kind"]].rename(columns={"id": "org_id", "kind": "org_kind"}))
         return mem.assign(building_group=mem["building_group_id"]), None
@@ -135,6 +140,31 @@ def rows_of(raw: dict, measure: str, f: Filters) -> tuple[pd.DataFrame, str | No
         late = t[(pd.to_datetime(t["due_on"]) < as_of) & (done.isna() | (done > as_of))]
         return late.merge(org[["id", "kind"]].rename(columns={"id": "org_id", "kind": "org_kind"})), None
     raise KeyError(measure)
+
+
+PASTS = {"members": "member", "orgs": "org", "building_groups": "building_group", "volunteers": "volunteer", "teams": "team"}
+
+
+def _held(raw: dict, measure: str, f: Filters) -> pd.DataFrame:
+    """A stock's spells open on f's last day, placed where each was then, with its register row's attributes
+    (a spell of something gone before the data has none: no attribute breakdown counts it)."""
+    sp = raw["stock_spell"]
+    sp = sp[sp["stock"] == PASTS[measure]]
+    sp = _placed(sp[[a <= f.end and (b is None or b > f.end) for a, b in zip(sp["valid_from"], sp["valid_to"])]], f)
+    kinds = raw["org"][["id", "kind"]].rename(columns={"id": "org_id", "kind": "org_kind"})
+    attrs = {
+        "members": lambda: raw["member"][["id", "org_id"]].merge(kinds)[["id", "org_kind"]],
+        "orgs": lambda: raw["org"][["id", "kind"]].rename(columns={"kind": "org_kind"}),
+        "building_groups": lambda: raw["building_group"][["id"]].assign(
+            demonstration=raw["building_group"]["is_demonstration"].astype(bool).map({True: "yes", False: "no"})
+        ),
+        "volunteers": lambda: raw["volunteer"][["id", "station_id"]].rename(columns={"station_id": "station"}),
+        "teams": lambda: raw["team"][["id", "category_id", "station_id"]].rename(
+            columns={"category_id": "category", "station_id": "station"}
+        ),
+    }[measure]()
+    out = sp.drop(columns=["id"]).merge(attrs.rename(columns={"id": "ref_id"}), on="ref_id", how="left")
+    return out.assign(building_group=out["building_group_id"])
 
 
 THREE = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture")
@@ -226,8 +256,8 @@ def _labelled(raw: dict, rows: pd.DataFrame, b: str) -> pd.Series:
     col = {"street": "street_id", "community": "community_id"}.get(b, b)
     if b in ("street", "community", "building_group", "team", "station", "category", "need"):
         return rows[col].map(_names(raw, b))
-    if b == "org_kind":
-        return rows[b].map(lambda k: zh(f"kind_{k}"))
+    if b == "org_kind":  # a spell of something gone before the data has no register row: no kind
+        return rows[b].map(lambda k: None if pd.isna(k) else zh(f"kind_{k}"))
     if b == "activity_kind":
         return rows[b].map(lambda k: zh(f"grid_act_{k}"))
     if b == "stage":
@@ -322,12 +352,12 @@ CASES = [
     ("requests_done", ("street",), "pop", None, 6),
     ("wait_median", ("need",), "yoy", None, 12),
     ("wishes", ("street",), "yoy", None, 12),
-    ("members", ("community",), "yoy", "S03", None),
-    ("members", ("org_kind",), "yoy", None, None),
-    ("orgs", ("org_kind",), "yoy", None, None),
-    ("building_groups", ("street", "demonstration"), "yoy", None, None),
-    ("volunteers", ("street",), "yoy", None, None),
-    ("teams", ("category",), "yoy", "S03", None),
+    ("members", ("community",), "yoy", "S03", 12),  # a stock: against its spells a year earlier
+    ("members", ("org_kind",), "yoy", None, 12),
+    ("orgs", ("org_kind",), "pop", None, 12),
+    ("building_groups", ("street", "demonstration"), "yoy", None, 12),
+    ("volunteers", ("street",), "yoy", None, 12),
+    ("teams", ("category",), "yoy", "S03", 12),
     ("overdue", ("street",), "yoy", None, None),
     ("people_fed", ("street",), "yoy", None, None),
     ("hours", (), "yoy", None, 12),
@@ -426,9 +456,8 @@ def _check_comparison(table, raw, measure, by, mode, f, keys) -> None:
     period begins before the measure's first record."""
     name = zh(f"cmp_{mode}")
     prev_col, pct_col = zh("x_col_previous").format(mode=name), zh("x_col_pct").format(mode=name)
-    stock = measure in ("members", "orgs", "building_groups", "volunteers", "teams", "overdue", "people_fed")
-    if stock:
-        assert prev_col not in table.columns  # a stock has no past: no comparison offered
+    if measure in ("overdue", "people_fed", "stations"):  # no dated history: never compared
+        assert prev_col not in table.columns
         return
     grain = next((b for b in by if b in ("month", "quarter", "year")), None)
     since = _recorded_from(raw, measure)
@@ -714,8 +743,8 @@ def test_time_chart_draws_the_compared_period(page, raw):
 
 
 def test_breakdown_draws_paired_bars(page, raw):
-    """A breakdown with 同比: each bar beside its compared period's (folded into two bars a row); a stock, never
-    compared, draws single bars."""
+    """A breakdown with 同比: each bar beside its compared period's (folded into two bars a row), a stock with a
+    dated history too; a figure never compared (no history) draws single bars."""
     f = _this_year(raw)
     table = show(page, f, Question("hours", ("category",)), "yoy")
     spec, data = _chart_data(page)
@@ -728,7 +757,10 @@ def test_breakdown_draws_paired_bars(page, raw):
     for name, v in shown.items():
         assert abs(drawn[name] - v) <= 0.5, name
 
-    show(page, f, Question("members", ("street",)), "yoy")
+    show(page, f, Question("members", ("street",)), "yoy")  # a stock with a past: compared, as the flows
+    spec, data = _chart_data(page)
+    assert {"value", "previous"} <= _fields(spec) and data["previous"].notna().all()
+    show(page, f, Question("people_fed", ("street",)), "yoy")  # no dated history: never compared
     spec, data = _chart_data(page)
     assert "previous" not in _fields(spec) and "yOffset" not in json.dumps(spec)
 

@@ -118,6 +118,35 @@ def test_a_member_who_moved_counts_in_the_old_street_before_and_the_new_one_afte
                 assert got == len(held(spells, "member", day, street_id=street)), (day, street)
 
 
+def test_explore_and_the_volunteer_page_count_stocks_on_a_past_day_as_the_overview(engine, spells):
+    """Issue 35: the explore page and the volunteer page counted today's registers whatever the range. On a
+    past day each stock broken down by street (a moved member where they were then) is its spells' count and
+    sums to the overview's; the volunteer page's teams (of a category, too) and kitchens likewise."""
+    from data_access.queries import explore
+    from data_access.queries import volunteers as vq
+
+    day = date(2016, 9, 30)
+    f = Filters(date(2016, 1, 1), day)
+    with engine.connect() as conn:
+        kpis = q.kpis(conn, f)
+        for measure, stock in (("members", "member"), ("volunteers", "volunteer"), ("teams", "team"),
+                               ("orgs", "org"), ("building_groups", "building_group")):  # fmt: skip
+            by_street = explore.explore(conn, f, measure, ("street",)).set_index("street")["value"]
+            raw = held(spells, stock, day).groupby("street_id").size()  # spells with no street left out
+            assert {int(k): int(v) for k, v in by_street.items() if v} == {int(k): int(v) for k, v in raw.items()}
+            whole = float(explore.explore(conn, f, measure, ())["value"].iloc[0])
+            assert whole == kpis[measure] == len(held(spells, stock, day)), measure
+        assert len(held(spells, "member", day)) != len(held(spells, "member", AS_OF))  # a past unlike today
+        totals = vq.totals(conn, f)
+        assert totals["teams"] == len(held(spells, "team", day)) == kpis["teams"]
+        assert totals["kitchens"] == len(held(spells, "kitchen", day)) == kpis["kitchens"]
+        category = int(conn.execute(text("SELECT category_id FROM team ORDER BY id LIMIT 1")).scalar())
+        of_one = vq.totals(conn, Filters(date(2016, 1, 1), day, categories=(category,)))
+        ids = set(pd.read_sql_query(text(f"SELECT id FROM team WHERE category_id = {category}"), conn)["id"])
+        assert of_one["teams"] == held(spells, "team", day)["ref_id"].isin(ids).sum()
+        assert 0 < of_one["teams"] < totals["teams"]
+
+
 def test_members_left_and_organisations_were_dissolved(spells):
     gone = spells[spells["ref_id"].isna()]
     assert {"member", "org", "team", "volunteer"} <= set(gone["stock"])

@@ -148,7 +148,7 @@ def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_R
             scale=alt.Scale(padding=10),  # the last month's point drawn whole, not cut by the edge
         ),
         y=alt.Y(f"{value}:Q", title=title),
-        tooltip=[month, alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
+        tooltip=[month, alt.Tooltip(f"{value}:Q", title=title, format=D3_COUNT)],
     )
     return _month_layers(base, df, color, 2, note=True).properties(height=height, description=describe(df, title))
 
@@ -161,7 +161,7 @@ def sparkline(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, 
         y=alt.Y(f"{value}:Q", axis=None, scale=alt.Scale(zero=True, padding=4)),
         tooltip=[
             alt.Tooltip("month_text:N", title=t("col_month")),
-            alt.Tooltip(f"{value}:Q", title=title, format=",.0f"),
+            alt.Tooltip(f"{value}:Q", title=title, format=D3_COUNT),
         ],
     )
     return (

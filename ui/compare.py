@@ -60,6 +60,8 @@ def metric_delta(current, previous, comparable: bool = True, rate: bool = False)
     direction's colour, or "—" in grey when it cannot be computed (the page's caption says which
     comparison it is)."""
     diff, share = change(current, previous) if comparable else (None, None)
+    if diff is not None and share is None and not rate and diff > 0:  # from nothing: no share, the count
+        return {"delta": t("cmp_from_zero", n=numbers.number(diff)), "delta_arrow": "up", "delta_color": UP}
     if diff is None or (share is None and not rate):
         return {"delta": t("na"), "delta_arrow": "off", "delta_color": "gray"}
     if diff == 0:
@@ -75,6 +77,8 @@ def arrow_text(current, previous, rate: bool = False) -> tuple[str, str]:
     """(text, css class) of a change for HTML figures (the wall): "▲ 12.3%", "▼ 4.0%" (a rate: "▲ 1.2个百分点"),
     "—"."""
     diff, share = change(current, previous)
+    if diff is not None and share is None and not rate and diff > 0:  # from nothing: no share, the count
+        return f"▲ {t('cmp_from_zero', n=numbers.number(diff))}", "up"
     if diff is None or (share is None and not rate):
         return t("na"), "flat"
     if diff == 0:

@@ -32,6 +32,10 @@ TABLE_COUNT = "%,d"
 TABLE_DECIMAL = "%,.1f"
 TABLE_PERCENT = "%,.1f%%"  # of a share × 100 (percent_points)
 TABLE_POINTS = "%+,.1f"  # a change in a rate, in 百分点 (the header names the unit)
+TABLE_SIGNED_COUNT = "%+,d"  # a change in a count
+TABLE_SIGNED_DECIMAL = "%+,.1f"  # a change in a figure with decimals
+TABLE_SIGNED_PERCENT = "%+,.1f%%"  # a change as a share, × 100
+TABLE_SECONDS = "%,.2f"  # a run's seconds
 
 
 def missing(value: object) -> bool:

@@ -52,6 +52,16 @@ def counts_on(conn: Connection, f: Filters, day: date, since: date | None) -> di
     return out
 
 
+def count_on(conn: Connection, f: Filters, day: date, since: date | None, stock: str, *conds) -> int | None:
+    """One stock as of day in the filters' place (conds narrow its spells further, e.g. by the register's
+    rows of some categories); None when day is before the history begins."""
+    if since is None or day < since:
+        return None
+    sp = m.StockSpell.__table__
+    where = [sp.c.stock == stock, open_on(day), _place(f), *conds]
+    return int(conn.execute(select(func.count()).select_from(sp).where(*where)).scalar() or 0)
+
+
 def by_area(conn: Connection, f: Filters, day: date, key: str, stocks: dict[str, str]) -> pd.DataFrame:
     """Per area (key: street_id or community_id): the given stocks (stock -> column) as of day."""
     sp = m.StockSpell.__table__

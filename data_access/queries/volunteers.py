@@ -33,12 +33,13 @@ from sqlalchemy import (
     union_all,
 )
 
+from .. import history
 from .. import models as m
 from ..filters import Filters
 from ..live.models import RefreshState
 from ..rollup_models import RuServiceCell, RuServiceMonth, RuServiceSlot, RuServiceTeam
-from . import request_flow
-from .overview import _day_range, _level, _months, _place, _time_range, dataset_info
+from . import request_flow, stocks
+from .overview import _day_range, _level, _months, _place, _time_range, dataset_info, date_bounds
 
 MEASURES = ("hours", "served", "requests", "unmet")
 STAGES = m.REQUEST_STAGES  # ordered, dispatched, accepted, done, rated
@@ -224,7 +225,10 @@ def _percentiles(conn: Connection, durations, ps: tuple[float, ...] = (0.5, 0.9)
 
 def totals(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> dict:
     """The page's headline figures. Flows (hours, served, sessions, events, requests) follow the dates and
-    slot; stocks (teams, stations, kitchens) are as of the data date. None: not meaningful at this scope."""
+    slot; the stocks with a past (teams, kitchens) are counted on the range's last day, from the registers on
+    the data date and from the dated spells before it (queries.stocks), as the overview counts them; stations
+    and the people fed have no dated history and are as of the data date. None: not meaningful at this
+    scope, or before the history begins."""
     req = m.ServiceRequest.__table__
     team, station, fac, bg = m.Team.__table__, m.Station.__table__, m.Facility.__table__, m.BuildingGroup.__table__
     out: dict[str, float | int | None] = {}
@@ -290,6 +294,18 @@ def totals(conn: Connection, f: Filters, weekday: int | None = None, hour: int |
             .where(place, fac.c.kind == "kitchen")
         ).one()
         out["kitchens"], out["people_fed"] = int(k), int(fed)
+    info = dataset_info(conn)
+    day = stocks.stock_day(f, date_bounds(info)[1])
+    if day < date_bounds(info)[1]:  # a range that ends before the data date: the stocks as they were then
+        since = history.history_from(info)
+        of_categories = [m.StockSpell.ref_id.in_(select(team.c.id).where(_categories(team.c.category_id, f)))]
+        out["teams"] = (
+            None  # a building group's teams are its grid's (the Y of 1+X+Y): no dated history names them
+            if f.building_group_id
+            else stocks.count_on(conn, f, day, since, "team", *(of_categories if f.categories else []))
+        )
+        if out["kitchens"] is not None:
+            out["kitchens"] = stocks.count_on(conn, f, day, since, "kitchen")
     return out
 
 

@@ -11,7 +11,7 @@ from data_access.dataset_format.template_files import readme_rows, template_csv,
 from ..chrome.freshness import local_time
 from ..kpi import fmt_number
 from ..labels import t
-from ..numbers import TABLE_COUNT
+from ..numbers import TABLE_COUNT, TABLE_SECONDS
 
 # (tile label, its definition (口径) as on the overview, the kpis() field, the published figures it reconciles with)
 INDICATORS: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -66,7 +66,7 @@ def refreshes(runs: pd.DataFrame, fresh: dict) -> None:
         }
     )
     formats = {c: st.column_config.NumberColumn(format=TABLE_COUNT) for c in table.columns[2:]}
-    formats[t("data_col_seconds")] = st.column_config.NumberColumn(format="%,.2f")
+    formats[t("data_col_seconds")] = st.column_config.NumberColumn(format=TABLE_SECONDS)
     st.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", column_config=formats)
 
 

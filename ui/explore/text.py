@@ -41,6 +41,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "compared period's last day, reconstructed from dated joins, transfers, foundings and leavings.",
     ),
     "cmp_no_past": ("无历史", "no history"),
+    "cmp_from_zero": ("新增{n}", "new: +{n}"),  # from 0 in the compared period: no share of nothing, the count
     "cmp_no_past_help": (
         "该指标在数据中没有带日期的历史记录（只有当前名册），无法推算过去的数量，始终按数据日期显示，不计算同比/环比。",
         "The data holds no dated history of this figure (only today's register): it is shown as of the data "
@@ -112,13 +113,14 @@ TEXT.update(
         "x_axis_percent": ("{name}（%）", "{name} (%)"),
         "x_top_bars": ("图中只画最大的 {n} 项，全部数据见右表。", "The {n} largest are drawn; the table has all."),
         "x_not_offered": ("不可按以下维度拆分：{items}。", "Not offered for this measure: {items}."),
-        "x_why_stock": ("存量指标按数据日期统计，无历史", "a stock as of the data date"),
+        "x_why_stock": ("存量指标按期末的数量统计，不按时间拆分", "a stock is counted on a day, not over time"),
         "x_why_scope": ("已选定该层级或更细的地点", "the scope is already this fine"),
         "x_why_place": ("数据未细到该层级", "not recorded at this level"),
         "x_why_source": ("该指标的数据不含这些属性", "its data has no such attribute"),
         "x_stock_note": (
-            "存量指标为数据日期的名册，没有历史快照，不做同比/环比。",
-            "A stock as of the data date: there is no past snapshot to compare with.",
+            "该存量指标在数据中只有当前名册、没有带日期的历史，按数据日期统计，不做同比/环比。",
+            "This stock has only today's register in the data, no dated history: it is as of the data date "
+            "and never compared.",
         ),
         "x_time_last_days": (
             "最后一期截至{md}，与对比期的相同日期比较（{m}按天折算，近似值）。",

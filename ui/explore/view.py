@@ -66,8 +66,9 @@ def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filt
     others = [b for b in q.by if b not in TIME_BY]
     mode = compare.mode()
     since = compared_from(q, first_day)  # nothing compared with a period before the measure's first record
-    before = None if spec.stock else previous_period(f, mode, since)
-    if spec.stock:
+    fixed = spec.stock and spec.past is None  # a stock with no dated history: as of the data date, never compared
+    before = None if fixed else previous_period(f, mode, since)
+    if fixed:
         out = cur.assign(previous=float("nan"), change=float("nan"), pct=float("nan"))
     elif grain:
         earlier = cached.explore_answer(reach_back(f, grain, mode, since), q.measure, q.by)
@@ -90,7 +91,7 @@ def answer(q: Question, f: Filters, first_day: date) -> tuple[pd.DataFrame, Filt
         if not others:
             out["label"] = out["period_label"]
     out["value_text"] = [shown_value(q.measure, v) for v in out["value"]]
-    comparable = not spec.stock and (grain is not None or before is not None)
+    comparable = not fixed and (grain is not None or before is not None)
     return out.reset_index(drop=True), before, comparable
 
 
@@ -298,10 +299,10 @@ def table(q: Question, out: pd.DataFrame, comparable: bool, container) -> None:
     number = numbers.TABLE_PERCENT if rate else numbers.TABLE_DECIMAL if digits else numbers.TABLE_COUNT
     config = {c: st.column_config.NumberColumn(format=number) for c in (name, cols.get("previous")) if c}
     if comparable:
-        change = numbers.TABLE_POINTS if rate else "%+,.1f" if digits else "%+,d"
+        change = numbers.TABLE_POINTS if rate else numbers.TABLE_SIGNED_DECIMAL if digits else numbers.TABLE_SIGNED_COUNT
         config[cols["change"]] = st.column_config.NumberColumn(format=change)
         if "pct" in cols:
-            config[cols["pct"]] = st.column_config.NumberColumn(format="%+,.1f%%")
+            config[cols["pct"]] = st.column_config.NumberColumn(format=numbers.TABLE_SIGNED_PERCENT)
     container.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder=t("na"), height=520)
     stem = f"explore-{q.measure}" + ("-" + "-".join(q.by) if q.by else "")
     left, right = container.columns(2)
@@ -310,9 +311,10 @@ def table(q: Question, out: pd.DataFrame, comparable: bool, container) -> None:
 
 
 def comparison_note(q: Question, f: Filters, before: Filters | None, first_day: date, month_so_far) -> str:
-    """What the answer's changes are against: none for a stock; each period against its own for a time
-    breakdown; else the compared period (or why there is none)."""
-    if MEASURES[q.measure].stock:
+    """What the answer's changes are against: none for a stock without a dated history; each period against
+    its own for a time breakdown; else the compared period (or why there is none; a stock compares the two
+    periods' last days)."""
+    if MEASURES[q.measure].stock and MEASURES[q.measure].past is None:
         return t("x_stock_note")
     since, name = compared_from(q, first_day), t(f"x_m_{q.measure}")
     grain = next((b for b in q.by if b in TIME_BY), None)

@@ -14,6 +14,8 @@ import pandas as pd
 from data_access.models import GRASSROOTS_KINDS, ORG_KINDS
 from data_access.queries.org import FOLD_SEP, UNIT_KINDS
 
+from .. import numbers
+
 NODE_KINDS = (*ORG_KINDS[1:], "building_group")  # what the kind filter offers
 KIND_ORDER = {k: i for i, k in enumerate((*ORG_KINDS, "building_group"))}
 LEVELS = 2  # levels shown below the current node
@@ -275,7 +277,7 @@ def _describe(tree, block: Block, v, y0, y1, edges, height_px, fold_name, select
         "members": members,
         "sub_orgs": sub_orgs,
         "building_groups": bgs,
-        "points": None if points is None else round(points, 1),
+        "points": None if points is None else numbers.round_half_up(points, 1),
         "compliance": compliance,
         "issues": issues,
         "flagged": bool(issues),

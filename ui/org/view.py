@@ -416,7 +416,7 @@ def detail_tiles(
     if own_points is not None and not pd.isna(own_points):
         points, points_sub = float(own_points), t("sub_rank", r=int(s["rank"]), n=int(s["peers"]))
     elif s.get("points_avg") is not None and not pd.isna(s.get("points_avg")):
-        points, points_sub = round(float(s["points_avg"]), 1), t("sub_avg")
+        points, points_sub = numbers.round_half_up(float(s["points_avg"]), 1), t("sub_avg")
     else:
         points, points_sub = None, None
     compliance = s.get("compliance_avg")

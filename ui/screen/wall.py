@@ -68,13 +68,13 @@ def map_with_inset(deck: pdk.Deck, height: int, inset: pdk.Deck | None, inset_si
 def warnings_panel(counts: pd.DataFrame, overdue: pd.DataFrame, top: int = 6) -> str:
     totals = counts[["overdue_tasks", "meeting_gaps", "staffing_gaps"]].sum()
     cells = "".join(
-        f'<div data-warning="{k}"><span class="v">{int(totals[k])}</span>'
+        f'<div data-warning="{k}"><span class="v">{numbers.count(totals[k])}</span>'
         f'<span class="l" title="{html.escape(t("warn_" + k))}">{t("warn_" + k)}</span></div>'
         for k in ("overdue_tasks", "meeting_gaps", "staffing_gaps")
     )
     rows = (
         "".join(
-            f'<div>{html.escape(str(r.org))} · {html.escape(str(r.title))}<span class="d">{t("days_overdue", n=int(r.days_overdue))}</span></div>'
+            f'<div>{html.escape(str(r.org))} · {html.escape(str(r.title))}<span class="d">{t("days_overdue", n=numbers.count(r.days_overdue))}</span></div>'
             for r in overdue.sort_values("days_overdue", ascending=False).head(top).itertuples()
         )
         or f"<div>{t('warnings_none')}</div>"

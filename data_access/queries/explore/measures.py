@@ -26,7 +26,8 @@ class Measure:
 
     key: str
     by: tuple[str, ...]  # the breakdowns it supports
-    stock: bool = False  # as of the data date: no time breakdown and no period comparison
+    stock: bool = False  # counted on a day (the range's last), not summed: no time breakdown
+    past: str | None = None  # its dated history (stock_spell.stock): counted on any past day and compared
     additive: bool = True  # a sum (a median is not: its total is not the sum of its parts)
     unit: str | None = None  # a text key for the unit
 
@@ -47,11 +48,11 @@ MEASURES: dict[str, Measure] = {
         Measure("compliance", ("street", "community", "org_kind"), additive=False),
         Measure("org_points", ("street", "community", "org_kind", "quarter", "year"), additive=False),
         Measure("member_points", (*PLACES, "org_kind", "year"), additive=False),
-        Measure("members", (*PLACES, "org_kind"), stock=True),
-        Measure("orgs", ("street", "community", "org_kind"), stock=True),
-        Measure("building_groups", (*PLACES, "demonstration"), stock=True),
-        Measure("volunteers", (*PLACES, "station"), stock=True),
-        Measure("teams", ("street", "community", "category", "station"), stock=True),
+        Measure("members", (*PLACES, "org_kind"), stock=True, past="member"),
+        Measure("orgs", ("street", "community", "org_kind"), stock=True, past="org"),
+        Measure("building_groups", (*PLACES, "demonstration"), stock=True, past="building_group"),
+        Measure("volunteers", (*PLACES, "station"), stock=True, past="volunteer"),
+        Measure("teams", ("street", "community", "category", "station"), stock=True, past="team"),
         Measure("stations", ("street", "community"), stock=True),
         Measure("people_fed", ("street", "community"), stock=True),
         Measure("overdue", ("street", "community", "org_kind"), stock=True),

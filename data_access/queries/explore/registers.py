@@ -1,4 +1,5 @@
-"""Registers: organisations' 三会一课 and points, and stocks counted as of the data date."""
+"""Registers: organisations' 三会一课 and points, and stocks counted on the range's last day (the registers on
+the data date, the dated spells before it)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, Table, case, func, or_, select
 
+from ... import history
 from ... import models as m
 from ...filters import Filters
 from ...rollup_models import (
@@ -14,9 +16,10 @@ from ...rollup_models import (
     RuMeeting,
     RuOrgPoints,
 )
+from .. import stocks
 from ..org import due_since, quarter_of, system_since
 from ..overview import _months, _place, dataset_info, date_bounds, month_of
-from .measures import PLACE_BY, TIME_BY
+from .measures import MEASURES, PLACE_BY, TIME_BY
 from .shared import _PLACE_COL
 
 THREE_MEETINGS = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture")  # 三会一课
@@ -122,10 +125,19 @@ def _mean_grain(frame: pd.DataFrame, by) -> pd.DataFrame:
     return out.assign(value=out["total"] / out["n"])[[*by, "value"]]
 
 
-# ---------------------------------------------------------------- stocks, as of the data date
+# ---------------------------------------------------------------- stocks, on the range's last day
 
 
 def _stock(conn: Connection, f: Filters, measure: str, by) -> pd.DataFrame:
+    """A stock in scope, broken down: counted on the range's last day. On the data date (or a range running
+    past it) from the registers; before it, for a stock with a dated history, from the spells open that day
+    (as the overview counts it); a stock without one is the register's whatever the range."""
+    past = MEASURES[measure].past
+    if past is not None:
+        info = dataset_info(conn)
+        day = stocks.stock_day(f, date_bounds(info)[1])
+        if day < date_bounds(info)[1]:
+            return _spells(conn, f, past, by, day, history.history_from(info))
     o = m.Org.__table__
     if measure == "members":
         t = m.Member.__table__
@@ -156,6 +168,48 @@ def _stock(conn: Connection, f: Filters, measure: str, by) -> pd.DataFrame:
         late = [t.c.due_on < as_of, or_(t.c.completed_on.is_(None), t.c.completed_on > as_of)]
         return _count(conn, f, t, by, {"org_kind": o.c.kind}, where=late, join=(o, o.c.id == t.c.org_id))
     raise KeyError(measure)
+
+
+# the registers the spells' ref_id points into, and what a non-place breakdown reads there (as today: an
+# organisation's kind, a group's demonstration mark, a volunteer's station, a team's category and station)
+_SPELL_REGISTER = {
+    "member": m.Member.__table__,
+    "org": m.Org.__table__,
+    "building_group": m.BuildingGroup.__table__,
+    "volunteer": m.Volunteer.__table__,
+    "team": m.Team.__table__,
+}
+
+
+def _spells(conn: Connection, f: Filters, stock: str, by, day: date, since: date | None) -> pd.DataFrame:
+    """A stock as of a past day, from its spells, grouped by the breakdowns: places as the spell held them
+    that day (a member who moved counts where they were); the other breakdowns read from the register's row
+    (spells of things gone before the data have none and are left out of such a breakdown). Empty when day
+    is before the history begins."""
+    sp = m.StockSpell.__table__
+    if since is None or day < since:
+        return pd.DataFrame(columns=[*by, "value"])
+    t, o = _SPELL_REGISTER[stock], m.Org.__table__
+    attrs = {
+        "org_kind": o.c.kind,
+        "demonstration": case((t.c.is_demonstration, "yes"), else_="no") if "is_demonstration" in t.c else None,
+        "station": t.c.station_id if "station_id" in t.c else None,
+        "category": t.c.category_id if "category_id" in t.c else None,
+    }
+    keys = [(sp.c[f"{b}_id"] if b in PLACE_BY else attrs[b]).label(b) for b in by]
+    source = sp
+    if any(b not in PLACE_BY for b in by):
+        source = sp.join(t, t.c.id == sp.c.ref_id)
+        if "org_kind" in by and t is not o:  # a member's organisation's kind
+            source = source.join(o, o.c.id == t.c.org_id)
+    place = stocks._place(f)
+    if f.building_group_id and stock not in history.BY_BUILDING_GROUP:  # its community's stand in, as _count
+        place = sp.c.community_id == f.community_id
+    stmt = select(*keys, func.count().label("value")).select_from(source)
+    stmt = stmt.where(sp.c.stock == stock, stocks.open_on(day), place)
+    if keys:
+        stmt = stmt.group_by(*[k.element for k in keys])
+    return pd.read_sql_query(stmt, conn)
 
 
 def _bg_place(t: Table, b: str):

@@ -198,3 +198,31 @@ def test_paper_holds_the_whole_table_and_a_picture_its_first_rows(users_env, kin
     assert rows > 1000 if kind == "pdf" else rows == stand_ins.PICTURE_ROWS
     more = "导出 PDF 或下载 CSV 可得完整表格" in org
     assert more == (kind == "png")
+
+
+def test_the_footer_names_the_pages_settings_in_words(users_env, engine, monkeypatch):
+    """The footer says a page's own settings by name, not code: an organisation (a folded block too), a
+    building group, places compared, a measure and its breakdowns, a chart and volunteer categories; a value
+    it cannot name is printed as it is."""
+    from data_access import cached
+    from data_access.queries import overview
+
+    from data_access.queries import volunteers
+
+    with engine.connect() as conn:  # read here: the cached functions want a signed-in session
+        places, cats = overview.places(conn), volunteers.volunteer_categories(conn)
+    monkeypatch.setattr(cached, "vol_categories", lambda: cats)
+    code, name = str(cats["code"].iloc[0]), str(cats["name"].iloc[0])
+    assert snapshot.param_words("org", "S03~enterprise", places) == "铭功路街道·" + zh_kind("enterprise")
+    assert snapshot.param_words("places", "S03,S03C02", places).startswith("铭功路街道、")
+    assert snapshot.param_words("measure", "hours", places) == "志愿服务时数"
+    assert snapshot.param_words("by", "street,month", places) == "街道/镇、月"
+    assert snapshot.param_words("chart", "map", places) == "地图"
+    assert snapshot.param_words("vcat", code, places) == name
+    assert snapshot.param_words("sel", "S99C99B99", places) == "S99C99B99"  # unknown: as it is
+
+
+def zh_kind(kind: str) -> str:
+    from ui.labels import TEXT
+
+    return TEXT[f"kind_{kind}"][0]

@@ -150,7 +150,7 @@ def footer(ctx: PageContext, title: str) -> None:
     if grant is None:
         return
     f = ctx.filters
-    extra = {FOOT_PARAMS[k]: v for k, v in grant.params.items() if k in FOOT_PARAMS}
+    extra = {FOOT_PARAMS[k]: param_words(k, v, ctx.places) for k, v in grant.params.items() if k in FOOT_PARAMS}
     parts = [
         t("snap_foot_page", p=title),
         t("snap_foot_scope", s=" › ".join(filter_bar.scope_path(f, ctx.places))),
@@ -169,6 +169,42 @@ def footer(ctx: PageContext, title: str) -> None:
     demo = f' · <span class="demo">{t("demo_badge")}</span>' if ctx.is_demo else ""
     pages = _escape(t("snap_foot_pages"))  # the PDF prints the footer on every page, with this page count
     st.html(f'<div id="export-footer" data-pages="{pages}">{spans}{demo}</div>')
+
+
+def param_words(key: str, value: str, places: Places) -> str:
+    """A page parameter's value as the footer says it: names, not codes (组织 淮河路街道·非公企业党组织, not
+    S03~enterprise); a value it cannot name is printed as it is."""
+    from data_access import cached
+    from data_access.queries.org import FOLD_SEP
+
+    from ..labels import TEXT, kind_label
+
+    def said(text_key: str, raw: str) -> str:
+        return t(text_key) if text_key in TEXT else raw
+
+    names = {}
+    for frame in (places.streets, places.communities, places.groups):
+        names.update(zip(frame["code"].astype(str), frame["name"].astype(str)))
+
+    def place(code: str) -> str:
+        base, _, kind = code.partition(FOLD_SEP)
+        return names.get(base, base) + (f"·{said(f'kind_{kind}', kind)}" if kind else "")
+
+    items = [v for v in value.split(",") if v]
+    if key in ("org", "sel", "places"):
+        words = [place(v) for v in items]
+    elif key == "kind":
+        words = [kind_label(v) if f"kind_{v}" in TEXT else v for v in items]
+    elif key in ("measure", "by", "chart"):
+        stem = {"measure": "x_m_", "by": "x_by_", "chart": "x_chart_"}[key]
+        words = [said(stem + v, v) for v in items]
+    elif key == "vcat":
+        cats = cached.vol_categories()
+        named = dict(zip(cats["code"].astype(str), cats["name"].astype(str)))
+        words = [named.get(v, v) for v in items]
+    else:
+        words = items
+    return t("x_comma").join(words)
 
 
 def _role(grant: grants.Grant) -> str:

@@ -102,7 +102,9 @@ tile_row(
             "kpi_kitchens",
             "kitchens",
             "def_kitchens",
-            sub=None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"])),
+            sub=None  # the people fed: today's figure only, beside a count on a past day it would mislead
+            if k["people_fed"] is None or f.end < ctx.as_of
+            else t("sub_people_fed", n=fmt_number(k["people_fed"])),
         ),
         flow("kpi_meetings", "joint_meetings", "def_meetings"),
         flow("kpi_requests", "requests", "def_requests", "requests"),

@@ -62,7 +62,12 @@ with pick_col:
         st.button(t("vol_clear"), on_click=clear_selections, key="vol_clear")
 
 k, k0 = data.totals, getattr(data, "totals_before", {})
-FLOWS = {"hours": "vol_kpi_hours", "served": "vol_kpi_served", "events": "vol_kpi_events", "requests": "vol_kpi_requests"}
+FLOWS = {
+    "hours": "vol_kpi_hours",
+    "served": "vol_kpi_served",
+    "events": "vol_kpi_events",
+    "requests": "vol_kpi_requests",
+}
 unrecorded = compare.unrecorded(FLOWS, before, cached.first_records())  # compared before their first record
 
 
@@ -92,7 +97,9 @@ tile_row(
             "vol_kpi_kitchens",
             "kitchens",
             "vol_def_kitchens",
-            sub=None if k["people_fed"] is None else t("sub_people_fed", n=fmt_number(k["people_fed"])),
+            sub=None  # the people fed: today's figure only, beside a count on a past day it would mislead
+            if k["people_fed"] is None or f.end < ctx.as_of
+            else t("sub_people_fed", n=fmt_number(k["people_fed"])),
         ),
     ],
     compared=True,

@@ -205,9 +205,7 @@ def test_the_footer_names_the_pages_settings_in_words(users_env, engine, monkeyp
     building group, places compared, a measure and its breakdowns, a chart and volunteer categories; a value
     it cannot name is printed as it is."""
     from data_access import cached
-    from data_access.queries import overview
-
-    from data_access.queries import volunteers
+    from data_access.queries import overview, volunteers
 
     with engine.connect() as conn:  # read here: the cached functions want a signed-in session
         places, cats = overview.places(conn), volunteers.volunteer_categories(conn)

@@ -166,8 +166,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Grassroots orgs under the district committee (town, street, park, scenic-area, community, village, enterprise, agency, institution, social-organisation); building groups not included.",
     ),
     "def_members": (
-        "在范围内党组织的党员人数（楼院范围：居住在该楼院的党员）；截至数据日期。",
-        "Members of orgs in scope (building scope: members living there); as of the data date.",
+        "在范围内党组织的党员人数（楼院范围：居住在该楼院的党员）；按期末（或数据日期）当日的人数。",
+        "Members of orgs in scope (building scope: members living there); on the range's last day (or the data date).",
     ),
     "def_building_groups": (
         "楼院党小组（党支部）数，每个楼院片区网格一个。",
@@ -206,8 +206,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "def_events": ("日期范围内组织开展的志愿服务活动场次。", "Organised volunteer service events within the dates."),
     "def_centers": ("社区党群服务中心数量。", "Party-mass service centres."),
     "def_kitchens": (
-        "社区小厨房、爱心就餐点数量；副标题为免费供餐人数。",
-        "Community kitchens and charity canteens; subtitle: people given free meals.",
+        "社区小厨房、爱心就餐点数量；副标题为免费供餐人数（数据中只有当前数，故只在截至数据日期时显示）。",
+        "Community kitchens and charity canteens; subtitle: people given free meals (only today's figure is "
+        "in the data, so it is shown only for a range reaching the data date).",
     ),
     "def_meetings": (
         "日期范围内街道大工委、社区大党委召开的联席会议次数。",

@@ -51,8 +51,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "vol_def_stations": ("志愿服务站数，每个社区/村一个。", "Volunteer stations, one per community/village."),
     "vol_def_kitchens": (
-        "社区小厨房、爱心就餐点数量；副标题为免费供餐人数。",
-        "Community kitchens and charity canteens; subtitle: people given free meals.",
+        "社区小厨房、爱心就餐点数量；副标题为免费供餐人数（数据中只有当前数，故只在截至数据日期时显示）。",
+        "Community kitchens and charity canteens; subtitle: people given free meals (only today's figure is "
+        "in the data, so it is shown only for a range reaching the data date).",
     ),
     # sections
     "vol_sec_where": ("服务分布热力图", "Where service happens"),

@@ -40,7 +40,12 @@ def test_kiosk_survives_a_database_restart(browser, pg_server, shots):
         cluster.stop()
         # nobody touches the page: the rotation reaches a view it has not cached and finds no database (on a
         # test machine whose cores four test workers share, that took longer than 90 s once)
-        page.wait_for_selector(f"[data-testid=stAlertContentError]:has-text('{MESSAGE}')", timeout=180_000)
+        try:
+            page.wait_for_selector(f"[data-testid=stAlertContentError]:has-text('{MESSAGE}')", timeout=180_000)
+        except Exception:  # noqa: BLE001 - Playwright's timeout: keep what the screen showed, to see why
+            page.screenshot(path=str(shots / "db-down-kiosk-timeout.png"))
+            status = page.inner_text("body")[-600:]
+            pytest.fail(f"no database message within 180 s; the screen's last text: {status!r}")
         body = page.inner_text("body")
         for leak in ("Traceback", "postgresql", "psycopg", "127.0.0.1", str(cluster.port)):
             assert leak not in body, leak

@@ -34,9 +34,10 @@ def test_kiosk_survives_a_database_restart(browser, pg_server, shots):
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
     try:
-        page.goto(f"{srv.base}/briefing?kiosk=1&cycle=5")
-        wait_idle(page)
-        page.wait_for_selector(".brief-kpi", timeout=60_000)
+        # a cycle long enough for a view to be drawn between steps even when four test workers share two
+        # cores (at 5 s a loaded machine's views took longer than the cycle: the script never went idle)
+        page.goto(f"{srv.base}/briefing?kiosk=1&cycle=15")
+        page.wait_for_selector(".brief-kpi", timeout=180_000)
         cluster.stop()
         # nobody touches the page: the rotation reaches a view it has not cached and finds no database (on a
         # test machine whose cores four test workers share, that took longer than 90 s once)
@@ -55,13 +56,13 @@ def test_kiosk_survives_a_database_restart(browser, pg_server, shots):
         # the background re-check (every 15 s) brings the rotation back by itself
         page.wait_for_function(
             f"!document.body.innerText.includes('{MESSAGE}') && document.querySelector('.kiosk-status') !== null",
-            timeout=90_000,
+            timeout=120_000,
         )
-        wait_idle(page)
+        wait_idle(page, timeout=180_000)
         assert page.query_selector_all("[data-testid=stException]") == []
         step = int(page.get_attribute("#kiosk-status", "data-step"))
         page.wait_for_function(
-            f"Number(document.querySelector('#kiosk-status')?.dataset.step) > {step}", timeout=60_000
+            f"Number(document.querySelector('#kiosk-status')?.dataset.step) > {step}", timeout=120_000
         )
         page.screenshot(path=str(shots / "db-back-kiosk.png"))
     finally:

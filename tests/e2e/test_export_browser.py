@@ -132,7 +132,9 @@ def test_every_page_exports_as_png_and_pdf(export_server, browser, sqlite_url, t
     every_page_exports(export_server, browser, sqlite_url, "office", tmp_path, shots)
 
 
-def every_page_exports(export_server, browser, sqlite_url, login: str, tmp_path: Path, shots: Path) -> None:
+def every_page_exports(
+    export_server, browser, sqlite_url, login: str, tmp_path: Path, shots: Path, pages: list[str] = PAGES
+) -> None:
     """Sign in as login, export every page (PNG and PDF at the district; at a street, every PDF and two PNGs)
     and check each file and the audit log."""
     role, place, display = USERS[login]
@@ -145,7 +147,7 @@ def every_page_exports(export_server, browser, sqlite_url, login: str, tmp_path:
     page = ctx.new_page()
     try:
         sign_in(page, export_server.base, login)
-        for slug in PAGES:
+        for slug in pages:
             go_to(page, slug)
             if slug in pngs:
                 png, name = export(page, "png", tmp_path, slug)
@@ -179,7 +181,7 @@ def every_page_exports(export_server, browser, sqlite_url, login: str, tmp_path:
         ctx.close()
     events = [json.loads(line) for line in export_server.audit.read_text(encoding="utf-8").splitlines()]
     mine = [e for e in events if e["event"] == "export" and e["user"] == login and e.get("format") in ("png", "pdf")]
-    expected = [(s, "pdf") for s in PAGES] + [(s, "png") for s in pngs]
+    expected = [(s, "pdf") for s in pages] + [(s, "png") for s in pngs]
     assert sorted((e["page"], e["format"]) for e in mine) == sorted(expected)
     assert all(e["scope"] == (place or "district") for e in mine)
 

@@ -133,7 +133,7 @@ def test_every_page_exports_as_png_and_pdf(export_server, browser, sqlite_url, t
 
 
 def every_page_exports(
-    export_server, browser, sqlite_url, login: str, tmp_path: Path, shots: Path, pages: list[str] = PAGES
+    export_server, browser, sqlite_url, login: str, tmp_path: Path, shots: Path, slugs: list[str] = PAGES
 ) -> None:
     """Sign in as login, export every page (PNG and PDF at the district; at a street, every PDF and two PNGs)
     and check each file and the audit log."""
@@ -147,7 +147,7 @@ def every_page_exports(
     page = ctx.new_page()
     try:
         sign_in(page, export_server.base, login)
-        for slug in pages:
+        for slug in slugs:
             go_to(page, slug)
             if slug in pngs:
                 png, name = export(page, "png", tmp_path, slug)
@@ -181,7 +181,7 @@ def every_page_exports(
         ctx.close()
     events = [json.loads(line) for line in export_server.audit.read_text(encoding="utf-8").splitlines()]
     mine = [e for e in events if e["event"] == "export" and e["user"] == login and e.get("format") in ("png", "pdf")]
-    expected = [(s, "pdf") for s in pages] + [(s, "png") for s in pngs]
+    expected = [(s, "pdf") for s in slugs] + [(s, "png") for s in pngs]
     assert sorted((e["page"], e["format"]) for e in mine) == sorted(expected)
     assert all(e["scope"] == (place or "district") for e in mine)
 

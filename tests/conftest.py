@@ -175,7 +175,6 @@ LONG_FILES = (
     "tests/e2e/test_export_browser.py",
     "tests/e2e/test_export_street_browser.py",
     "tests/test_import_roundtrip.py",
-    "tests/test_import_roundtrip_pg.py",
     "tests/e2e/test_browser.py",
 )
 

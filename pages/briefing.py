@@ -12,6 +12,7 @@ from ui.chrome.db_status import fragment_guard
 from ui.chrome.shell import page_setup
 from ui.grid import deck as grid_map
 from ui.labels import current_lang, t
+from ui.maps import built_up_box
 from ui.screen import wall
 from ui.volunteers.service_map import service_deck
 
@@ -119,6 +120,7 @@ def draw_wall() -> None:
                 height=HEAT_HEIGHT,
                 width=PANEL_WIDTH,
                 lang=current_lang(),
+                focus=built_up_box(data.areas) if f.level == "district" and len(data.areas) else None,
             ),
             height=HEAT_HEIGHT,
         )

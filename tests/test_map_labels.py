@@ -5,11 +5,13 @@ view, none covers a demonstration building), and the district opening on its bui
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from datetime import date
 from html import unescape
 
+import pandas as pd
 import pytest
 
 from data_access.db import read_engine
@@ -166,6 +168,58 @@ def test_district_opens_on_its_built_up_streets(grid_inputs):
     (e0, f0), (e1, f1) = maps.bounds_of(json.loads(data.scope["geometry"].iloc[0]))
     assert c0 <= e0 and d0 <= f0 and e1 <= c1 and f1 <= d1
     assert not opens_on_part_at(grid_inputs["street"], size)
+
+
+OLD_CITY = {"解放路街道", "一马路街道", "德化街街道", "福华街街道"}  # small streets in the densest part
+
+
+@pytest.mark.parametrize("size", [(maps.MAP_WIDTH, maps.MAP_HEIGHT), (640, 771)])  # the page's map, the wall's
+def test_district_map_names_every_street_it_opens_on(grid_inputs, size):
+    """At district zoom the old city's streets are too small for their names: each is named beside it, a
+    leader line from its centre to the name, and no name overlaps another or a demonstration building."""
+    data, _ = grid_map.mappable(grid_inputs["district"])
+    scale = grid_map.colour_scale("street", data.groups, data.areas, "district")
+    spec = json.loads(grid_map.build_deck(data, scale, grid_map.FACILITY_KINDS, None, None, size).to_json())
+    names = deck_label_check(spec, size)
+    v = spec["initialViewState"]
+    view = grid_map.pdk.ViewState(longitude=v["longitude"], latitude=v["latitude"], zoom=v["zoom"])
+    dense = data.areas[maps.built_up(data.areas)]
+    assert OLD_CITY <= set(dense["name"]) and set(dense["name"]) <= set(names), set(dense["name"]) - set(names)
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    leaders = layers["area_leaders"]["data"]
+    labels = {row["label"]: row for row in layers["area_labels"]["data"]}
+    assert 1 <= len(leaders) <= len(OLD_CITY) + 3  # a callout only where a name has no room inside
+    boxes = dict(zip(labels, grid_map.layer_label_boxes(layers["area_labels"], view, size)))
+    for leader in leaders:  # from the area's centre to the edge of its name's box
+        start, end = (maps.to_pixels(*point, view, *size) for point in leader["path"])
+        x0, y0, x1, y1 = boxes[leader["label"]]
+        assert x0 - 1 <= end[0] <= x1 + 1 and y0 - 1 <= end[1] <= y1 + 1, (leader, end, boxes[leader["label"]])
+        assert not (x0 < start[0] < x1 and y0 < start[1] < y1)  # the name sits off the area's centre
+        assert 15 <= math.dist(start, end) <= 100
+
+
+def test_the_walls_heat_map_opens_on_the_built_up_streets_beside_its_grid_map(grid_inputs):
+    """The wall's two maps at district scope show the same part: the heat map fitted to the built-up streets
+    (where the service is), not the whole district, the ringed stations kept in sight."""
+    from ui.volunteers.service_map import service_deck
+
+    data, _ = grid_map.mappable(grid_inputs["district"])
+    focus = maps.built_up_box(data.areas)
+    far = pd.DataFrame(  # a slow station in the rural south-west: ringed, so kept in the view
+        {"lon": [113.56], "lat": [34.69], "station": ["s"], "community": ["c"], "requests": [3], "unmet": [1],
+         "median_wait_h": [50.0]}
+    )  # fmt: skip
+    cells = pd.DataFrame({"lon": [113.65, 113.64], "lat": [34.74, 34.73], "value": [5.0, 3.0]})
+    kitchens = pd.DataFrame({"lon": [], "lat": [], "name": [], "people_fed": []})
+    size = (640, 468)
+    for ringed, box in ((far.iloc[:0], focus), (far, ((113.56, 34.69), focus[1]))):
+        deck = service_deck(cells, ringed, kitchens, True, "{station}", "{name}", None, size[1], size[0], focus=focus)
+        v = deck.initial_view_state
+        (x0, y0), (x1, y1) = maps.visible_box(v, *size)
+        assert x0 <= box[0][0] and y0 <= box[0][1] and box[1][0] <= x1 and box[1][1] <= y1
+    whole = service_deck(cells, far.iloc[:0], kitchens, True, "{station}", "{name}", None, size[1], size[0])
+    tight = service_deck(cells, far.iloc[:0], kitchens, True, "{station}", "{name}", None, size[1], size[0], focus=focus)
+    assert tight.initial_view_state.zoom > whole.initial_view_state.zoom + 0.7
 
 
 def opens_on_part_at(data, size) -> bool:

@@ -142,6 +142,14 @@ def to_pixels(lon: float, lat: float, view: pdk.ViewState, width: int = MAP_WIDT
     return x, y
 
 
+def from_pixels(x: float, y: float, view: pdk.ViewState, width: int = MAP_WIDTH, height: int = MAP_HEIGHT):
+    """The lon/lat at pixel (x, y) of a width x height map showing view: the inverse of to_pixels."""
+    world = 512 * 2**view.zoom
+    lon = view.longitude + (x - width / 2) / world * 360
+    merc = _merc_y(view.latitude) - (y - height / 2) / world
+    return lon, math.degrees(2 * math.atan(math.exp(merc * 2 * math.pi)) - math.pi / 2)
+
+
 def rings_to_pixels(geometry: dict, view: pdk.ViewState, width: int = MAP_WIDTH, height: int = MAP_HEIGHT):
     """A Polygon's or MultiPolygon's rings as pixel points in a width x height map showing view."""
     coords = geometry.get("coordinates") or []

@@ -4,13 +4,15 @@ The caller projects each label's anchor to screen pixels for the map's own view 
 says which markers must stay uncovered. `place` then takes the labels in order of importance (larger
 priority first) and tries a few positions around each anchor (centred, right, left, above, below); a
 label is kept at the first position whose box lies inside the map and touches neither a kept label nor
-a marker, and dropped when none does. Names dropped still show in tooltips, lists and larger scales.
+a marker, and dropped when none does. An area too small or too crowded for its own name (the old city's
+streets at district zoom) gets a callout: `callouts` sets the name a little way off, where it is free,
+and the caller draws a leader line from the area to it. Names still dropped show in tooltips and lists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels, y down
 
@@ -168,6 +170,36 @@ def place(
             out.append(Placed(label, position, dx, dy, box))
             break
     return out
+
+
+# a callout's name: this many px between the area's centre and the name's box, nearest first, in eight
+# directions (sideways first: a horizontal name is shortest away in y)
+CALLOUT_DISTANCES = (22.0, 40.0, 62.0, 90.0)
+CALLOUT_DIRECTIONS = ((0.0, -1.0), (0.0, 1.0), (1.0, 0.0), (-1.0, 0.0), (0.7, -0.7), (-0.7, -0.7), (0.7, 0.7), (-0.7, 0.7))
+
+
+def callouts(
+    labels: Sequence[Label], markers: Iterable[Box] = (), bounds: Box | None = None, taken: Iterable[Box] = ()
+) -> list[Placed]:
+    """Names that found no room on their own area, set off it (the nearest free spot of CALLOUT_DISTANCES
+    in CALLOUT_DIRECTIONS) under the same rules as `place`: none overlaps a kept label, a marker or a box
+    taken. The caller draws a leader from each label's anchor to `leader_end`."""
+    moved = []
+    for label in labels:
+        w, h = text_box_size(label.text, label.size)
+        spots = []
+        for d in CALLOUT_DISTANCES:
+            for ux, uy in CALLOUT_DIRECTIONS:  # the box's nearest edge d px from the anchor along (ux, uy)
+                spots.append((ux * (d + w / 2) / w, uy * (d + h / 2) / h))
+        moved.append(replace(label, positions=tuple(spots), region=(), gap=0.0))
+    return place(moved, markers, bounds, taken)
+
+
+def leader_end(placed: Placed) -> tuple[float, float]:
+    """The point of a placed label's box nearest its anchor: where a callout's leader line ends."""
+    x0, y0, x1, y1 = placed.box
+    x, y = placed.label.x, placed.label.y
+    return min(max(x, x0), x1), min(max(y, y0), y1)
 
 
 def any_overlap(boxes: Sequence[Box]) -> tuple[Box, Box] | None:

@@ -29,6 +29,7 @@ from ..maps import (
     built_up_box,
     fit_view,
     focus_view,
+    from_pixels,
     positions,
     rgb,
     rings_to_pixels,
@@ -37,7 +38,7 @@ from ..maps import (
 )
 from ..maps import text_layer as _text_layer
 from ..numbers import decimal, percent
-from ..placement import AROUND, CENTRED, Label, marker_box, place
+from ..placement import AROUND, CENTRED, Label, callouts, leader_end, marker_box, place
 from ..safe_text import esc
 
 BACKGROUND = "#dde3e9"
@@ -575,18 +576,39 @@ def build_deck(
     names = [lb for lb in labels if lb.key[0] != "demo"]
     near = markers + (glyphs if level != "district" else []) + (dots if names_at_dots else [])
     placed = place(names, near, label_bounds(size), outside_ok=True)
+    # an area with no room for its name inside (the old city's small streets at district zoom) is named
+    # beside it, a leader line back to its centre; the name is pinned to the map there, the line with it
+    got = {p.label.key for p in placed}
+    lost = [lb for lb in names if lb.key[0] == "area" and lb.key not in got and not names_at_dots]
+    called = callouts(lost, near, label_bounds(size), [p.box for p in placed]) if lost else []
+    placed += called
     demos = [lb for lb in labels if lb.key[0] == "demo"]
     placed += place(demos, markers + glyphs + dots, label_bounds(size), [p.box for p in placed], outside_ok=True)
-    kind = lambda k: [p for p in placed if p.label.key[0] == k]  # noqa: E731
+    called_keys = {id(p) for p in called}
+    kind = lambda k: [p for p in placed if p.label.key[0] == k and id(p) not in called_keys]  # noqa: E731
+    geo = lambda x, y: [round(v, 6) for v in from_pixels(x, y, view, *size)]  # noqa: E731
+    if called:
+        layers.append(
+            pdk.Layer(
+                "PathLayer",
+                id="area_leaders",
+                data=[{"path": [geo(p.label.x, p.label.y), geo(*leader_end(p))], "label": p.label.text} for p in called],
+                get_path="path",
+                get_color=[90, 96, 104, 220],
+                width_units="'pixels'",
+                get_width=1.2,
+                pickable=False,
+            )
+        )
+    called_rows = [{"pos": geo(p.x, p.y), "label": p.label.text, "offset": [0, 0]} for p in called]
     for layer_id, k, text_size, colour in (
         ("neighbour_labels", "near", 15, [105, 113, 122, 255]),
         ("sibling_labels", "sibling", 14, [112, 118, 126, 255]),
         ("area_labels", "area", area_size, [33, 37, 41, 255]),
         ("demonstration_labels", "demo", demo_size, rgb(DEMO_LINE)),
     ):
-        layers.append(
-            _text_layer(layer_id, _rows(kind(k)), text_size, colour, pickable=False, get_pixel_offset="offset")
-        )
+        rows = _rows(kind(k)) + (called_rows if k == "area" else [])
+        layers.append(_text_layer(layer_id, rows, text_size, colour, pickable=False, get_pixel_offset="offset"))
 
     style = {"map_style": map_style(tiles, BACKGROUND)} if tiles is not None else {}
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP, **style)

@@ -14,6 +14,8 @@ import geo
 from .. import numbers
 from ..maps import CompactDeck, bounds_of, fit_view
 
+Box = tuple[tuple[float, float], tuple[float, float]]  # (lon, lat) of the south-west and north-east corners
+
 DISTRICT_VIEW = pdk.ViewState(longitude=113.585, latitude=34.684, zoom=10.95, pitch=0, bearing=0)
 HEAT_COLORS = [[255, 255, 204], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32], [189, 0, 38]]
 
@@ -72,13 +74,25 @@ def base_layers() -> list[pdk.Layer]:
 
 
 def _view(
-    points: pd.DataFrame, whole_district: bool, width: int | None, height: int, outline: list[str] | None = None
+    points: pd.DataFrame,
+    whole_district: bool,
+    width: int | None,
+    height: int,
+    outline: list[str] | None = None,
+    focus: Box | None = None,
+    keep: pd.DataFrame | None = None,
 ) -> pdk.ViewState:
     """The district's view at district scope, else the points' box. Given the map's width (the
     briefing's panels), the view is fitted to width x height, around the points and the scope's outline,
-    instead of the volunteer page's column."""
+    instead of the volunteer page's column; at district scope around focus (the built-up streets, where
+    the service is) when given, the points of keep (the ringed stations) included."""
     points = points.dropna(subset=["lon", "lat"])
     if width is not None:
+        if whole_district and focus is not None:
+            kept = keep.dropna(subset=["lon", "lat"]) if keep is not None else points.iloc[:0]
+            (x0, y0), (x1, y1) = focus
+            lons, lats = [x0, x1, *kept["lon"]], [y0, y1, *kept["lat"]]
+            return fit_view((float(min(lons)), float(min(lats))), (float(max(lons)), float(max(lats))), width, height)
         if whole_district or len(points) < 2:
             return fit_view(*bounds_of(base_geojson()[1]["features"][0]["geometry"]), width, height)
         boxes = [bounds_of(json.loads(g)) for g in outline or []]
@@ -103,12 +117,14 @@ def service_deck(
     height: int = 600,
     width: int | None = None,
     lang: str = "zh",
+    focus: Box | None = None,
 ) -> pdk.Deck:
     """Heat of cells (lon, lat, value), rings on highlighted stations, dots on kitchens, and the
     outline of the street/community/building area in scope (GeoJSON Polygon texts).
 
     station_tip / kitchen_tip are format strings filled per row (names are escaped); they become
-    each point's tooltip.
+    each point's tooltip. focus: the lon/lat box a district map of a given width opens on (the wall's
+    built-up streets, as its grid map beside it); the rest of the district lies beyond the panel's edge.
     """
     cells = cells.dropna(subset=["value"])  # a cell whose count is withheld (public screen) is not drawn
     heat = pdk.Layer(
@@ -191,7 +207,7 @@ def service_deck(
     points = pd.concat([cells[["lon", "lat"]], rings[["lon", "lat"]]], ignore_index=True)
     return CompactDeck(
         layers=layers,
-        initial_view_state=_view(points, whole_district, width, height, outline),
+        initial_view_state=_view(points, whole_district, width, height, outline, focus, rings),
         map_provider=None,
         height=height,
         tooltip={"html": "{tip}", "style": {"fontSize": "14px", "backgroundColor": "#fff", "color": "#222"}},

@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_access import cached
 from data_access.prefetch import fetch
-from ui import basemap, data_quality, prebuilt
+from ui import basemap, compare, data_quality, prebuilt
 from ui.chrome.shell import page_setup, stop_page
 from ui.grid import deck as grid_map
 from ui.grid import panels as grid_panels
@@ -15,7 +15,10 @@ from ui.safe_text import md
 ctx = page_setup()
 f = ctx.filters
 st.html(f"<style>{grid_map.LEGEND_CSS}</style>")
+# the map is the data date's: its counts are compared when the range runs to that day (as the overview's)
+before = compare.compared(f, ctx.first_day) if f.end >= ctx.as_of else None
 data = fetch(  # the page's data, side by side
+    **({"kpis": (cached.kpis, f), "kpis_before": (cached.kpis, before)} if before else {}),
     groups=(cached.grid_building_groups, f),
     areas=(cached.grid_areas, f),
     facilities=(cached.grid_facilities, f),
@@ -85,7 +88,8 @@ with map_col:
     data_quality.left_out(left_out)
 with side_col:
     if bg_id is None:
-        grid_panels.scope_summary(groups, gaps, facilities)
+        changes = grid_panels.changes(data.kpis, data.kpis_before) if before else {}
+        grid_panels.scope_summary(groups, gaps, facilities, changes)
     else:
         group = fetch(
             profile=(cached.grid_group_profile, f, bg_id),

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.db import read_engine
 from geo.gcj02 import wgs84_to_gcj02
-from ui import maps
+from ui import compare, maps
 from ui.grid import deck as grid_map
 from ui.placement import any_overlap
 
@@ -115,6 +115,18 @@ def test_district_map_shows_every_building_group_offline(app_env):
     assert len(boxes) > 20 and any_overlap(boxes) is None
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["楼院党小组"] == "838" and metrics["主题示范楼院"] == "47"
+    # the default range runs to the data date: the counts with a past are compared with the same day a year
+    # before, counted from the dated spells (the demonstration count has no past: no change beside it)
+    as_of = scalar(app_env, "SELECT value FROM dataset_meta WHERE key = 'as_of'")
+    year_before = f"{int(as_of[:4]) - 1}{as_of[4:]}"
+    spells = "SELECT count(*) FROM stock_spell WHERE stock = :s AND valid_from <= :d AND (valid_to IS NULL OR valid_to > :d)"
+    deltas = {m.label: m.delta for m in at.metric}
+    for label, stock, now in (("楼院党小组", "building_group", 838), ("党群服务中心", "service_center", 56),
+                              ("社区小厨房", "kitchen", 30)):  # fmt: skip
+        before = scalar(app_env, spells, s=stock, d=year_before)
+        assert before <= now, (label, before)  # kitchens opened within the year: "新增 30"
+        assert deltas[label] == f"同比 {compare.arrow_text(now, before)[0]}", (label, deltas[label], before)
+    assert not deltas["主题示范楼院"]
     assert "示意" in " ".join(c.value for c in at.caption)
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 from data_access.guard import names_allowed
 from data_access.queries.grid import MIN_GRID_MEMBERS
 
+from .. import compare
 from ..chrome.export import download_csv
 from ..kpi import fmt_number
 from ..labels import TEXT, t
@@ -28,11 +29,26 @@ def _n(value) -> str:
     return t("na") if value is None or pd.isna(value) else fmt_number(value)
 
 
-def scope_summary(groups: pd.DataFrame, gaps: pd.DataFrame, facilities: pd.DataFrame) -> None:
-    """Key figures of the map's scope, shown beside the map until a building group is picked."""
+# the summary's figures with a past (their kpis keys): compared as the overview compares them
+COMPARED = {"grid_sum_groups": "building_groups", "grid_facility_service_center": "service_centers",
+            "grid_facility_kitchen": "kitchens"}  # fmt: skip
+
+
+def changes(now: dict, before: dict) -> dict[str, str]:
+    """Each compared figure's change against the compared period ("同比 ▲ 1.2%"), by its label key."""
+    mode = t(f"cmp_{compare.mode()}")
+    return {label: f"{mode} {compare.arrow_text(now.get(k), before.get(k))[0]}" for label, k in COMPARED.items()}
+
+
+def scope_summary(
+    groups: pd.DataFrame, gaps: pd.DataFrame, facilities: pd.DataFrame, changes: dict[str, str] | None = None
+) -> None:
+    """Key figures of the map's scope, shown beside the map until a building group is picked; the ones with
+    a past carry their change (changes, by label key) when the range runs to the data date."""
+    changes = changes or {}
     complete = int((groups["score"] == 3).sum())
     figures = [
-        ("grid_sum_groups", len(groups), None),
+        ("grid_sum_groups", len(groups), changes.get("grid_sum_groups")),
         ("grid_sum_demo", int(groups["is_demonstration"].sum()), None),
         ("grid_sum_residents", int(groups["residents"].sum()), None),
         (
@@ -43,7 +59,10 @@ def scope_summary(groups: pd.DataFrame, gaps: pd.DataFrame, facilities: pd.DataF
         ("grid_sum_gaps", len(gaps), None),
     ]
     counts = facilities["kind"].value_counts()
-    figures += [(f"grid_facility_{k}", int(counts.get(k, 0)), None) for k in ("service_center", "station", "kitchen")]
+    figures += [
+        (f"grid_facility_{k}", int(counts.get(k, 0)), changes.get(f"grid_facility_{k}"))
+        for k in ("service_center", "station", "kitchen")
+    ]
     with st.container(border=True, key="grid_summary"):
         st.markdown(f"**{t('grid_sum_title')}**")
         left, right = st.columns(2)

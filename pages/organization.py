@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_access import cached
 from data_access.prefetch import fetch
-from ui import data_quality, prebuilt
+from ui import compare, data_quality, prebuilt
 from ui.chrome.shell import page_setup
 from ui.labels import t
 from ui.org import view as org_view
@@ -20,6 +20,8 @@ district = fetch(  # the scope's tree and the figures no node changes, side by s
 )
 tree = prebuilt.memo(Tree.of, district.tree)
 node, _ = org_view.state(tree, known=cached.org_node_known)
+before = compare.compared(f, ctx.first_day) if node == tree.root else None  # the scope's total has a past
+scope = fetch(kpis=(cached.kpis, f), kpis_before=(cached.kpis, before)) if before else None
 at = fetch(  # the chosen node's figures, side by side
     kinds=(cached.org_kinds_under, node),
     wishes=(cached.org_wishes_claimed, f, node),
@@ -34,7 +36,8 @@ at = fetch(  # the chosen node's figures, side by side
 
 st.markdown(f"#### {t('org_title')}")
 org_view.breadcrumb(tree, node)
-org_view.kind_tiles(at.kinds)
+org_view.kind_tiles(at.kinds, org_view.total_change(tree, at.kinds, scope.kpis, scope.kpis_before) if scope else None)
+st.caption(org_view.kinds_caption(f, before, ctx))
 kinds, size, colour = org_view.controls()
 org_view.tree_chart(tree, node, kinds, size, colour)
 data_quality.org_tree_notes(district.problems)

@@ -11,6 +11,7 @@ from sqlalchemy import make_url, text
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import read_engine, write_engine
+from ui import compare
 
 from .conftest import PROJECT, clear_caches, point_app_at
 
@@ -83,6 +84,20 @@ def test_district_shows_the_631_orgs_by_kind_as_the_report_counts_them(app_env):
     params = spec.get("params", []) + [p for layer in spec.get("layer", []) for p in layer.get("params", [])]
     assert any(p["name"] == "node" and p["select"]["type"] == "point" for p in params)
     assert not at.warning
+    # the total is compared with the same day a year before, from the dated spells of the grassroots orgs
+    # (dissolved ones included); the kinds are the data date's and say so
+    as_of = sql(app_env, "SELECT value FROM dataset_meta WHERE key = 'as_of'")[0][0]
+    day = f"{int(as_of[:4]) - 1}{as_of[4:]}"
+    ((before,),) = sql(
+        app_env,
+        "SELECT count(*) FROM stock_spell WHERE stock = 'org' AND valid_from <= :d AND (valid_to IS NULL OR valid_to > :d)",
+        d=day,
+    )
+    assert before != 631
+    [total] = [m for m in at.metric if m.label == "基层党组织"]
+    assert total.delta == f"同比 {compare.arrow_text(631, before)[0]}"
+    assert all(not m.delta for m in at.metric if m.label in expect and m.label != "其他党组织")  # its sub: the parts
+    assert any(f"各类组织数为 {as_of} 现状" in c.value for c in at.caption)
 
 
 def test_drill_from_district_to_a_building_group_in_three_clicks(app_env):

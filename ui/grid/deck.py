@@ -580,7 +580,11 @@ def build_deck(
     # beside it, a leader line back to its centre; the name is pinned to the map there, the line with it
     got = {p.label.key for p in placed}
     lost = [lb for lb in names if lb.key[0] == "area" and lb.key not in got and not names_at_dots]
-    called = callouts(lost, near, label_bounds(size), [p.box for p in placed]) if lost else []
+    called: list = []
+    for avoid in (near + dots, near):  # off every dot where there is room (outside the crowd), else off the marks
+        left = [lb for lb in lost if lb.key not in {p.label.key for p in called}]
+        if left:
+            called += callouts(left, avoid, label_bounds(size), [p.box for p in placed + called])
     placed += called
     demos = [lb for lb in labels if lb.key[0] == "demo"]
     placed += place(demos, markers + glyphs + dots, label_bounds(size), [p.box for p in placed], outside_ok=True)
@@ -594,9 +598,21 @@ def build_deck(
                 id="area_leaders",
                 data=[{"path": [geo(p.label.x, p.label.y), geo(*leader_end(p))], "label": p.label.text} for p in called],
                 get_path="path",
-                get_color=[90, 96, 104, 220],
+                get_color=[33, 37, 41, 255],
                 width_units="'pixels'",
-                get_width=1.2,
+                get_width=1.5,
+                pickable=False,
+            )
+        )
+        layers.append(  # the leader's foot: a dot at the area's centre
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="area_leader_feet",
+                data=[{"pos": geo(p.label.x, p.label.y)} for p in called],
+                get_position="pos",
+                get_fill_color=[33, 37, 41, 255],
+                radius_units="'pixels'",
+                get_radius=2.5,
                 pickable=False,
             )
         )

@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from data_access.guard import names_allowed
+from data_access.models import GRASSROOTS_KINDS
 from data_access.queries.org import AGE_BANDS, PARTY_YEARS, THREE_MEETINGS
 from data_access.rollup_models import POINTS_BAND
 
-from .. import charts, numbers, prebuilt
+from .. import charts, compare, numbers, prebuilt
 from ..chrome.export import download_csv
 from ..kpi import Tile, fmt_number, tile_row
 from ..labels import TEXT, kind_label, t
@@ -138,15 +139,43 @@ def breadcrumb(tree: Tree, node: str) -> None:
         st.markdown(f"**{md(node_name(tree, node))}**")
 
 
-def kind_tiles(kinds: pd.DataFrame) -> None:
-    """The orgs below the node per kind, in the report's categories (others = agencies, institutions, social)."""
+def total_change(tree: Tree, kinds: pd.DataFrame, now: dict, before: dict) -> str | None:
+    """The change of the orgs below the scope's root against the compared period ("同比 ▲ 1.2%"): the
+    overview's grassroots orgs of the scope (dated spells), less the root itself where it is one of them.
+    None when the two counts are not the same orgs (then there is nothing honest to compare)."""
+    own = 1 if tree.kind(tree.root) in GRASSROOTS_KINDS else 0
+    total = int(kinds["orgs"].sum()) if not kinds.empty else 0
+    if now.get("orgs") is None or before.get("orgs") is None or now["orgs"] - own != total:
+        return None
+    text, _cls = compare.arrow_text(total, before["orgs"] - own)
+    return f"{t(f'cmp_{compare.mode()}')} {text}"
+
+
+def kinds_caption(f, before, ctx) -> str:
+    """What the tiles are counted on and what is compared: the scope's total (with a past), the kinds and
+    the lower nodes as of the data date (a dissolved org's kind and parent are not on record)."""
+    head = compare.period_caption(f, before, ctx.first_day) if before is not None else ""
+    return "　".join(x for x in (head, t("org_kinds_as_of", d=ctx.as_of.isoformat())) if x)
+
+
+def kind_tiles(kinds: pd.DataFrame, change: str | None = None) -> None:
+    """The orgs below the node per kind, in the report's categories (others = agencies, institutions, social);
+    change: the total's change against the compared period (at the scope's root)."""
     if kinds.empty:  # a building group or a leaf org: nothing below to count
         return
     n = dict(zip(kinds["kind"], kinds["orgs"].astype(int)))
     others = {k: n.get(k, 0) for k in OTHER_KINDS}
     # widths follow the label lengths so that no label is cut at 1920 px
     cols = st.columns([136, 84, 116, 116, 116, 116, 100, 148, 220])
-    cols[0].metric(t("org_total"), fmt_number(sum(n.values())), help=t("org_total_help"), border=True)
+    cols[0].metric(
+        t("org_total"),
+        fmt_number(sum(n.values())),
+        delta=change,
+        delta_color="off",
+        delta_arrow="off",
+        help=t("org_total_help"),
+        border=True,
+    )
     for col, k in zip(cols[1:], REPORT_KINDS):
         col.metric(t(f"kind_{k}"), fmt_number(n.get(k, 0)), border=True)
     cols[-1].metric(

@@ -214,3 +214,27 @@ def test_the_overview_marks_the_month_in_progress(app_env, monkeypatch):
     charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     marked = [s for s in charts if any(x.get("transform") == [{"filter": "datum.partial"}] for x in _layers(s))]
     assert len(marked) >= 6  # two trends and four sparklines (activities, hours, served, requests)
+
+
+def test_the_volunteer_page_frames_the_month_in_progress(app_env, monkeypatch):
+    """The month × category heat map on a live-like dataset: the last month's column framed dashed (its pale
+    cells are days still to come, not a fall), its days in the caption; a whole month is not framed."""
+    import ui.chrome.shell as shell
+
+    real = shell.date_bounds
+    for last, framed in ((date(2017, 9, 15), True), (date(2017, 9, 30), False)):
+        monkeypatch.setattr(shell, "date_bounds", lambda info, last=last: (real(info)[0], last))
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.switch_page("pages/volunteers.py").run()
+        assert not at.exception, at.exception
+        specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+        heat = [s for s in specs if any(x.get("mark", {}).get("type") == "rect" for x in _layers(s))]
+        frames = [
+            x
+            for s in heat
+            for x in _layers(s)
+            if x.get("transform") == [{"filter": "datum.partial"}] and x["mark"].get("strokeDash")
+        ]
+        assert len(frames) == (1 if framed else 0), frames
+        said = any("2017-09-15" in c.value for c in at.caption)
+        assert said == framed

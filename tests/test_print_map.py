@@ -154,6 +154,22 @@ def test_heat_as_deck_gl_computes_it():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_heat_beyond_the_views_edge_spreads_in_and_no_further():
+    """A map opened on part of the district (the wall's heat map) has points past its edges: a point just
+    beyond the left edge spreads its heat into the view as it would on screen, one far off adds nothing."""
+    edge = maps.to_pixels(113.62, 34.74, VIEW, print_map.DRAW_WIDTH, H)[1]
+    lon_off = 113.62 - (print_map.DRAW_WIDTH / 2 + 20) / (512 * 2**VIEW.zoom) * 360  # 20 px left of the edge
+    cells = [{"lon": lon_off, "lat": 34.74, "value": 50.0}, {"lon": 112.0, "lat": 30.0, "value": 1e6}]
+    layer = pdk.Layer("HeatmapLayer", cells, get_position=["lon", "lat"], get_weight="value", radius_pixels=38)
+    spec = json.loads(maps.CompactDeck(layers=[layer], initial_view_state=VIEW, map_provider=None).to_json())
+    view = print_map._View(spec["initialViewState"], print_map.DRAW_WIDTH, H)
+    rgba = print_map.heat_rgba(spec["layers"][0], view, cell=1)
+    y = round(edge)
+    assert rgba[y, 0][3] > 0 and rgba[y, 10][3] > 0  # the near point's heat, within its radius of the edge
+    assert rgba[y, 25][3] == 0  # 45 px from it: beyond the radius
+    assert rgba[:, 40:, 3].sum() == 0  # the far point (its weight a million) draws nothing
+
+
 def test_what_it_cannot_draw_is_left_to_deck_gl():
     """A layer type it does not know, or a tile basemap (a style document), returns None: the page draws
     the deck itself."""

@@ -141,12 +141,17 @@ def _geojson(layer: dict, view: _View) -> str:
     return "".join(out)
 
 
+def _positions(layer: dict, rows: list, view: _View):
+    """Each row's position (getPosition) in pixels of the view: (xs, ys)."""
+    pos = np.asarray([_get(r, layer.get("getPosition", "@@=position"))[:2] for r in rows], dtype=float)
+    return view.px(pos[:, 0], pos[:, 1])
+
+
 def _scatter(layer: dict, view: _View) -> str:
     rows = _rows(layer)
     if not rows:
         return ""
-    pos = np.asarray([_get(r, layer.get("getPosition", "@@=position"))[:2] for r in rows], dtype=float)
-    xs, ys = view.px(pos[:, 0], pos[:, 1])
+    xs, ys = _positions(layer, rows, view)
     filled, stroked = layer.get("filled", True), layer.get("stroked", False)
     out = []
     for row, x, y in zip(rows, xs, ys):
@@ -190,8 +195,7 @@ def _text(layer: dict, view: _View) -> str:
     rows = _rows(layer)
     if not rows:
         return ""
-    pos = np.asarray([_get(r, layer.get("getPosition", "@@=position"))[:2] for r in rows], dtype=float)
-    xs, ys = view.px(pos[:, 0], pos[:, 1])
+    xs, ys = _positions(layer, rows, view)
     family = escape(str(layer.get("fontFamily", "sans-serif")), quote=True)
     outline = float(layer.get("outlineWidth", 0))
     halo = (
@@ -238,12 +242,16 @@ def heat_rgba(layer: dict, view: _View, cell: int = HEAT_CELL) -> np.ndarray | N
     offs = np.arange(-reach, reach + 1, dtype=float)
     u2 = (offs[None, :] ** 2 + offs[:, None] ** 2) / radius**2
     kernel = np.where(u2 <= 1, np.exp(-u2 / 0.05555), 0.0)
-    grid = np.zeros((h + 2 * reach, w + 2 * reach))
+    size = 2 * reach + 1
+    grid = np.zeros((h + 2 * reach, w + 2 * reach))  # a margin of the kernel's reach around the view
     for x, y, wt in zip(xs / cell, ys / cell, weight):
-        cx, cy = int(round(x)), int(round(y))
-        if wt <= 0 or not (-reach <= cx < w + reach and -reach <= cy < h + reach):
+        cx, cy = int(round(x)), int(round(y))  # the kernel covers grid[cy : cy + size, cx : cx + size]
+        if wt <= 0:
             continue
-        grid[cy : cy + 2 * reach + 1, cx : cx + 2 * reach + 1] += wt * kernel
+        x0, y0, x1, y1 = max(cx, 0), max(cy, 0), min(cx + size, grid.shape[1]), min(cy + size, grid.shape[0])
+        if x0 >= x1 or y0 >= y1:  # wholly off the view and its margin (a point beyond a focused map's edge)
+            continue
+        grid[y0:y1, x0:x1] += wt * kernel[y0 - cy : y1 - cy, x0 - cx : x1 - cx]
     grid = grid[reach : reach + h, reach : reach + w]
     top = float(grid.max())
     if top <= 0:

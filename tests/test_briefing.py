@@ -80,7 +80,8 @@ def test_briefing_deep_link_scope(app_env):
 @pytest.mark.parametrize("params", [{}, {"street": "S05"}])
 def test_briefing_maps_are_fitted_to_their_panels(app_env, params):
     """The maps are fitted to the wall's panels (not the grid map page's larger frame): a street whole; the
-    district's grid map on its built-up streets with a small map of the whole district over its corner."""
+    district's grid map on its built-up streets with a small map of the whole district over its corner, and
+    its heat map on the same streets."""
     import json
 
     from pages.briefing import BRIEF_MAP_HEIGHT, HEAT_HEIGHT, INSET_SIZE, PANEL_WIDTH
@@ -128,7 +129,13 @@ def test_briefing_maps_are_fitted_to_their_panels(app_env, params):
         assert contains(shown(inset[0], INSET_SIZE)[1], [district])
         ring = {layer["id"]: layer for layer in inset[0]["layers"]}["mark_box"]["data"][0]["path"]
         assert ring[0] == pytest.approx(list(box[0])) and ring[2] == pytest.approx(list(box[1]))
-        assert contains(shown(heat[0], (PANEL_WIDTH, HEAT_HEIGHT))[1], [district])
+        # the heat map beside it opens on the same streets (and every ringed station), not the whole district
+        heat_view, heat_box = shown(heat[0], (PANEL_WIDTH, HEAT_HEIGHT))
+        rings = {layer["id"]: layer for layer in heat[0]["layers"]}["slow_stations"]["data"]
+        stations = [((r["lon"], r["lat"]), (r["lon"], r["lat"])) for r in rings]
+        assert len(stations) == 10 and contains(heat_box, inner + stations)
+        whole = maps.fit_view(*district, PANEL_WIDTH, HEAT_HEIGHT)
+        assert heat_view.zoom > whole.zoom
 
 
 def test_kiosk_bad_cycle_is_reported_and_replaced(app_env):

@@ -14,7 +14,7 @@ from ui.grid import deck as grid_map
 from ui.labels import current_lang, t
 from ui.maps import built_up_box
 from ui.screen import wall
-from ui.volunteers.service_map import service_deck
+from ui.volunteers.service_map import beyond, service_deck
 
 REFRESH_SECONDS = 30  # the wall redraws itself this often: a refresh of the figures shows within it
 SLOWEST = 10  # stations ringed on the heat map: the longest median wait for an answer
@@ -104,9 +104,13 @@ def draw_wall() -> None:
             )
             wall.map_with_inset(deck, BRIEF_MAP_HEIGHT, inset, INSET_SIZE)
     with middle:
-        panel("brief_heat")
         supply = data.supply
         slowest = supply.dropna(subset=["median_wait_h"]).head(SLOWEST)
+        # at the district the heat map opens on the built-up streets, as the grid map beside it
+        focus = built_up_box(data.areas) if f.level == "district" and len(data.areas) else None
+        away = beyond(slowest, focus, PANEL_WIDTH, HEAT_HEIGHT)
+        extra = (t("brief_heat_focus_away", n=away) if away else t("brief_heat_focus")) if focus else ""
+        panel("brief_heat", extra)
         st.pydeck_chart(
             prebuilt.deck(
                 service_deck,
@@ -120,7 +124,7 @@ def draw_wall() -> None:
                 height=HEAT_HEIGHT,
                 width=PANEL_WIDTH,
                 lang=current_lang(),
-                focus=built_up_box(data.areas) if f.level == "district" and len(data.areas) else None,
+                focus=focus,
             ),
             height=HEAT_HEIGHT,
         )

@@ -12,7 +12,7 @@ import pydeck as pdk
 import geo
 
 from .. import numbers
-from ..maps import CompactDeck, bounds_of, fit_view
+from ..maps import CompactDeck, bounds_of, fit_view, visible_box
 
 Box = tuple[tuple[float, float], tuple[float, float]]  # (lon, lat) of the south-west and north-east corners
 
@@ -80,19 +80,15 @@ def _view(
     height: int,
     outline: list[str] | None = None,
     focus: Box | None = None,
-    keep: pd.DataFrame | None = None,
 ) -> pdk.ViewState:
     """The district's view at district scope, else the points' box. Given the map's width (the
     briefing's panels), the view is fitted to width x height, around the points and the scope's outline,
     instead of the volunteer page's column; at district scope around focus (the built-up streets, where
-    the service is) when given, the points of keep (the ringed stations) included."""
+    the service is) when given."""
     points = points.dropna(subset=["lon", "lat"])
     if width is not None:
         if whole_district and focus is not None:
-            kept = keep.dropna(subset=["lon", "lat"]) if keep is not None else points.iloc[:0]
-            (x0, y0), (x1, y1) = focus
-            lons, lats = [x0, x1, *kept["lon"]], [y0, y1, *kept["lat"]]
-            return fit_view((float(min(lons)), float(min(lats))), (float(max(lons)), float(max(lats))), width, height)
+            return fit_view(*focus, width, height)
         if whole_district or len(points) < 2:
             return fit_view(*bounds_of(base_geojson()[1]["features"][0]["geometry"]), width, height)
         boxes = [bounds_of(json.loads(g)) for g in outline or []]
@@ -104,6 +100,16 @@ def _view(
     view = pdk.data_utils.compute_view(points[["lon", "lat"]].to_numpy().tolist(), view_proportion=1)
     view.zoom = min(float(view.zoom) - 0.3, 15.5)
     return view
+
+
+def beyond(points: pd.DataFrame, focus: Box | None, width: int, height: int) -> int:
+    """How many of the points (lon, lat) lie beyond the edge of a width x height map opened on focus: the
+    ringed stations a focused map leaves out."""
+    if focus is None or points.empty:
+        return 0
+    (x0, y0), (x1, y1) = visible_box(fit_view(*focus, width, height), width, height)
+    inside = points["lon"].between(x0, x1) & points["lat"].between(y0, y1)
+    return int((~inside & points["lon"].notna()).sum())
 
 
 def service_deck(
@@ -124,7 +130,8 @@ def service_deck(
 
     station_tip / kitchen_tip are format strings filled per row (names are escaped); they become
     each point's tooltip. focus: the lon/lat box a district map of a given width opens on (the wall's
-    built-up streets, as its grid map beside it); the rest of the district lies beyond the panel's edge.
+    built-up streets, as its grid map beside it); the rest of the district, and any ringed station there
+    (`beyond` counts them for the panel's title), lies beyond the panel's edge.
     """
     cells = cells.dropna(subset=["value"])  # a cell whose count is withheld (public screen) is not drawn
     heat = pdk.Layer(
@@ -207,7 +214,7 @@ def service_deck(
     points = pd.concat([cells[["lon", "lat"]], rings[["lon", "lat"]]], ignore_index=True)
     return CompactDeck(
         layers=layers,
-        initial_view_state=_view(points, whole_district, width, height, outline, focus, rings),
+        initial_view_state=_view(points, whole_district, width, height, outline, focus),
         map_provider=None,
         height=height,
         tooltip={"html": "{tip}", "style": {"fontSize": "14px", "backgroundColor": "#fff", "color": "#222"}},

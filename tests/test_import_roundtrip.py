@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import subprocess
 import sys
+import warnings
 from decimal import Decimal
 
 import pandas as pd
@@ -45,18 +47,23 @@ def run(argv: list[str]) -> subprocess.CompletedProcess:
 
 def _frame(url: str, table: str, drop: tuple[str, ...] = ()) -> pd.DataFrame:
     engine = create_engine(url)
+    raw = engine.raw_connection()  # the driver's own rows: SQLAlchemy's row objects cost as much as the fetch
     try:
-        with engine.connect() as conn:
-            frame = pd.read_sql_query(text(f'SELECT * FROM "{table}"'), conn)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="pandas only supports SQLAlchemy", category=UserWarning)
+            frame = pd.read_sql_query(f'SELECT * FROM "{table}"', raw.driver_connection)
     finally:
+        raw.close()
         engine.dispose()
     frame = frame.drop(columns=[c for c in drop if c in frame.columns])
     for c in frame.columns:  # PostgreSQL's NUMERIC comes back as Decimal objects, SQLite's REAL as floats
-        if frame[c].dtype == object and any(isinstance(v, Decimal) for v in frame[c]):
+        if frame[c].dtype == object and isinstance(_first(frame[c]), Decimal):
             frame[c] = pd.to_numeric(frame[c]).astype(float)
     texts = [c for c in frame.columns if not pd.api.types.is_float_dtype(frame[c])]
     for c in texts:  # compared, and sorted, as text both backends agree on
         frame[c] = _plain_column(frame[c])
+    if "id" in frame.columns:  # a register's rows: the ids come back as they were, one order
+        return frame.sort_values("id", key=lambda ids: ids.astype(int), kind="stable").reset_index(drop=True)
     # sorted by every column, the text ones first, then the floats (nullable ids among them) rounded so
     # that a last-digit difference between backends cannot reorder rows: no two orders of equal rows
     floats = [c for c in frame.columns if c not in texts]
@@ -65,13 +72,24 @@ def _frame(url: str, table: str, drop: tuple[str, ...] = ()) -> pd.DataFrame:
     return frame.loc[order.index].reset_index(drop=True)
 
 
+DATETIME = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}"  # SQLite's text of a timestamp (its fraction cut off)
+
+
+def _first(col: pd.Series) -> object:
+    """A column's first value that is not NULL (None when there is none)."""
+    index = col.first_valid_index()
+    return None if index is None else col[index]
+
+
 def _plain(value: object) -> str:
     """One backend's value as text both backends agree on: SQLite gives ISO text for dates and 0/1 for
-    booleans, PostgreSQL date objects, timestamps and True/False."""
+    booleans, PostgreSQL date objects, timestamps and True/False. Text is compared whole."""
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return ""  # NULL: None from SQLite, NaT in PostgreSQL's datetime columns
     if isinstance(value, bool):
         return str(int(value))
+    if isinstance(value, str):
+        return value[:19] if re.match(DATETIME, value) else value  # match: from the start
     return str(value)[:19]
 
 
@@ -84,6 +102,10 @@ def _plain_column(col: pd.Series) -> pd.Series:
         return col.astype(str)
     if pd.api.types.is_datetime64_any_dtype(col) and col.dt.tz is None:
         return col.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    if pd.api.types.infer_dtype(col, skipna=True) == "string":
+        text = col.fillna("")  # text throughout: whole, but a timestamp's text to the second
+        stamp = text.str.match(DATETIME)
+        return text.where(~stamp, text.str.slice(0, 19))
     return col.map(_plain)
 
 

@@ -200,26 +200,26 @@ def test_district_map_names_every_street_it_opens_on(grid_inputs, size):
 
 def test_the_walls_heat_map_opens_on_the_built_up_streets_beside_its_grid_map(grid_inputs):
     """The wall's two maps at district scope show the same part: the heat map fitted to the built-up streets
-    (where the service is), not the whole district, the ringed stations kept in sight."""
-    from ui.volunteers.service_map import service_deck
+    (where the service is), not the whole district; a ringed station beyond its edge is counted (`beyond`,
+    said in the panel's title), one inside is not."""
+    from ui.volunteers.service_map import beyond, service_deck
 
     data, _ = grid_map.mappable(grid_inputs["district"])
     focus = maps.built_up_box(data.areas)
-    far = pd.DataFrame(  # a slow station in the rural south-west: ringed, so kept in the view
-        {"lon": [113.56], "lat": [34.69], "station": ["s"], "community": ["c"], "requests": [3], "unmet": [1],
-         "median_wait_h": [50.0]}
+    rings = pd.DataFrame(  # a slow station in the rural south-west, one in the old city
+        {"lon": [113.56, 113.655], "lat": [34.69, 34.75], "station": ["s", "t"], "community": ["c", "c"],
+         "requests": [3, 3], "unmet": [1, 1], "median_wait_h": [50.0, 40.0]}
     )  # fmt: skip
     cells = pd.DataFrame({"lon": [113.65, 113.64], "lat": [34.74, 34.73], "value": [5.0, 3.0]})
     kitchens = pd.DataFrame({"lon": [], "lat": [], "name": [], "people_fed": []})
-    size = (640, 468)
-    for ringed, box in ((far.iloc[:0], focus), (far, ((113.56, 34.69), focus[1]))):
-        deck = service_deck(cells, ringed, kitchens, True, "{station}", "{name}", None, size[1], size[0], focus=focus)
-        v = deck.initial_view_state
-        (x0, y0), (x1, y1) = maps.visible_box(v, *size)
-        assert x0 <= box[0][0] and y0 <= box[0][1] and box[1][0] <= x1 and box[1][1] <= y1
-    whole = service_deck(cells, far.iloc[:0], kitchens, True, "{station}", "{name}", None, size[1], size[0])
-    tight = service_deck(cells, far.iloc[:0], kitchens, True, "{station}", "{name}", None, size[1], size[0], focus=focus)
+    w, h = 640, 468
+    tight = service_deck(cells, rings, kitchens, True, "{station}", "{name}", None, h, w, focus=focus)
+    (x0, y0), (x1, y1) = maps.visible_box(tight.initial_view_state, w, h)
+    assert x0 <= focus[0][0] and y0 <= focus[0][1] and focus[1][0] <= x1 and focus[1][1] <= y1
+    assert not x0 <= 113.56 <= x1 and beyond(rings, focus, w, h) == 1 and beyond(rings.iloc[1:], focus, w, h) == 0
+    whole = service_deck(cells, rings, kitchens, True, "{station}", "{name}", None, h, w)
     assert tight.initial_view_state.zoom > whole.initial_view_state.zoom + 0.7
+    assert beyond(rings, None, w, h) == 0  # no focus (a street's map shows its whole scope)
 
 
 def opens_on_part_at(data, size) -> bool:

@@ -148,8 +148,8 @@ with list_col:
             "station": t("col_station"),
             "requests": t("col_requests"),
             "unmet": t("col_unmet"),
-            "median_wait_h": t("col_median_wait"),
-            "p90_wait_h": t("col_p90_wait"),
+            "median_wait_h": t("col_median_wait_short"),  # the whole header shown in the narrow column
+            "p90_wait_h": t("col_p90_wait_short"),
         }
         shown, formats = vol_charts.table(slowest, cols, current_lang(), waits=("median_wait_h", "p90_wait_h"))
         st.dataframe(

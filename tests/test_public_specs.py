@@ -47,7 +47,7 @@ NOT_PEOPLE = {
     # amounts, shares, scores, durations
     "hours", "服务时数", "志愿服务时数", "share", "unmet_share", "compliance", "completeness",
     "median_wait_h", "p90_wait_h", "requests_per_1k_hours", "三会一课达标率", "未接单率", "堡垒积分",
-    "等待接单中位数(时)", "等待接单90%分位(时)", "等待接单中位数", "等待接单90%分位", "中位数", "90% 分位", "每千服务时点单", "逾期天数",
+    "等待接单中位数(时)", "等待接单90%分位(时)", "等待接单中位数", "等待接单90%分位", "中位等待", "90%分位等待", "中位数", "90% 分位", "每千服务时点单", "逾期天数",
     "服务场次", "未接单点单", "已完成点单", "接单等待中位数", "督查任务逾期", "增减", "同比增幅", "环比增幅",
     "堡垒积分均值", "先锋积分均值",  # means: withheld by the guard with the member count they are over
     "radius",  # the explore map's point size: from shown values only (a withheld one is drawn as the smallest)

@@ -175,7 +175,7 @@ def test_default_view_matches_the_report_and_sql(sql):
 
     # stations where requests wait longest: the first is the one with the largest median wait
     slowest = table_with(at, "服务站")
-    median, per = in_hours(slowest, "等待接单中位数")
+    median, per = in_hours(slowest, "中位等待")
     assert len(slowest) == 10 and median.is_monotonic_decreasing
     cut = "TIMESTAMP '2017-10-01 00:00:00'" if _pg(sql) else "'2017-10-01 00:00:00'"
     wait_sql = (  # a wait: order to a volunteer accepting; the unanswered are not waits

@@ -130,6 +130,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_median_wait_h": ("等待接单中位数(时)", "Median wait (h)"),
     "col_median_wait": ("等待接单中位数", "Median wait"),  # tables: the unit (小时 or 天) follows
     "col_p90_wait": ("等待接单90%分位", "90th pct wait"),
+    # the stations table's narrow column: its caption says the waits are 等待接单
+    "col_median_wait_short": ("中位等待", "Median wait"),
+    "col_p90_wait_short": ("90%分位等待", "90th pct wait"),
     "col_p90_wait_h": ("等待接单90%分位(时)", "90th pct wait (h)"),
     "vol_wait_help": (
         "等待接单：点单到志愿者接单的时长，只计截至数据日期已接单的点单；仍未接单的计入“未接单”，"

@@ -88,8 +88,11 @@ with map_col:
     data_quality.left_out(left_out)
 with side_col:
     if bg_id is None:
-        changes = grid_panels.changes(data.kpis, data.kpis_before) if before else {}
+        shown_counts = grid_panels.shown_counts(groups, facilities)
+        changes = grid_panels.changes(data.kpis, data.kpis_before, shown_counts) if before else {}
         grid_panels.scope_summary(groups, gaps, facilities, changes)
+        if before and (unknown := compare.stock_history_note(f, before, ctx)):
+            st.caption(unknown)
     else:
         group = fetch(
             profile=(cached.grid_group_profile, f, bg_id),

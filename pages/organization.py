@@ -20,9 +20,10 @@ district = fetch(  # the scope's tree and the figures no node changes, side by s
 )
 tree = prebuilt.memo(Tree.of, district.tree)
 node, _ = org_view.state(tree, known=cached.org_node_known)
-before = compare.compared(f, ctx.first_day) if node == tree.root else None  # the scope's total has a past
-scope = fetch(kpis=(cached.kpis, f), kpis_before=(cached.kpis, before)) if before else None
-at = fetch(  # the chosen node's figures, side by side
+# the scope's total has a past; the tiles are the data date's, so compared when the range runs to it
+before = compare.compared(f, ctx.first_day) if node == tree.root and f.end >= ctx.as_of else None
+at = fetch(  # the chosen node's figures (and the scope's totals to compare), side by side
+    **({"kpis": (cached.kpis, f), "kpis_before": (cached.kpis, before)} if before else {}),
     kinds=(cached.org_kinds_under, node),
     wishes=(cached.org_wishes_claimed, f, node),
     tasks=(cached.org_open_tasks, node, ctx.as_of),
@@ -36,8 +37,10 @@ at = fetch(  # the chosen node's figures, side by side
 
 st.markdown(f"#### {t('org_title')}")
 org_view.breadcrumb(tree, node)
-org_view.kind_tiles(at.kinds, org_view.total_change(tree, at.kinds, scope.kpis, scope.kpis_before) if scope else None)
-st.caption(org_view.kinds_caption(f, before, ctx))
+change = org_view.total_change(tree, at.kinds, at.kpis, at.kpis_before) if before else None
+org_view.kind_tiles(at.kinds, change)
+if not at.kinds.empty:
+    st.caption(org_view.kinds_caption(f, before if change else None, ctx))
 kinds, size, colour = org_view.controls()
 org_view.tree_chart(tree, node, kinds, size, colour)
 data_quality.org_tree_notes(district.problems)

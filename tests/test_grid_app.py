@@ -283,3 +283,16 @@ def test_bad_tile_setting_is_ignored_with_a_notice(app_env, monkeypatch):
     at = open_page()
     assert any("瓦片" in w.value for w in at.warning)
     assert deck(at).get("mapStyle") in (None, "__MAP_STYLE__")
+
+
+def test_a_change_is_shown_only_beside_the_overviews_own_count():
+    """A facility without a place is on the overview but not on the map: the map's count is then another
+    count, and no change is set beside it (the others keep theirs)."""
+    from ui.grid import panels
+
+    now = {"building_groups": 838, "service_centers": 56, "kitchens": 30}
+    before = {"building_groups": 659, "service_centers": 44, "kitchens": 0}
+    shown = {"grid_sum_groups": 838, "grid_facility_service_center": 50, "grid_facility_kitchen": 30}
+    got = panels.changes(now, before, shown)
+    assert set(got) == {"grid_sum_groups", "grid_facility_kitchen"}
+    assert got["grid_sum_groups"] == f"同比 {compare.arrow_text(838, 659)[0]}"

@@ -266,3 +266,14 @@ def test_report_map_names_do_not_overlap(grid_inputs, level):
         assert not any(overlaps(b, d) for b in boxes for d in demos), names
         named |= set(names)
     assert set(data.areas["name"]) <= named  # every area named, on one map or the other
+
+
+def test_the_built_up_box_leaves_out_areas_without_a_shape(grid_inputs):
+    """An imported grid may have no outline: the wall's focus is read from the areas that have one."""
+    data, _ = grid_map.mappable(grid_inputs["district"])
+    box = maps.built_up_box(data.areas)
+    shapeless = data.areas.copy()
+    shapeless.loc[shapeless.index[0], "geometry"] = None
+    assert maps.built_up_box(shapeless) is not None
+    assert maps.built_up_box(data.areas.iloc[:0]) is None
+    assert box is not None

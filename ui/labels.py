@@ -17,7 +17,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief_grid_map": ("四级网格与楼院党小组（示意）", "Grids and building party groups (schematic)"),
     "brief_heat": ("志愿服务热力 · 服务时数", "Where volunteers serve · hours"),
     "brief_heat_focus": ("（建成区）", " (built-up streets)"),
-    "brief_heat_focus_away": ("（建成区，另 {n} 个慢站在外）", " (built-up; {n} slow stations beyond)"),
+    "brief_heat_focus_away": ("（建成区，另 {n} 个慢站在外）", " (built-up; slow stations beyond: {n})"),
     "warn_overdue_tasks": ("督查任务逾期", "overdue tasks"),
     "warn_meeting_gaps": ("三会一课90天未开展", "三会一课 gaps (90 days)"),
     "warn_staffing_gaps": ("楼院网格1+X+Y缺员", "1+X+Y staffing gaps"),

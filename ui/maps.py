@@ -113,7 +113,8 @@ def built_up(areas) -> list[bool] | None:
 
 
 def built_up_box(areas) -> tuple[tuple[float, float], tuple[float, float]] | None:
-    """The lon/lat box of the densely built areas (built_up), or None."""
+    """The lon/lat box of the densely built areas (built_up), or None; areas without a shape are left out."""
+    areas = areas[areas["geometry"].map(lambda g: isinstance(g, (str, dict)) and bool(g)).astype(bool)]
     dense = built_up(areas)
     if dense is None:
         return None

@@ -173,7 +173,7 @@ def place(
 
 
 # a callout's name: this many px between the area's centre and the name's box, nearest first, in eight
-# directions (sideways first: a horizontal name is shortest away in y)
+# directions (above and below first: a horizontal name is shortest away in y)
 CALLOUT_DISTANCES = (22.0, 40.0, 62.0, 90.0, 120.0)
 CALLOUT_DIRECTIONS = ((0.0, -1.0), (0.0, 1.0), (1.0, 0.0), (-1.0, 0.0), (0.7, -0.7), (-0.7, -0.7), (0.7, 0.7), (-0.7, 0.7))
 

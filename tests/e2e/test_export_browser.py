@@ -1,6 +1,8 @@
-"""导出 PNG / PDF through a running server, as a signed-in viewer meets it: every page at the district and at
-one street's scope gives a PNG of the layout's size and a PDF whose text holds the page's headline figures,
-the filters, the data date and the exporter; every export is in the audit log."""
+"""导出 PNG / PDF through a running server, as a signed-in viewer meets it: every page at the district (and the
+map pages and the wall at one street's scope, test_export_street_browser) gives a PDF whose text holds the
+page's headline figures, the filters, the data date and the exporter, and the overview's every row with a
+footer on each page; the overview, the grid map and the wall give a PNG of the layout's size; every export
+is in the audit log."""
 
 from __future__ import annotations
 

@@ -34,10 +34,24 @@ COMPARED = {"grid_sum_groups": "building_groups", "grid_facility_service_center"
             "grid_facility_kitchen": "kitchens"}  # fmt: skip
 
 
-def changes(now: dict, before: dict) -> dict[str, str]:
-    """Each compared figure's change against the compared period ("同比 ▲ 1.2%"), by its label key."""
+def changes(now: dict, before: dict, shown: dict[str, int]) -> dict[str, str]:
+    """Each compared figure's change against the compared period ("同比 ▲ 1.2%"), by its label key: only where
+    the count shown (shown, by label key: the map's rows) is the overview's own (a facility without a place
+    is on the overview, not on the map: its change would be of another count)."""
     mode = t(f"cmp_{compare.mode()}")
-    return {label: f"{mode} {compare.arrow_text(now.get(k), before.get(k))[0]}" for label, k in COMPARED.items()}
+    return {
+        label: f"{mode} {compare.arrow_text(now.get(k), before.get(k))[0]}"
+        for label, k in COMPARED.items()
+        if now.get(k) is not None and now.get(k) == shown.get(label)
+    }
+
+
+def shown_counts(groups: pd.DataFrame, facilities: pd.DataFrame) -> dict[str, int]:
+    """The counts the summary shows of the compared figures, by label key."""
+    counts = facilities["kind"].value_counts()
+    return {"grid_sum_groups": len(groups)} | {
+        f"grid_facility_{k}": int(counts.get(k, 0)) for k in ("service_center", "kitchen")
+    }
 
 
 def scope_summary(

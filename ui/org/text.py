@@ -22,10 +22,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "community, village, non-public enterprise and others (agencies, institutions, social organisations).",
     ),
     "org_kinds_as_of": (
-        "各类组织数为 {d} 现状（撤销的组织未记类别与上级，无法还原往年）；合计的对比同总览。",
-        "Kinds as of {d} (a dissolved org's kind and parent are not on record: no past); the total is compared "
-        "as on the overview.",
+        "各类组织数为 {d} 现状（撤销的组织未记类别与上级，无法还原往年）。",
+        "Kinds as of {d} (a dissolved org's kind and parent are not on record: no past).",
     ),
+    "org_total_compared": ("合计的对比同总览。", "The total is compared as on the overview."),
     # URL notices
     "notice_unknown_org": (
         "链接参数 org={value} 不是有效的组织，已显示范围内的全部组织。",

@@ -152,10 +152,12 @@ def total_change(tree: Tree, kinds: pd.DataFrame, now: dict, before: dict) -> st
 
 
 def kinds_caption(f, before, ctx) -> str:
-    """What the tiles are counted on and what is compared: the scope's total (with a past), the kinds and
-    the lower nodes as of the data date (a dissolved org's kind and parent are not on record)."""
-    head = compare.period_caption(f, before, ctx.first_day) if before is not None else ""
-    return "　".join(x for x in (head, t("org_kinds_as_of", d=ctx.as_of.isoformat())) if x)
+    """What the tiles are counted on: the kinds as of the data date (a dissolved org's kind and parent are not
+    on record); with before (the total was compared), the compared period and that the total is compared."""
+    if before is None:
+        return t("org_kinds_as_of", d=ctx.as_of.isoformat())
+    head = compare.period_caption(f, before, ctx.first_day)
+    return "　".join((head, t("org_kinds_as_of", d=ctx.as_of.isoformat()), t("org_total_compared")))
 
 
 def kind_tiles(kinds: pd.DataFrame, change: str | None = None) -> None:

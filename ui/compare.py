@@ -87,6 +87,11 @@ def arrow_text(current, previous, rate: bool = False) -> tuple[str, str]:
     return (f"▲ {text}", "up") if diff > 0 else (f"▼ {text}", "down")
 
 
+def named_change(current, previous) -> str:
+    """A change with the comparison's name before it, as a figure's grey sub-line: "同比 ▲ 1.2%"."""
+    return f"{t(f'cmp_{mode()}')} {arrow_text(current, previous)[0]}"
+
+
 def rank_change(current: pd.DataFrame, previous: pd.DataFrame | None, key: str, measure: str) -> pd.Series:
     """Each row's change in rank by measure against the compared period (+2: two places up), NA where the
     place has no rank then (or no period to compare with). Ranks are 1 for the largest, ties share."""

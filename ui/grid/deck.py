@@ -585,37 +585,13 @@ def build_deck(
         left = [lb for lb in lost if lb.key not in {p.label.key for p in called}]
         if left:
             called += callouts(left, avoid, label_bounds(size), [p.box for p in placed + called])
-    placed += called
     demos = [lb for lb in labels if lb.key[0] == "demo"]
-    placed += place(demos, markers + glyphs + dots, label_bounds(size), [p.box for p in placed], outside_ok=True)
-    called_keys = {id(p) for p in called}
-    kind = lambda k: [p for p in placed if p.label.key[0] == k and id(p) not in called_keys]  # noqa: E731
+    taken = [p.box for p in placed + called]
+    placed += place(demos, markers + glyphs + dots, label_bounds(size), taken, outside_ok=True)
+    kind = lambda k: [p for p in placed if p.label.key[0] == k]  # noqa: E731
     geo = lambda x, y: [round(v, 6) for v in from_pixels(x, y, view, *size)]  # noqa: E731
     if called:
-        layers.append(
-            pdk.Layer(
-                "PathLayer",
-                id="area_leaders",
-                data=[{"path": [geo(p.label.x, p.label.y), geo(*leader_end(p))], "label": p.label.text} for p in called],
-                get_path="path",
-                get_color=[33, 37, 41, 255],
-                width_units="'pixels'",
-                get_width=1.5,
-                pickable=False,
-            )
-        )
-        layers.append(  # the leader's foot: a dot at the area's centre
-            pdk.Layer(
-                "ScatterplotLayer",
-                id="area_leader_feet",
-                data=[{"pos": geo(p.label.x, p.label.y)} for p in called],
-                get_position="pos",
-                get_fill_color=[33, 37, 41, 255],
-                radius_units="'pixels'",
-                get_radius=2.5,
-                pickable=False,
-            )
-        )
+        layers += _leader_layers(called, geo)
     called_rows = [{"pos": geo(p.x, p.y), "label": p.label.text, "offset": [0, 0]} for p in called]
     for layer_id, k, text_size, colour in (
         ("neighbour_labels", "near", 15, [105, 113, 122, 255]),
@@ -628,6 +604,33 @@ def build_deck(
 
     style = {"map_style": map_style(tiles, BACKGROUND)} if tiles is not None else {}
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP, **style)
+
+
+def _leader_layers(called, geo) -> list[pdk.Layer]:
+    """The callouts' leader lines, from each area's centre (a dot) to the edge of its name (geo: px -> lon/lat)."""
+    ink = [33, 37, 41, 255]
+    return [
+        pdk.Layer(
+            "PathLayer",
+            id="area_leaders",
+            data=[{"path": [geo(p.label.x, p.label.y), geo(*leader_end(p))], "label": p.label.text} for p in called],
+            get_path="path",
+            get_color=ink,
+            width_units="'pixels'",
+            get_width=1.5,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="area_leader_feet",
+            data=[{"pos": geo(p.label.x, p.label.y)} for p in called],
+            get_position="pos",
+            get_fill_color=ink,
+            radius_units="'pixels'",
+            get_radius=2.5,
+            pickable=False,
+        ),
+    ]
 
 
 def opens_on_part(data: MapInput, size: tuple[int, int]) -> bool:

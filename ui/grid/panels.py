@@ -38,9 +38,8 @@ def changes(now: dict, before: dict, shown: dict[str, int]) -> dict[str, str]:
     """Each compared figure's change against the compared period ("同比 ▲ 1.2%"), by its label key: only where
     the count shown (shown, by label key: the map's rows) is the overview's own (a facility without a place
     is on the overview, not on the map: its change would be of another count)."""
-    mode = t(f"cmp_{compare.mode()}")
     return {
-        label: f"{mode} {compare.arrow_text(now.get(k), before.get(k))[0]}"
+        label: compare.named_change(now.get(k), before.get(k))
         for label, k in COMPARED.items()
         if now.get(k) is not None and now.get(k) == shown.get(label)
     }

@@ -147,8 +147,7 @@ def total_change(tree: Tree, kinds: pd.DataFrame, now: dict, before: dict) -> st
     total = int(kinds["orgs"].sum()) if not kinds.empty else 0
     if now.get("orgs") is None or before.get("orgs") is None or now["orgs"] - own != total:
         return None
-    text, _cls = compare.arrow_text(total, before["orgs"] - own)
-    return f"{t(f'cmp_{compare.mode()}')} {text}"
+    return compare.named_change(total, before["orgs"] - own)
 
 
 def kinds_caption(f, before, ctx) -> str:

@@ -24,6 +24,7 @@ from auth.clients import client_from, is_trusted
 from auth.settings import load as load_settings
 from data_access.health import database_reachable
 
+from . import predraw
 from .admission import load
 
 KEEP_SECONDS = 2.0
@@ -53,9 +54,11 @@ def from_this_machine(peer: str | None, forwarded: str | None) -> bool:
             return False
         peer = client_from(peer, forwarded, trusted)
     try:
-        return ipaddress.ip_address(peer).is_loopback
+        ip = ipaddress.ip_address(peer)
     except ValueError:
         return False
+    # a dual-stack server names an IPv4 client as ::ffff:127.0.0.1, which Python does not call loopback
+    return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback
 
 
 async def healthz(request) -> JSONResponse:
@@ -63,7 +66,7 @@ async def healthz(request) -> JSONResponse:
     body = {"status": "ok" if ok else "unavailable"}
     peer = request.client.host if request.client else None
     if from_this_machine(peer, request.headers.get("x-forwarded-for")):
-        body |= {"database": "ok" if ok else reason, **load()}
+        body |= {"database": "ok" if ok else reason, **load(), **predraw.status()}
     return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
 

@@ -15,6 +15,8 @@ import importlib
 import logging
 from contextlib import asynccontextmanager
 
+from . import predraw
+
 log = logging.getLogger(__name__)
 # what the first script runs would import anyway (the chrome, then each page's own modules): loading it here
 # makes the first viewers faster too (thirty arriving at a fresh process would otherwise wait for the imports)
@@ -65,9 +67,12 @@ async def lifespan(_app):
     full_run_after_reconnect()
     frozen = freeze_after_imports()
     log.info("start-up: %d objects frozen out of the collector's way", frozen)
+    drawing = predraw.start()  # the pages drawn once by the process itself, before viewers ask
     try:
         yield None
     finally:
+        if drawing is not None:
+            drawing.cancel()
         end_children()
 
 

@@ -53,3 +53,10 @@ def test_a_forwarded_request_is_told_only_what_the_public_is(down, monkeypatch):
     monkeypatch.setenv("ERQI_TRUSTED_PROXIES", "127.0.0.1")
     assert _get(down, "127.0.0.1", **{"X-Forwarded-For": "203.0.113.7"}) == (503, {"status": "unavailable"})
     assert "database" in _get(down, "127.0.0.1", **{"X-Forwarded-For": "127.0.0.1"})[1]  # nginx, for this machine
+
+
+def test_this_machine_over_a_dual_stack_socket_is_told_why(down):
+    # a server listening on both stacks names an IPv4 client on this machine ::ffff:127.0.0.1
+    code, body = _get(down, "::ffff:127.0.0.1")
+    assert code == 503 and body["database"] == REASON and "predraw" in body
+    assert _get(down, "::ffff:203.0.113.7") == (503, {"status": "unavailable"})

@@ -25,6 +25,7 @@ from data_access.guard import names_allowed
 from .labels import current_lang
 
 MAX_ENTRIES = 48  # specs are up to ~1 MB; this bounds the memo's memory
+SMALL_ENTRIES = 512  # derived frames (a table as shown, a tree): small, and many per page and place
 
 
 class Once:
@@ -68,12 +69,14 @@ class Once:
         return len(self._values)
 
 
-_memo = Once(MAX_ENTRIES)
+_memo = Once(MAX_ENTRIES)  # maps
+_small = Once(SMALL_ENTRIES)  # memo(): kept apart, so a page's tables never push its maps out
 
 
 def forget() -> None:
-    """Drop every memoised map (the data version moved: the old ones would only wait to be evicted)."""
+    """Drop every memoised map and value (the data version moved: the old ones would only wait to be evicted)."""
     _memo.clear()
+    _small.clear()
 
 
 def _canonical(value: Any, digest: Any) -> None:
@@ -102,6 +105,8 @@ def _canonical(value: Any, digest: Any) -> None:
         digest.update(b"]")
     elif value is None or isinstance(value, str | int | float | bool | date | datetime):
         digest.update(f"{type(value).__name__}:{value!r};".encode())
+    elif isinstance(getattr(value, "content_key", None), str) and value.content_key:  # a value that knows its content (ui.org.tree.Tree)
+        digest.update(f"{type(value).__qualname__}<{value.content_key}>;".encode())
     else:
         digest.update(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -118,8 +123,10 @@ def _key(builder: Callable, args: tuple, kwargs: dict) -> str:
     return digest((builder.__module__, builder.__qualname__, current_lang(), names_allowed()), args, kwargs)
 
 
-def _memoised(kind: str, builder: Callable, args: tuple, kwargs: dict, make: Callable[[], Any]) -> Any:
-    return _memo.get(kind + _key(builder, args, kwargs), make)
+def _memoised(
+    kind: str, builder: Callable, args: tuple, kwargs: dict, make: Callable[[], Any], store: Once = _memo
+) -> Any:
+    return store.get(kind + _key(builder, args, kwargs), make)
 
 
 class Deck:
@@ -153,5 +160,14 @@ def deck(builder: Callable, *args: Any, **kwargs: Any) -> Deck:
 def memo(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     """fn(*args, **kwargs), computed once per content (fn must be pure, and its result is shared: a data
     frame comes back as a copy, anything else must be treated as read-only)."""
-    value = _memoised("fn", fn, args, kwargs, lambda: fn(*args, **kwargs))
-    return value.copy() if hasattr(value, "copy") and hasattr(value, "columns") else value
+    value = _memoised("fn", fn, args, kwargs, lambda: fn(*args, **kwargs), _small)
+    return _own(value)
+
+
+def _own(value: Any) -> Any:
+    """A memoised value as one caller gets it: frames (also inside a tuple) as copies, the rest shared."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy(deep=False)  # copy-on-write: the caller's changes never reach the shared frame
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_own(v) for v in value)
+    return value

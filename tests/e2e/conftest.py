@@ -36,7 +36,8 @@ class Server:
     def __init__(self, db_url: str, script: str = "serve.py", **extra_env: str):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": db_url, "ERQI_OPEN_DEMO": "1", **extra_env}  # seeded demo data
+        # seeded demo data; no pre-drawing (test_predraw turns it on): it would only share the cores with the test
+        env = {**os.environ, "DATABASE_URL": db_url, "ERQI_OPEN_DEMO": "1", "ERQI_PREDRAW": "off", **extra_env}
         self.proc = subprocess.Popen(
             [
                 sys.executable,

@@ -62,7 +62,7 @@ def test_stopping_the_app_ends_the_live_simulator(tmp_path, browser, sig):
     seed_into(f"sqlite:///{live}", SeedConfig(scale=0.05, as_of=date.today() - timedelta(days=1), live=True))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ERQI_OPEN_DEMO", "ERQI_USERS_FILE")}
-    env |= {"ERQI_LIVE_DEMO": "1", "PYTHONPATH": str(PROJECT)}  # no sign-in: the live demo file is the demo
+    env |= {"ERQI_LIVE_DEMO": "1", "PYTHONPATH": str(PROJECT), "ERQI_PREDRAW": "off"}  # no sign-in: the live demo
     app = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, str(live), str(port)],
         cwd=PROJECT,

@@ -16,6 +16,12 @@ from data_access.queries.org import FOLD_SEP, UNIT_KINDS
 
 from .. import numbers
 
+
+def _digest(frame: pd.DataFrame) -> str:
+    from ..prebuilt import digest  # the memo's own digest, imported when used: this module needs no Streamlit
+
+    return digest(frame)
+
 NODE_KINDS = (*ORG_KINDS[1:], "building_group")  # what the kind filter offers
 KIND_ORDER = {k: i for i, k in enumerate((*ORG_KINDS, "building_group"))}
 LEVELS = 2  # levels shown below the current node
@@ -37,6 +43,7 @@ class Tree:
     root: str
     rows: dict[str, dict] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
+    content_key: str = ""  # a digest of frame (set by of): what a memo keys a tree on, instead of pickling it
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Tree:
@@ -51,7 +58,7 @@ class Tree:
                 root = code
         for kids in children.values():
             kids.sort(key=lambda c: (KIND_ORDER.get(rows[c]["kind"], 99), c))
-        return cls(frame, root or "", rows, children)
+        return cls(frame, root or "", rows, children, _digest(frame))
 
     # ---- nodes, folds included
 

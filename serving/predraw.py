@@ -1,0 +1,190 @@
+"""Pre-drawing: a fresh process draws its pages once, by itself, before viewers ask for them.
+
+A page's first drawing for a place costs far more than every later one: its queries, maps and chart specs
+are computed once per place and data version and then shared by every session (data_access.cached,
+ui.prebuilt). Thirty people opening the link together at a fresh process would wait for all of that at
+once. So, once the server is up, this module opens sessions inside the process (no socket, no browser)
+and runs each page as a newcomer would see it: the district's pages first, then each street's. When the
+data version moves (a refresh dropped every cached result), the district's pages are drawn again, at most
+once a `ERQI_PREDRAW_REDRAW_SECONDS`.
+
+The sessions go through the sign-in gate like any other: they are admitted only where a newcomer is
+admitted without signing in (the open demo, a public screen). Behind a sign-in the gate shows them the
+sign-in screen and they draw nothing: no identity is made up here, so nothing here can grant access.
+
+ERQI_PREDRAW: `all` (default: the district, then every street), `district`, or `off`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+log = logging.getLogger(__name__)
+
+DISTRICT_PAGES = ("overview", "grid_map", "volunteers", "organization", "explore", "briefing", "data")
+PLACE_PAGES = ("overview", "grid_map", "volunteers", "organization", "explore")  # with the filter bar's place
+PAGE_SECONDS = 120.0  # a page that takes longer is left (its session closed) and the next one drawn
+MODES = ("all", "district", "off")
+# what /healthz tells this machine: "waiting" (for the server or the database), "drawing", "done", "off"
+# (ERQI_PREDRAW=off) or "sign-in" (a viewer must sign in first: nothing is pre-drawn)
+_state: dict[str, object] = {"state": "waiting", "pages": 0, "seconds": None, "version": None}
+
+
+def mode() -> str:
+    raw = os.environ.get("ERQI_PREDRAW", "").strip().lower()
+    return raw if raw in MODES else "all"
+
+
+def redraw_seconds() -> float:
+    try:
+        return max(5.0, float(os.environ.get("ERQI_PREDRAW_REDRAW_SECONDS", "60")))
+    except ValueError:
+        return 60.0
+
+
+def status() -> dict:
+    """What /healthz tells this machine: where the first drawing is, how many pages it drew, how long it took."""
+    state = "off" if mode() == "off" else _state["state"]
+    return {"predraw": state, "predrawn_pages": _state["pages"], "predraw_seconds": _state["seconds"]}
+
+
+class _Sink:
+    """The session's client: nothing is sent anywhere; the end of each run is noted."""
+
+    def __init__(self) -> None:
+        self.finished: asyncio.Queue = asyncio.Queue()
+        self.errors = 0
+
+    def write_forward_msg(self, msg: ForwardMsg) -> None:
+        kind = msg.WhichOneof("type")
+        if kind == "script_finished":
+            self.finished.put_nowait(msg.script_finished)
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            if msg.delta.new_element.WhichOneof("type") == "exception":
+                self.errors += 1
+
+    @property
+    def client_context(self):
+        return None
+
+
+def targets(street_codes: list[str], which: str) -> list[tuple[str, str]]:
+    """(page, query string) in drawing order: the district's pages, then (for `all`) each street's."""
+    out = [(page, "") for page in DISTRICT_PAGES]
+    if which == "all":
+        out += [(page, f"street={code}") for code in street_codes for page in PLACE_PAGES]
+    return out
+
+
+async def draw(runtime, page: str, query: str) -> bool:
+    """Run page (with query) once in a session of its own; True when it finished without an error."""
+    sink = _Sink()
+    session_id = runtime.connect_session(client=sink, user_info={"is_logged_in": False})
+    try:
+        back = BackMsg()
+        cs = back.rerun_script
+        cs.page_name = page
+        cs.query_string = query
+        cs.context_info.timezone = "Asia/Shanghai"
+        cs.context_info.locale = "zh-CN"
+        cs.widget_states.SetInParent()
+        runtime.handle_backmsg(session_id, back)
+        deadline = time.monotonic() + PAGE_SECONDS
+        while True:
+            status = await asyncio.wait_for(sink.finished.get(), max(0.1, deadline - time.monotonic()))
+            if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:  # a switch or rerun: the real end follows
+                return status == ForwardMsg.FINISHED_SUCCESSFULLY and not sink.errors
+    except TimeoutError:
+        return False
+    finally:
+        runtime.close_session(session_id)
+
+
+def newcomers_admitted() -> bool:
+    """True when the gate lets a newcomer in without signing in (a public screen, the open demo): only then
+    do the pre-drawing's sessions see the pages."""
+    from ui.access import gate
+
+    cfg = gate.settings()
+    return bool(cfg.public) or (not gate.secured(cfg) and gate.open_demo_allowed(cfg))
+
+
+def _streets_and_version() -> tuple[list[str], object]:
+    """The street codes and the data version, read from the database (in a worker thread)."""
+    from data_access import cached
+    from data_access.live import refresh
+    from data_access.queries import overview
+
+    with cached.engine().connect() as conn:
+        return overview.places(conn).streets["code"].astype(str).tolist(), refresh.freshness(conn).get("version")
+
+
+async def _runtime():
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.runtime import RuntimeState
+
+    ready = (RuntimeState.NO_SESSIONS_CONNECTED, RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED)
+    while not (Runtime.exists() and Runtime.instance().state in ready):
+        await asyncio.sleep(0.1)
+    return Runtime.instance()
+
+
+async def _draw_all(runtime, pages: list[tuple[str, str]]) -> int:
+    drawn = 0
+    for page, query in pages:
+        drawn += await draw(runtime, page, query)
+        await asyncio.sleep(0)  # let the loop serve what came in meanwhile
+    return drawn
+
+
+async def run() -> None:
+    """The first drawing, then a redraw of the district's pages whenever the data version moved."""
+    which = mode()
+    if which == "off":
+        return
+    runtime = await _runtime()
+    while True:  # the database may be away, or still being built by the app: try again a little later
+        try:
+            if not await asyncio.to_thread(newcomers_admitted):
+                log.info("pre-drawing off: a viewer must sign in first, and no identity is made up here")
+                _state["state"] = "sign-in"
+                return
+            streets, version = await asyncio.to_thread(_streets_and_version)
+            break
+        except Exception:  # noqa: BLE001 - the pages will say what is wrong to whoever comes
+            log.warning("pre-drawing waits: the database could not be read", exc_info=True)
+            await asyncio.sleep(redraw_seconds())
+    started = time.perf_counter()
+    _state["state"] = "drawing"
+    drawn = await _draw_all(runtime, targets(streets, which))
+    _state.update(state="done", pages=drawn, seconds=round(time.perf_counter() - started, 1), version=version)
+    log.info("pre-drew %d pages in %.1f s", drawn, time.perf_counter() - started)
+    while True:
+        await asyncio.sleep(redraw_seconds())
+        try:
+            _streets, now = await asyncio.to_thread(_streets_and_version)
+        except Exception:  # noqa: BLE001 - the database is away for now: try again next time
+            continue
+        if now != _state["version"]:
+            _state["version"] = now
+            await _draw_all(runtime, targets([], "district"))
+
+
+def start() -> asyncio.Task | None:
+    """Start pre-drawing on the server's event loop (from its lifespan); None when turned off."""
+    if mode() == "off":
+        return None
+    task = asyncio.get_running_loop().create_task(run(), name="erqi-predraw")
+    task.add_done_callback(_ended)
+    return task
+
+
+def _ended(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("pre-drawing stopped", exc_info=task.exception())

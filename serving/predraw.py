@@ -22,6 +22,7 @@ import logging
 import os
 import time
 
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -33,7 +34,7 @@ PAGE_SECONDS = 120.0  # a page that takes longer is left (its session closed) an
 MODES = ("all", "district", "off")
 # what /healthz tells this machine: "waiting" (for the server or the database), "drawing", "done", "off"
 # (ERQI_PREDRAW=off) or "sign-in" (a viewer must sign in first: nothing is pre-drawn)
-_state: dict[str, object] = {"state": "waiting", "pages": 0, "seconds": None, "version": None}
+_state: dict[str, object] = {"state": "waiting", "pages": 0, "failed": 0, "seconds": None, "version": None}
 
 
 def mode() -> str:
@@ -51,22 +52,35 @@ def redraw_seconds() -> float:
 def status() -> dict:
     """What /healthz tells this machine: where the first drawing is, how many pages it drew, how long it took."""
     state = "off" if mode() == "off" else _state["state"]
-    return {"predraw": state, "predrawn_pages": _state["pages"], "predraw_seconds": _state["seconds"]}
+    return {
+        "predraw": state,
+        "predrawn_pages": _state["pages"],
+        "predraw_failed": _state["failed"],
+        "predraw_seconds": _state["seconds"],
+    }
 
 
 class _Sink:
-    """The session's client: nothing is sent anywhere; the end of each run is noted."""
+    """The session's client: nothing is sent anywhere; the end of each run is noted, and whatever says the
+    page was not drawn (an error, an error message such as the database's, the queue's busy notice)."""
 
-    def __init__(self) -> None:
+    def __init__(self, busy: tuple[str, ...]) -> None:
         self.finished: asyncio.Queue = asyncio.Queue()
         self.errors = 0
+        self.busy = busy
 
     def write_forward_msg(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
         if kind == "script_finished":
             self.finished.put_nowait(msg.script_finished)
+        elif kind == "page_not_found":
+            self.errors += 1
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            if msg.delta.new_element.WhichOneof("type") == "exception":
+            element = msg.delta.new_element
+            what = element.WhichOneof("type")
+            if what == "exception":
+                self.errors += 1
+            elif what == "alert" and (element.alert.format == Alert.ERROR or element.alert.body in self.busy):
                 self.errors += 1
 
     @property
@@ -83,8 +97,10 @@ def targets(street_codes: list[str], which: str) -> list[tuple[str, str]]:
 
 
 async def draw(runtime, page: str, query: str) -> bool:
-    """Run page (with query) once in a session of its own; True when it finished without an error."""
-    sink = _Sink()
+    """Run page (with query) once in a session of its own; True when it was drawn (finished, no error)."""
+    from ui.labels import TEXT
+
+    sink = _Sink(TEXT["busy_retrying"])
     session_id = runtime.connect_session(client=sink, user_info={"is_logged_in": False})
     try:
         back = BackMsg()
@@ -135,12 +151,32 @@ async def _runtime():
     return Runtime.instance()
 
 
-async def _draw_all(runtime, pages: list[tuple[str, str]]) -> int:
-    drawn = 0
+def _room() -> bool:
+    """True when a pre-drawing session would take no seat a viewer needs: nobody waits for one, and one
+    is left free beside it (serving.admission)."""
+    from .admission import load
+
+    now = load()
+    return now["waiting"] == 0 and (now["max_sessions"] == 0 or now["sessions"] + 1 < now["max_sessions"])
+
+
+async def _draw_all(runtime, pages: list[tuple[str, str]]) -> tuple[int, int]:
+    """Draw each page in turn, never while viewers wait for a seat; (drawn, failed)."""
+    from streamlit.runtime.runtime import RuntimeState
+
+    drawn = failed = 0
     for page, query in pages:
-        drawn += await draw(runtime, page, query)
+        while not _room():
+            await asyncio.sleep(1.0)
+        if runtime.state in (RuntimeState.STOPPING, RuntimeState.STOPPED):
+            break
+        if await draw(runtime, page, query):
+            drawn += 1
+        else:
+            failed += 1
+            log.warning("pre-drawing: %s?%s was not drawn", page, query)
         await asyncio.sleep(0)  # let the loop serve what came in meanwhile
-    return drawn
+    return drawn, failed
 
 
 async def run() -> None:
@@ -162,8 +198,10 @@ async def run() -> None:
             await asyncio.sleep(redraw_seconds())
     started = time.perf_counter()
     _state["state"] = "drawing"
-    drawn = await _draw_all(runtime, targets(streets, which))
-    _state.update(state="done", pages=drawn, seconds=round(time.perf_counter() - started, 1), version=version)
+    drawn, failed = await _draw_all(runtime, targets(streets, which))
+    _state.update(
+        state="done", pages=drawn, failed=failed, seconds=round(time.perf_counter() - started, 1), version=version
+    )
     log.info("pre-drew %d pages in %.1f s", drawn, time.perf_counter() - started)
     while True:
         await asyncio.sleep(redraw_seconds())

@@ -10,6 +10,7 @@ of every later collection. The 30-minute soak in the README shows memory stays f
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
 import logging
@@ -73,6 +74,7 @@ async def lifespan(_app):
     finally:
         if drawing is not None:
             drawing.cancel()
+            await asyncio.wait({drawing}, timeout=5)  # its session closed before the children end
         end_children()
 
 

@@ -106,7 +106,7 @@ def _canonical(value: Any, digest: Any) -> None:
     elif value is None or isinstance(value, str | int | float | bool | date | datetime):
         digest.update(f"{type(value).__name__}:{value!r};".encode())
     elif isinstance(getattr(value, "content_key", None), str) and value.content_key:  # a value that knows its content (ui.org.tree.Tree)
-        digest.update(f"{type(value).__qualname__}<{value.content_key}>;".encode())
+        digest.update(f"{type(value).__module__}.{type(value).__qualname__}<{value.content_key}>;".encode())
     else:
         digest.update(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -170,4 +170,6 @@ def _own(value: Any) -> Any:
         return value.copy(deep=False)  # copy-on-write: the caller's changes never reach the shared frame
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
         return tuple(_own(v) for v in value)
+    if isinstance(value, dict):
+        return dict(value)  # a table's column formats: the caller may add one
     return value

@@ -30,7 +30,7 @@ def test_a_fresh_process_draws_the_district_pages(sqlite_url):
     finally:
         srv.stop()
     # every page finished without an error element (a failed page is not counted)
-    assert body["predraw"] == "done" and body["predrawn_pages"] == 7, body
+    assert body["predraw"] == "done" and body["predrawn_pages"] == 7 and body["predraw_failed"] == 0, body
 
 
 def test_behind_a_sign_in_nothing_is_drawn(sqlite_url, tmp_path):

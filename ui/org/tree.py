@@ -43,7 +43,9 @@ class Tree:
     root: str
     rows: dict[str, dict] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
-    content_key: str = ""  # a digest of frame (set by of): what a memo keys a tree on, instead of pickling it
+    # a digest of frame, set by of() only (a replace() or a hand-built tree has none, and is pickled instead):
+    # what a memo keys a tree on
+    content_key: str = field(default="", init=False, compare=False)
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Tree:
@@ -58,7 +60,9 @@ class Tree:
                 root = code
         for kids in children.values():
             kids.sort(key=lambda c: (KIND_ORDER.get(rows[c]["kind"], 99), c))
-        return cls(frame, root or "", rows, children, _digest(frame))
+        tree = cls(frame, root or "", rows, children)
+        tree.content_key = _digest(frame)
+        return tree
 
     # ---- nodes, folds included
 

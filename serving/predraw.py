@@ -3,10 +3,11 @@
 A page's first drawing for a place costs far more than every later one: its queries, maps and chart specs
 are computed once per place and data version and then shared by every session (data_access.cached,
 ui.prebuilt). Thirty people opening the link together at a fresh process would wait for all of that at
-once. So, once the server is up, this module opens sessions inside the process (no socket, no browser)
-and runs each page as a newcomer would see it: the district's pages first, then each street's. When the
-data version moves (a refresh dropped every cached result), the district's pages are drawn again, at most
-once a `ERQI_PREDRAW_REDRAW_SECONDS`.
+once. So this module opens sessions inside the process (no socket, no browser) and runs each page as a
+newcomer would see it: the district's pages while the process starts (it listens once they are drawn, or
+after START_SECONDS), then each street's pages in the background, between viewers' clicks. When the data
+version moves (a refresh dropped every cached result), the district's pages are drawn again (the version
+is looked at every `ERQI_PREDRAW_REDRAW_SECONDS`).
 
 The sessions go through the sign-in gate like any other: they are admitted only where a newcomer is
 admitted without signing in (the open demo, a public screen). Behind a sign-in the gate shows them the
@@ -31,9 +32,12 @@ log = logging.getLogger(__name__)
 DISTRICT_PAGES = ("overview", "grid_map", "volunteers", "organization", "explore", "briefing", "data")
 PLACE_PAGES = ("overview", "grid_map", "volunteers", "organization", "explore")  # with the filter bar's place
 PAGE_SECONDS = 120.0  # a page that takes longer is left (its session closed) and the next one drawn
+VIEWER_WAIT_SECONDS = 30.0  # the longest a street's drawing waits for viewers' pages to finish
+START_SECONDS = 30.0  # the longest a starting process waits for the district's pages before it listens
 MODES = ("all", "district", "off")
 # what /healthz tells this machine: "waiting" (for the server or the database), "drawing", "done", "off"
 # (ERQI_PREDRAW=off) or "sign-in" (a viewer must sign in first: nothing is pre-drawn)
+_district_drawn = asyncio.Event()
 _state: dict[str, object] = {"state": "waiting", "pages": 0, "failed": 0, "seconds": None, "version": None}
 
 
@@ -160,20 +164,36 @@ def _room() -> bool:
     return now["waiting"] == 0 and (now["max_sessions"] == 0 or now["sessions"] + 1 < now["max_sessions"])
 
 
-async def _draw_all(runtime, pages: list[tuple[str, str]]) -> tuple[int, int]:
-    """Draw each page in turn, never while viewers wait for a seat; (drawn, failed)."""
+async def _viewers_idle(most: float = VIEWER_WAIT_SECONDS) -> None:
+    """Wait (up to most seconds) until no viewer's page is being drawn: the streets are drawn between their
+    clicks, not against them."""
+    from ui.chrome.shell import runs_in_progress
+
+    deadline = time.monotonic() + most
+    while runs_in_progress() and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+
+
+async def _draw_all(
+    runtime, pages: list[tuple[str, str]], behind_viewers: bool = False, first: bool = False
+) -> tuple[int, int]:
+    """Draw each page in turn, never while viewers wait for a seat (nor, behind_viewers, while a viewer's
+    page is being drawn); (drawn, failed)."""
     from streamlit.runtime.runtime import RuntimeState
 
     drawn = failed = 0
     for page, query in pages:
         while not _room():
             await asyncio.sleep(1.0)
+        if behind_viewers:
+            await _viewers_idle()
         if runtime.state in (RuntimeState.STOPPING, RuntimeState.STOPPED):
             break
-        if await draw(runtime, page, query):
-            drawn += 1
-        else:
-            failed += 1
+        ok = await draw(runtime, page, query)
+        drawn, failed = drawn + ok, failed + (not ok)
+        if first:  # the first drawing's progress, as /healthz tells it
+            _state["pages" if ok else "failed"] += 1
+        if not ok:
             log.warning("pre-drawing: %s?%s was not drawn", page, query)
         await asyncio.sleep(0)  # let the loop serve what came in meanwhile
     return drawn, failed
@@ -190,18 +210,26 @@ async def run() -> None:
             if not await asyncio.to_thread(newcomers_admitted):
                 log.info("pre-drawing off: a viewer must sign in first, and no identity is made up here")
                 _state["state"] = "sign-in"
+                _district_drawn.set()
                 return
             streets, version = await asyncio.to_thread(_streets_and_version)
             break
         except Exception:  # noqa: BLE001 - the pages will say what is wrong to whoever comes
             log.warning("pre-drawing waits: the database could not be read", exc_info=True)
+            _district_drawn.set()  # nothing to wait for at start: the process listens, and draws later
             await asyncio.sleep(redraw_seconds())
     started = time.perf_counter()
     _state["state"] = "drawing"
-    drawn, failed = await _draw_all(runtime, targets(streets, which))
-    _state.update(
-        state="done", pages=drawn, failed=failed, seconds=round(time.perf_counter() - started, 1), version=version
-    )
+    district = targets([], "district")
+    drawn, failed = await _draw_all(runtime, district, first=True)
+    _district_drawn.set()  # the server may listen now (lifespan): the streets follow between viewers' clicks
+    if which == "all":
+        more, missed = await _draw_all(
+            runtime, targets(streets, "all")[len(district) :], behind_viewers=True, first=True
+        )
+        drawn, failed = drawn + more, failed + missed
+    _state.update(state="done", seconds=round(time.perf_counter() - started, 1))
+    _state["version"] = version
     log.info("pre-drew %d pages in %.1f s", drawn, time.perf_counter() - started)
     while True:
         await asyncio.sleep(redraw_seconds())
@@ -211,7 +239,15 @@ async def run() -> None:
             continue
         if now != _state["version"]:
             _state["version"] = now
-            await _draw_all(runtime, targets([], "district"))
+            await _draw_all(runtime, district, behind_viewers=True)
+
+
+async def district_drawn(most: float = START_SECONDS) -> None:
+    """Return when the district's pages are drawn, or pre-drawing has nothing to draw, or after most seconds."""
+    try:
+        await asyncio.wait_for(_district_drawn.wait(), most)
+    except TimeoutError:
+        log.warning("pre-drawing: the district's pages took over %.0f s; serving before they are done", most)
 
 
 def start() -> asyncio.Task | None:

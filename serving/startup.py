@@ -69,6 +69,8 @@ async def lifespan(_app):
     frozen = freeze_after_imports()
     log.info("start-up: %d objects frozen out of the collector's way", frozen)
     drawing = predraw.start()  # the pages drawn once by the process itself, before viewers ask
+    if drawing is not None:
+        await predraw.district_drawn()  # the server listens once the district's pages are drawn
     try:
         yield None
     finally:

@@ -80,3 +80,25 @@ def test_a_callers_changes_never_reach_the_shared_result():
     out = _handout(items)
     out.append(3)
     assert items == [1, 2]
+
+
+def test_a_memo_key_follows_content_whatever_the_container():
+    from datetime import date
+
+    from ui.org.tree import Tree
+    from ui.prebuilt import digest
+
+    outline = {"type": "FeatureCollection", "features": [{"geometry": {"coordinates": [[113.6, 34.7], [113.7, 34.8]]}}]}
+    same = {"features": [{"geometry": {"coordinates": [[113.6, 34.7], [113.7, 34.8]]}}], "type": "FeatureCollection"}
+    moved = {"type": "FeatureCollection", "features": [{"geometry": {"coordinates": [[113.6, 34.7], [113.7, 34.9]]}}]}
+    assert digest(outline) == digest(same) and digest(outline) != digest(moved)  # the JSON path: keys sorted
+    assert digest({"d": date(2026, 1, 1)}) != digest({"d": "2026-01-01"})
+    assert digest([1, 2]) != digest((1, 2))
+    # a frame inside a dict is keyed by its content (the slow path), not by its text
+    assert digest({"f": pd.DataFrame({"x": [1]})}) != digest({"f": pd.DataFrame({"x": [2]})})
+    # a tree by its frame's digest; one not made by Tree.of (no key) by its pickled content
+    frame = pd.DataFrame({"code": ["A", "B"], "parent": [None, "A"], "kind": ["district", "street"]})
+    other = frame.assign(kind=["district", "community"])
+    assert digest(Tree.of(frame)) == digest(Tree.of(frame.copy())) != digest(Tree.of(other))
+    bare = Tree(frame, "A")
+    assert bare.content_key == "" and digest(bare) != digest(Tree(other, "A"))

@@ -23,12 +23,15 @@ def _predraw(srv: Server, wait: float = 180) -> dict:
         time.sleep(0.5)
 
 
-def test_a_fresh_process_draws_the_district_pages(sqlite_url):
-    srv = Server(sqlite_url, ERQI_PREDRAW="district")
+def test_a_fresh_process_draws_the_district_pages_before_it_listens(sqlite_url):
+    srv = Server(sqlite_url, ERQI_PREDRAW="district")  # returns once the server answers
     try:
+        with urllib.request.urlopen(srv.base + "/healthz", timeout=10) as r:
+            first = json.load(r)
         body = _predraw(srv)
     finally:
         srv.stop()
+    assert first["predrawn_pages"] == 7, first  # drawn before the first viewer could connect
     # every page finished without an error element (a failed page is not counted)
     assert body["predraw"] == "done" and body["predrawn_pages"] == 7 and body["predraw_failed"] == 0, body
 

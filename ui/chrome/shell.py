@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -168,9 +169,28 @@ def page_setup(slug: str | None = None) -> PageContext:
     return ctx
 
 
+_runs = {"now": 0}
+_runs_lock = threading.Lock()
+
+
+def runs_in_progress() -> int:
+    """Page runs drawing right now in this process, every session's (serving.predraw waits for none)."""
+    return _runs["now"]
+
+
 def run_page(page) -> None:
     """Draw the chrome and run the selected page; a database failure anywhere in them becomes the
     same plain message."""
+    with _runs_lock:
+        _runs["now"] += 1
+    try:
+        _run_page(page)
+    finally:
+        with _runs_lock:
+            _runs["now"] -= 1
+
+
+def _run_page(page) -> None:
 
     def body() -> None:
         try:

@@ -70,8 +70,8 @@ with side_col:
 
 scale = grid_map.colour_scale(measure, groups, areas, f.level)
 drawn = grid_map.MapInput(f.level, data.base, data.scope, areas, groups, facilities, data.siblings)
-drawn, left_out = grid_map.mappable(drawn)  # rows without coordinates or shape: off the map, counted below
-deck = prebuilt.deck(grid_map.build_deck, drawn, scale, shown, bg_code, tiles if use_tiles else None)
+# rows without coordinates or shape are left off the map and counted below
+deck, left_out = prebuilt.deck_with(grid_map.placed_deck, drawn, scale, shown, bg_code, tiles if use_tiles else None)
 
 with map_col:
     with st.container(key="grid_map_box"):

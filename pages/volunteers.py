@@ -186,7 +186,7 @@ with mc_col:
         mc = charts.month_in_progress(mc, so_far) if so_far else mc
         height = vol_charts.month_category_height(mc)
         chart = charts.spec(mc, vol_charts.month_category_heat, "hours", t("col_hours"), heat_labels, height)
-        st.vega_lite_chart(mc, chart, on_select="rerun", key=chart_key("mc"), width="stretch")
+        st.vega_lite_chart(prebuilt.arrow(mc), chart, on_select="rerun", key=chart_key("mc"), width="stretch")
         if so_far:
             st.caption(t("heat_month_so_far", d=so_far.isoformat()))
 with wh_col:
@@ -197,7 +197,7 @@ with wh_col:
     else:
         wh, order = charts.week_grid(wh, lambda w: t(f"wd_{w}"))
         chart = charts.spec(wh, charts.weekday_hour_heat, "hours", t("col_hours"), heat_labels, order)
-        st.vega_lite_chart(wh, chart, on_select="rerun", key=chart_key("wh"), width="stretch")
+        st.vega_lite_chart(prebuilt.arrow(wh), chart, on_select="rerun", key=chart_key("wh"), width="stretch")
 
 # ---------------------------------------------------------------- request flow
 st.markdown(f"#### {t('vol_sec_flow')}")

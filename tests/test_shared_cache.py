@@ -102,3 +102,35 @@ def test_a_memo_key_follows_content_whatever_the_container():
     assert digest(Tree.of(frame)) == digest(Tree.of(frame.copy())) != digest(Tree.of(other))
     bare = Tree(frame, "A")
     assert bare.content_key == "" and digest(bare) != digest(Tree(other, "A"))
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("pages/grid_map.py", {}),
+        ("pages/volunteers.py", {}),
+        ("pages/organization.py", {}),
+        ("pages/briefing.py", {}),
+        ("pages/volunteers.py", {"street": "S03"}),
+    ],
+)
+def test_a_new_session_finds_every_map_and_table_already_built(app_env, page, params):
+    """A second session of the same page and place builds nothing again: each memo key (frames, maps,
+    trees, GeoJSON) comes out the same for the same content, whichever session computed it."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import prebuilt
+
+    from .conftest import PROJECT
+
+    def session() -> tuple[set, set]:
+        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        return set(prebuilt._memo._values), set(prebuilt._small._values)
+
+    first = session()
+    assert first[0] or first[1]  # the page memoises something
+    assert session() == first

@@ -20,7 +20,7 @@ import streamlit as st
 
 from .labels import current_lang, t
 from .numbers import D3_COUNT
-from .prebuilt import Once, digest
+from .prebuilt import Once, arrow, digest
 
 _SPECS = Once()  # one spec per shape: a handful per page, kept for the life of the process
 # Altair's check of a spec against the Vega-Lite schema (jsonschema) costs more than building it, on every
@@ -63,7 +63,7 @@ def show(df: pd.DataFrame, builder: Callable[..., alt.TopLevelMixin], *args: Any
     tooltip, a calculation): converting and sending the others is work every viewer's run would repeat."""
     chart, words = _spec_and_words(df, builder, *args, **kwargs)
     used = [c for c in df.columns if not isinstance(c, str) or c in words or not re.fullmatch(r"\w+", c)]
-    st.vega_lite_chart(df[used] if len(used) < len(df.columns) else df, chart, width="stretch")
+    st.vega_lite_chart(arrow(df, used), chart, width="stretch")
 
 
 PALETTE = ["#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a", "#00838f", "#8d6e63", "#546e7a", "#ad1457"]

@@ -81,17 +81,14 @@ def forget() -> None:
 
 
 def _canonical(value: Any, digest: Any) -> None:
-    """Feed value's content into digest, independent of object identity: a frame that came back from
-    st.cache_data pickles differently from the frame that went in (pickle shares repeated objects), so
-    pickling the arguments would miss on equal data."""
+    """Feed value's content into digest: frames by their pickle, plain containers as JSON where JSON says
+    them exactly (else item by item), a tree by its frame's digest, anything else by its pickle."""
     if isinstance(value, pd.DataFrame | pd.Series):
-        frame = value.to_frame() if isinstance(value, pd.Series) else value
-        digest.update(repr((type(value).__name__, list(frame.columns), [str(d) for d in frame.dtypes])).encode())
-        try:
-            digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-        except TypeError:  # cells that cannot be hashed (lists, dicts): fall back to their text
-            digest.update(frame.to_json(date_format="iso", default_handler=str).encode())
-        digest.update(repr(list(frame.index.names)).encode())
+        # the pickle holds the whole content, and takes a tenth of the time of hashing row by row; a frame
+        # built the same way from the same shared results pickles the same (tests/test_shared_cache.py
+        # checks that a second session of each page hits), and one that does not only misses
+        digest.update(type(value).__name__.encode())
+        digest.update(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     elif isinstance(value, dict | list | tuple) and (text := _as_json(value)) is not None:
         digest.update(f"{type(value).__name__}:".encode() + text)  # GeoJSON and the like, in C: 30x faster
     elif isinstance(value, dict):
@@ -164,18 +161,43 @@ class Deck:
         return self._json
 
 
+def _serialised(built: Any) -> Deck:
+    from streamlit.elements.deck_gl_json_chart import _prepare_pydeck_for_json
+
+    _prepare_pydeck_for_json(built)
+    tooltip = getattr(built, "_tooltip", None)
+    return Deck(built.to_json(), tooltip if isinstance(tooltip, dict) else None, getattr(built, "width", None))
+
+
 def deck(builder: Callable, *args: Any, **kwargs: Any) -> Deck:
     """builder(*args, **kwargs)'s pydeck map, serialised once per content."""
+    return _memoised("deck", builder, args, kwargs, lambda: _serialised(builder(*args, **kwargs)))
 
-    def make() -> Deck:
-        built = builder(*args, **kwargs)
-        from streamlit.elements.deck_gl_json_chart import _prepare_pydeck_for_json
 
-        _prepare_pydeck_for_json(built)
-        tooltip = getattr(built, "_tooltip", None)
-        return Deck(built.to_json(), tooltip if isinstance(tooltip, dict) else None, getattr(built, "width", None))
+def deck_with(builder: Callable, *args: Any, **kwargs: Any) -> tuple[Deck, Any]:
+    """For a builder that returns (pydeck map, what else the page reads off the same inputs, such as the rows
+    it left off the map): both once per content, so a new session neither sorts the rows again nor keys the
+    map twice."""
 
-    return _memoised("deck", builder, args, kwargs, make)
+    def make() -> tuple[Deck, Any]:
+        built, extra = builder(*args, **kwargs)
+        return _serialised(built), extra
+
+    built, extra = _memoised("deck+", builder, args, kwargs, make)
+    return built, _own(extra)
+
+
+def arrow(frame: pd.DataFrame, columns: list | None = None) -> Any:
+    """frame (only columns, in their order, when given) as the Arrow table Streamlit sends for a chart,
+    converted once per content by Streamlit's own conversion: a new session sends it without converting."""
+
+    def make() -> Any:
+        from streamlit import dataframe_util
+
+        part = frame if columns is None or list(columns) == list(frame.columns) else frame[list(columns)]
+        return dataframe_util.convert_pandas_df_to_arrow_table(part)
+
+    return _memoised("arrow", arrow, (frame, None if columns is None else list(columns)), {}, make, _small)
 
 
 def memo(fn: Callable, *args: Any, **kwargs: Any) -> Any:

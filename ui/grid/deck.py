@@ -306,6 +306,18 @@ def initial_view(
     return focus_view(dense, scope_box, *size)
 
 
+def placed_deck(
+    data: MapInput,
+    scale: ColourScale,
+    shown_facilities: tuple[str, ...] = FACILITY_KINDS,
+    selected_code: str | None = None,
+    tiles: TileConfig | None = None,
+) -> tuple[pdk.Deck, dict[str, int]]:
+    """The page's map of what can be placed (mappable), and how many rows of each kind it left off."""
+    drawn, left_out = mappable(data)
+    return build_deck(drawn, scale, shown_facilities, selected_code, tiles), left_out
+
+
 def build_deck(
     data: MapInput,
     scale: ColourScale,

@@ -283,7 +283,7 @@ def tree_chart(tree: Tree, node: str, kinds: list[str], size: str, colour: str) 
     chart = charts.spec(data, org_charts.icicle, colour, TREE_HEIGHT, names, titles, shown)
     key = TREE_KEY + node
     event = st.vega_lite_chart(
-        data, chart, on_select="rerun", selection_mode=org_charts.TREE_PARAM, key=key, width="stretch"
+        prebuilt.arrow(data), chart, on_select="rerun", selection_mode=org_charts.TREE_PARAM, key=key, width="stretch"
     )
     code = picked(event, org_charts.TREE_PARAM, "code")
     if code == node:

@@ -66,6 +66,7 @@ def freeze_after_imports() -> int:
 @asynccontextmanager
 async def lifespan(_app):
     full_run_after_reconnect()
+    keep_compiled_pages()
     frozen = freeze_after_imports()
     log.info("start-up: %d objects frozen out of the collector's way", frozen)
     drawing = predraw.start()  # the pages drawn once by the process itself, before viewers ask
@@ -78,6 +79,27 @@ async def lifespan(_app):
             drawing.cancel()
             await asyncio.wait({drawing}, timeout=5)  # its session closed before the children end
         end_children()
+
+
+def keep_compiled_pages() -> bool:
+    """Streamlit compiles each page's script once and keeps it, but throws every compiled script away whenever
+    its last session closes, in case a file changed while nobody watched: a lone viewer at a quiet moment then
+    paid the parsing and compiling of app.py and the page again (8 % of the overview's run). A production
+    process watches no files (`server.fileWatcherType = "none"`) and its code does not change under it (a new
+    release is a new process), so there it keeps them. Returns whether it does."""
+    from streamlit import config
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    if config.get_option("server.fileWatcherType") != "none":
+        return False  # development: a changed file is picked up as Streamlit does
+    if not getattr(ScriptCache.clear, "_erqi_kept", False):
+
+        def clear(self) -> None:  # nothing changes under a production process
+            return None
+
+        clear._erqi_kept = True
+        ScriptCache.clear = clear
+    return True
 
 
 def end_children() -> None:

@@ -10,6 +10,7 @@ import pytest
 from auth import audit
 from auth.settings import load
 from render import grants
+from serving import run_gate
 from ui.access import gate
 from ui.chrome import snapshot, stand_ins
 from ui.chrome.shell import PAGES
@@ -68,10 +69,13 @@ def test_an_export_is_made_checked_and_audited(users_env, monkeypatch):
     download, and the audit log says who exported which page and view."""
     from render.worker import Rendered
 
-    asked = []
+    asked, held = [], []
 
     def fake_run(url, kind, wall=False, allow=()):
         asked.append((url, kind, wall))
+        # the worker's browser opens the page in a session of its own on this same server: the click's
+        # run must have given its turn up meanwhile (serving.run_gate), or that page would wait for it
+        held.append(run_gate.gate().running)
         return Rendered(b"%PDF-1.7 test", 1.5, 300.0)
 
     monkeypatch.setattr("render.worker.run", fake_run)
@@ -79,6 +83,7 @@ def test_an_export_is_made_checked_and_audited(users_env, monkeypatch):
     at.switch_page("pages/briefing.py").run()
     at.button(key="snap_pdf").click().run()
     ((url, kind, wall),) = asked
+    assert held == [0]
     assert kind == "pdf" and wall and "/briefing?" in url and "export=" in url
     assert at.get("download_button")  # the file, offered
     done = _events(users_env, "export")[-1]

@@ -30,7 +30,7 @@ from data_access.filters import Places
 from data_access.guard import ACCESS, AccessDenied, all_places, clamp_filters
 from data_access.history import history_from
 from data_access.queries.overview import date_bounds
-from serving import admission
+from serving import admission, run_gate
 
 from ..access import gate as auth_gate
 from ..labels import t
@@ -184,7 +184,8 @@ def run_page(page) -> None:
     with _runs_lock:
         _runs["now"] += 1
     try:
-        _run_page(page)
+        with run_gate.turn():  # page runs take turns (serving.run_gate)
+            _run_page(page)
     finally:
         with _runs_lock:
             _runs["now"] -= 1

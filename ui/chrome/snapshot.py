@@ -23,6 +23,7 @@ import streamlit as st
 
 from data_access import guard
 from render import grants, worker
+from serving import run_gate
 
 from .. import basemap, compare
 from ..access import gate
@@ -328,7 +329,9 @@ def make(ctx: PageContext, slug: str, kind: str, wall: bool) -> tuple[str, bytes
     url = f"{own_address()}/{slug}?{urlencode({**params, TOKEN_PARAM: token})}"
     viewer = who.user if who.method in ("password", "oidc") else f"{who.user}@{gate.client_address(gate.settings())}"
     try:
-        with worker.one_per_viewer(viewer):  # one at a time per viewer: another click waits for this one
+        # one at a time per viewer: another click waits for this one; the run gives its turn up meanwhile,
+        # since the export's browser opens the page in a session of its own on this server
+        with worker.one_per_viewer(viewer), run_gate.outside():
             rendered = worker.run(url, kind, wall=wall, allow=_tile_origin())
     except Exception as exc:  # noqa: BLE001 - not a worker's verdict (a process that cannot start): said, logged
         if not isinstance(exc, worker.ExportFailed):

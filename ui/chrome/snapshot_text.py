@@ -17,7 +17,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Export refused: this view lies outside your scope, or your session is no longer valid.",
     ),
     "snap_busy": ("导出任务繁忙，请稍后再试。", "The exporter is busy; please try again shortly."),
-    "snap_yours": ("您的上一个导出尚未完成，请完成后再试。", "Your previous export is still being made; try again when it is done."),
+    "snap_yours": (
+        "您的上一个导出尚未完成，请完成后再试。",
+        "Your previous export is still being made; try again when it is done.",
+    ),
     "snap_timeout": ("导出超时（{s} 秒），请稍后再试。", "The export took too long ({s} s); please try again."),
     "snap_missing": (
         "本服务器未安装导出所需的浏览器（chromium），请联系管理员。",

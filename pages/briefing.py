@@ -131,7 +131,7 @@ def draw_wall() -> None:
         panel("vol_weekday_hour")
         wh = data.week
         if not wh.empty:
-            wh, order = charts.week_grid(wh, lambda w: t(f"wd_{w}"))
+            wh, order = charts.week_grid(wh, tuple(t(f"wd_{w}") for w in range(7)))
             labels = {k: t(f"col_{k}") for k in ("hour", "weekday", "hours", "served", "sessions")}
             charts.show(wh, wall.dark_weekday_hour, "hours", t("col_hours"), labels, order, WEEK_HEIGHT)
     with right:

@@ -33,13 +33,22 @@ FLOWS |= {"joint_meetings": "kpi_meetings", "requests": "kpi_requests", "wishes"
 unrecorded = compare.unrecorded(FLOWS, before, cached.first_records())  # compared before their first record
 
 
+SPARKS = ("activities", "hours", "served", "requests")  # the flows drawn month by month in their tiles
+sparks = dict(zip(SPARKS, charts.spark_months(trend, SPARKS)))
+
+
 def flow(label: str, key: str, help_key: str, spark: str | None = None, **kw) -> Tile:
     """A tile of a figure of the date range, with its change and its months as a sparkline."""
-    months = None
-    if spark:
-        months = trend[["month", spark, "partial", "month_text", "note"]].rename(columns={spark: "value"})
+    months = sparks[spark] if spark else None
     return Tile(
-        label, k[key], help_key, comparable=True, previous=k0.get(key), spark=months, unrecorded=unrecorded.get(key), **kw
+        label,
+        k[key],
+        help_key,
+        comparable=True,
+        previous=k0.get(key),
+        spark=months,
+        unrecorded=unrecorded.get(key),
+        **kw,
     )
 
 

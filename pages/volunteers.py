@@ -153,7 +153,7 @@ with list_col:
         }
         shown, formats = vol_charts.table(slowest, cols, current_lang(), waits=("median_wait_h", "p90_wait_h"))
         st.dataframe(
-            shown,
+            prebuilt.arrow(shown),
             column_config=formats,
             hide_index=True,
             placeholder=t("na"),
@@ -195,7 +195,7 @@ with wh_col:
     if wh.empty:
         st.info(t("empty"))
     else:
-        wh, order = charts.week_grid(wh, lambda w: t(f"wd_{w}"))
+        wh, order = charts.week_grid(wh, tuple(t(f"wd_{w}") for w in range(7)))
         chart = charts.spec(wh, charts.weekday_hour_heat, "hours", t("col_hours"), heat_labels, order)
         st.vega_lite_chart(prebuilt.arrow(wh), chart, on_select="rerun", key=chart_key("wh"), width="stretch")
 
@@ -225,7 +225,7 @@ else:
         }
         shown, formats = vol_charts.table(durations, cols, current_lang(), waits=("median_h", "p90_h"))
         st.dataframe(
-            shown,
+            prebuilt.arrow(shown),
             column_config=formats,
             hide_index=True,
             placeholder=t("na"),
@@ -258,7 +258,7 @@ else:
             by_area, {"area": t("col_area"), **flow_cols}, current_lang(), "unmet_share", waits
         )
         st.dataframe(
-            shown,
+            prebuilt.arrow(shown),
             column_config=formats,
             hide_index=True,
             placeholder=t("na"),
@@ -273,7 +273,7 @@ else:
             by_need, {"need": t("col_need"), **flow_cols}, current_lang(), "unmet_share", waits
         )
         st.dataframe(
-            shown,
+            prebuilt.arrow(shown),
             column_config=formats,
             hide_index=True,
             placeholder=t("na"),
@@ -312,7 +312,14 @@ else:
         shown, formats = vol_charts.table(
             supply, cols, current_lang(), "unmet_share", ("median_wait_h",), ("requests_per_1k_hours",)
         )
-        st.dataframe(shown, column_config=formats, hide_index=True, placeholder=t("na"), width="stretch", height=340)
+        st.dataframe(
+            prebuilt.arrow(shown),
+            column_config=formats,
+            hide_index=True,
+            placeholder=t("na"),
+            width="stretch",
+            height=340,
+        )
         download_csv(st, shown, "stations.csv", "vol_download_stations")  # as the table shows it
 
 # ---------------------------------------------------------------- teams, stations, kitchens
@@ -341,7 +348,7 @@ with team_col:
         }
         shown, formats = vol_charts.table(teams, cols, current_lang())
         st.dataframe(
-            shown,
+            prebuilt.arrow(shown),
             column_config=formats,
             hide_index=True,
             placeholder=t("na"),
@@ -369,5 +376,12 @@ with kitchen_col:
             "opened_on": t("col_opened_on"),
         }
         shown, formats = vol_charts.table(kitchens, cols, current_lang())
-        st.dataframe(shown, column_config=formats, hide_index=True, placeholder=t("na"), width="stretch", height=390)
+        st.dataframe(
+            prebuilt.arrow(shown),
+            column_config=formats,
+            hide_index=True,
+            placeholder=t("na"),
+            width="stretch",
+            height=390,
+        )
 st.caption(t("schematic"))

@@ -20,7 +20,7 @@ import streamlit as st
 
 from .labels import current_lang, t
 from .numbers import D3_COUNT
-from .prebuilt import Once, arrow, digest
+from .prebuilt import Once, arrow, digest, memo
 
 _SPECS = Once()  # one spec per shape: a handful per page, kept for the life of the process
 # Altair's check of a spec against the Vega-Lite schema (jsonschema) costs more than building it, on every
@@ -96,7 +96,11 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, value_title: str, step
 def month_in_progress(df: pd.DataFrame, so_far: date | None, col: str = "month") -> pd.DataFrame:
     """df (a row per month in `col`, per series) marked for drawing: `partial` (the month still under way on
     the data date so_far, filters.month_in_progress), `month_text` (the month's name, its days counted when
-    partial: 2025-12（截至6日，未满月）) and `note` (截至6日 beside its point)."""
+    partial: 2025-12（截至6日，未满月）) and `note` (截至6日 beside its point). Once per content (a copy)."""
+    return memo(_month_in_progress, df, so_far, col)
+
+
+def _month_in_progress(df: pd.DataFrame, so_far: date | None, col: str) -> pd.DataFrame:
     out = df.copy()
     months = pd.to_datetime(out[col])
     out["partial"] = False if so_far is None else months == pd.Timestamp(so_far.replace(day=1))
@@ -153,6 +157,17 @@ def monthly_lines(df: pd.DataFrame, value: str, title: str, color: str = PARTY_R
     return _month_layers(base, df, color, 2, note=True).properties(height=height, description=describe(df, title))
 
 
+def spark_months(trend: pd.DataFrame, columns: tuple[str, ...]) -> tuple[pd.DataFrame, ...]:
+    """Per column, a KPI tile's months for sparkline (month, value and month_in_progress's marks), cut out of
+    the page's monthly trend once per content."""
+    return memo(_spark_months, trend, tuple(columns))
+
+
+def _spark_months(trend: pd.DataFrame, columns: tuple[str, ...]) -> tuple[pd.DataFrame, ...]:
+    keep = ["month", "partial", "month_text", "note"]
+    return tuple(trend[[keep[0], c, *keep[1:]]].rename(columns={c: "value"}) for c in columns)
+
+
 def sparkline(df: pd.DataFrame, value: str, title: str, color: str = PARTY_RED, height: int = 48) -> alt.Chart:
     """A KPI tile's months as a small area without axes (df from month_in_progress: the month in progress a
     hollow point apart from the line, its days counted in the tooltip)."""
@@ -198,11 +213,17 @@ def full_week(df: pd.DataFrame) -> pd.DataFrame:
     return out.fillna({"hours": 0.0, "served": 0, "sessions": 0}).astype({"served": int, "sessions": int})
 
 
-def week_grid(df: pd.DataFrame, day_name: Callable[[int], str]) -> tuple[pd.DataFrame, list[str]]:
-    """The full week (full_week) with each weekday's name in `day`, and the names Monday first."""
+def week_grid(df: pd.DataFrame, day_names: tuple[str, ...]) -> tuple[pd.DataFrame, list[str]]:
+    """The full week (full_week) with each weekday's name (day_names[weekday], Sunday 0) in `day`, and the
+    names Monday first. Once per content."""
+    out, order = memo(_week_grid, df, tuple(day_names))
+    return out, list(order)
+
+
+def _week_grid(df: pd.DataFrame, day_names: tuple[str, ...]) -> tuple[pd.DataFrame, tuple[str, ...]]:
     out = full_week(df)
-    out["day"] = [day_name(w) for w in out["weekday"]]
-    return out, [day_name(w) for w in WEEK_ORDER]
+    out["day"] = [day_names[w] for w in out["weekday"]]
+    return out, tuple(day_names[w] for w in WEEK_ORDER)
 
 
 def weekday_hour_heat(

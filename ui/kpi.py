@@ -67,9 +67,8 @@ def tile_row(tiles: list[Tile], compared: bool = False) -> None:
             box.metric(t(tile.label_key), value, help=helptext, delta_description=tile.sub, **change)
             if tile.spark is not None and len(tile.spark) > 1:
                 spark = tile.spark
-                box.vega_lite_chart(
-                    spark, charts.spec(spark, charts.sparkline, "value", t(tile.label_key)), width="stretch"
-                )
+                spec = charts.spec(spark, charts.sparkline, "value", t(tile.label_key))
+                box.vega_lite_chart(charts.arrow(spark), spec, width="stretch")  # converted once per content
             continue
         col.metric(
             t(tile.label_key),

@@ -266,7 +266,8 @@ def _load_dataset(who: auth_gate.Identity, cfg, keep_progress: bool = True) -> t
         places = cached.places()
         auth_gate.sidebar(who, " › ".join(_scope_names(access, places)), cfg)
         if filter_bar.STATE not in st.session_state:  # a shared link may name a place outside the scope
-            st.session_state["_scope_notices"] = auth_gate.drop_outside_params(*_codes(places))
+            named = any(st.query_params.get(key) for key in _PLACE_PARAMS)  # most links name none: no look-up
+            st.session_state["_scope_notices"] = auth_gate.drop_outside_params(*_codes(places)) if named else []
         return cached.dataset_info(), places, fresh
     except DatabaseNotReady:
         db_problem("db_not_ready")
@@ -294,6 +295,9 @@ def _with_progress(
         status.update(label=t(done), state="complete", expanded=False)
     if not keep:
         slot.empty()
+
+
+_PLACE_PARAMS = ("street", "community", "bg")  # the URL parameters naming a place (_codes' keys)
 
 
 def _codes(places: Places) -> tuple[dict[str, set[str]], dict[str, set[str]]]:

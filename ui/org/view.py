@@ -259,11 +259,29 @@ def _issue_text(tree: Tree, codes: str, row: Mapping) -> str:
 
 def tree_chart(tree: Tree, node: str, kinds: list[str], size: str, colour: str) -> None:
     """The icicle from the node (or its parent for a leaf); a click drills in, a click on the node goes up."""
-    view = tree.view_root(node)
-    rects = org_tree.icicle(tree, view, size, kinds, TREE_HEIGHT, fold_name, selected=node if node != view else None)
-    if rects.empty:
+    picture = prebuilt.memo(_tree_picture, tree, node, tuple(kinds), size, colour)  # once per tree and view
+    if picture is None:
         st.info(t("tree_empty"))
         return
+    data, chart = picture
+    key = TREE_KEY + node
+    event = st.vega_lite_chart(
+        prebuilt.arrow(data), chart, on_select="rerun", selection_mode=org_charts.TREE_PARAM, key=key, width="stretch"
+    )
+    code = picked(event, org_charts.TREE_PARAM, "code")
+    if code == node:
+        code = tree.parent(node)
+    _drill(tree, node, code, key)
+    st.caption(t("tree_caption"))
+
+
+def _tree_picture(tree: Tree, node: str, kinds: tuple[str, ...], size: str, colour: str) -> tuple | None:
+    """The icicle's rectangles as the chart reads them, and its spec; None when there is nothing to draw."""
+    view = tree.view_root(node)
+    selected = node if node != view else None
+    rects = org_tree.icicle(tree, view, size, list(kinds), TREE_HEIGHT, fold_name, selected=selected)
+    if rects.empty:
+        return None
     rects["issue_text"] = [
         _issue_text(tree, i, tree.rows[c]) if c in tree.rows else ("" if not i else i)
         for c, i in zip(rects["code"], rects["issues"])
@@ -280,33 +298,29 @@ def tree_chart(tree: Tree, node: str, kinds: list[str], size: str, colour: str) 
     }
     names = {k: kind_name(k) for k in sorted(set(rects["kind"]))}
     data, shown = org_charts.icicle_frame(rects, colour, names)
-    chart = charts.spec(data, org_charts.icicle, colour, TREE_HEIGHT, names, titles, shown)
-    key = TREE_KEY + node
-    event = st.vega_lite_chart(
-        prebuilt.arrow(data), chart, on_select="rerun", selection_mode=org_charts.TREE_PARAM, key=key, width="stretch"
-    )
-    code = picked(event, org_charts.TREE_PARAM, "code")
-    if code == node:
-        code = tree.parent(node)
-    _drill(tree, node, code, key)
-    st.caption(t("tree_caption"))
+    return data, charts.spec(data, org_charts.icicle, colour, TREE_HEIGHT, names, titles, shown)
 
 
 def issues_panel(tree: Tree, node: str) -> None:
     """Nodes at or below the current one whose totals do not reconcile; shown, never hidden."""
-    bad = org_tree.flagged(tree, node)
+    bad = prebuilt.memo(_issue_rows, tree, node)  # once per tree and node
     if bad.empty:
         return
     with st.expander(t("issues_title", n=len(bad)), expanded=True):
-        rows = [
-            {
-                t("col_name"): r["name"],
-                t("col_kind"): kind_name(r["kind"]),
-                t("col_check"): _issue_text(tree, r["issues"], r),
-            }
-            for r in bad.to_dict("records")
-        ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder=t("na"), width="stretch")
+        st.dataframe(prebuilt.arrow(bad), hide_index=True, placeholder=t("na"), width="stretch")
+
+
+def _issue_rows(tree: Tree, node: str) -> pd.DataFrame:
+    """The issues panel's rows, as shown: name, kind and what does not reconcile."""
+    rows = [
+        {
+            t("col_name"): r["name"],
+            t("col_kind"): kind_name(r["kind"]),
+            t("col_check"): _issue_text(tree, r["issues"], r),
+        }
+        for r in org_tree.flagged(tree, node).to_dict("records")
+    ]
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------- the table

@@ -1,17 +1,16 @@
 """总览 Overview: headline figures, trends, area ranking and supervision warnings under the filters."""
 
-import pandas as pd
 import streamlit as st
 
 from data_access import cached
 from data_access.filters import month_in_progress
 from data_access.prefetch import fetch
-from ui import charts, compare
+from ui import charts, compare, prebuilt
 from ui.chrome.export import download_csv
 from ui.chrome.shell import page_setup
 from ui.kpi import Tile, fmt_number, tile_row
 from ui.labels import kind_label, t
-from ui.numbers import TABLE_COUNT, whole
+from ui.numbers import TABLE_COUNT
 
 ctx = page_setup()
 f = ctx.filters
@@ -152,19 +151,13 @@ else:
         or "hours"
     )
     chart_col, table_col = st.columns([3, 2])
-    # rounded once (half away from zero, ui.numbers), so the bar's label and the table print the same number
-    rounded = ranking.assign(**{c: pd.array(whole(ranking[c]), "Int64") for c in ranking.columns[2:]})
+    rounded, table, numbers = compare.ranking_table(ranking, getattr(data, "ranking_before", None), measure)
     with chart_col:
         charts.show(rounded, charts.bar_ranking, "area", measure, t(f"col_{measure}"))
-    moved = compare.rank_change(ranking, getattr(data, "ranking_before", None), "area_id", measure)
-    table = rounded.assign(rank_change=moved.map(compare.rank_text)).drop(columns="area_id")
-    table = table.sort_values(measure, ascending=False)[
-        ["area", measure, "rank_change", *ranking.columns[2:].drop(measure)]
-    ]
-    table = table.rename(columns={c: t(f"col_{c}") for c in table.columns})
-    numbers = [c for c in table.columns[1:] if c != t("col_rank_change")]
     formats = {c: st.column_config.NumberColumn(format=TABLE_COUNT) for c in numbers}
-    table_col.dataframe(table, hide_index=True, placeholder=t("na"), width="stretch", column_config=formats)
+    table_col.dataframe(
+        prebuilt.arrow(table), hide_index=True, placeholder=t("na"), width="stretch", column_config=formats
+    )
     download_csv(table_col, table, "ranking.csv", "ranking_csv")
 
 st.markdown(f"#### {t('warnings')}")

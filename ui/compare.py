@@ -20,7 +20,7 @@ from data_access.compare import (
 )
 from data_access.filters import month_end
 
-from . import numbers
+from . import numbers, prebuilt
 from .labels import current_lang, t
 
 STATE = "_cmp"  # the session's comparison: "yoy" (同比) or "pop" (环比)
@@ -100,6 +100,26 @@ def rank_change(current: pd.DataFrame, previous: pd.DataFrame | None, key: str, 
     now = current[measure].rank(ascending=False, method="min")
     then = previous.set_index(key)[measure].rank(ascending=False, method="min")  # a withheld value: no rank
     return (current[key].map(then) - now).round().astype("Int64")
+
+
+def ranking_table(
+    ranking: pd.DataFrame, before: pd.DataFrame | None, measure: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The overview's ranking by measure, once per content: the figures rounded once (half away from zero, so
+    the bar's label and the table print the same number), the table as shown (sorted, each place's change in
+    rank against the compared period, headers in the session's language) and its number columns."""
+    return prebuilt.memo(_ranking_table, ranking, before, measure)
+
+
+def _ranking_table(ranking: pd.DataFrame, before: pd.DataFrame | None, measure: str) -> tuple:
+    rounded = ranking.assign(**{c: pd.array(numbers.whole(ranking[c]), "Int64") for c in ranking.columns[2:]})
+    moved = rank_change(ranking, before, "area_id", measure)
+    table = rounded.assign(rank_change=moved.map(rank_text)).drop(columns="area_id")
+    table = table.sort_values(measure, ascending=False)[
+        ["area", measure, "rank_change", *ranking.columns[2:].drop(measure)]
+    ]
+    table = table.rename(columns={c: t(f"col_{c}") for c in table.columns})
+    return rounded, table, [c for c in table.columns[1:] if c != t("col_rank_change")]
 
 
 def rank_text(moved) -> str:

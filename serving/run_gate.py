@@ -149,3 +149,12 @@ def outside() -> Iterator[None]:
     finally:
         # no stop check here: the caller's own cleanup comes first, and the run stops at its next element
         _local.held = g if g._acquire(True, lambda: None) else False
+
+
+def status() -> dict:
+    """For the health answer on this machine: page runs drawing now, waiting for their turn, and drawn
+    without one since the process started (their wait ran out: a sign that a page is slow)."""
+    g = gate()
+    if g is None:
+        return {"runs_at_once": 0}
+    return {"runs_at_once": g.slots, "runs_drawing": g.running, "runs_waiting": g.waiting, "runs_past_wait": g.bypassed}

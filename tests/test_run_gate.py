@@ -188,3 +188,13 @@ def test_a_run_inside_its_turn_does_not_wait_for_itself(one_at_a_time):
         with run_gate.turn():  # a nested page run (st.switch_page's follow-up, a helper): no deadlock
             assert one_at_a_time.running == 1
     assert one_at_a_time.running == 0
+
+
+def test_the_health_answer_says_how_the_turns_go(monkeypatch):
+    monkeypatch.setenv("ERQI_RUNS_AT_ONCE", "0")
+    assert run_gate.status() == {"runs_at_once": 0}
+    monkeypatch.setenv("ERQI_RUNS_AT_ONCE", "1")
+    monkeypatch.setenv("ERQI_RUN_WAIT_SECONDS", "7")  # a gate of its own, untouched by the other tests
+    with run_gate.turn():
+        assert run_gate.status() == {"runs_at_once": 1, "runs_drawing": 1, "runs_waiting": 0, "runs_past_wait": 0}
+    assert run_gate.status()["runs_drawing"] == 0

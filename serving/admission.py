@@ -48,7 +48,8 @@ def cap() -> int:
         return DEFAULT_CAP
 
 
-def _setting(name: str, default: float) -> float:
+def setting(name: str, default: float) -> float:
+    """A non-negative number from the environment; the default when unset or not a number."""
     raw = os.environ.get(name, "").strip()
     try:
         return max(0.0, float(raw)) if raw else default
@@ -57,11 +58,11 @@ def _setting(name: str, default: float) -> float:
 
 
 def per_client_cap() -> int:
-    return int(_setting("ERQI_MAX_ANONYMOUS_PER_CLIENT", DEFAULT_PER_CLIENT))
+    return int(setting("ERQI_MAX_ANONYMOUS_PER_CLIENT", DEFAULT_PER_CLIENT))
 
 
 def sign_in_idle_seconds() -> float:
-    return _setting("ERQI_SIGN_IN_IDLE_SECONDS", DEFAULT_SIGN_IN_IDLE) or DEFAULT_SIGN_IN_IDLE
+    return setting("ERQI_SIGN_IN_IDLE_SECONDS", DEFAULT_SIGN_IN_IDLE) or DEFAULT_SIGN_IN_IDLE
 
 
 def _connected() -> set[str] | None:

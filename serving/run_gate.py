@@ -22,31 +22,24 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from .admission import setting
 
 DEFAULT_AT_ONCE = 1
 DEFAULT_WAIT_SECONDS = 5.0
 _POLL = 0.05  # how often a waiting run looks whether its viewer moved on
 
 
-def _number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return max(0.0, float(raw)) if raw else default
-    except ValueError:
-        return default
-
-
 def at_once() -> int:
-    return int(_number("ERQI_RUNS_AT_ONCE", DEFAULT_AT_ONCE))
+    return int(setting("ERQI_RUNS_AT_ONCE", DEFAULT_AT_ONCE))
 
 
 def wait_seconds() -> float:
-    return _number("ERQI_RUN_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)
+    return setting("ERQI_RUN_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)
 
 
 class Gate:

@@ -8,8 +8,10 @@ written fails here until someone decides what it means."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
+import traceback
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -167,6 +169,27 @@ def problems(where: str, rec: dict, heat_measure: str, unclassified: set[str]) -
     return [f"{where}: {p}" for p in found]
 
 
+class _Tracebacks(logging.Handler):
+    """The tracebacks Streamlit logs for an uncaught page error (the page itself shows none: error details are
+    off), so that a failure below says what went wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.seen.append("".join(traceback.format_exception(*record.exc_info))[-4000:])
+
+
+@pytest.fixture()
+def tracebacks():
+    handler, logger = _Tracebacks(), logging.getLogger("streamlit.error_util")
+    logger.addHandler(handler)
+    yield handler.seen
+    logger.removeHandler(handler)
+
+
 @pytest.fixture()
 def db_url(sqlite_url):
     """Suppression works on query results whatever the store: SQLite only (the suite's time)."""
@@ -197,7 +220,7 @@ PLACES = [{}, {"street": "S03"}, {"community": "S03C02"}, {"bg": "S03C02B01"}]
 
 
 @pytest.mark.parametrize("place", PLACES, ids=lambda p: next(iter(p.values()), "district"))
-def test_public_screen_sends_no_small_or_derivable_count(app_env, monkeypatch, tmp_path, place):
+def test_public_screen_sends_no_small_or_derivable_count(app_env, monkeypatch, tmp_path, tracebacks, place):
     no_users_file(monkeypatch, tmp_path)
     monkeypatch.setenv("ERQI_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     monkeypatch.setenv("ERQI_PUBLIC_SCREEN", "1")
@@ -211,7 +234,7 @@ def test_public_screen_sends_no_small_or_derivable_count(app_env, monkeypatch, t
             if key:
                 at.session_state[key] = value
             at.switch_page(path).run()
-            assert not at.exception, (path, key, at.exception)
+            assert not at.exception, (path, key, value, tracebacks[-1:])
             heat = at.session_state["vol_measure"] if "vol_measure" in at.session_state else "hours"
             if path == "pages/explore.py":  # every value an explore answer sends counts its measure
                 heat = "explore:" + (

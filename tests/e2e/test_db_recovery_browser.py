@@ -33,6 +33,9 @@ def test_kiosk_survives_a_database_restart(browser, pg_server, shots):
     cluster, srv = pg_server
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
+    errors: list[str] = []  # what the page's scripts threw: said with a timeout below (a blank screen once)
+    page.on("pageerror", lambda exc: errors.append(str(exc)[:300]))
+    page.on("crash", lambda _page: errors.append("the page crashed"))
     try:
         # a cycle long enough for a view to be drawn between steps even when four test workers share two
         # cores (at 5 s a loaded machine's views took longer than the cycle: the script never went idle)
@@ -46,7 +49,7 @@ def test_kiosk_survives_a_database_restart(browser, pg_server, shots):
         except Exception:  # noqa: BLE001 - Playwright's timeout: keep what the screen showed, to see why
             page.screenshot(path=str(shots / "db-down-kiosk-timeout.png"))
             status = page.inner_text("body")[-600:]
-            pytest.fail(f"no database message within 180 s; the screen's last text: {status!r}")
+            pytest.fail(f"no database message within 180 s; the screen's last text: {status!r}; errors: {errors[-3:]}")
         body = page.inner_text("body")
         for leak in ("Traceback", "postgresql", "psycopg", "127.0.0.1", str(cluster.port)):
             assert leak not in body, leak
@@ -63,7 +66,10 @@ def test_kiosk_survives_a_database_restart(browser, pg_server, shots):
         except Exception:  # noqa: BLE001 - Playwright's timeout: keep what the screen showed, to see why
             page.screenshot(path=str(shots / "db-back-kiosk-timeout.png"))
             status = page.inner_text("body")[-600:]
-            pytest.fail(f"the rotation did not come back within 180 s of the restart; the screen's last text: {status!r}")
+            pytest.fail(
+                f"the rotation did not come back within 180 s of the restart; the screen's last text: {status!r}; "
+                f"errors: {errors[-3:]}"
+            )
         wait_idle(page, timeout=180_000)
         assert page.query_selector_all("[data-testid=stException]") == []
         step = int(page.get_attribute("#kiosk-status", "data-step"))

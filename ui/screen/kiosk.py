@@ -34,7 +34,11 @@ KEYS_JS = """
 <script>
 if (!window.__erqiKiosk) {
   window.__erqiKiosk = true;
-  const press = (k) => { const b = document.querySelector('.st-key-' + k + ' button'); if (b) b.click(); };
+  // a press while the next view is being switched in (its buttons not drawn yet) waits for them, up to 10 s
+  const press = (k, tries = 50) => {
+    const b = document.querySelector('.st-key-' + k + ' button');
+    if (b && !b.disabled) b.click(); else if (tries > 0) setTimeout(() => press(k, tries - 1), 200);
+  };
   document.addEventListener('keydown', (e) => {
     if (['ArrowRight', 'PageDown', 'ArrowDown'].includes(e.key)) { press('kiosk_next'); e.preventDefault(); }
     else if (['ArrowLeft', 'PageUp', 'ArrowUp'].includes(e.key)) { press('kiosk_prev'); e.preventDefault(); }

@@ -99,6 +99,24 @@ def test_locked_sqlite_in_kiosk_mode(db_copy):
         assert_plain_message(at, BUSY, str(db_copy))
 
 
+def test_a_wall_stopped_by_the_message_keeps_no_fragment_of_the_wall_before(db_copy):
+    """The kiosk's timer and its data watch are fragments the browser ticks by itself. When a full run ends in
+    the database's message, a tick already on its way must find none of them: run, it sent its elements to a
+    place the message's short page does not have, the browser rejected them ("Bad delta path index 5 (should
+    be between [0, 2])") and the wall went blank instead of saying the database was down."""
+    at = run_app({"kiosk": "1", "cycle": "30"})
+    storage = at._fragment_storage  # the session's fragments, as a server's AppSession holds them
+    before = set(storage._fragments)
+    assert len(before) >= 2, before  # the rotation's timer and the data watch
+    with exclusive_lock(db_copy):
+        clear_caches()
+        at.run()
+        assert_plain_message(at, BUSY, str(db_copy))
+    stale = {f for f in before if storage.contains(f)}
+    assert not stale, f"a tick of these would draw into the message's page: {stale}"
+    assert len(storage._fragments) == 1  # the message's own re-check, which brings the wall back
+
+
 def test_slow_sqlite_query_is_stopped_and_said(db_copy, monkeypatch):
     # every statement gets a millisecond, checked every 50 SQLite steps: a real page query overruns it
     monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "0.001")

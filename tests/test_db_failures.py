@@ -117,6 +117,39 @@ def test_a_wall_stopped_by_the_message_keeps_no_fragment_of_the_wall_before(db_c
     assert len(storage._fragments) == 1  # the message's own re-check, which brings the wall back
 
 
+def test_a_run_replaced_by_a_newer_one_leaves_the_newer_runs_fragments(monkeypatch):
+    """A click on the wall (the clicker, a filter) starts a newer run and tells the running one to stop. If that
+    older run then reached one of our stops, clearing would drop the fragments the newer run had just
+    registered (its timer, its redraw, the message's re-check): the wall would freeze. It stops at the check
+    instead and leaves the store alone. Our own stop, on a run nobody replaced, still clears."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime.fragment import MemoryFragmentStorage
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from ui import stopping
+
+    def run(told_to_stop: bool):
+        storage = MemoryFragmentStorage()
+        for key in ("older_timer", "newer_timer"):
+            storage.register(key, lambda: None)
+
+        def yield_check():
+            if told_to_stop:
+                raise StopException()
+
+        shared = SimpleNamespace(new_fragment_ids=SimpleNamespace(snapshot=frozenset))  # this run drew none
+        ctx = SimpleNamespace(fragment_ids_this_run=None, yield_check=yield_check, fragment_storage=storage, shared=shared)
+        monkeypatch.setattr(stopping, "get_script_run_ctx", lambda: ctx)
+        monkeypatch.setattr(stopping.st, "stop", lambda: (_ for _ in ()).throw(StopException()))
+        with pytest.raises(StopException):
+            stopping.stop_run()
+        return {k for k in ("older_timer", "newer_timer") if storage.contains(k)}
+
+    assert run(told_to_stop=True) == {"older_timer", "newer_timer"}  # replaced: nothing touched
+    assert run(told_to_stop=False) == set()  # our own stop: the earlier runs' fragments are gone
+
+
 def test_slow_sqlite_query_is_stopped_and_said(db_copy, monkeypatch):
     # every statement gets a millisecond, checked every 50 SQLite steps: a real page query overruns it
     monkeypatch.setenv("QUERY_TIMEOUT_SECONDS", "0.001")

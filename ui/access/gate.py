@@ -21,6 +21,7 @@ from data_access.scope import Privacy, scope_for
 from render import grants
 
 from ..labels import t
+from ..stopping import stop_run
 
 IDENTITY = "_identity"
 FLASH = "_auth_flash"  # a message for the sign-in screen (expired, signed out)
@@ -290,7 +291,7 @@ def _sign_in_screen(cfg: Settings) -> None:
                 st.text_input(t("auth_user"), key="auth_user", max_chars=MAX_LOGIN_CHARS)
                 st.text_input(t("auth_password"), type="password", key="auth_password", max_chars=MAX_PASSWORD_CHARS)
                 st.form_submit_button(t("auth_submit"), on_click=_on_submit, args=(cfg,), type="primary")
-    st.stop()
+    stop_run()
 
 
 # ---------------------------------------------------------------- the gate
@@ -340,11 +341,11 @@ def identify(cfg: Settings) -> Identity:
     if not secured(cfg):
         if not open_demo_allowed(cfg):
             st.error(t("auth_not_configured"))
-            st.stop()
+            stop_run()
         return Identity("demo", "demo", method="demo")
     if cfg.users_problem:
         st.error(t("auth_bad_users_file", reason=cfg.users_problem))
-        st.stop()
+        stop_run()
     grant = st.session_state.get(grants.SESSION_KEY)  # the export renderer: the viewer it renders for
     if grant is not None and IDENTITY not in st.session_state and isinstance(grant.identity, Identity):
         st.session_state[IDENTITY] = grant.identity  # re-checked below against the users file as it is now
@@ -431,7 +432,7 @@ def no_scope(who: Identity) -> None:
     """A signed-in user without a scope: say so, offer sign-out, show nothing else."""
     st.error(t("auth_no_scope" if who.registered else "auth_not_registered", who=who.name))
     st.button(t("auth_sign_out"), on_click=sign_out, key="auth_sign_out_main")
-    st.stop()
+    stop_run()
 
 
 def sidebar(who: Identity, scope_name: str, cfg: Settings) -> None:

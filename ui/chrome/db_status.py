@@ -16,6 +16,7 @@ from data_access.db import database_url, query_timeout_ms
 from data_access.failures import DB_ERRORS, classify, describe
 
 from ..labels import t
+from ..stopping import stop_run
 
 RECHECK_SECONDS = 15
 log = logging.getLogger("erqi.db")
@@ -52,7 +53,7 @@ def db_problem(key: str) -> None:
             st.rerun(scope="app")
 
     _recheck()
-    st.stop()
+    stop_run()
 
 
 def _fragment_run() -> bool:

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from data_access import background, cached
 from data_access.bootstrap import (
@@ -37,6 +36,7 @@ from ..access import gate as auth_gate
 from ..labels import t
 from ..safe_text import md
 from ..screen import kiosk
+from ..stopping import stop_run
 from ..theme import CSS, SCREEN_CSS
 from . import filter_bar, freshness, snapshot
 from .context import PageContext
@@ -100,7 +100,7 @@ def wait_for_admission() -> None:
             st.rerun(scope="app")
 
     _retry()
-    st.stop()
+    stop_run()
 
 
 def finish_run() -> None:
@@ -204,25 +204,7 @@ def _run_page(page) -> None:
         except AccessDenied:
             st.error(t("auth_denied"))
 
-    try:
-        run_guarded(body)
-    except StopException:
-        _forget_stale_fragments()
-        raise
-
-
-def _forget_stale_fragments() -> None:
-    """A full run ended by st.stop() (the database's message, the sign-in screen, the queue's notice) keeps
-    only the fragments it drew itself. Streamlit forgets the fragments of earlier runs only when a run ends
-    normally, so a timer tick already on its way from the browser (the wall's redraw, the kiosk's timer) would
-    still find its fragment and send its elements to a place the stopped page no longer has: the browser
-    rejects them ("Bad delta path index") and the wall goes blank. Dropped here, that tick is ignored."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None or ctx.fragment_ids_this_run:
-        return  # a fragment's own run leaves the page's other fragments where they are
-    ctx.fragment_storage.clear(new_fragment_ids=ctx.shared.new_fragment_ids.snapshot())
+    run_guarded(body)
 
 
 def stop_page() -> None:
@@ -230,7 +212,7 @@ def stop_page() -> None:
     page = st.session_state.get(_PAGE)
     if page is not None:
         _after_page(page)
-    st.stop()
+    stop_run()
 
 
 def _after_page(page: st.Page) -> None:

@@ -28,6 +28,7 @@ from serving import run_gate
 from .. import basemap, compare
 from ..access import gate
 from ..labels import t
+from ..stopping import stop_run
 from . import filter_bar, freshness, print_table, stand_ins
 from .export import exports_allowed, held_file, log_export, may_export
 
@@ -103,7 +104,7 @@ def take_grant() -> grants.Grant | None:
     grant = grants.take(token) if _local_peer() else None
     if grant is None:
         st.html(f'<div class="export-refused">{t("snap_bad_link")}</div>')
-        st.stop()
+        stop_run()
     st.session_state[grants.SESSION_KEY] = grant
     for key, value in grant.state.items():
         st.session_state[key] = value
@@ -130,7 +131,7 @@ def _local_peer() -> bool:
 def refuse() -> None:
     """The renderer's session shows one line (the worker reports it as refused) and nothing else."""
     st.html(f'<div class="export-refused">{t("snap_refused")}</div>')
-    st.stop()
+    stop_run()
 
 
 def active() -> grants.Grant | None:

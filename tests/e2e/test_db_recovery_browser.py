@@ -76,6 +76,8 @@ def test_kiosk_survives_a_database_restart(browser, pg_server, shots):
         page.wait_for_function(
             f"Number(document.querySelector('#kiosk-status')?.dataset.step) > {step}", timeout=120_000
         )
+        wait_idle(page, timeout=180_000)  # the next view drawn, not the moment it was switched in
+        assert page.query_selector_all("[data-testid=stException], [data-testid=stAlertContentError]") == []
         page.screenshot(path=str(shots / "db-back-kiosk.png"))
     finally:
         ctx.close()

@@ -138,10 +138,13 @@ def test_a_run_replaced_by_a_newer_one_leaves_the_newer_runs_fragments(monkeypat
             if told_to_stop:
                 raise StopException()
 
+        def stop():  # st.stop() as Streamlit's runner meets it
+            raise StopException()
+
         shared = SimpleNamespace(new_fragment_ids=SimpleNamespace(snapshot=frozenset))  # this run drew none
         ctx = SimpleNamespace(fragment_ids_this_run=None, yield_check=yield_check, fragment_storage=storage, shared=shared)
         monkeypatch.setattr(stopping, "get_script_run_ctx", lambda: ctx)
-        monkeypatch.setattr(stopping.st, "stop", lambda: (_ for _ in ()).throw(StopException()))
+        monkeypatch.setattr(stopping.st, "stop", stop)
         with pytest.raises(StopException):
             stopping.stop_run()
         return {k for k in ("older_timer", "newer_timer") if storage.contains(k)}

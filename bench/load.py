@@ -62,6 +62,24 @@ def rss_mb(pid: int, children: bool = True) -> float:
     return sum(_vm_rss(p) for p in pids)
 
 
+def arena_mb(pid: int) -> float:
+    """Resident memory in glibc's extra malloc arenas (serving/memory.py): the read-write anonymous mappings
+    that start on a 64 MB boundary, where glibc puts each extra arena's heap. Read from outside the process."""
+    total, in_arena = 0, False
+    try:
+        lines = Path(f"/proc/{pid}/smaps").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
+            lo = int(head[0].split("-")[0], 16)
+            in_arena = head[1] == "rw-p" and len(head) == 5 and lo % (64 << 20) == 0
+        elif in_arena and head and head[0] == "Rss:":
+            total += int(head[1])
+    return total / 1024
+
+
 def _vm_rss(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -509,12 +527,13 @@ def run_soak(
     if live_demo:
         asyncio.run(drive([server.base], 1, 0.0, 0.0, 99))  # the build of the demo file, outside the clock
         log("   the live demo is built; the soak starts")
-    rss: list[tuple[float, float, float]] = []  # (seconds, the server with its children, the server alone)
+    # (seconds, the server with its children, the server alone, the server's extra malloc arenas)
+    rss: list[tuple[float, float, float, float]] = []
     t0 = time.monotonic()
 
     async def sample() -> None:
         while True:
-            rss.append((time.monotonic() - t0, server.rss_mb(), rss_mb(server.proc.pid, children=False)))
+            rss.append(_memory(server, t0))
             await asyncio.sleep(30)
 
     async def both() -> list[Record]:
@@ -526,7 +545,7 @@ def run_soak(
 
     try:
         records = asyncio.run(both())
-        rss.append((time.monotonic() - t0, server.rss_mb(), rss_mb(server.proc.pid, children=False)))
+        rss.append(_memory(server, t0))
     finally:
         server.stop()
     windows = []
@@ -534,7 +553,7 @@ def run_soak(
         lo, hi = t0 + k * window, t0 + (k + 1) * window
         mine = [r for r in records if lo <= r.at < hi]
         s = summary(mine, window)
-        w_rss = [(m, own) for t, m, own in rss if k * window <= t < (k + 1) * window]
+        w_rss = [(m, own, arenas) for t, m, own, arenas in rss if k * window <= t < (k + 1) * window]
         windows.append(
             {
                 "minutes": f"{k * window / 60:g}-{(k + 1) * window / 60:g}",
@@ -545,14 +564,21 @@ def run_soak(
                 "p99": s["p99"],
                 "rss_mb": w_rss[-1][0] if w_rss else None,
                 "server_rss_mb": w_rss[-1][1] if w_rss else None,
+                "arena_mb": w_rss[-1][2] if w_rss else None,
             }
         )
         log(f"   window {windows[-1]}")
     return {"windows": windows, "rss": rss, "total": summary(records, minutes * 60) | {"records": None}}
 
 
+def _memory(server: AppServer, t0: float) -> tuple[float, float, float, float]:
+    pid = server.proc.pid
+    return (time.monotonic() - t0, server.rss_mb(), rss_mb(pid, children=False), arena_mb(pid))
+
+
 def soak_table(fig: dict) -> str:
     rows = [("minutes", "clicks", "errors", "p50 ms", "p90 ms", "p99 ms", "RSS MB, with children", "server alone")]
+    rows[0] += ("of it in malloc arenas",)
     for w in fig["windows"]:
         rows.append(
             (
@@ -564,6 +590,7 @@ def soak_table(fig: dict) -> str:
                 _ms(w["p99"]),
                 "—" if w["rss_mb"] is None else f"{w['rss_mb']:,.0f}",
                 "—" if w.get("server_rss_mb") is None else f"{w['server_rss_mb']:,.0f}",
+                "—" if w.get("arena_mb") is None else f"{w['arena_mb']:,.0f}",
             )
         )
     return markdown(rows)

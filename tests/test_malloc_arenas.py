@@ -1,0 +1,82 @@
+"""A production process keeps few malloc arenas (serving/memory.py): threads that each allocate share them
+instead of glibc opening one per thread up to eight per core, each keeping its own high-water mark."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from serving.memory import DEFAULT_ARENAS, arenas_wanted
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+# Twelve threads, each holding a 100 kB block (malloc, below its mmap threshold) until all twelve have one;
+# then the read-write anonymous mappings on a 64 MB boundary (where glibc puts the heap of each extra arena).
+PROBE = textwrap.dedent(
+    """
+    import json, sys, threading
+    from serving.memory import cap_malloc_arenas
+
+    capped = cap_malloc_arenas()
+    barrier = threading.Barrier(13)
+    blocks = []
+
+    def work():
+        blocks.append(bytearray(100_000))
+        barrier.wait()
+        barrier.wait()
+
+    threads = [threading.Thread(target=work) for _ in range(12)]
+    for th in threads:
+        th.start()
+    barrier.wait()  # every thread holds its block now
+    arenas = 0
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            parts = line.split()
+            lo = int(parts[0].split("-")[0], 16)
+            if parts[1] == "rw-p" and len(parts) == 5 and lo % (64 << 20) == 0:
+                arenas += 1
+    barrier.wait()
+    for th in threads:
+        th.join()
+    print(json.dumps({"capped": capped, "arenas": arenas}))
+    """
+)
+
+
+def _probe(value: str) -> dict:
+    env = {"ERQI_MALLOC_ARENAS": value, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT)}
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists() or not sys.platform.startswith("linux"), reason="Linux only")
+def test_the_cap_keeps_threads_to_few_arenas():
+    uncapped = _probe("0")
+    if uncapped["arenas"] < 4:
+        pytest.skip(f"this C library opened {uncapped['arenas']} arenas for twelve threads: nothing to cap")
+    capped = _probe("2")
+    assert uncapped["capped"] is None and capped["capped"] == 2
+    # at most one arena besides the main one (which lives in the brk heap, not on a 64 MB boundary)
+    assert capped["arenas"] <= 1, (capped, uncapped)
+
+
+def test_the_setting_is_read_and_a_bad_value_falls_back():
+    assert arenas_wanted({}) == DEFAULT_ARENAS
+    assert arenas_wanted({"ERQI_MALLOC_ARENAS": "4"}) == 4
+    assert arenas_wanted({"ERQI_MALLOC_ARENAS": "0"}) == 0
+    assert arenas_wanted({"ERQI_MALLOC_ARENAS": "many"}) == DEFAULT_ARENAS
+    assert arenas_wanted({"ERQI_MALLOC_ARENAS": "-3"}) == DEFAULT_ARENAS
+
+
+def test_serve_caps_before_the_server_starts():
+    """serve.py calls the cap at import, before `st.App(...)` builds the server."""
+    text = (PROJECT / "serve.py").read_text(encoding="utf-8")
+    assert text.index("cap_malloc_arenas()") < text.index("st.App(")

@@ -409,3 +409,54 @@ def test_unanswered_requests_are_not_waits(conn, full, slot):
     for frame in (stations, areas):
         assert frame["p90_wait_h"].dropna().max() <= longest + 1e-6
         assert frame["unmet"].sum() > 0  # the unanswered are still there, counted apart
+
+
+def _percentiles_group_by_group(hist: pd.DataFrame, ps=(0.5, 0.9)) -> pd.DataFrame:
+    """hist_percentiles as it was written before it worked on whole arrays: one group at a time."""
+
+    def rank_value(bins, k, upto, rank):
+        i = int(np.searchsorted(upto, rank))
+        lo, hi = v.bucket_bounds(int(bins[i]))
+        return lo + (rank - (upto[i] - k[i]) - 0.5) / k[i] * (hi - lo)
+
+    out = []
+    for grp, h in hist.groupby("grp"):
+        h = h[h["k"] > 0].sort_values("bin")
+        if h.empty:
+            continue
+        bins, k = h["bin"].to_numpy(int), h["k"].to_numpy(int)
+        upto = np.cumsum(k)
+        n = int(upto[-1])
+        rec = {"grp": grp, "n": n}
+        for p in ps:
+            pos = 1 + p * (n - 1)
+            lo = math.floor(pos)
+            rec[f"p{round(p * 100)}"] = rank_value(bins, k, upto, lo) + (pos - lo) * (
+                rank_value(bins, k, upto, min(lo + 1, n)) - rank_value(bins, k, upto, lo)
+            )
+        out.append(rec)
+    return pd.DataFrame(out, columns=["grp", "n", *[f"p{round(p * 100)}" for p in ps]])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_percentiles_from_histograms_match_the_group_by_group_reckoning(seed):
+    """Groups of one row and of many, empty buckets, groups with nothing in them, the tail past 99 days,
+    groups out of order: every percentile equal to the group-by-group reckoning, bit for bit."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for grp in rng.permutation(40)[: rng.integers(1, 40)]:
+        bins = rng.choice(v.BUCKETS + 20, size=rng.integers(1, 30), replace=False)
+        for b in bins:
+            rows.append((int(grp), int(b), int(rng.integers(0, 50)) if rng.random() < 0.9 else 0))
+    hist = pd.DataFrame(rows, columns=["grp", "bin", "k"]).sample(frac=1, random_state=seed)
+    for ps in ((0.5, 0.9), (0.5,), (0.25, 0.75, 0.99)):
+        got, want = v.hist_percentiles(hist, ps), _percentiles_group_by_group(hist, ps)
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_exact=True)
+
+
+def test_percentiles_of_an_empty_histogram():
+    empty = pd.DataFrame({"grp": pd.Series([], dtype=int), "bin": pd.Series([], dtype=int), "k": []})
+    assert list(v.hist_percentiles(empty).columns) == ["grp", "n", "p50", "p90"]
+    assert v.hist_percentiles(empty).empty
+    zeros = pd.DataFrame({"grp": [1, 1], "bin": [3, 4], "k": [0, 0]})
+    assert v.hist_percentiles(zeros).empty

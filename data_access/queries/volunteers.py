@@ -472,13 +472,6 @@ def bucket_bounds(bucket: int) -> tuple[float, float]:
     return edge(max(bucket, 0)), edge(max(bucket + 1, 0))
 
 
-def _rank_value(bins: np.ndarray, k: np.ndarray, upto: np.ndarray, rank: int) -> float:
-    """The rank-th smallest duration, placed evenly inside the bucket that holds it."""
-    i = int(np.searchsorted(upto, rank))
-    lo, hi = bucket_bounds(int(bins[i]))
-    return lo + (rank - (upto[i] - k[i]) - 0.5) / k[i] * (hi - lo)
-
-
 def _percentiles_binned(conn: Connection, durations, ps: tuple[float, ...] = (0.5, 0.9)) -> pd.DataFrame:
     """percentile_cont of `dur` (hours) per `grp`, for few groups over many rows, to within one bucket.
 
@@ -497,23 +490,42 @@ def _percentiles_binned(conn: Connection, durations, ps: tuple[float, ...] = (0.
 
 
 def hist_percentiles(hist: pd.DataFrame, ps: tuple[float, ...] = (0.5, 0.9)) -> pd.DataFrame:
-    """grp, n, p50, p90 … from a histogram (grp, bin, k) of duration buckets, to within one bucket."""
-    out = []
-    for grp, h in hist.groupby("grp"):
-        h = h[h["k"] > 0].sort_values("bin")
-        if h.empty:
-            continue
-        bins, k = h["bin"].to_numpy(int), h["k"].to_numpy(int)
-        upto = np.cumsum(k)
-        n = int(upto[-1])
-        rec = {"grp": grp, "n": n}
-        for p in ps:
-            pos = 1 + p * (n - 1)
-            lo = math.floor(pos)
-            low, high = _rank_value(bins, k, upto, lo), _rank_value(bins, k, upto, min(lo + 1, n))
-            rec[f"p{round(p * 100)}"] = low + (pos - lo) * (high - low)
-        out.append(rec)
-    return pd.DataFrame(out, columns=["grp", "n", *[f"p{round(p * 100)}" for p in ps]])
+    """grp, n, p50, p90 … from a histogram (grp, bin, k) of duration buckets, to within one bucket.
+
+    Each percentile lies between two neighbouring ranks (percentile_cont), and each rank is placed evenly
+    inside the bucket that holds it (_rank_values); all groups at once, in whole arrays: a page's first
+    drawing for a place asked this of every station's histogram one group at a time before."""
+    names = ["grp", "n", *[f"p{round(p * 100)}" for p in ps]]
+    h = hist[(hist["k"] > 0) & hist["grp"].notna()].sort_values(["grp", "bin"], kind="stable")
+    if h.empty:
+        return pd.DataFrame(columns=names)
+    grp, bins, k = h["grp"].to_numpy(), h["bin"].to_numpy(int), h["k"].to_numpy(int)
+    upto = np.cumsum(k)
+    starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])  # each group's first row
+    ends = np.r_[starts[1:], len(k)] - 1
+    base = upto[starts] - k[starts]  # rows of the groups before
+    n = upto[ends] - base
+    out = {"grp": grp[starts], "n": n}
+    for p in ps:
+        pos = 1 + p * (n - 1)
+        lo = np.floor(pos).astype(np.int64)
+        low, high = _rank_values(bins, k, upto, base, lo), _rank_values(bins, k, upto, base, np.minimum(lo + 1, n))
+        out[f"p{round(p * 100)}"] = low + (pos - lo) * (high - low)
+    return pd.DataFrame(out, columns=names)
+
+
+def _rank_values(bins: np.ndarray, k: np.ndarray, upto: np.ndarray, base: np.ndarray, rank: np.ndarray):
+    """_rank_value for one rank of each group (ranks counted within the group, rows from base on)."""
+    i = np.searchsorted(upto, base + rank)
+    lo, hi = _edges(np.maximum(bins[i], 0)), _edges(np.maximum(bins[i] + 1, 0))
+    return lo + (rank - (upto[i] - base - k[i]) - 0.5) / k[i] * (hi - lo)
+
+
+def _edges(b: np.ndarray) -> np.ndarray:
+    """bucket_bounds' edge, for an array of buckets (b >= 0)."""
+    tail = b >= BUCKETS - 1
+    body = 24.0 * b / np.where(tail, 1, BUCKETS - b)
+    return np.where(tail, TAIL_H + (b - (BUCKETS - 1)) * TAIL_STEP_H, body)
 
 
 def stage_durations(conn: Connection, f: Filters, weekday: int | None = None, hour: int | None = None) -> pd.DataFrame:

@@ -4,7 +4,9 @@ Streamlit runs every page run in a new thread, and glibc gives threads up to eig
 on two cores). Memory freed in one arena serves only the threads drawing from that arena, so each arena
 keeps its own high-water mark: over a 30-minute live soak, 29 of the 34 MB that the server grew after
 warm-up sat in those per-thread arenas, everything else flat (docs/performance.md). Page runs take turns
-(serving/run_gate.py), so few threads allocate at the same moment and little is gained from many arenas.
+(serving/run_gate.py), so few threads allocate at the same moment and little is gained from many arenas:
+measured side by side, four arenas held 40-62 MB where glibc's limit held 105-135 MB, with clicks no slower;
+two were 5-10 % slower (docs/performance.md, round five).
 
 The cap is set through glibc's `mallopt(M_ARENA_MAX)` as serve.py is loaded, before the server starts
 its page threads; arenas that exist already stay. Elsewhere (not glibc) it does nothing.
@@ -20,11 +22,11 @@ import os
 log = logging.getLogger(__name__)
 
 M_ARENA_MAX = -8  # glibc's malloc.h
-DEFAULT_ARENAS = 2
+DEFAULT_ARENAS = 4
 
 
 def arenas_wanted(environ=os.environ) -> int:
-    """ERQI_MALLOC_ARENAS: the cap (default 2); 0 leaves glibc's own limit. A value that is not a
+    """ERQI_MALLOC_ARENAS: the cap (default 4); 0 leaves glibc's own limit. A value that is not a
     whole number ≥ 0 is logged and the default used."""
     raw = environ.get("ERQI_MALLOC_ARENAS", "").strip()
     if not raw:

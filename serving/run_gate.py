@@ -12,8 +12,9 @@ What keeps a turn from hurting:
 - A run waits at most ERQI_RUN_WAIT_SECONDS for its turn (default 5), then draws anyway: a slow page never
   holds the others for longer than that, and nothing can wait on the turn for ever.
 - A run that waits for work done elsewhere gives its turn up meanwhile (`outside`): the export, whose
-  browser opens the page in a session of its own on this same server, and the page's queries on their
-  threads. It comes back ahead of the runs that arrived after it.
+  browser opens the page in a session of its own on this same server. It comes back ahead of the runs that
+  arrived after it. (A page's queries keep the turn: giving it up while they ran at the database made a
+  fresh burst no faster, measured side by side; docs/performance.md, round five.)
 - A viewer who clicks again or closes the tab while waiting leaves the queue at once (Streamlit's own stop
   and rerun checks).
 """

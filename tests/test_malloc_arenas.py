@@ -19,7 +19,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 # then the read-write anonymous mappings on a 64 MB boundary (where glibc puts the heap of each extra arena).
 PROBE = textwrap.dedent(
     """
-    import json, sys, threading
+    import json, os, sys, threading
+    from bench.load import arena_mb, rss_mb
     from serving.memory import cap_malloc_arenas
 
     capped = cap_malloc_arenas()
@@ -42,10 +43,11 @@ PROBE = textwrap.dedent(
             lo = int(parts[0].split("-")[0], 16)
             if parts[1] == "rw-p" and len(parts) == 5 and lo % (64 << 20) == 0:
                 arenas += 1
+    in_arenas, rss = arena_mb(os.getpid()), rss_mb(os.getpid(), children=False)
     barrier.wait()
     for th in threads:
         th.join()
-    print(json.dumps({"capped": capped, "arenas": arenas}))
+    print(json.dumps({"capped": capped, "arenas": arenas, "arena_mb": in_arenas, "rss_mb": rss}))
     """
 )
 
@@ -66,6 +68,9 @@ def test_the_cap_keeps_threads_to_few_arenas():
     assert uncapped["capped"] is None and capped["capped"] == 2
     # at most one arena besides the main one (which lives in the brk heap, not on a 64 MB boundary)
     assert capped["arenas"] <= 1, (capped, uncapped)
+    # the soak's reading of the same mappings from outside (bench.load.arena_mb): twelve blocks of 100 kB
+    # resident in the threads' arenas, and less than the whole process
+    assert 1.1 <= uncapped["arena_mb"] < uncapped["rss_mb"], uncapped
 
 
 def test_the_setting_is_read_and_a_bad_value_falls_back():

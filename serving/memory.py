@@ -5,7 +5,7 @@ on two cores). Memory freed in one arena serves only the threads drawing from th
 keeps its own high-water mark: over a 30-minute live soak, 29 of the 34 MB that the server grew after
 warm-up sat in those per-thread arenas, everything else flat (docs/performance.md). Page runs take turns
 (serving/run_gate.py), so few threads allocate at the same moment and little is gained from many arenas:
-measured side by side, four arenas held 40-62 MB where glibc's limit held 105-135 MB, with clicks no slower;
+measured side by side, four arenas held 40-62 MB where glibc's limit held 105-140 MB, with clicks no slower;
 two were 5-10 % slower (docs/performance.md, round five).
 
 The cap is set through glibc's `mallopt(M_ARENA_MAX)` as serve.py is loaded, before the server starts

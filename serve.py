@@ -1,7 +1,7 @@
 """The production entry point: `streamlit run serve.py` serves app.py with a health check that asks the
-database, a per-process session cap, few malloc arenas (memory flat when live), the process's long-lived
-objects kept out of the collector's way, no framing by other sites and no metrics endpoint, and each connection's own address (no forwarding header
-believed but a configured proxy's, by the sign-in gate).
+database, a per-process session cap, few malloc arenas (memory held down when live), the process's
+long-lived objects kept out of the collector's way, no framing by other sites and no metrics endpoint, and
+each connection's own address (no forwarding header believed but a configured proxy's, by the sign-in gate).
 
 `streamlit run app.py` still works for development; serve.py is what a deployment runs (README
 "Many viewers").

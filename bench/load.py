@@ -63,21 +63,29 @@ def rss_mb(pid: int, children: bool = True) -> float:
 
 
 def arena_mb(pid: int) -> float:
-    """Resident memory in glibc's extra malloc arenas (serving/memory.py): the read-write anonymous mappings
-    that start on a 64 MB boundary, where glibc puts each extra arena's heap. Read from outside the process."""
-    total, in_arena = 0, False
+    """Resident memory in glibc's extra malloc arenas (serving/memory.py). Read from outside the process."""
+    return sum(arena_mappings(pid))
+
+
+def arena_mappings(pid: int) -> list[float]:
+    """Resident MB of each heap of glibc's extra malloc arenas: the read-write anonymous mappings that start
+    on a 64 MB boundary, where glibc puts them."""
+    out: list[float] = []
     try:
         lines = Path(f"/proc/{pid}/smaps").read_text().splitlines()
     except OSError:
-        return 0.0
+        return out
+    in_arena = False
     for line in lines:
         head = line.split()
         if head and "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
             lo = int(head[0].split("-")[0], 16)
             in_arena = head[1] == "rw-p" and len(head) == 5 and lo % (64 << 20) == 0
+            if in_arena:
+                out.append(0.0)
         elif in_arena and head and head[0] == "Rss:":
-            total += int(head[1])
-    return total / 1024
+            out[-1] += int(head[1]) / 1024
+    return out
 
 
 def _vm_rss(pid: int) -> float:

@@ -15,7 +15,6 @@ its page threads; arenas that exist already stay. Elsewhere (not glibc) it does 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 
@@ -48,8 +47,7 @@ def cap_malloc_arenas(environ=os.environ) -> int | None:
     if arenas == 0:
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the C library already loaded (no library search at start-up)
     except (OSError, AttributeError):  # not glibc (macOS, musl without mallopt): nothing to cap
         return None
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)

@@ -16,11 +16,11 @@ from serving.memory import DEFAULT_ARENAS, arenas_wanted
 PROJECT = Path(__file__).resolve().parents[1]
 
 # Twelve threads, each holding a 100 kB block (malloc, below its mmap threshold) until all twelve have one;
-# then the read-write anonymous mappings on a 64 MB boundary (where glibc puts the heap of each extra arena).
+# then the heaps of glibc's extra arenas, as the soak reads them (bench.load.arena_mappings).
 PROBE = textwrap.dedent(
     """
     import json, os, sys, threading
-    from bench.load import arena_mb, rss_mb
+    from bench.load import arena_mappings, arena_mb, rss_mb
     from serving.memory import cap_malloc_arenas
 
     capped = cap_malloc_arenas()
@@ -36,13 +36,7 @@ PROBE = textwrap.dedent(
     for th in threads:
         th.start()
     barrier.wait()  # every thread holds its block now
-    arenas = 0
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            parts = line.split()
-            lo = int(parts[0].split("-")[0], 16)
-            if parts[1] == "rw-p" and len(parts) == 5 and lo % (64 << 20) == 0:
-                arenas += 1
+    arenas = len(arena_mappings(os.getpid()))
     in_arenas, rss = arena_mb(os.getpid()), rss_mb(os.getpid(), children=False)
     barrier.wait()
     for th in threads:

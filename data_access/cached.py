@@ -22,14 +22,14 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Connection, Engine
 
-from . import guard
-from .dataset_format.spec import HIDDEN_CHARACTERS as HIDDEN
+from . import guard, offload
 from .db import database_url, read_engine
 from .filters import Filters
 from .guard import EXISTENCE, OPEN, PLACES, SCOPED, WHOLE_DISTRICT, Policy
 from .live import refresh
 from .queries import datasets, explore, grid, org, overview, quality, volunteers
 from .queries import first_records as records
+from .visible import visible
 
 TTL_SECONDS = 300  # a backstop: results are dropped as soon as the data version moves (ui.chrome.freshness)
 FRESHNESS_TTL_SECONDS = 2  # how long a process may take to notice a refresh
@@ -54,31 +54,6 @@ def _handout(value: Any) -> Any:
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _handout(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)
-    return value
-
-
-def _visible(value: Any) -> Any:
-    """A fresh result without the characters that reorder or hide text (HIDDEN_CHARACTERS: a name written by
-    another system with a right-to-left override reads backwards in every table and chart label). The
-    importer refuses them; this holds for every other writer, once per result, before it is cached."""
-    if isinstance(value, pd.DataFrame):
-        texts = [c for c in value.columns if value[c].dtype == object or pd.api.types.is_string_dtype(value[c])]
-        dirty = [c for c in texts if HIDDEN.search("\n".join(v for v in value[c].to_numpy() if isinstance(v, str)))]
-        if not dirty:
-            return value
-        value = value.copy()
-        for c in dirty:
-            value[c] = value[c].map(lambda v: HIDDEN.sub("", v) if isinstance(v, str) else v)
-        return value
-    if isinstance(value, dict):
-        return {k: _visible(v) for k, v in value.items()}
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_visible(v) for v in value)
-    if isinstance(value, str):
-        return HIDDEN.sub("", value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # Places: the filter bar's names
-        changes = {f.name: _visible(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **changes)
     return value
 
@@ -121,8 +96,13 @@ def query(
         target = getattr(home, attr) if by_name else fn
         if not connection:
             return target(*args, **kwargs)
+        if by_name and offload.remote(home.__name__, database_url()):
+            try:  # in a worker process, on the other core (data_access.offload)
+                return offload.call(home.__name__, attr, args, kwargs)
+            except offload.BrokenProcessPool:
+                pass  # no worker could answer (it is being replaced): this call runs here
         with engine().connect() as conn:
-            return _visible(target(conn, *args, **kwargs))
+            return visible(target(conn, *args, **kwargs))
 
     run.__name__ = run.__qualname__ = name  # Streamlit keys a function's cache on its module and name
     run.__module__ = __name__

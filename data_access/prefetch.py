@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from types import SimpleNamespace
 from typing import Any
 
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+from . import offload
 
 WORKERS = int(os.environ.get("ERQI_QUERY_THREADS", "4"))  # shared by all sessions; the engine pools 4+4 connections
 _pool = ThreadPoolExecutor(max_workers=max(WORKERS, 1), thread_name_prefix="erqi-query")
@@ -35,13 +37,32 @@ def prefetch(*calls: tuple[Callable[..., Any], ...]) -> None:
     if ctx is None or WORKERS <= 1 or len(calls) < 2:
         return
 
+    went = Future()  # done once a call goes to a query worker (data_access.offload)
+
+    def gone() -> None:
+        if not went.done():
+            went.set_result(None)
+
     def run(call: tuple) -> None:
         add_script_run_ctx(ctx=ctx)  # this pool thread now acts for the session
-        fn, *args = call
-        fn(*args)
+        offload.noticing(gone)
+        try:
+            fn, *args = call
+            fn(*args)
+        finally:
+            offload.noticing(None)
 
     futures = [_pool.submit(run, call) for call in calls]
-    wait(futures)
+    pending = set(futures)
+    while pending and not went.done():
+        pending -= wait([*pending, went], return_when=FIRST_COMPLETED).done
+    if pending:
+        with offload.waiting():  # a worker computes: other viewers' pages draw meanwhile
+            wait(pending)
+    _raise_first(futures)
+
+
+def _raise_first(futures: list[Future]) -> None:
     for future in futures:
         error = future.exception()
         if error is not None:

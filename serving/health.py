@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from auth.clients import client_from, is_trusted
 from auth.settings import load as load_settings
+from data_access import offload
 from data_access.health import database_reachable
 
 from . import predraw, run_gate
@@ -66,7 +67,7 @@ async def healthz(request) -> JSONResponse:
     body = {"status": "ok" if ok else "unavailable"}
     peer = request.client.host if request.client else None
     if from_this_machine(peer, request.headers.get("x-forwarded-for")):
-        body |= {"database": "ok" if ok else reason, **load(), **predraw.status(), **run_gate.status()}
+        body |= {"database": "ok" if ok else reason, **load(), **predraw.status(), **run_gate.status(), **offload.status()}
     return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
 

@@ -14,9 +14,10 @@ import asyncio
 import gc
 import importlib
 import logging
+import threading
 from contextlib import asynccontextmanager
 
-from . import predraw
+from . import predraw, run_gate
 
 log = logging.getLogger(__name__)
 # what the first script runs would import anyway (the chrome, then each page's own modules): loading it here
@@ -69,6 +70,7 @@ async def lifespan(_app):
     keep_compiled_pages()
     frozen = freeze_after_imports()
     log.info("start-up: %d objects frozen out of the collector's way", frozen)
+    start_query_workers()
     drawing = predraw.start()  # the pages drawn once by the process itself, before viewers ask
     if drawing is not None:
         await predraw.district_drawn()  # the server listens once the district's pages are drawn
@@ -79,6 +81,26 @@ async def lifespan(_app):
             drawing.cancel()
             await asyncio.wait({drawing}, timeout=5)  # its session closed before the children end
         end_children()
+
+
+def start_query_workers() -> threading.Thread | None:
+    """The query workers (data_access.offload, ERQI_QUERY_PROCESSES) start beside the district's pre-drawing,
+    on the other core; until they are up, queries run in this process. A run waiting for a worker gives its
+    turn up (run_gate.outside)."""
+    from data_access import offload
+    from data_access.db import database_url
+
+    processes = offload.processes_wanted()
+    if processes <= 0:
+        return None
+    offload.waiting = run_gate.outside
+    try:
+        url = database_url()
+    except ValueError:
+        return None  # a DATABASE_URL that does not parse: the pages say so, and nothing needs a worker
+    thread = threading.Thread(target=offload.start, args=(url, processes), name="erqi-query-workers", daemon=True)
+    thread.start()
+    return thread
 
 
 def keep_compiled_pages() -> bool:
@@ -105,11 +127,12 @@ def keep_compiled_pages() -> bool:
 def end_children() -> None:
     """The server is stopping (SIGTERM, SIGINT): the processes the app started end now, before the process
     does (the embedded refresher, the live demo's simulator, the warm export worker)."""
-    from data_access import background
+    from data_access import background, offload
     from render import worker
 
     background.stop_children()
     worker.shutdown()
+    offload.stop()
 
 
 def full_run_after_reconnect() -> None:

@@ -99,7 +99,7 @@ def query(
         if by_name and offload.remote(home.__name__, database_url()):
             try:  # in a worker process, on the other core (data_access.offload)
                 return offload.call(home.__name__, attr, args, kwargs)
-            except offload.BrokenProcessPool:
+            except offload.WorkerLost:
                 pass  # no worker could answer (it is being replaced): this call runs here
         with engine().connect() as conn:
             return visible(target(conn, *args, **kwargs))

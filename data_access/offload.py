@@ -1,42 +1,47 @@
 """A query that misses the cache runs in a worker process, on the other core (`ERQI_QUERY_PROCESSES`).
 
 Why: one process runs Python on one core at a time (the interpreter's lock). A page whose place nobody has
-drawn yet (a street at a fresh start, any place after the live data moved) spends about half its time in
-the Python around its queries: SQLAlchemy compiling them, pandas building, merging and reshaping the
+drawn yet (a street at a fresh start, any place after the live data moved) spends a large part of its time
+in the Python around its queries: SQLAlchemy compiling them, pandas building, merging and reshaping the
 frames. While that runs, every other viewer of the process waits, and the machine's second core mostly
 idles. A worker process does that work there instead; the page's run gives its turn up while it waits
 (`waiting`, below: serving.run_gate.outside), so other viewers' pages draw meanwhile. Only the finished
-frame crosses back (pickled: a few kilobytes).
+result crosses back (pickled: a few kilobytes).
+
+The worker is `python -m data_access.offload` with two pipes: calls go in, answers come out, each a pickle
+with its number. It answers several calls at once (`THREADS`, as many as the server's own query threads),
+so a query waiting for the database never holds up the next one.
 
 What stays the same: the cache (a result is still kept once per process and shared, data_access.cached),
 the access guard (it clamps a query's arguments before the cache is consulted, so the worker only ever runs
 what the guard let through), the read-only engine (the worker makes its own with db.read_engine, statement
 timeout included) and a failure: the worker's exception is raised again in the caller, so a database that
-is down reads as it always did (data_access.failures). A worker that dies is replaced; the call that was
-in it runs again in the process itself.
+is down reads as it always did (data_access.failures). A worker that dies or stops answering is replaced,
+and the calls it held run again in the server itself. A worker ends with its server however the server
+ends: its input pipe closes.
 
-Off (0) by default: the tests and `streamlit run app.py` run every query in the process. serve.py starts one
-worker (`start`), after its own imports and before the server listens.
+Off unless started: the tests and `streamlit run app.py` run every query in the process. serve.py starts
+the workers (serving.startup) beside its own start-up.
 """
 
 from __future__ import annotations
 
 import importlib
+import itertools
 import logging
-import multiprocessing
-import multiprocessing.context
-import multiprocessing.spawn as mp_spawn
 import os
 import pickle
 import signal
+import struct
+import subprocess
+import sys
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from sqlalchemy.engine import URL
 
@@ -45,11 +50,22 @@ from .visible import visible
 log = logging.getLogger(__name__)
 
 DEFAULT_PROCESSES = 1
+THREADS = 4  # calls one worker answers at once (the server's query threads: data_access.prefetch)
 # the query functions a worker may run: the pure (connection, arguments) -> result functions of these packages
 REMOTE_PACKAGES = ("data_access.queries.",)
+QUERY_MODULES = ("overview", "org", "volunteers", "grid", "explore", "datasets", "quality", "first_records")
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+_HEADER = struct.Struct("!Q")
+_READY = "__ready__"
+
+
+class WorkerLost(BrokenExecutor):
+    """No worker could answer this call (it died, stopped answering or was stopped): the caller runs it."""
+
 
 _lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+_workers: list[_Worker] = []
+_next = itertools.count()
 _url: str | None = None
 _replaced = 0
 _answered = 0  # calls a worker answered (the health answer shows it)
@@ -77,101 +93,153 @@ def _text(url: URL) -> str:
     return url.render_as_string(hide_password=False)
 
 
-WORKER_NAME = "erqi-query-worker"
+class _Worker:
+    """One worker process and the calls it holds."""
+
+    def __init__(self, url: str) -> None:
+        to_child, from_parent = os.pipe()[::-1]  # (write end, read end)
+        from_child, to_parent = os.pipe()
+        # the URL (a password perhaps) by the environment, not the command line every user can list
+        env = {**os.environ, "ERQI_OFFLOAD_URL": url}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "data_access.offload", str(from_parent), str(to_parent)],
+            cwd=PROJECT_DIR,
+            env=env,
+            pass_fds=(from_parent, to_parent),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        os.close(from_parent)
+        os.close(to_parent)
+        self._out: BinaryIO = os.fdopen(to_child, "wb")
+        self._in: BinaryIO = os.fdopen(from_child, "rb")
+        self._send = threading.Lock()
+        self._held: dict[int, Future] = {}
+        self._numbers = itertools.count(1)
+        self.lost = False
+        threading.Thread(target=self._read, name="erqi-query-answers", daemon=True).start()
+
+    def submit(self, *call: Any) -> Future:
+        future: Future = Future()
+        number = next(self._numbers)
+        with self._send:
+            if self.lost:
+                raise WorkerLost("the query worker is gone")
+            self._held[number] = future
+            try:
+                _write(self._out, (number, *call))
+            except (OSError, ValueError) as exc:  # the pipe broke: the worker is gone
+                self._held.pop(number, None)
+                raise WorkerLost(str(exc)) from exc
+        return future
+
+    def _read(self) -> None:
+        try:
+            while (message := _read_one(self._in)) is not None:
+                number, ok, value = message
+                future = self._held.pop(number, None)
+                if future is not None:
+                    future.set_result(value) if ok else future.set_exception(value)
+        except Exception:  # noqa: BLE001 - a broken answer ends this worker like a dead one
+            log.exception("a query worker's answer could not be read")
+        self._lose()
+
+    def _lose(self) -> None:
+        with self._send:
+            self.lost = True
+            held, self._held = self._held, {}
+        for future in held.values():
+            if not future.done():
+                future.set_exception(WorkerLost("the query worker ended"))
+
+    def end(self) -> None:
+        for f in (self._out,):
+            try:
+                f.close()  # the worker reads the end of its input and leaves
+            except OSError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self._lose()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
 
 
-class _WorkerProcess(multiprocessing.context.SpawnProcess):
-    """A spawned worker, named so that it starts without the server's main module (below)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.name = WORKER_NAME
+def _write(out: BinaryIO, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_HEADER.pack(len(data)) + data)
+    out.flush()
 
 
-class _Context(multiprocessing.context.SpawnContext):
-    Process = _WorkerProcess
+def _read_one(inp: BinaryIO) -> Any:
+    head = inp.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        return None  # the other side closed its end
+    (size,) = _HEADER.unpack(head)
+    data = inp.read(size)
+    if len(data) < size:
+        return None
+    return pickle.loads(data)
 
 
-def _without_main(get: Callable[[str], dict]) -> Callable[[str], dict]:
-    """A spawned process normally runs its parent's main module first. In a server that is Streamlit's, and
-    while a page runs Streamlit puts the page's script there: a worker would run the app. Ours run nothing
-    but the query modules."""
-
-    def preparation_data(name: str) -> dict:
-        data = get(name)
-        if name == WORKER_NAME:
-            data.pop("init_main_from_path", None)
-            data.pop("init_main_from_name", None)
-        return data
-
-    preparation_data._erqi_without_main = True
-    return preparation_data
-
-
-def _new_pool(processes: int, url: str) -> ProcessPoolExecutor:
-    # spawn, not fork: the server has threads (a forked copy of a lock one of them held would never open)
-    if not getattr(mp_spawn.get_preparation_data, "_erqi_without_main", False):
-        mp_spawn.get_preparation_data = _without_main(mp_spawn.get_preparation_data)
-    return ProcessPoolExecutor(processes, mp_context=_Context(), initializer=_init, initargs=(url,))
-
-
-def start(url: URL, processes: int) -> bool:
+def start(url: URL, processes: int, wait: float = 120) -> bool:
     """Start the workers for the database at url; True once they have loaded the query modules and can take
     calls (until then every query runs in this process). False: none started (0 asked for, or they failed)."""
-    global _pool, _url
+    global _url
     if processes <= 0:
         return False
     with _lock:
-        if _pool is not None:
+        if _workers:
             return True
-    pool = _new_pool(processes, _text(url))
+    text = _text(url)
+    workers = [_Worker(text) for _ in range(processes)]
     try:
-        for f in [pool.submit(_ready) for _ in range(processes)]:
-            f.result(timeout=120)
+        for w in workers:
+            w.submit(_READY, "", (), {}).result(timeout=wait)
     except Exception:  # noqa: BLE001 - no worker: every query runs here, as without the setting
         log.exception("the query workers did not start; queries run in the server process")
-        _end(pool)
+        for w in workers:
+            w.end()
         return False
     with _lock:
-        if _pool is not None:  # started by another caller meanwhile
-            _end(pool)
+        if _workers:  # started by another caller meanwhile
+            for w in workers:
+                w.end()
             return True
-        _pool, _url = pool, _text(url)
+        _workers[:], _url = workers, text
     log.info("%d query worker process(es) started", processes)
     return True
 
 
 def stop() -> None:
-    global _pool, _url
+    global _url
     with _lock:
-        pool, _pool, _url = _pool, None, None
-    if pool is not None:
-        _end(pool)
-
-
-def _end(pool: ProcessPoolExecutor) -> None:
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in processes:
-        if p.is_alive():
-            p.terminate()
+        workers, _url = list(_workers), None
+        _workers.clear()
+    for w in workers:
+        w.end()
+        try:
+            w.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            w.proc.kill()
 
 
 def children() -> list[int]:
     """The workers' process ids."""
-    pool = _pool
-    return [p.pid for p in (getattr(pool, "_processes", None) or {}).values()] if pool else []
+    return [w.pid for w in list(_workers)]
 
 
 def status() -> dict:
     """For the health answer on this machine: the worker processes alive, how many were replaced, and how
     many queries they answered."""
-    return {"query_processes": len(children()), "query_processes_replaced": _replaced, "queries_in_workers": _answered}
+    return {"query_processes": len(_workers), "query_processes_replaced": _replaced, "queries_in_workers": _answered}
 
 
 def remote(module: str, url: URL) -> bool:
     """Whether a query of this module against this database goes to a worker."""
-    return _pool is not None and module.startswith(REMOTE_PACKAGES) and _text(url) == _url
+    return bool(_workers) and module.startswith(REMOTE_PACKAGES) and _text(url) == _url
 
 
 def _backstop() -> float:
@@ -184,33 +252,30 @@ def _backstop() -> float:
 
 def call(module: str, name: str, args: tuple, kwargs: dict) -> Any:
     """fn(conn, *args, **kwargs) run in a worker (fn = module.name), its result made visible there; its
-    exception raised here. BrokenProcessPool: no worker could answer (the caller runs the query itself)."""
-    pool = _pool
-    if pool is None:
-        raise BrokenProcessPool("no query worker")
-    try:
-        future = pool.submit(_run, module, name, args, kwargs)
-    except RuntimeError as exc:  # a worker died (BrokenProcessPool), or the pool was shut down meanwhile
-        replace(pool)
-        raise BrokenProcessPool(str(exc)) from exc
+    exception raised here. WorkerLost: no worker could answer (the caller runs the query itself)."""
     global _answered
+    workers = list(_workers)
+    if not workers:
+        raise WorkerLost("no query worker")
+    worker = workers[next(_next) % len(workers)]
     notice = getattr(_local, "notice", None)
     try:
+        future = worker.submit(module, name, args, kwargs)
         if notice is not None:
             notice()  # the prefetch waiting on this call gives its turn up
             result = future.result(timeout=_backstop())
         else:
             with waiting():  # a call of the page's own thread
                 result = future.result(timeout=_backstop())
-        _answered += 1
-        return result
     except FutureTimeout:
         log.error("a query worker did not answer %s.%s in %.0f s; it is replaced", module, name, _backstop())
-        replace(pool)
-        raise BrokenProcessPool("the query worker did not answer") from None
-    except BrokenProcessPool:
-        replace(pool)
+        replace(worker)
+        raise WorkerLost("the query worker did not answer") from None
+    except WorkerLost:
+        replace(worker)
         raise
+    _answered += 1
+    return result
 
 
 def noticing(notice: Callable[[], None] | None) -> None:
@@ -218,18 +283,18 @@ def noticing(notice: Callable[[], None] | None) -> None:
     _local.notice = notice
 
 
-def replace(pool: ProcessPoolExecutor) -> None:
-    """pool's worker died (killed, out of memory) or hangs: a new pool takes the next calls (once, however
-    many callers saw it)."""
-    global _pool, _replaced
+def replace(worker: _Worker) -> None:
+    """worker died (killed, out of memory) or hangs: a new one takes the next calls (once, however many
+    callers saw it go)."""
+    global _replaced
     with _lock:
-        if _pool is not pool:
+        if worker not in _workers:
             return
-        _pool = _new_pool(pool._max_workers, _url)
-        _pool.submit(_ready)  # started now, not by the next caller
+        fresh = _Worker(_url)
+        _workers[_workers.index(worker)] = fresh
         _replaced += 1
     log.warning("a query worker was lost; a new one takes its place")
-    _end(pool)
+    worker.end()
 
 
 # ---------------------------------------------------------------- in the worker
@@ -237,42 +302,45 @@ def replace(pool: ProcessPoolExecutor) -> None:
 _engine = None
 
 
-def _init(url: str) -> None:
+def _run(module: str, name: str, args: tuple, kwargs: dict) -> Any:
+    if module == _READY:
+        return os.getpid()
+    fn = getattr(importlib.import_module(module), name)
+    with _engine.connect() as conn:
+        return visible(fn(conn, *args, **kwargs))
+
+
+def _answer(out: BinaryIO, lock: threading.Lock, number: int, call: tuple) -> None:
+    try:
+        message = (number, True, _run(*call))
+    except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller, who raises it
+        message = (number, False, exc)
+    with lock:
+        try:
+            _write(out, message)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:  # cannot cross: its class and message do
+            _write(out, (number, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        except (OSError, ValueError):  # the server is gone
+            os._exit(0)
+
+
+def _serve(from_parent: int, to_parent: int) -> None:
     global _engine
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is the server's to handle
-    _end_with(os.getppid())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal is the server's to handle
+    url = os.environ.pop("ERQI_OFFLOAD_URL")
     from .db import read_engine
 
     _engine = read_engine(url)
-    for name in ("overview", "org", "volunteers", "grid", "explore", "datasets", "quality", "first_records"):
+    for name in QUERY_MODULES:
         importlib.import_module(f"data_access.queries.{name}")
+    inp, out = os.fdopen(from_parent, "rb"), os.fdopen(to_parent, "wb")
+    lock = threading.Lock()
+    pool = ThreadPoolExecutor(THREADS, thread_name_prefix="erqi-worker")
+    while (message := _read_one(inp)) is not None:
+        number, *call = message
+        pool.submit(_answer, out, lock, number, call)
+    os._exit(0)  # the server closed its end (stopped, or gone): nothing left to answer
 
 
-def _end_with(parent: int) -> None:
-    """The worker ends when the server does, however the server ended (killed included): it is then handed
-    to another parent. (Not Linux's parent-death signal: that one fires when the thread that started the
-    worker ends, and a page's thread ends after every run.)"""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="erqi-parent-watch", daemon=True).start()
-
-
-def _ready() -> int:
-    return os.getpid()
-
-
-def _run(module: str, name: str, args: tuple, kwargs: dict) -> Any:
-    fn = getattr(importlib.import_module(module), name)
-    try:
-        with _engine.connect() as conn:
-            return visible(fn(conn, *args, **kwargs))
-    except Exception as exc:
-        try:
-            pickle.dumps(exc)
-        except Exception:  # noqa: BLE001 - an error that cannot cross back: its class and message do
-            raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
-        raise
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]), int(sys.argv[2]))

@@ -1,17 +1,18 @@
 """A page's data, named once and fetched side by side.
 
 `data = fetch(kpis=(cached.kpis, f), ranking=(cached.area_ranking, f), ...)` is the one list of what a page
-reads: the calls run together (prefetch, below), then each result is read in the page's own thread (a cache
-hit) and handed back by name (`data.kpis`, `data.ranking`).
+reads: the calls run together (prefetch, below) and their results are handed back by name (`data.kpis`,
+`data.ranking`).
 
 How prefetch works:
 
 A page asks for its figures one after another; on a cache miss each waits for the database in turn.
 `prefetch((cached.kpis, f), (cached.area_ranking, f), ...)` starts those calls together on a small
 pool of threads that share the session's script context (so the access guard sees the session) and
-returns when all have finished. The page's later calls are then cache hits. Nothing is drawn here; a
-call that fails re-raises its error in the page's own thread, where the usual database-failure
-handling turns it into the plain message.
+returns their results when all have finished; the page's later calls of the same are cache hits. A call
+that goes to a query worker (data_access.offload) gives the page's turn up until all have finished. Nothing
+is drawn here; a call that fails re-raises its error in the page's own thread, where the usual
+database-failure handling turns it into the plain message.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ WORKERS = int(os.environ.get("ERQI_QUERY_THREADS", "4"))  # shared by all sessio
 _pool = ThreadPoolExecutor(max_workers=max(WORKERS, 1), thread_name_prefix="erqi-query")
 
 
-def prefetch(*calls: tuple[Callable[..., Any], ...]) -> None:
-    """Run each (function, *args) concurrently; return when all are done. With one worker, or outside
-    a Streamlit run, the calls are left to the page (nothing runs twice)."""
+def prefetch(*calls: tuple[Callable[..., Any], ...]) -> list[Any] | None:
+    """Run each (function, *args) concurrently; return their results, in order, when all are done. With one
+    thread, or outside a Streamlit run, the calls are left to the page: None (nothing runs twice)."""
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None or WORKERS <= 1 or len(calls) < 2:
-        return
+        return None
 
     went = Future()  # done once a call goes to a query worker (data_access.offload)
 
@@ -43,12 +44,12 @@ def prefetch(*calls: tuple[Callable[..., Any], ...]) -> None:
         if not went.done():
             went.set_result(None)
 
-    def run(call: tuple) -> None:
+    def run(call: tuple) -> Any:
         add_script_run_ctx(ctx=ctx)  # this pool thread now acts for the session
         offload.noticing(gone)
         try:
             fn, *args = call
-            fn(*args)
+            return fn(*args)  # as the session's own call: guarded, and handed out as its copy
         finally:
             offload.noticing(None)
 
@@ -59,18 +60,18 @@ def prefetch(*calls: tuple[Callable[..., Any], ...]) -> None:
     if pending:
         with offload.waiting():  # a worker computes: other viewers' pages draw meanwhile
             wait(pending)
-    _raise_first(futures)
-
-
-def _raise_first(futures: list[Future]) -> None:
     for future in futures:
         error = future.exception()
         if error is not None:
-            raise error
+            raise error  # in the page's own thread, where the database-failure handling turns it into the message
+    return [future.result() for future in futures]
 
 
 def fetch(**calls: tuple[Callable[..., Any], ...]) -> SimpleNamespace:
-    """Each name=(function, *args) run side by side, then read in the page's thread, where a failure raises as
-    the page's own call would (and the database-failure handling turns it into the plain message)."""
-    prefetch(*calls.values())
-    return SimpleNamespace(**{name: fn(*args) for name, (fn, *args) in calls.items()})
+    """Each name=(function, *args) run side by side and handed back by name; a failure raises in the page's
+    thread as the page's own call would (and the database-failure handling turns it into the plain message).
+    The results are the pool threads' own calls, made for the session: not asked for a second time."""
+    results = prefetch(*calls.values())
+    if results is None:
+        results = [fn(*args) for fn, *args in calls.values()]
+    return SimpleNamespace(**dict(zip(calls, results, strict=True)))

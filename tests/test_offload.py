@@ -134,7 +134,7 @@ def test_a_worker_that_does_not_answer_is_given_up(workers, monkeypatch):
     os.kill(pid, signal.SIGSTOP)  # alive, never answering
     try:
         monkeypatch.setattr(offload, "_backstop", lambda: 1.0)
-        with pytest.raises(offload.BrokenProcessPool):
+        with pytest.raises(offload.WorkerLost):
             offload.call("data_access.queries.overview", "kpis", (DISTRICT,), {})
         assert pid not in offload.children()
     finally:

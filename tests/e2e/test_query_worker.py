@@ -32,7 +32,7 @@ def _workers(pid: int) -> list[int]:
             cmd = Path(f"/proc/{entry}/cmdline").read_bytes()
         except (OSError, IndexError):
             continue
-        if ppid == pid and b"spawn_main" in cmd:
+        if ppid == pid and b"data_access.offload" in cmd:
             found.append(int(entry))
     return found
 

@@ -68,23 +68,30 @@ def arena_mb(pid: int) -> float:
 
 
 def arena_mappings(pid: int) -> list[float]:
-    """Resident MB of each heap of glibc's extra malloc arenas: the read-write anonymous mappings that start
-    on a 64 MB boundary, where glibc puts them."""
-    out: list[float] = []
+    """Resident MB of each heap of glibc's extra malloc arenas, read from /proc/<pid>/smaps: a heap is a
+    read-write anonymous mapping that starts on a 64 MB boundary and, with the inaccessible rest glibc
+    reserved after it, fills exactly those 64 MB (a thread's stack or another mapping that starts on such a
+    boundary by chance does not)."""
+    maps: list[list] = []  # [start, end, permissions, anonymous, resident MB]
     try:
         lines = Path(f"/proc/{pid}/smaps").read_text().splitlines()
     except OSError:
-        return out
-    in_arena = False
+        return []
     for line in lines:
         head = line.split()
         if head and "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
-            lo = int(head[0].split("-")[0], 16)
-            in_arena = head[1] == "rw-p" and len(head) == 5 and lo % (64 << 20) == 0
-            if in_arena:
-                out.append(0.0)
-        elif in_arena and head and head[0] == "Rss:":
-            out[-1] += int(head[1]) / 1024
+            lo, hi = (int(x, 16) for x in head[0].split("-"))
+            maps.append([lo, hi, head[1], len(head) == 5, 0.0])
+        elif maps and head and head[0] == "Rss:":
+            maps[-1][4] += int(head[1]) / 1024
+    heap = 64 << 20
+    out = []
+    for i, (lo, hi, perms, anonymous, rss) in enumerate(maps):
+        if perms != "rw-p" or not anonymous or lo % heap:
+            continue
+        rest = maps[i + 1] if i + 1 < len(maps) else None
+        if hi - lo == heap or (rest and rest[0] == hi and rest[2] == "---p" and rest[1] == lo + heap):
+            out.append(rss)
     return out
 
 

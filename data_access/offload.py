@@ -67,6 +67,7 @@ _lock = threading.Lock()
 _workers: list[_Worker] = []
 _next = itertools.count()
 _url: str | None = None
+_environ: dict[str, str] = {}  # added to a worker's environment (serving.startup: its malloc arenas)
 _replaced = 0
 _answered = 0  # calls a worker answered (the health answer shows it)
 _local = threading.local()  # a prefetch's notice that one of its calls went to a worker
@@ -100,7 +101,7 @@ class _Worker:
         to_child, from_parent = os.pipe()[::-1]  # (write end, read end)
         from_child, to_parent = os.pipe()
         # the URL (a password perhaps) by the environment, not the command line every user can list
-        env = {**os.environ, "ERQI_OFFLOAD_URL": url}
+        env = {**os.environ, **_environ, "ERQI_OFFLOAD_URL": url}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "data_access.offload", str(from_parent), str(to_parent)],
             cwd=PROJECT_DIR,
@@ -122,14 +123,20 @@ class _Worker:
     def submit(self, *call: Any) -> Future:
         future: Future = Future()
         number = next(self._numbers)
+        try:
+            data = _frame((number, *call))
+        except Exception as exc:  # noqa: BLE001 - arguments that cannot cross: the caller runs the query itself
+            raise WorkerLost(f"the call cannot be sent: {exc}") from exc
         with self._send:
             if self.lost:
                 raise WorkerLost("the query worker is gone")
             self._held[number] = future
             try:
-                _write(self._out, (number, *call))
+                self._out.write(data)
+                self._out.flush()
             except (OSError, ValueError) as exc:  # the pipe broke: the worker is gone
                 self._held.pop(number, None)
+                self.lost = True
                 raise WorkerLost(str(exc)) from exc
         return future
 
@@ -167,10 +174,9 @@ class _Worker:
         return self.proc.pid
 
 
-def _write(out: BinaryIO, message: Any) -> None:
+def _frame(message: Any) -> bytes:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(_HEADER.pack(len(data)) + data)
-    out.flush()
+    return _HEADER.pack(len(data)) + data
 
 
 def _read_one(inp: BinaryIO) -> Any:
@@ -184,12 +190,14 @@ def _read_one(inp: BinaryIO) -> Any:
     return pickle.loads(data)
 
 
-def start(url: URL, processes: int, wait: float = 120) -> bool:
-    """Start the workers for the database at url; True once they have loaded the query modules and can take
-    calls (until then every query runs in this process). False: none started (0 asked for, or they failed)."""
+def start(url: URL, processes: int, environ: dict[str, str] | None = None, wait: float = 120) -> bool:
+    """Start the workers for the database at url (with environ added to theirs); True once they have loaded
+    the query modules and can take calls (until then every query runs in this process). False: none started
+    (0 asked for, or they failed)."""
     global _url
     if processes <= 0:
         return False
+    _environ.update(environ or {})
     with _lock:
         if _workers:
             return True
@@ -272,7 +280,8 @@ def call(module: str, name: str, args: tuple, kwargs: dict) -> Any:
         replace(worker)
         raise WorkerLost("the query worker did not answer") from None
     except WorkerLost:
-        replace(worker)
+        if worker.lost:  # not when only this call's arguments could not be sent
+            replace(worker)
         raise
     _answered += 1
     return result
@@ -305,6 +314,8 @@ _engine = None
 def _run(module: str, name: str, args: tuple, kwargs: dict) -> Any:
     if module == _READY:
         return os.getpid()
+    if not module.startswith(REMOTE_PACKAGES):  # only the query functions, whoever writes to the pipe
+        raise PermissionError(f"not a query module: {module}")
     fn = getattr(importlib.import_module(module), name)
     with _engine.connect() as conn:
         return visible(fn(conn, *args, **kwargs))
@@ -315,11 +326,14 @@ def _answer(out: BinaryIO, lock: threading.Lock, number: int, call: tuple) -> No
         message = (number, True, _run(*call))
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller, who raises it
         message = (number, False, exc)
+    try:
+        data = _frame(message)
+    except Exception as exc:  # noqa: BLE001 - an answer that cannot cross: its class and message do
+        data = _frame((number, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     with lock:
         try:
-            _write(out, message)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:  # cannot cross: its class and message do
-            _write(out, (number, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            out.write(data)
+            out.flush()
         except (OSError, ValueError):  # the server is gone
             os._exit(0)
 

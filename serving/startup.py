@@ -17,7 +17,7 @@ import logging
 import threading
 from contextlib import asynccontextmanager
 
-from . import predraw, run_gate
+from . import memory, predraw, run_gate
 
 log = logging.getLogger(__name__)
 # what the first script runs would import anyway (the chrome, then each page's own modules): loading it here
@@ -98,7 +98,12 @@ def start_query_workers() -> threading.Thread | None:
         url = database_url()
     except ValueError:
         return None  # a DATABASE_URL that does not parse: the pages say so, and nothing needs a worker
-    thread = threading.Thread(target=offload.start, args=(url, processes), name="erqi-query-workers", daemon=True)
+    # a worker answers calls on several threads: its arenas are capped as the server's are (glibc reads this)
+    arenas = memory.arenas_wanted()
+    environ = {"MALLOC_ARENA_MAX": str(arenas)} if arenas else {}
+    thread = threading.Thread(
+        target=offload.start, args=(url, processes, environ), name="erqi-query-workers", daemon=True
+    )
     thread.start()
     return thread
 

@@ -199,3 +199,16 @@ def test_the_setting():
     assert offload.processes_wanted({"ERQI_QUERY_PROCESSES": "2"}) == 2
     assert offload.processes_wanted({"ERQI_QUERY_PROCESSES": "many"}) == 1
     assert offload.processes_wanted({"ERQI_QUERY_PROCESSES": "-1"}) == 1
+
+
+def test_a_call_that_cannot_be_sent_runs_here_and_keeps_the_worker(workers):
+    (pid,) = offload.children()
+    with pytest.raises(offload.WorkerLost):
+        offload.call("data_access.queries.overview", "kpis", (lambda: None,), {})  # a lambda does not pickle
+    assert offload.children() == [pid] and offload.status()["query_processes_replaced"] == 0
+
+
+def test_the_worker_runs_nothing_but_the_query_functions(workers):
+    worker = offload._workers[0]
+    with pytest.raises(PermissionError):
+        worker.submit("os", "system", ("true",), {}).result(timeout=30)

@@ -9,6 +9,7 @@ import os
 import signal
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.viewer import Viewer
@@ -64,7 +65,13 @@ def test_pages_are_answered_by_the_worker_which_ends_with_a_killed_server(sqlite
             assert time.monotonic() < deadline, _health(srv)
             time.sleep(0.5)
         (worker,) = _workers(srv.proc.pid)
-        errors = asyncio.run(_open(srv.base, [("overview", ""), ("volunteers", "street=S03"), ("grid_map", "")]))
+        # the database's address goes by the environment, not the command line every user can list; the
+        # worker's malloc arenas are capped as the server's are (serving.memory, default 4)
+        assert sqlite_url.encode() not in Path(f"/proc/{worker}/cmdline").read_bytes()
+        assert b"MALLOC_ARENA_MAX=4" in Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
+        pages = [("overview", ""), ("volunteers", "street=S03"), ("grid_map", "")]
+        with ThreadPoolExecutor(1) as own_loop:  # a loop of its own: the browser tests' may run in this thread
+            errors = own_loop.submit(asyncio.run, _open(srv.base, pages)).result(timeout=180)
         assert errors == []
         body = _health(srv)
         assert body["queries_in_workers"] >= 20, body  # the three pages' queries, not the process's own

@@ -36,9 +36,9 @@ import struct
 import subprocess
 import sys
 import threading
+import traceback
 from collections.abc import Callable
-from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import BrokenExecutor, Future, InvalidStateError, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -50,7 +50,8 @@ from .visible import visible
 log = logging.getLogger(__name__)
 
 DEFAULT_PROCESSES = 1
-THREADS = 4  # calls one worker answers at once (the server's query threads: data_access.prefetch)
+# calls one worker answers at once: as many as the server's own query threads (data_access.prefetch)
+THREADS = int(os.environ.get("ERQI_QUERY_THREADS", "4")) if os.environ.get("ERQI_QUERY_THREADS", "").strip().isdigit() else 4
 # the query functions a worker may run: the pure (connection, arguments) -> result functions of these packages
 REMOTE_PACKAGES = ("data_access.queries.",)
 QUERY_MODULES = ("overview", "org", "volunteers", "grid", "explore", "datasets", "quality", "first_records")
@@ -98,23 +99,30 @@ class _Worker:
     """One worker process and the calls it holds."""
 
     def __init__(self, url: str) -> None:
-        to_child, from_parent = os.pipe()[::-1]  # (write end, read end)
+        from_parent, to_child = os.pipe()
         from_child, to_parent = os.pipe()
-        # the URL (a password perhaps) by the environment, not the command line every user can list
+        # the URL (a password perhaps) by the environment, not the command line every user can list; the
+        # server's own working directory (a relative SQLite path names the same file), the project importable
         env = {**os.environ, **_environ, "ERQI_OFFLOAD_URL": url}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "data_access.offload", str(from_parent), str(to_parent)],
-            cwd=PROJECT_DIR,
-            env=env,
-            pass_fds=(from_parent, to_parent),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-        )
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_DIR), env.get("PYTHONPATH", "")) if p)
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "data_access.offload", str(from_parent), str(to_parent)],
+                env=env,
+                pass_fds=(from_parent, to_parent),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
+        except OSError:
+            for fd in (from_parent, to_child, from_child, to_parent):
+                os.close(fd)
+            raise
         os.close(from_parent)
         os.close(to_parent)
         self._out: BinaryIO = os.fdopen(to_child, "wb")
         self._in: BinaryIO = os.fdopen(from_child, "rb")
-        self._send = threading.Lock()
+        self._send = threading.Lock()  # one call written at a time
+        self._book = threading.Lock()  # the calls held, and whether the worker is lost
         self._held: dict[int, Future] = {}
         self._numbers = itertools.count(1)
         self.lost = False
@@ -127,47 +135,59 @@ class _Worker:
             data = _frame((number, *call))
         except Exception as exc:  # noqa: BLE001 - arguments that cannot cross: the caller runs the query itself
             raise WorkerLost(f"the call cannot be sent: {exc}") from exc
-        with self._send:
+        with self._book:
             if self.lost:
                 raise WorkerLost("the query worker is gone")
             self._held[number] = future
-            try:
+        try:
+            with self._send:
                 self._out.write(data)
                 self._out.flush()
-            except (OSError, ValueError) as exc:  # the pipe broke: the worker is gone
-                self._held.pop(number, None)
-                self.lost = True
-                raise WorkerLost(str(exc)) from exc
+        except (OSError, ValueError) as exc:  # the pipe broke or was closed: the worker is gone
+            self._lose()
+            raise WorkerLost(str(exc)) from exc
         return future
 
     def _read(self) -> None:
         try:
             while (message := _read_one(self._in)) is not None:
                 number, ok, value = message
-                future = self._held.pop(number, None)
-                if future is not None:
+                with self._book:
+                    future = self._held.pop(number, None)
+                if future is not None and not future.done():
                     future.set_result(value) if ok else future.set_exception(value)
         except Exception:  # noqa: BLE001 - a broken answer ends this worker like a dead one
             log.exception("a query worker's answer could not be read")
         self._lose()
+        try:
+            self.proc.wait(timeout=5)  # reaped, not left a zombie
+        except subprocess.TimeoutExpired:
+            pass
 
     def _lose(self) -> None:
-        with self._send:
+        with self._book:
             self.lost = True
             held, self._held = self._held, {}
         for future in held.values():
-            if not future.done():
+            try:
                 future.set_exception(WorkerLost("the query worker ended"))
+            except InvalidStateError:  # answered meanwhile
+                pass
+
+    @property
+    def alive(self) -> bool:
+        return not self.lost and self.proc.poll() is None
 
     def end(self) -> None:
-        for f in (self._out,):
-            try:
-                f.close()  # the worker reads the end of its input and leaves
-            except OSError:
-                pass
+        """Stop the worker: ended first, so that a caller stuck writing to a full pipe gets its error, then its
+        input closed."""
         if self.proc.poll() is None:
             self.proc.terminate()
         self._lose()
+        try:
+            self._out.close()
+        except (OSError, ValueError):
+            pass
 
     @property
     def pid(self) -> int:
@@ -190,7 +210,7 @@ def _read_one(inp: BinaryIO) -> Any:
     return pickle.loads(data)
 
 
-def start(url: URL, processes: int, environ: dict[str, str] | None = None, wait: float = 120) -> bool:
+def start(url: URL, processes: int, environ: dict[str, str] | None = None, within: float = 120) -> bool:
     """Start the workers for the database at url (with environ added to theirs); True once they have loaded
     the query modules and can take calls (until then every query runs in this process). False: none started
     (0 asked for, or they failed)."""
@@ -205,7 +225,7 @@ def start(url: URL, processes: int, environ: dict[str, str] | None = None, wait:
     workers = [_Worker(text) for _ in range(processes)]
     try:
         for w in workers:
-            w.submit(_READY, "", (), {}).result(timeout=wait)
+            w.submit(_READY, "", (), {}).result(timeout=within)
     except Exception:  # noqa: BLE001 - no worker: every query runs here, as without the setting
         log.exception("the query workers did not start; queries run in the server process")
         for w in workers:
@@ -222,9 +242,9 @@ def start(url: URL, processes: int, environ: dict[str, str] | None = None, wait:
 
 
 def stop() -> None:
-    global _url
+    global _url, _replaced, _answered
     with _lock:
-        workers, _url = list(_workers), None
+        workers, _url, _replaced, _answered = list(_workers), None, 0, 0
         _workers.clear()
     for w in workers:
         w.end()
@@ -242,7 +262,8 @@ def children() -> list[int]:
 def status() -> dict:
     """For the health answer on this machine: the worker processes alive, how many were replaced, and how
     many queries they answered."""
-    return {"query_processes": len(_workers), "query_processes_replaced": _replaced, "queries_in_workers": _answered}
+    alive = sum(w.alive for w in list(_workers))
+    return {"query_processes": alive, "query_processes_replaced": _replaced, "queries_in_workers": _answered}
 
 
 def remote(module: str, url: URL) -> bool:
@@ -269,22 +290,28 @@ def call(module: str, name: str, args: tuple, kwargs: dict) -> Any:
     notice = getattr(_local, "notice", None)
     try:
         future = worker.submit(module, name, args, kwargs)
-        if notice is not None:
-            notice()  # the prefetch waiting on this call gives its turn up
-            result = future.result(timeout=_backstop())
-        else:
-            with waiting():  # a call of the page's own thread
-                result = future.result(timeout=_backstop())
-    except FutureTimeout:
-        log.error("a query worker did not answer %s.%s in %.0f s; it is replaced", module, name, _backstop())
-        replace(worker)
-        raise WorkerLost("the query worker did not answer") from None
     except WorkerLost:
         if worker.lost:  # not when only this call's arguments could not be sent
             replace(worker)
         raise
+    # A prefetched call's page gives its turn up meanwhile (prefetch, told by `notice`). A call of the page's
+    # own thread keeps it: it runs inside Streamlit's lock on this cache entry, and a run waiting there for its
+    # turn back would hold up any run that asks for the same entry while holding the turn.
+    if notice is not None:
+        notice()
+    done, _ = wait([future], timeout=_backstop())
+    if not done:
+        log.error("a query worker did not answer %s.%s in %.0f s; it is replaced", module, name, _backstop())
+        replace(worker)
+        raise WorkerLost("the query worker did not answer")
+    error = future.exception()
+    if isinstance(error, WorkerLost):  # the worker ended while it held this call
+        replace(worker)
+        raise error
+    if error is not None:
+        raise error  # the query's own failure (a database that is down reads as in the server)
     _answered += 1
-    return result
+    return future.result()
 
 
 def noticing(notice: Callable[[], None] | None) -> None:
@@ -299,8 +326,11 @@ def replace(worker: _Worker) -> None:
     with _lock:
         if worker not in _workers:
             return
-        fresh = _Worker(_url)
-        _workers[_workers.index(worker)] = fresh
+        try:
+            _workers[_workers.index(worker)] = _Worker(_url)
+        except OSError:  # no process can start now (no memory, no file descriptors): queries run here
+            log.exception("a query worker was lost and none could take its place; queries run in the server")
+            _workers.remove(worker)
         _replaced += 1
     log.warning("a query worker was lost; a new one takes its place")
     worker.end()
@@ -325,6 +355,7 @@ def _answer(out: BinaryIO, lock: threading.Lock, number: int, call: tuple) -> No
     try:
         message = (number, True, _run(*call))
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller, who raises it
+        exc.add_note(f"in the query worker:\n{traceback.format_exc()}")  # the traceback does not cross
         message = (number, False, exc)
     try:
         data = _frame(message)

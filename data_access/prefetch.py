@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, InvalidStateError, ThreadPoolExecutor, wait
 from types import SimpleNamespace
 from typing import Any
 
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import offload
+from . import guard, offload
 
 WORKERS = int(os.environ.get("ERQI_QUERY_THREADS", "4"))  # shared by all sessions; the engine pools 4+4 connections
 _pool = ThreadPoolExecutor(max_workers=max(WORKERS, 1), thread_name_prefix="erqi-query")
@@ -41,8 +41,10 @@ def prefetch(*calls: tuple[Callable[..., Any], ...]) -> list[Any] | None:
     went = Future()  # done once a call goes to a query worker (data_access.offload)
 
     def gone() -> None:
-        if not went.done():
+        try:
             went.set_result(None)
+        except InvalidStateError:  # another call went first
+            pass
 
     def run(call: tuple) -> Any:
         add_script_run_ctx(ctx=ctx)  # this pool thread now acts for the session
@@ -74,4 +76,6 @@ def fetch(**calls: tuple[Callable[..., Any], ...]) -> SimpleNamespace:
     results = prefetch(*calls.values())
     if results is None:
         results = [fn(*args) for fn, *args in calls.values()]
+    else:
+        guard.current()  # the session's access, checked once more in its own thread (ended: it reruns here)
     return SimpleNamespace(**dict(zip(calls, results, strict=True)))

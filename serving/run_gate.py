@@ -13,8 +13,11 @@ What keeps a turn from hurting:
   holds the others for longer than that, and nothing can wait on the turn for ever.
 - A run that waits for work done elsewhere gives its turn up meanwhile (`outside`): the export, whose
   browser opens the page in a session of its own on this same server. It comes back ahead of the runs that
-  arrived after it. (A page's queries keep the turn: giving it up while they ran at the database made a
-  fresh burst no faster, measured side by side; docs/performance.md, round five.)
+  arrived after it. So does a page whose prefetched queries went to a query worker (data_access.offload),
+  until all have come back: there the worker's core does their work. (A query run in this process keeps the
+  turn: giving it up while queries ran here made a fresh burst no faster, measured side by side;
+  docs/performance.md, round five. So does a query the page's own thread sends to a worker: it waits inside
+  Streamlit's lock on that cache entry, and must not wait there for its turn back.)
 - A viewer who clicks again or closes the tab while waiting leaves the queue at once (Streamlit's own stop
   and rerun checks).
 """

@@ -184,6 +184,14 @@ def test_a_page_gives_its_turn_up_while_a_worker_computes(workers, monkeypatch):
         yield
 
     monkeypatch.setattr(offload, "waiting", waiting)
+    real = offload.call
+
+    def slow_call(*args, **kwargs):  # both calls still out when the page's thread looks, however busy the machine
+        result = real(*args, **kwargs)
+        time.sleep(0.5)
+        return result
+
+    monkeypatch.setattr(offload, "call", slow_call)
     at = AppTest.from_function(_prefetch_script, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
@@ -212,3 +220,21 @@ def test_the_worker_runs_nothing_but_the_query_functions(workers):
     worker = offload._workers[0]
     with pytest.raises(PermissionError):
         worker.submit("os", "system", ("true",), {}).result(timeout=30)
+
+
+def test_a_query_of_the_page_s_own_thread_keeps_the_turn(workers, monkeypatch):
+    """It runs inside Streamlit's lock on its cache entry: giving the turn up there could leave another run,
+    holding the turn, waiting on that lock while this one waits for the turn."""
+    entered: list[str] = []
+
+    @contextmanager
+    def waiting():
+        entered.append(threading.current_thread().name)
+        yield
+
+    monkeypatch.setattr(offload, "waiting", waiting)
+    at = AppTest.from_function(_kpis_script, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert offload.status()["queries_in_workers"] >= 1  # the query did go to the worker
+    assert entered == []

@@ -40,6 +40,20 @@ def workers(sqlite_url, monkeypatch):
     clear_caches()
 
 
+@pytest.fixture()
+def entered(monkeypatch) -> list[str]:
+    """The threads that gave their turn up to wait for a worker (offload.waiting), in order."""
+    threads: list[str] = []
+
+    @contextmanager
+    def waiting():
+        threads.append(threading.current_thread().name)
+        yield
+
+    monkeypatch.setattr(offload, "waiting", waiting)
+    return threads
+
+
 def _local(url, fn, *args):
     from data_access.db import read_engine
     from data_access.visible import visible
@@ -175,15 +189,7 @@ def _prefetch_script():
     st.write(f"rows={len(cached.area_ranking(DISTRICT))}")
 
 
-def test_a_page_gives_its_turn_up_while_a_worker_computes(workers, monkeypatch):
-    entered: list[str] = []
-
-    @contextmanager
-    def waiting():
-        entered.append(threading.current_thread().name)
-        yield
-
-    monkeypatch.setattr(offload, "waiting", waiting)
+def test_a_page_gives_its_turn_up_while_a_worker_computes(workers, entered, monkeypatch):
     real = offload.call
 
     def slow_call(*args, **kwargs):  # both calls still out when the page's thread looks, however busy the machine
@@ -222,17 +228,9 @@ def test_the_worker_runs_nothing_but_the_query_functions(workers):
         worker.submit("os", "system", ("true",), {}).result(timeout=30)
 
 
-def test_a_query_of_the_page_s_own_thread_keeps_the_turn(workers, monkeypatch):
+def test_a_query_of_the_page_s_own_thread_keeps_the_turn(workers, entered):
     """It runs inside Streamlit's lock on its cache entry: giving the turn up there could leave another run,
     holding the turn, waiting on that lock while this one waits for the turn."""
-    entered: list[str] = []
-
-    @contextmanager
-    def waiting():
-        entered.append(threading.current_thread().name)
-        yield
-
-    monkeypatch.setattr(offload, "waiting", waiting)
     at = AppTest.from_function(_kpis_script, default_timeout=60)
     at.run()
     assert not at.exception, at.exception

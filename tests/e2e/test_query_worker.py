@@ -15,6 +15,7 @@ from pathlib import Path
 from bench.viewer import Viewer
 
 from .conftest import Server
+from .test_children_end import _alive
 
 
 def _health(srv: Server) -> dict:
@@ -36,14 +37,6 @@ def _workers(pid: int) -> list[int]:
         if ppid == pid and b"data_access.offload" in cmd:
             found.append(int(entry))
     return found
-
-
-def _gone(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return True
-    return state == "Z"
 
 
 async def _open(base: str, pages: list[tuple[str, str]]) -> list[str]:
@@ -80,6 +73,6 @@ def test_pages_are_answered_by_the_worker_which_ends_with_a_killed_server(sqlite
         srv.proc.send_signal(signal.SIGKILL)  # no clean-up of its own: the worker must notice by itself
         srv.proc.wait()
     deadline = time.monotonic() + 10
-    while not _gone(worker):
+    while _alive(worker):
         assert time.monotonic() < deadline, "the query worker outlived its killed server"
         time.sleep(0.2)

@@ -43,7 +43,10 @@ def test_page_renders_offline(browser, server, shots, slug):
             # the chart elements are loaded lazily by the front end: on a loaded machine they mount a few seconds
             # after the script has finished, so wait for the first before counting
             try:
-                page.wait_for_selector("[data-testid=stVegaLiteChart], [data-testid=stDeckGlJsonChart]", timeout=30_000)
+                # mounted, not yet visible: under load a map's WebGL can take its size later than its element comes
+                page.wait_for_selector(
+                    "[data-testid=stVegaLiteChart], [data-testid=stDeckGlJsonChart]", state="attached", timeout=30_000
+                )
             except PlaywrightTimeout:
                 page.screenshot(path=str(shots / f"{slug}-no-chart.png"), full_page=True)
                 pytest.fail("neither a chart nor a map on the page within 30 s of the script finishing")
